@@ -1,0 +1,56 @@
+/* brotli:Q - Brotli (libbrotlienc/dec), quality 0..11, 16 MiB window. */
+#include "stage.h"
+#include <brotli/decode.h>
+#include <brotli/encode.h>
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    return mx_parse_int("brotli", arg, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY, 11,
+                        &p->level, err);
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    mx_format_int("brotli", p->level, buf, n);
+}
+
+static size_t bound(const mx_params *p, size_t n)
+{
+    (void)p;
+    size_t b = BrotliEncoderMaxCompressedSize(n);
+    return b ? b : n + 1024; /* 0 means "too large to say"; compress will fail cleanly */
+}
+
+static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+                    size_t cap, size_t *dst_len, mx_error *err)
+{
+    size_t out = cap;
+    if (!BrotliEncoderCompress(p->level, BROTLI_MAX_WINDOW_BITS, BROTLI_MODE_GENERIC, n,
+                               src, &out, dst))
+        return mx_fail(err, MX_EFAIL, "brotli: compression failed");
+    *dst_len = out;
+    return 0;
+}
+
+static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+                      size_t expected, mx_error *err)
+{
+    (void)p;
+    size_t out = expected;
+    if (BrotliDecoderDecompress(n, src, &out, dst) != BROTLI_DECODER_RESULT_SUCCESS ||
+        out != expected)
+        return mx_fail(err, MX_EINPUT, "corrupt data: brotli stream does not decode");
+    return 0;
+}
+
+const mx_stage mx_stage_brotli = {
+    .name = "brotli",
+    .kind = MX_STAGE_ENTROPY,
+    .summary = "Brotli (libbrotli)",
+    .params_help = "Q = 0..11 (default 11)",
+    .parse = parse,
+    .format = format,
+    .bound = bound,
+    .compress = compress,
+    .decompress = decompress,
+};

@@ -1,0 +1,57 @@
+/* lz4hc:L - LZ4 high compression (liblz4): lz4-speed decoding, better ratio. */
+#include "stage.h"
+#include <limits.h>
+#include <lz4.h>
+#include <lz4hc.h>
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    return mx_parse_int("lz4hc", arg, 1, LZ4HC_CLEVEL_MAX, 9, &p->level, err);
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    mx_format_int("lz4hc", p->level, buf, n);
+}
+
+static size_t bound(const mx_params *p, size_t n)
+{
+    (void)p;
+    return n > LZ4_MAX_INPUT_SIZE ? 0 : (size_t)LZ4_compressBound((int)n);
+}
+
+static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+                    size_t cap, size_t *dst_len, mx_error *err)
+{
+    if (n > LZ4_MAX_INPUT_SIZE || cap > INT_MAX)
+        return mx_fail(err, MX_EINPUT, "lz4hc: stream of %zu bytes is too large for lz4", n);
+    int r = LZ4_compress_HC((const char *)src, (char *)dst, (int)n, (int)cap, p->level);
+    if (r <= 0 && n)
+        return mx_fail(err, MX_EFAIL, "lz4hc: compression failed");
+    *dst_len = (size_t)r;
+    return 0;
+}
+
+static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+                      size_t expected, mx_error *err)
+{
+    (void)p;
+    if (n > INT_MAX || expected > INT_MAX)
+        return mx_fail(err, MX_EINPUT, "corrupt data: lz4hc stream too large");
+    int r = LZ4_decompress_safe((const char *)src, (char *)dst, (int)n, (int)expected);
+    if (r < 0 || (size_t)r != expected)
+        return mx_fail(err, MX_EINPUT, "corrupt data: lz4hc stream does not decode");
+    return 0;
+}
+
+const mx_stage mx_stage_lz4hc = {
+    .name = "lz4hc",
+    .kind = MX_STAGE_ENTROPY,
+    .summary = "LZ4 high compression (liblz4)",
+    .params_help = "L = 1..12 (default 9)",
+    .parse = parse,
+    .format = format,
+    .bound = bound,
+    .compress = compress,
+    .decompress = decompress,
+};

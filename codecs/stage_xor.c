@@ -1,0 +1,38 @@
+/* xor: each element XOR its neighbour in the previous row (xor:rows, the
+ * default) or column (xor:cols); equal high bits of neighbours become 0s. */
+#include "neighbor.h"
+
+static uint32_t op(uint32_t x, uint32_t prev, uint32_t m) { return (x ^ prev) & m; }
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    return mx_parse_axis("xor", arg, &p->axis, err);
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    mx_format_axis("xor", p->axis, buf, n);
+}
+
+static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+                  mx_error *err)
+{
+    return mx_neighbor_encode("xor", op, p, in, out, err);
+}
+
+static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+                  mx_stream *out, mx_error *err)
+{
+    return mx_neighbor_decode("xor", op, p, parts, nparts, out, err);
+}
+
+const mx_stage mx_stage_xor = {
+    .name = "xor",
+    .kind = MX_STAGE_TRANSFORM,
+    .summary = "bitwise XOR with the previous row or column",
+    .params_help = "rows|cols (default rows)",
+    .parse = parse,
+    .format = format,
+    .encode = encode,
+    .decode = decode,
+};

@@ -1,0 +1,36 @@
+/* bf16.h - bfloat16 helpers (the 16 high bits of an IEEE float32). */
+#ifndef MX_BF16_H
+#define MX_BF16_H
+#include <stdint.h>
+#include <string.h>
+
+static inline float mx_bf16_to_float(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Round-to-nearest-even float32 -> bf16, as torch does; NaNs stay NaN
+ * (quieted) instead of rounding into Inf. */
+static inline uint16_t mx_float_to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+        return (uint16_t)((u >> 16) | 0x0040u);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+static inline int mx_bf16_is_nan(uint16_t h)
+{
+    return (h & 0x7fffu) > 0x7f80u;
+}
+
+static inline int mx_bf16_is_finite(uint16_t h)
+{
+    return (h & 0x7f80u) != 0x7f80u;
+}
+#endif

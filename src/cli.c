@@ -1,0 +1,542 @@
+#include "cli.h"
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "container.h"
+#include "engine.h"
+#include "fileio.h"
+#include "metrics.h"
+#include "npy.h"
+#include "pipeline.h"
+#include "presets.h"
+#include "report.h"
+#include "runner.h"
+#include "samples.h"
+
+#define DEFAULT_MANIFEST "data/manifest.csv"
+
+/* The one temp file an interrupted command must not leave behind. A signal
+ * handler can only reach it through a global; nothing else touches it. */
+static mx_atomic_file *volatile pending_output;
+
+static void on_signal(int sig)
+{
+    mx_atomic_file *f = pending_output;
+    if (f && f->tmp[0])
+        unlink(f->tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void print_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: mxbench --batch [-m MANIFEST | FILE...] [-p SPEC]... [options]\n"
+        "       mxbench compress [-p SPEC] [-o OUT] [-f] [--shape RxC] [--tensor NAME] IN\n"
+        "       mxbench decompress [-o OUT] [-f] IN.mxb\n"
+        "       mxbench info FILE.mxb | verify FILE.mxb\n"
+        "       mxbench --list | --help | --version\n");
+}
+
+static void print_help(void)
+{
+    print_usage(stdout);
+    printf(
+        "\nA workbench for compressing bfloat16 activation and gradient matrices:\n"
+        "run pipelines of transform and entropy stages over sample matrices and\n"
+        "score them exactly as the Apex Matrix Compression competition does.\n"
+        "\nCommands:\n"
+        "  --batch, batch    run every pipeline on every sample; print a table\n"
+        "  compress          compress IN to IN.mxb (or -o OUT)\n"
+        "  decompress        restore IN.mxb to IN (or -o OUT), byte for byte\n"
+        "  info              show a compressed file's header\n"
+        "  verify            decode a compressed file and check its checksums\n"
+        "  --list            list the stages and their parameters\n"
+        "\nOptions:\n"
+        "  -p, --pipeline SPEC     pipeline (repeatable with --batch)\n"
+        "  -m, --manifest FILE     sample list for --batch (default %s)\n"
+        "  -o, --output FILE       output file\n"
+        "  -f, --force             overwrite an existing output file\n"
+        "      --shape RxC         shape of raw .bin/.bf16 input\n"
+        "      --tensor NAME       which BF16 tensor of a .safetensors file\n"
+        "      --repeat N          timing runs per cell, median taken (default 3)\n"
+        "      --csv FILE          also write the rows as CSV\n"
+        "      --json FILE         also write the rows as JSON\n"
+        "      --score-to-beat S   normalized score to beat (as the dashboard shows)\n"
+        "      --raw-score-to-beat R  raw score to beat\n"
+        "      --min-similarity X  reject lossy rows below X (default 1.0)\n"
+        "  -q, --quiet             no progress or summary on stderr\n"
+        "  -h, --help              this help\n"
+        "  -V, --version           version\n"
+        "\nPipeline spec:  [transform[:arg],...|]entropy[:arg]\n"
+        "  e.g. zstd:19   bytesplit|zstd:19   expsplit,delta:rows|brotli:11   trunc:3|zstd:3\n"
+        "  Lossy stages (trunc, q8, q4) must come first. Default for compress: %s\n"
+        "\nScoring (per sample; a = original, b = decoded):\n"
+        "  ratio = original bytes / compressed bytes (whole .mxb file)\n"
+        "  similarity = cos(a,b) * (1 - |a-b|/|a|)\n"
+        "  raw = (30 - seconds) + 1000*similarity + 1e6*ratio\n"
+        "  normalized = 1/(1+exp(-0.003*(raw/1000 - 2000)))\n"
+        "  A pipeline beats the score to beat (default: zstd:3 on the same samples)\n"
+        "  when its raw score is at least 1.01x it.\n"
+        "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
+        DEFAULT_MANIFEST, MX_DEFAULT_SPEC);
+}
+
+static void print_list(void)
+{
+    printf("Transforms:\n");
+    for (size_t i = 0; mx_stages[i]; i++)
+        if (mx_stages[i]->kind == MX_STAGE_TRANSFORM)
+            printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
+                   *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
+                   *mx_stages[i]->params_help ? "]" : "");
+    printf("Entropy stages:\n");
+    for (size_t i = 0; mx_stages[i]; i++)
+        if (mx_stages[i]->kind == MX_STAGE_ENTROPY)
+            printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
+                   *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
+                   *mx_stages[i]->params_help ? "]" : "");
+}
+
+static int report(const mx_error *err)
+{
+    fprintf(stderr, "mxbench: %s\n", err->msg);
+    return err->code == MX_EFAIL ? 1 : 2;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mxbench: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see mxbench --help)\n");
+    return 2;
+}
+
+typedef struct {
+    const char *command;
+    const char *specs[64];
+    size_t n_specs;
+    const char *manifest, *output, *csv, *json, *tensor;
+    mx_shape shape;
+    int force, quiet;
+    int have_repeat, have_min_sim, have_beat;
+    mx_batch_opts batch;
+    char **inputs;
+    int n_inputs;
+} cli_opts;
+
+static int parse_double(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return (!*s || *end || errno || !isfinite(*v)) ? -1 : 0;
+}
+
+static int write_output(const char *path, const uint8_t *buf, size_t len, int force,
+                        mx_error *err)
+{
+    mx_atomic_file f;
+    if (mx_atomic_begin(&f, path, force, err))
+        return -1;
+    pending_output = &f;
+    int rc = mx_atomic_write(&f, buf, len, err);
+    if (rc == 0)
+        rc = mx_atomic_commit(&f, err);
+    pending_output = NULL;
+    return rc;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int cmd_compress(cli_opts *o)
+{
+    mx_error err = {0};
+    if (o->n_inputs != 1)
+        return usage_error("compress takes exactly one input file%s", "");
+    const char *in = o->inputs[0];
+    mx_pipeline p;
+    if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err))
+        return report(&err);
+    mx_sample *s = NULL;
+    size_t n = 0;
+    if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err))
+        return report(&err);
+    int rc = 2;
+    if (n != 1) {
+        fprintf(stderr, "mxbench: %s: holds %zu BF16 tensors; pick one with --tensor NAME\n", in,
+                n);
+        goto out;
+    }
+    char outpath[4096];
+    if (o->output) {
+        snprintf(outpath, sizeof outpath, "%s", o->output);
+    } else if (s[0].m.origin == MX_ORIGIN_SAFETENSORS) {
+        const char *t = strrchr(s[0].name, ':');
+        snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
+                 (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
+    } else {
+        snprintf(outpath, sizeof outpath, "%s.mxb", in);
+    }
+    uint8_t *buf;
+    size_t len;
+    if (mx_compress(&p, &s[0].m, &buf, &len, &err)) {
+        rc = report(&err);
+        goto out;
+    }
+    if (write_output(outpath, buf, len, o->force, &err)) {
+        rc = report(&err);
+        free(buf);
+        goto out;
+    }
+    size_t orig = mx_matrix_count(&s[0].m) * 2;
+    if (!o->quiet) {
+        char spec[MX_SPEC_MAX];
+        mx_pipeline_format(&p, spec, sizeof spec);
+        fprintf(stderr, "%s: %zu -> %zu bytes (ratio %.4f, %s%s) => %s\n", in, orig, len,
+                len ? (double)orig / (double)len : 0.0, spec,
+                s[0].converted ? ", converted from f32" : "", outpath);
+    }
+    free(buf);
+    rc = 0;
+out:
+    mx_samples_free(s, n);
+    return rc;
+}
+
+/* Reads and decodes a container; shared by decompress and verify. */
+static int load_container(const char *in, uint8_t **buf, size_t *len, mx_matrix *m,
+                          mx_error *err)
+{
+    if (mx_read_file(in, buf, len, err))
+        return -1;
+    if (mx_decompress(*buf, *len, m, err)) {
+        free(*buf);
+        return mx_wrap(err, in);
+    }
+    return 0;
+}
+
+static int cmd_decompress(cli_opts *o)
+{
+    mx_error err = {0};
+    if (o->n_inputs != 1)
+        return usage_error("decompress takes exactly one input file%s", "");
+    const char *in = o->inputs[0];
+    char outpath[4096];
+    if (o->output)
+        snprintf(outpath, sizeof outpath, "%s", o->output);
+    else if (ends_with(in, ".mxb") && strlen(in) > 4)
+        snprintf(outpath, sizeof outpath, "%.*s", (int)(strlen(in) - 4), in);
+    else
+        return usage_error("%s: does not end in .mxb; name the output with -o", in);
+    uint8_t *buf, *file;
+    size_t len, flen;
+    mx_matrix m;
+    if (load_container(in, &buf, &len, &m, &err))
+        return report(&err);
+    free(buf);
+    int rc;
+    if (m.origin == MX_ORIGIN_RAW) {
+        rc = write_output(outpath, (const uint8_t *)m.data, mx_matrix_count(&m) * 2, o->force, &err);
+    } else if ((rc = mx_npy_serialize(&m, &file, &flen, &err)) == 0) {
+        rc = write_output(outpath, file, flen, o->force, &err);
+        free(file);
+    }
+    mx_matrix_free(&m);
+    if (rc)
+        return report(&err);
+    if (!o->quiet)
+        fprintf(stderr, "%s => %s\n", in, outpath);
+    return 0;
+}
+
+static const char *origin_name(mx_origin o)
+{
+    switch (o) {
+    case MX_ORIGIN_RAW: return "raw bf16";
+    case MX_ORIGIN_NPY: return ".npy";
+    case MX_ORIGIN_NPY_F32: return ".npy <f4 (converted to bf16)";
+    case MX_ORIGIN_SAFETENSORS: return ".safetensors tensor";
+    }
+    return "?";
+}
+
+static int cmd_info(cli_opts *o, int verify)
+{
+    mx_error err = {0};
+    if (o->n_inputs < 1)
+        return usage_error("%s needs at least one input file", verify ? "verify" : "info");
+    int worst = 0;
+    for (int i = 0; i < o->n_inputs; i++) {
+        const char *in = o->inputs[i];
+        uint8_t *buf;
+        size_t len;
+        mx_container c;
+        int rc = 0;
+        if (mx_read_file(in, &buf, &len, &err))
+            rc = report(&err);
+        else if (mx_container_read(buf, len, &c, &err))
+            rc = (mx_wrap(&err, in), report(&err)), free(buf);
+        if (rc) {
+            worst = worst > rc ? worst : rc;
+            continue;
+        }
+        if (verify) {
+            mx_matrix m;
+            if (mx_decompress(buf, len, &m, &err)) {
+                mx_wrap(&err, in);
+                rc = report(&err);
+                worst = worst > rc ? worst : rc;
+            } else {
+                printf("%s: OK (%s, %s)\n", in, c.spec,
+                       c.lossy ? "lossy: checksums of streams verified"
+                               : "values match their checksum");
+                mx_matrix_free(&m);
+            }
+        } else {
+            printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
+                   "  origin     %s%s\n  pipeline   %s (%s)\n  size       %zu bytes "
+                   "(ratio %.4f; header %zu)\n  streams    %zu\n  xxh64      %016llx\n",
+                   in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
+                   origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
+                   c.lossy ? "lossy" : "lossless", len,
+                   len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
+                   c.coded.n, (unsigned long long)c.value_hash);
+        }
+        free(buf);
+    }
+    return worst;
+}
+
+static int progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\r%zu/%zu", done, total);
+    if (done == total)
+        fprintf(stderr, "\r          \r");
+    return 0;
+}
+
+static int cmd_batch(cli_opts *o)
+{
+    mx_error err = {0};
+    mx_sample *s = NULL;
+    size_t n = 0;
+    int rc = 2;
+    const char *const *specs = o->n_specs ? o->specs : mx_default_batch_specs;
+    size_t n_specs = o->n_specs ? o->n_specs : mx_default_batch_count;
+    mx_pipeline *pipes = calloc(n_specs, sizeof *pipes);
+    mx_batch b = {0};
+    if (!pipes) {
+        fprintf(stderr, "mxbench: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < n_specs; i++)
+        if (mx_pipeline_parse(specs[i], &pipes[i], &err)) {
+            rc = report(&err);
+            goto out;
+        }
+    if (o->n_inputs) {
+        if (o->manifest) {
+            rc = usage_error("give either -m MANIFEST or input files, not both%s", "");
+            goto out;
+        }
+        for (int i = 0; i < o->n_inputs; i++)
+            if (mx_samples_load_file(o->inputs[i], &o->shape, o->tensor, &s, &n, &err)) {
+                rc = report(&err);
+                goto out;
+            }
+    } else {
+        const char *man = o->manifest ? o->manifest : DEFAULT_MANIFEST;
+        if (mx_samples_load_manifest(man, &s, &n, &err)) {
+            if (!o->manifest && access(man, F_OK) != 0)
+                snprintf(err.msg, sizeof err.msg,
+                         "no %s here: run from the project root or pass -m MANIFEST", man);
+            rc = report(&err);
+            goto out;
+        }
+    }
+    if (!o->quiet && isatty(2))
+        o->batch.progress = progress;
+    if (mx_batch_run(s, n, pipes, n_specs, &o->batch, &b, &err)) {
+        rc = report(&err);
+        goto out;
+    }
+    mx_report_table(stdout, &b, s);
+    fflush(stdout);
+    if ((o->csv && mx_report_csv(o->csv, &b, s, o->force, &err)) ||
+        (o->json && mx_report_json(o->json, &b, s, o->force, &err))) {
+        rc = report(&err);
+        goto out;
+    }
+    rc = b.any_failed ? 1 : 0;
+    if (b.any_failed)
+        fprintf(stderr, "mxbench: some runs FAILED (see the table)\n");
+out:
+    mx_batch_free(&b);
+    mx_samples_free(s, n);
+    free(pipes);
+    return rc;
+}
+
+enum {
+    OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
+    OPT_MIN_SIM, OPT_BATCH, OPT_LIST,
+};
+
+static int is_command(const char *w)
+{
+    static const char *const words[] = {"compress", "decompress", "info", "verify", "batch",
+                                        NULL};
+    for (size_t i = 0; words[i]; i++)
+        if (strcmp(w, words[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int mx_cli_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"batch", no_argument, NULL, OPT_BATCH},
+        {"list", no_argument, NULL, OPT_LIST},
+        {"pipeline", required_argument, NULL, 'p'},
+        {"manifest", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"shape", required_argument, NULL, OPT_SHAPE},
+        {"tensor", required_argument, NULL, OPT_TENSOR},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
+        {"csv", required_argument, NULL, OPT_CSV},
+        {"json", required_argument, NULL, OPT_JSON},
+        {"score-to-beat", required_argument, NULL, OPT_SCORE},
+        {"raw-score-to-beat", required_argument, NULL, OPT_RAW_SCORE},
+        {"min-similarity", required_argument, NULL, OPT_MIN_SIM},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    mx_batch_opts_default(&o.batch);
+    mx_error err = {0};
+    const char *batch_opt = NULL; /* an option only --batch understands */
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:m:o:fqhV", longopts, NULL)) != -1) {
+        double v;
+        switch (c) {
+        case OPT_BATCH:
+            o.command = "batch";
+            break;
+        case OPT_LIST: print_list(); return 0;
+        case 'h': print_help(); return 0;
+        case 'V': printf("mxbench %s\n", PACKAGE_VERSION); return 0;
+        case 'p':
+            if (o.n_specs == sizeof o.specs / sizeof o.specs[0])
+                return usage_error("too many -p options%s", "");
+            o.specs[o.n_specs++] = optarg;
+            break;
+        case 'm': o.manifest = optarg; batch_opt = "-m"; break;
+        case 'o': o.output = optarg; break;
+        case 'f': o.force = 1; break;
+        case 'q': o.quiet = 1; break;
+        case OPT_SHAPE:
+            if (mx_shape_parse(optarg, &o.shape, &err))
+                return report(&err);
+            break;
+        case OPT_TENSOR: o.tensor = optarg; break;
+        case OPT_REPEAT: {
+            char *end;
+            errno = 0;
+            long r = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || r < 1 || r > 1000)
+                return usage_error("--repeat wants an integer 1..1000, got '%s'", optarg);
+            o.batch.repeat = (int)r;
+            batch_opt = "--repeat";
+            break;
+        }
+        case OPT_CSV: o.csv = optarg; batch_opt = "--csv"; break;
+        case OPT_JSON: o.json = optarg; batch_opt = "--json"; break;
+        case OPT_SCORE:
+            if (parse_double(optarg, &v) || v <= 0.0 || v >= 1.0)
+                return usage_error("--score-to-beat wants a normalized score in (0,1), got '%s'",
+                                   optarg);
+            o.batch.have_raw_to_beat = 1;
+            o.batch.raw_to_beat = mx_raw_from_normalized(v);
+            o.have_beat++;
+            batch_opt = "--score-to-beat";
+            break;
+        case OPT_RAW_SCORE:
+            if (parse_double(optarg, &v))
+                return usage_error("--raw-score-to-beat wants a number, got '%s'", optarg);
+            o.batch.have_raw_to_beat = 1;
+            o.batch.raw_to_beat = v;
+            o.have_beat++;
+            batch_opt = "--raw-score-to-beat";
+            break;
+        case OPT_MIN_SIM:
+            if (parse_double(optarg, &v) || v < -1.0 || v > 1.0)
+                return usage_error("--min-similarity wants a number in [-1,1], got '%s'", optarg);
+            o.batch.min_similarity = v;
+            batch_opt = "--min-similarity";
+            break;
+        case ':':
+            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    o.inputs = argv + optind;
+    o.n_inputs = argc - optind;
+    /* the command word is the first operand (options may come before it) */
+    if (o.n_inputs && is_command(o.inputs[0])) {
+        if (o.command)
+            return usage_error("--batch cannot be combined with '%s'", o.inputs[0]);
+        o.command = o.inputs[0];
+        o.inputs++;
+        o.n_inputs--;
+    }
+    if (!o.command) {
+        if (o.n_inputs)
+            return usage_error("unknown command '%s'", o.inputs[0]);
+        print_usage(stderr);
+        return 2;
+    }
+    if (o.have_beat > 1)
+        return usage_error("give at most one of --score-to-beat and --raw-score-to-beat%s", "");
+    if (batch_opt && strcmp(o.command, "batch"))
+        return usage_error("option %s only applies to --batch", batch_opt);
+    if (o.n_specs > 1 && strcmp(o.command, "batch"))
+        return usage_error("only --batch takes more than one -p%s", "");
+    if (strcmp(o.command, "batch") && strcmp(o.command, "compress") && o.n_specs)
+        return usage_error("-p does not apply to '%s'", o.command);
+    install_signals();
+    if (!strcmp(o.command, "batch"))
+        return cmd_batch(&o);
+    if (!strcmp(o.command, "compress"))
+        return cmd_compress(&o);
+    if (!strcmp(o.command, "decompress"))
+        return cmd_decompress(&o);
+    return cmd_info(&o, !strcmp(o.command, "verify"));
+}

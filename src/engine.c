@@ -1,0 +1,69 @@
+#include "engine.h"
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+#include "container.h"
+
+uint64_t mx_values_hash(const uint16_t *values, size_t n)
+{
+    /* configure refuses big-endian hosts, so memory order is LE */
+    return XXH64(values, n * sizeof *values, 0);
+}
+
+int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                size_t *out_len, mx_error *err)
+{
+    mx_container c;
+    memset(&c, 0, sizeof c);
+    if (mx_pipeline_encode(p, m->data, m->rows, m->cols, &c.layout, &c.coded, err))
+        return -1;
+    c.lossy = mx_pipeline_lossy(p);
+    c.rows = m->rows;
+    c.cols = m->cols;
+    c.origin = m->origin;
+    c.fortran = m->fortran;
+    c.value_hash = mx_values_hash(m->data, mx_matrix_count(m));
+    mx_pipeline_format(p, c.spec, sizeof c.spec);
+    c.blob = m->origin_blob;
+    c.blob_len = m->origin_blob_len;
+    int rc = mx_container_write(&c, out, out_len, err);
+    mx_coded_free(&c.coded);
+    return rc;
+}
+
+int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
+{
+    mx_container c;
+    mx_pipeline p;
+    memset(out, 0, sizeof *out);
+    if (mx_container_read(buf, len, &c, err))
+        return -1;
+    if (mx_pipeline_parse(c.spec, &p, err))
+        return mx_wrap(err, "corrupt container");
+    if (mx_pipeline_lossy(&p) != c.lossy)
+        return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
+    if (mx_matrix_alloc(out, c.rows, c.cols))
+        return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
+                       (unsigned long long)c.rows, (unsigned long long)c.cols);
+    if (mx_pipeline_decode(&p, &c.layout, &c.coded, out->data, c.rows, c.cols, err))
+        goto fail;
+    if (!c.lossy && mx_values_hash(out->data, mx_matrix_count(out)) != c.value_hash) {
+        mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
+        goto fail;
+    }
+    out->origin = c.origin;
+    out->fortran = c.fortran;
+    if (c.blob_len) {
+        out->origin_blob = malloc(c.blob_len);
+        if (!out->origin_blob) {
+            mx_fail(err, MX_EFAIL, "out of memory");
+            goto fail;
+        }
+        memcpy(out->origin_blob, c.blob, c.blob_len);
+        out->origin_blob_len = c.blob_len;
+    }
+    return 0;
+fail:
+    mx_matrix_free(out);
+    return -1;
+}

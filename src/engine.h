@@ -1,0 +1,22 @@
+/* engine.h - matrix <-> .mxb bytes, the one path every front end uses
+ * (compress/decompress commands, the batch runner, the UI). */
+#ifndef MX_ENGINE_H
+#define MX_ENGINE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "matrix.h"
+#include "mxerr.h"
+#include "pipeline.h"
+
+/* XXH64 of the values as little-endian bytes (C order). */
+uint64_t mx_values_hash(const uint16_t *values, size_t n);
+
+/* Runs pipeline p over m and builds a complete container in *out. */
+int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                size_t *out_len, mx_error *err);
+
+/* Parses, verifies and decodes a container into a new matrix (origin and
+ * origin header restored). For lossless pipelines the decoded values must
+ * hash to the stored value hash, else it fails. */
+int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err);
+#endif

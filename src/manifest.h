@@ -1,0 +1,24 @@
+/* manifest.h - the sample list (CSV, parsed with libcsv).
+ *
+ * Either a header row naming at least a `file` column (also accepted:
+ * `path`, `filename`), with optional `rows`, `cols`, `kind`, `source`; or
+ * the competition's form, one file name per line with no header. Paths are
+ * relative to the manifest's own directory. */
+#ifndef MX_MANIFEST_H
+#define MX_MANIFEST_H
+#include <stddef.h>
+#include <stdint.h>
+#include "mxerr.h"
+
+typedef struct {
+    char *file;   /* resolved path, owned */
+    uint64_t rows, cols;
+    int has_shape;
+    char kind[32];    /* "forward", "backward" or "" */
+    char source[256];
+} mx_manifest_entry;
+
+int mx_manifest_read(const char *path, mx_manifest_entry **out, size_t *n,
+                     mx_error *err);
+void mx_manifest_free(mx_manifest_entry *v, size_t n);
+#endif

@@ -1,0 +1,40 @@
+#include "matrix.h"
+#include <stdlib.h>
+#include <string.h>
+
+int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols)
+{
+    memset(m, 0, sizeof *m);
+    if (cols && rows > SIZE_MAX / 2 / cols)
+        return -1;
+    size_t n = (size_t)(rows * cols);
+    m->data = calloc(n ? n : 1, sizeof(uint16_t));
+    if (!m->data)
+        return -1;
+    m->rows = rows;
+    m->cols = cols;
+    return 0;
+}
+
+void mx_matrix_free(mx_matrix *m)
+{
+    if (!m)
+        return;
+    free(m->data);
+    free(m->origin_blob);
+    memset(m, 0, sizeof *m);
+}
+
+size_t mx_matrix_count(const mx_matrix *m)
+{
+    return (size_t)(m->rows * m->cols);
+}
+
+void mx_transpose_u16(const uint16_t *src, uint16_t *dst, uint64_t rows,
+                      uint64_t cols)
+{
+    /* src[c*rows + r] -> dst[r*cols + c] */
+    for (uint64_t c = 0; c < cols; c++)
+        for (uint64_t r = 0; r < rows; r++)
+            dst[r * cols + c] = src[c * rows + r];
+}

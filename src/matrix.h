@@ -1,0 +1,36 @@
+/* matrix.h - a bf16 matrix in memory, and where it came from.
+ *
+ * Values are always held in C (row-major) order as the raw 16 bits of each
+ * bfloat16. The origin fields remember enough about the source file for
+ * `decompress` to write the very same bytes back (an .npy comes back as the
+ * same .npy, Fortran order and header padding included). */
+#ifndef MX_MATRIX_H
+#define MX_MATRIX_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    MX_ORIGIN_RAW = 0,         /* headerless little-endian bf16 */
+    MX_ORIGIN_NPY = 1,         /* .npy of 2-byte values; blob = its header */
+    MX_ORIGIN_NPY_F32 = 2,     /* .npy of <f4, converted to bf16 (lossy) */
+    MX_ORIGIN_SAFETENSORS = 3, /* one BF16 tensor of a .safetensors file */
+} mx_origin;
+
+typedef struct {
+    uint64_t rows, cols;
+    uint16_t *data;        /* rows*cols values, C order, owned */
+    mx_origin origin;
+    int fortran;           /* source stored values column-major */
+    uint8_t *origin_blob;  /* npy: header bytes before the data; owned */
+    size_t origin_blob_len;
+} mx_matrix;
+
+/* Allocates data for rows x cols values (zeroed); 0 or -1 on overflow/OOM. */
+int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols);
+void mx_matrix_free(mx_matrix *m);
+/* rows*cols, or 0 with *ok=0 on overflow of size_t bytes. */
+size_t mx_matrix_count(const mx_matrix *m);
+/* Transposes a column-major buffer of rows x cols into row-major dst. */
+void mx_transpose_u16(const uint16_t *src, uint16_t *dst, uint64_t rows,
+                      uint64_t cols);
+#endif

@@ -1,0 +1,75 @@
+#include "metrics.h"
+#include <math.h>
+#include "bf16.h"
+
+#define RAW_TIME_BASE 30.0
+#define W_TIME 1.0
+#define W_SIM 1000.0
+#define W_RATIO 1000000.0
+#define SIGMOID_K 0.003
+#define SIGMOID_MID 2000.0
+#define BEAT_MARGIN 1.01
+
+static mx_similarity finish(double dot, double na2, double nb2, double nd2)
+{
+    mx_similarity s;
+    double na = sqrt(na2), nb = sqrt(nb2), nd = sqrt(nd2);
+    if (na == 0.0 && nb == 0.0) {
+        s.cosine = s.norm_sim = s.similarity = 1.0;
+    } else if (na == 0.0 || nb == 0.0) {
+        s.cosine = 0.0;
+        s.norm_sim = na == 0.0 ? 0.0 : 1.0 - nd / na;
+        s.similarity = 0.0;
+    } else {
+        s.cosine = dot / (na * nb);
+        s.norm_sim = 1.0 - nd / na;
+        s.similarity = s.cosine * s.norm_sim;
+    }
+    return s;
+}
+
+mx_similarity mx_similarity_bf16(const uint16_t *a, const uint16_t *b, size_t n)
+{
+    double dot = 0, na2 = 0, nb2 = 0, nd2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = mx_bf16_to_float(a[i]), y = mx_bf16_to_float(b[i]), d = x - y;
+        dot += x * y;
+        na2 += x * x;
+        nb2 += y * y;
+        nd2 += d * d;
+    }
+    return finish(dot, na2, nb2, nd2);
+}
+
+mx_similarity mx_similarity_f64(const double *a, const double *b, size_t n)
+{
+    double dot = 0, na2 = 0, nb2 = 0, nd2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = a[i] - b[i];
+        dot += a[i] * b[i];
+        na2 += a[i] * a[i];
+        nb2 += b[i] * b[i];
+        nd2 += d * d;
+    }
+    return finish(dot, na2, nb2, nd2);
+}
+
+double mx_raw_score(double task_time_s, double similarity, double ratio)
+{
+    return W_TIME * (RAW_TIME_BASE - task_time_s) + W_SIM * similarity + W_RATIO * ratio;
+}
+
+double mx_normalized_score(double raw)
+{
+    return 1.0 / (1.0 + exp(-SIGMOID_K * (raw / 1000.0 - SIGMOID_MID)));
+}
+
+double mx_raw_from_normalized(double n)
+{
+    return 1000.0 * (SIGMOID_MID + log(n / (1.0 - n)) / SIGMOID_K);
+}
+
+int mx_beats(double raw, double raw_to_beat)
+{
+    return raw >= BEAT_MARGIN * raw_to_beat;
+}

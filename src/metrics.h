@@ -1,0 +1,29 @@
+/* metrics.h - the Apex Matrix Compression scoring, reproduced exactly.
+ *
+ * For original values a and decoded values b (bf16 widened to double):
+ *   cosine     = dot(a,b) / (|a| |b|)
+ *   norm_sim   = 1 - |a-b| / |a|
+ *   similarity = cosine * norm_sim   (both norms 0 -> 1.0, only one -> 0.0)
+ *   raw        = 1*(30 - task_time) + 1000*similarity + 1e6*ratio
+ *   normalized = 1 / (1 + exp(-0.003 * (raw/1000 - 2000)))
+ * A challenger beats a score when its raw score >= 1.01 x that raw score. */
+#ifndef MX_METRICS_H
+#define MX_METRICS_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    double cosine, norm_sim, similarity;
+} mx_similarity;
+
+mx_similarity mx_similarity_bf16(const uint16_t *a, const uint16_t *b, size_t n);
+/* The same on doubles, for tests and anything not bf16. */
+mx_similarity mx_similarity_f64(const double *a, const double *b, size_t n);
+
+double mx_raw_score(double task_time_s, double similarity, double ratio);
+double mx_normalized_score(double raw);
+/* Inverse of mx_normalized_score; n must be in (0, 1). */
+double mx_raw_from_normalized(double n);
+/* 1 when raw beats the score to beat by the competition's 1% margin. */
+int mx_beats(double raw, double raw_to_beat);
+#endif

@@ -1,0 +1,264 @@
+#include "pipeline.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_step(const char *text, mx_stage_kind want, mx_step *step,
+                      mx_error *err)
+{
+    char name[64];
+    const char *colon = strchr(text, ':');
+    size_t len = colon ? (size_t)(colon - text) : strlen(text);
+    if (len == 0)
+        return mx_fail(err, MX_EINPUT, "empty stage name");
+    if (len >= sizeof name)
+        return mx_fail(err, MX_EINPUT, "stage name too long: '%.20s...'", text);
+    memcpy(name, text, len);
+    name[len] = 0;
+    const mx_stage *s = mx_stage_find(name);
+    if (!s)
+        return mx_fail(err, MX_EINPUT, "unknown stage '%s' (see mxbench --list)", name);
+    if (s->kind != want)
+        return mx_fail(err, MX_EINPUT,
+                       want == MX_STAGE_ENTROPY
+                           ? "'%s' is a transform; a spec ends with an entropy stage (e.g. '%s|zstd:3')"
+                           : "'%s' is an entropy stage; it can only come last, after '|' (%s)",
+                       name, name);
+    memset(step, 0, sizeof *step);
+    step->stage = s;
+    return s->parse(colon ? colon + 1 : NULL, &step->params, err);
+}
+
+int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!spec || !*spec)
+        return mx_fail(err, MX_EINPUT, "empty pipeline spec");
+    if (strlen(spec) >= MX_SPEC_MAX)
+        return mx_fail(err, MX_EINPUT, "pipeline spec longer than %d characters",
+                       MX_SPEC_MAX - 1);
+    char buf[MX_SPEC_MAX];
+    strcpy(buf, spec);
+    char *bar = strchr(buf, '|');
+    char *ent = buf;
+    if (bar) {
+        if (strchr(bar + 1, '|'))
+            return mx_fail(err, MX_EINPUT, "bad spec '%s': more than one '|'", spec);
+        *bar = 0;
+        ent = bar + 1;
+        char *save = NULL;
+        if (!*buf)
+            return mx_fail(err, MX_EINPUT, "bad spec '%s': no transform before '|'", spec);
+        for (char *t = buf;; t = NULL) {
+            char *tok = strtok_r(t, ",", &save);
+            if (!tok)
+                break;
+            if (p->n_transforms == MX_MAX_TRANSFORMS)
+                return mx_fail(err, MX_EINPUT, "bad spec '%s': more than %d transforms", spec,
+                               MX_MAX_TRANSFORMS);
+            if (parse_step(tok, MX_STAGE_TRANSFORM, &p->transforms[p->n_transforms], err))
+                return mx_wrap(err, "bad spec");
+            p->n_transforms++;
+        }
+        /* strtok_r skips empty tokens: reject "a,,b", ",a" and "a," explicitly */
+        if (strstr(buf, ",,") || buf[0] == ',' || buf[strlen(buf) - 1] == ',')
+            return mx_fail(err, MX_EINPUT, "bad spec '%s': empty transform", spec);
+    }
+    if (strchr(ent, ','))
+        return mx_fail(err, MX_EINPUT, "bad spec '%s': transforms go before '|'", spec);
+    if (parse_step(ent, MX_STAGE_ENTROPY, &p->entropy, err))
+        return mx_wrap(err, "bad spec");
+    int seen_lossless = 0;
+    for (size_t i = 0; i < p->n_transforms; i++) {
+        const mx_stage *s = p->transforms[i].stage;
+        if (s->lossy && seen_lossless)
+            return mx_fail(err, MX_EINPUT,
+                           "bad spec '%s': lossy stage '%s' must come before lossless transforms",
+                           spec, s->name);
+        seen_lossless |= !s->lossy;
+    }
+    return 0;
+}
+
+void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
+{
+    size_t off = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < p->n_transforms && off < n; i++) {
+        char one[64];
+        p->transforms[i].stage->format(&p->transforms[i].params, one, sizeof one);
+        off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? "," : "", one);
+    }
+    if (off < n) {
+        char one[64];
+        p->entropy.stage->format(&p->entropy.params, one, sizeof one);
+        snprintf(buf + off, n - off, "%s%s", p->n_transforms ? "|" : "", one);
+    }
+}
+
+int mx_pipeline_lossy(const mx_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_transforms; i++)
+        if (p->transforms[i].stage->lossy)
+            return 1;
+    return p->entropy.stage->lossy;
+}
+
+static void record_level(mx_level *lv, const mx_stream_set *set)
+{
+    lv->n = set->n;
+    for (size_t i = 0; i < set->n; i++)
+        lv->d[i] = set->s[i].d;
+}
+
+void mx_coded_free(mx_coded *c)
+{
+    if (!c->borrowed)
+        for (size_t i = 0; i < c->n; i++)
+            free(c->data[i]);
+    memset(c, 0, sizeof *c);
+}
+
+int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t rows,
+                       uint64_t cols, mx_layout *layout, mx_coded *coded,
+                       mx_error *err)
+{
+    mx_stream_set cur = {0}, next = {0};
+    memset(layout, 0, sizeof *layout);
+    memset(coded, 0, sizeof *coded);
+    int idx = mx_stream_set_add(&cur, 16, rows, cols, err);
+    if (idx < 0)
+        return -1;
+    for (size_t i = 0; i < (size_t)(rows * cols); i++)
+        mx_stream_put(&cur.s[0], i, values[i]);
+
+    for (size_t t = 0; t < p->n_transforms; t++) {
+        const mx_step *st = &p->transforms[t];
+        mx_level *lv = &layout->level[t];
+        record_level(lv, &cur);
+        for (size_t j = 0; j < cur.n; j++) {
+            int np = st->stage->encode(&st->params, &cur.s[j], &next, err);
+            if (np < 0)
+                goto fail;
+            if (np == 0 && mx_stream_set_move(&next, &cur, j, err))
+                goto fail;
+            lv->nparts[j] = (uint8_t)np;
+        }
+        mx_stream_set_free(&cur);
+        cur = next;
+        memset(&next, 0, sizeof next);
+    }
+    record_level(&layout->level[p->n_transforms], &cur);
+    layout->n_levels = p->n_transforms + 1;
+
+    const mx_step *en = &p->entropy;
+    for (size_t j = 0; j < cur.n; j++) {
+        size_t cap = en->stage->bound(&en->params, cur.s[j].size);
+        if (cap == 0 && cur.s[j].size) {
+            mx_fail(err, MX_EINPUT, "%s: stream of %zu bytes is too large",
+                    en->stage->name, cur.s[j].size);
+            goto fail;
+        }
+        uint8_t *dst = malloc(cap ? cap : 1);
+        if (!dst) {
+            mx_fail(err, MX_EFAIL, "out of memory (%zu bytes)", cap);
+            goto fail;
+        }
+        coded->data[coded->n] = dst;
+        coded->n++;
+        if (en->stage->compress(&en->params, cur.s[j].data, cur.s[j].size, dst, cap,
+                                &coded->size[j], err))
+            goto fail;
+    }
+    mx_stream_set_free(&cur);
+    return 0;
+fail:
+    mx_stream_set_free(&cur);
+    mx_stream_set_free(&next);
+    mx_coded_free(coded);
+    return -1;
+}
+
+/* Allocates a zeroed set shaped like level lv. */
+static int alloc_level(const mx_level *lv, mx_stream_set *set, mx_error *err)
+{
+    memset(set, 0, sizeof *set);
+    for (size_t j = 0; j < lv->n; j++)
+        if (mx_stream_set_add(set, lv->d[j].bits, lv->d[j].rows, lv->d[j].cols, err) < 0) {
+            mx_stream_set_free(set);
+            return mx_wrap(err, "corrupt data");
+        }
+    return 0;
+}
+
+int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
+                       const mx_coded *coded, uint16_t *values, uint64_t rows,
+                       uint64_t cols, mx_error *err)
+{
+    const mx_level *l0 = &layout->level[0];
+    if (l0->n != 1 || l0->d[0].bits != 16 || l0->d[0].rows != rows || l0->d[0].cols != cols)
+        return mx_fail(err, MX_EINPUT, "corrupt data: level 0 is not the %llux%llu matrix",
+                       (unsigned long long)rows, (unsigned long long)cols);
+    if (layout->n_levels != p->n_transforms + 1)
+        return mx_fail(err, MX_EINPUT, "corrupt data: %zu stream levels for %zu transforms",
+                       layout->n_levels, p->n_transforms);
+    const mx_level *top = &layout->level[p->n_transforms];
+    if (coded->n != top->n)
+        return mx_fail(err, MX_EINPUT, "corrupt data: %zu coded streams, layout says %zu",
+                       coded->n, top->n);
+    mx_stream_set cur, prev;
+    if (alloc_level(top, &cur, err))
+        return -1;
+    const mx_step *en = &p->entropy;
+    for (size_t j = 0; j < cur.n; j++)
+        if (en->stage->decompress(&en->params, coded->data[j], coded->size[j], cur.s[j].data,
+                                  cur.s[j].size, err))
+            goto fail;
+
+    for (size_t t = p->n_transforms; t-- > 0;) {
+        const mx_step *st = &p->transforms[t];
+        const mx_level *lv = &layout->level[t];
+        if (alloc_level(lv, &prev, err))
+            goto fail;
+        size_t k = 0; /* next unconsumed stream of cur */
+        for (size_t j = 0; j < lv->n; j++) {
+            size_t np = lv->nparts[j];
+            size_t take = np ? np : 1;
+            if (k + take > cur.n) {
+                mx_fail(err, MX_EINPUT, "corrupt data: stream layout does not add up");
+                goto fail2;
+            }
+            if (np == 0) {
+                mx_stream *in = &cur.s[k], *out = &prev.s[j];
+                if (in->d.bits != out->d.bits || in->d.rows != out->d.rows ||
+                    in->d.cols != out->d.cols) {
+                    mx_fail(err, MX_EINPUT, "corrupt data: pass-through stream changed shape");
+                    goto fail2;
+                }
+                memcpy(out->data, in->data, out->size);
+            } else if (st->stage->decode(&st->params, &cur.s[k], np, &prev.s[j], err)) {
+                goto fail2;
+            }
+            k += take;
+        }
+        if (k != cur.n) {
+            mx_fail(err, MX_EINPUT, "corrupt data: stream layout does not add up");
+            goto fail2;
+        }
+        mx_stream_set_free(&cur);
+        cur = prev;
+    }
+    if (cur.n != 1 || cur.s[0].d.bits != 16) {
+        mx_fail(err, MX_EINPUT, "corrupt data: level 0 is not one 16-bit stream");
+        goto fail;
+    }
+    for (size_t i = 0; i < cur.s[0].size / 2; i++)
+        values[i] = (uint16_t)mx_stream_get(&cur.s[0], i);
+    mx_stream_set_free(&cur);
+    return 0;
+fail2:
+    mx_stream_set_free(&prev);
+fail:
+    mx_stream_set_free(&cur);
+    return -1;
+}

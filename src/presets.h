@@ -1,0 +1,13 @@
+/* presets.h - the pipelines mxbench offers without being told. */
+#ifndef MX_PRESETS_H
+#define MX_PRESETS_H
+#include <stddef.h>
+
+/* Default pipeline of `compress`: the best lossless pipeline measured on
+ * the bundled data (see `make bench`). */
+#define MX_DEFAULT_SPEC "expsplit|zstd:19"
+
+/* The `--batch` set when no -p is given: one pipeline per stage family. */
+extern const char *const mx_default_batch_specs[];
+extern const size_t mx_default_batch_count;
+#endif

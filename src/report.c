@@ -1,0 +1,204 @@
+#include "report.h"
+#include <csv.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fileio.h"
+
+static const char *verdict(int failed, int rejected, int beats, int is_baseline)
+{
+    if (failed)
+        return "FAILED";
+    if (rejected)
+        return "rejected";
+    if (is_baseline)
+        return "-";
+    return beats ? "yes" : "no";
+}
+
+static int width_of(const mx_batch *b, const mx_sample *samples, int col)
+{
+    size_t w = col ? strlen("pipeline") : strlen("sample");
+    for (size_t s = 0; s < b->n_samples; s++)
+        for (size_t c = 0; c < b->n_columns; c++) {
+            size_t l = col ? strlen(b->cell[s * b->n_columns + c].spec)
+                           : strlen(samples[s].name) + (samples[s].converted ? 6 : 0);
+            if (l > w)
+                w = l;
+        }
+    if (col && w < strlen("MEAN"))
+        w = strlen("MEAN");
+    return (int)w;
+}
+
+void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
+{
+    int ws = width_of(b, samples, 0), wp = width_of(b, samples, 1);
+    const char *hdr = "%-*s  %-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n";
+    fprintf(f, hdr, ws, "sample", wp, "pipeline", "ratio", "ms_comp", "ms_decomp", "similarity",
+            "raw", "normalized", "beats");
+    for (size_t s = 0; s < b->n_samples; s++)
+        for (size_t c = 0; c < b->n_columns; c++) {
+            const mx_result *r = &b->cell[s * b->n_columns + c];
+            char name[400];
+            snprintf(name, sizeof name, "%s%s", samples[s].name,
+                     samples[s].converted ? " (f32)" : "");
+            if (r->failed && r->compressed_bytes == 0) {
+                fprintf(f, "%-*s  %-*s  FAILED: %s\n", ws, name, wp, r->spec, r->error);
+                continue;
+            }
+            fprintf(f, "%-*s  %-*s  %9.4f  %9.3f  %9.3f  %10.7f  %14.3f  %10.7f  %s\n", ws, name,
+                    wp, r->spec, r->ratio, r->ms_compress, r->ms_decompress, r->similarity,
+                    r->raw, r->normalized, verdict(r->failed, r->rejected, r->beats, c == 0));
+        }
+    fprintf(f, "\nmeans over %zu sample%s, best first (score to beat: raw %.3f; a pipeline "
+               "beats it at >= 1.01x)\n",
+            b->n_samples, b->n_samples == 1 ? "" : "s", b->raw_to_beat);
+    fprintf(f, "%-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n", wp, "pipeline", "ratio", "ms_comp",
+            "ms_decomp", "similarity", "raw", "normalized", "beats");
+    for (size_t c = 0; c < b->n_columns; c++) {
+        const mx_summary *m = &b->summary[c];
+        fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %14.3f  %10.7f  %s\n", wp, m->spec,
+                m->ratio, m->ms_compress, m->ms_decompress, m->similarity, m->raw, m->normalized,
+                verdict(m->failed, m->rejected, m->beats, m->column == 0));
+    }
+}
+
+/* One output row's fields, shared by CSV and JSON so they cannot drift. */
+#define N_FIELDS 15
+static const char *const field_names[N_FIELDS] = {
+    "sample", "kind", "pipeline", "original_bytes", "compressed_bytes", "ratio", "ms_compress",
+    "ms_decompress", "cosine", "norm_sim", "similarity", "raw", "normalized", "beats", "status",
+};
+
+static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t c,
+                       char out[N_FIELDS][400])
+{
+    const mx_result *r = &b->cell[s * b->n_columns + c];
+    snprintf(out[0], 400, "%s", smp[s].name);
+    snprintf(out[1], 400, "%s", smp[s].kind);
+    snprintf(out[2], 400, "%s", r->spec);
+    snprintf(out[3], 400, "%zu", r->original_bytes);
+    snprintf(out[4], 400, "%zu", r->compressed_bytes);
+    snprintf(out[5], 400, "%.17g", r->ratio);
+    snprintf(out[6], 400, "%.6f", r->ms_compress);
+    snprintf(out[7], 400, "%.6f", r->ms_decompress);
+    snprintf(out[8], 400, "%.17g", r->cosine);
+    snprintf(out[9], 400, "%.17g", r->norm_sim);
+    snprintf(out[10], 400, "%.17g", r->similarity);
+    snprintf(out[11], 400, "%.17g", r->raw);
+    snprintf(out[12], 400, "%.17g", r->normalized);
+    snprintf(out[13], 400, "%s", c == 0 ? "" : r->beats ? "yes" : "no");
+    snprintf(out[14], 400, "%s",
+             r->failed ? r->error : r->rejected ? "rejected" : r->exact ? "exact" : "lossy");
+}
+
+/* Builds the file in memory, then writes it atomically. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void csv_put_field(sbuf *b, const char *s)
+{
+    char tmp[1024];
+    size_t n = csv_write(tmp, sizeof tmp, s, strlen(s));
+    if (n > sizeof tmp)
+        n = sizeof tmp; /* fields are bounded well below this */
+    sb_put(b, tmp, n);
+}
+
+int mx_report_csv(const char *path, const mx_batch *b, const mx_sample *samples, int force,
+                  mx_error *err)
+{
+    sbuf sb = {0};
+    char f[N_FIELDS][400];
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        if (i)
+            sb_put(&sb, ",", 1);
+        csv_put_field(&sb, field_names[i]);
+    }
+    sb_put(&sb, "\n", 1);
+    for (size_t s = 0; s < b->n_samples; s++)
+        for (size_t c = 0; c < b->n_columns; c++) {
+            row_fields(b, samples, s, c, f);
+            for (size_t i = 0; i < N_FIELDS; i++) {
+                if (i)
+                    sb_put(&sb, ",", 1);
+                csv_put_field(&sb, f[i]);
+            }
+            sb_put(&sb, "\n", 1);
+        }
+    int rc = sb.oom ? mx_fail(err, MX_EFAIL, "out of memory")
+                    : mx_write_file_atomic(path, sb.p, sb.len, force, err);
+    free(sb.p);
+    return rc;
+}
+
+/* JSON has no NaN/Inf: such numbers become null. */
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples, int force,
+                   mx_error *err)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    for (size_t s = 0; s < b->n_samples; s++)
+        for (size_t c = 0; c < b->n_columns; c++) {
+            const mx_result *r = &b->cell[s * b->n_columns + c];
+            json_t *o = json_pack(
+                "{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+                " s:b, s:b, s:b, s:b, s:s}",
+                "sample", samples[s].name, "kind", samples[s].kind, "pipeline", r->spec,
+                "original_bytes", (json_int_t)r->original_bytes, "compressed_bytes",
+                (json_int_t)r->compressed_bytes, "ratio", num(r->ratio), "ms_compress",
+                num(r->ms_compress), "ms_decompress", num(r->ms_decompress), "cosine",
+                num(r->cosine), "norm_sim", num(r->norm_sim), "similarity", num(r->similarity),
+                "raw", num(r->raw), "normalized", num(r->normalized), "exact", r->exact,
+                "rejected", r->rejected, "beats", r->beats, "failed", r->failed, "error",
+                r->error);
+            if (!o || json_array_append_new(arr, o)) {
+                json_decref(arr);
+                return mx_fail(err, MX_EFAIL, "out of memory building JSON");
+            }
+        }
+    char *text = json_dumps(arr, JSON_INDENT(1));
+    json_decref(arr);
+    if (!text)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    sbuf sb = {0};
+    sb_put(&sb, text, strlen(text));
+    sb_put(&sb, "\n", 1);
+    free(text);
+    int rc = sb.oom ? mx_fail(err, MX_EFAIL, "out of memory")
+                    : mx_write_file_atomic(path, sb.p, sb.len, force, err);
+    free(sb.p);
+    return rc;
+}

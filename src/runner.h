@@ -1,0 +1,71 @@
+/* runner.h - the batch runner: every pipeline on every sample, scored.
+ *
+ * Column 0 of the result grid is always the competition baseline, zstd
+ * level 3 on the bare bf16 bytes (no container), shown as
+ * "baseline:zstd:3". Each other cell compresses with the full container
+ * (its size on disk is the compressed size), decompresses, checks the round
+ * trip and scores it. Times are the median of `repeat` runs on a monotonic
+ * clock. Front ends (CLI table, UI) only read the mx_batch it fills. */
+#ifndef MX_RUNNER_H
+#define MX_RUNNER_H
+#include <stddef.h>
+#include "mxerr.h"
+#include "pipeline.h"
+#include "samples.h"
+
+#define MX_BASELINE_SPEC "zstd:3"
+#define MX_BASELINE_NAME "baseline:zstd:3"
+
+typedef struct {
+    char spec[MX_SPEC_MAX + 16];
+    size_t original_bytes, compressed_bytes;
+    double ratio, ms_compress, ms_decompress;
+    double cosine, norm_sim, similarity;
+    double raw, normalized;
+    int lossy;    /* pipeline is lossy */
+    int exact;    /* decoded bits equal the original bits */
+    int rejected; /* similarity below --min-similarity */
+    int beats;    /* raw >= 1.01 x the score to beat */
+    int failed;   /* error, or a lossless pipeline that did not round-trip */
+    char error[256];
+} mx_result;
+
+typedef struct {
+    char spec[MX_SPEC_MAX + 16];
+    size_t n;
+    double ratio, ms_compress, ms_decompress, similarity, raw, normalized;
+    int beats, rejected, failed;
+    size_t column; /* index into the grid's pipeline columns */
+} mx_summary;
+
+typedef struct {
+    int repeat;            /* >= 1 */
+    double min_similarity; /* rows below are rejected; bit-exact rows never are */
+    int have_raw_to_beat;  /* else each sample's baseline is the score to beat */
+    double raw_to_beat;
+    /* Optional: called after each cell; return non-zero to stop early. */
+    int (*progress)(void *ctx, size_t done, size_t total);
+    void *ctx;
+} mx_batch_opts;
+
+typedef struct {
+    size_t n_samples, n_columns; /* columns = baseline + pipelines */
+    mx_result *cell;             /* n_samples * n_columns, row-major */
+    mx_summary *summary;         /* n_columns, sorted best mean raw first */
+    double raw_to_beat;          /* the mean score the means are compared with */
+    int any_failed;
+} mx_batch;
+
+void mx_batch_opts_default(mx_batch_opts *o);
+
+/* Runs one pipeline on one matrix (full container path). */
+int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
+                mx_error *err);
+/* Runs a bare entropy stage (no transforms, no container) on the raw bytes. */
+int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
+                mx_error *err);
+
+int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *pipes,
+                 size_t n_pipes, const mx_batch_opts *opts, mx_batch *out, mx_error *err);
+void mx_batch_free(mx_batch *b);
+#endif

@@ -1,0 +1,128 @@
+#include "safetensors.h"
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mx_safetensors_sniff(const uint8_t *buf, size_t len)
+{
+    if (len < 9)
+        return 0;
+    uint64_t n = 0;
+    for (int i = 0; i < 8; i++)
+        n |= (uint64_t)buf[i] << (8 * i);
+    return n >= 2 && n <= len - 8 && buf[8] == '{';
+}
+
+void mx_named_matrices_free(mx_named_matrix *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        mx_matrix_free(&v[i].m);
+    free(v);
+}
+
+static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols)
+{
+    if (!json_is_array(shape))
+        return -1;
+    size_t nd = json_array_size(shape);
+    *rows = 1;
+    *cols = 1;
+    for (size_t i = 0; i < nd; i++) {
+        json_t *d = json_array_get(shape, i);
+        if (!json_is_integer(d) || json_integer_value(d) < 0)
+            return -1;
+        uint64_t v = (uint64_t)json_integer_value(d);
+        if (i + 1 == nd) {
+            *cols = v;
+        } else {
+            if (v && *rows > UINT64_MAX / v)
+                return -1;
+            *rows *= v;
+        }
+    }
+    if (*cols && *rows > SIZE_MAX / 4 / *cols)
+        return -1;
+    return 0;
+}
+
+int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
+                         size_t *n, mx_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (len < 8)
+        return mx_fail(err, MX_EINPUT, "truncated .safetensors header");
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++)
+        hlen |= (uint64_t)buf[i] << (8 * i);
+    if (hlen > len - 8)
+        return mx_fail(err, MX_EINPUT, "truncated .safetensors header");
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)buf + 8, (size_t)hlen, 0, &jerr);
+    if (!root)
+        return mx_fail(err, MX_EINPUT, "bad .safetensors JSON header: %s", jerr.text);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return mx_fail(err, MX_EINPUT, "bad .safetensors header: not a JSON object");
+    }
+    const uint8_t *data = buf + 8 + hlen;
+    size_t data_len = len - 8 - (size_t)hlen;
+    mx_named_matrix *v = calloc(json_object_size(root) + 1, sizeof *v);
+    if (!v) {
+        json_decref(root);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    size_t k = 0;
+    const char *key;
+    json_t *t;
+    json_object_foreach(root, key, t) {
+        if (strcmp(key, "__metadata__") == 0)
+            continue;
+        json_t *dtype = json_object_get(t, "dtype");
+        if (!json_is_string(dtype)) {
+            mx_fail(err, MX_EINPUT, "tensor '%s' has no dtype", key);
+            goto fail;
+        }
+        if (strcmp(json_string_value(dtype), "BF16") != 0)
+            continue;
+        uint64_t rows, cols;
+        json_t *offs = json_object_get(t, "data_offsets");
+        if (tensor_shape(json_object_get(t, "shape"), &rows, &cols) ||
+            !json_is_array(offs) || json_array_size(offs) != 2 ||
+            !json_is_integer(json_array_get(offs, 0)) ||
+            !json_is_integer(json_array_get(offs, 1))) {
+            mx_fail(err, MX_EINPUT, "tensor '%s' has a bad shape or data_offsets", key);
+            goto fail;
+        }
+        json_int_t b = json_integer_value(json_array_get(offs, 0));
+        json_int_t e = json_integer_value(json_array_get(offs, 1));
+        size_t count = (size_t)(rows * cols);
+        if (b < 0 || e < b || (uint64_t)e > data_len || (uint64_t)(e - b) != count * 2) {
+            mx_fail(err, MX_EINPUT, "tensor '%s': data_offsets do not match its shape or the file",
+                    key);
+            goto fail;
+        }
+        if (mx_matrix_alloc(&v[k].m, rows, cols)) {
+            mx_fail(err, MX_EFAIL, "out of memory");
+            goto fail;
+        }
+        const uint8_t *src = data + b;
+        for (size_t i = 0; i < count; i++)
+            v[k].m.data[i] = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
+        v[k].m.origin = MX_ORIGIN_SAFETENSORS;
+        snprintf(v[k].name, sizeof v[k].name, "%s", key);
+        k++;
+    }
+    json_decref(root);
+    if (k == 0) {
+        mx_named_matrices_free(v, k);
+        return mx_fail(err, MX_EINPUT, "no BF16 tensor in the .safetensors file");
+    }
+    *out = v;
+    *n = k;
+    return 0;
+fail:
+    json_decref(root);
+    mx_named_matrices_free(v, k + 1);
+    return -1;
+}

@@ -1,0 +1,38 @@
+/* samples.h - turn files and manifests into named bf16 matrices.
+ *
+ * File types are recognised by content first (.npy magic), then by name:
+ * *.safetensors (every BF16 tensor becomes a sample "file:tensor"),
+ * *.bin / *.bf16 / *.raw (headerless little-endian bf16; shape from
+ * --shape or the manifest, else one row). */
+#ifndef MX_SAMPLES_H
+#define MX_SAMPLES_H
+#include <stddef.h>
+#include <stdint.h>
+#include "matrix.h"
+#include "mxerr.h"
+
+typedef struct {
+    char name[320];  /* what tables show: file name, or file:tensor */
+    char path[4096]; /* the file it came from */
+    char kind[32];   /* forward/backward when known */
+    int converted;   /* values were converted to bf16 (from f32) */
+    mx_matrix m;
+} mx_sample;
+
+typedef struct {
+    uint64_t rows, cols;
+    int set;
+} mx_shape;
+
+/* Parses "RxC" (e.g. 1024x256). */
+int mx_shape_parse(const char *s, mx_shape *shape, mx_error *err);
+
+/* Loads one file, appending its samples to *v (count *n). shape may be NULL.
+ * tensor, when not NULL, keeps only that tensor of a .safetensors file. */
+int mx_samples_load_file(const char *path, const mx_shape *shape, const char *tensor,
+                         mx_sample **v, size_t *n, mx_error *err);
+/* Loads every file a manifest lists. */
+int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n,
+                             mx_error *err);
+void mx_samples_free(mx_sample *v, size_t n);
+#endif
