@@ -49,6 +49,9 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
         char *save = NULL;
         if (!*buf)
             return mx_fail(err, MX_EINPUT, "bad spec '%s': no transform before '|'", spec);
+        /* strtok_r skips empty tokens: reject "a,,b", ",a" and "a," first */
+        if (strstr(buf, ",,") || buf[0] == ',' || buf[strlen(buf) - 1] == ',')
+            return mx_fail(err, MX_EINPUT, "bad spec '%s': empty transform", spec);
         for (char *t = buf;; t = NULL) {
             char *tok = strtok_r(t, ",", &save);
             if (!tok)
@@ -60,9 +63,6 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
                 return mx_wrap(err, "bad spec");
             p->n_transforms++;
         }
-        /* strtok_r skips empty tokens: reject "a,,b", ",a" and "a," explicitly */
-        if (strstr(buf, ",,") || buf[0] == ',' || buf[strlen(buf) - 1] == ',')
-            return mx_fail(err, MX_EINPUT, "bad spec '%s': empty transform", spec);
     }
     if (strchr(ent, ','))
         return mx_fail(err, MX_EINPUT, "bad spec '%s': transforms go before '|'", spec);

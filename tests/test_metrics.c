@@ -1,0 +1,61 @@
+/* Scoring against values worked out by hand (python: math only). */
+#include "../src/metrics.h"
+#include "check.h"
+
+int main(void)
+{
+    /* a = [1,2,3], b = [1,2,2]: dot 11, |a| sqrt(14), |b| 3, |a-b| 1 */
+    double a[] = {1, 2, 3}, b[] = {1, 2, 2};
+    mx_similarity s = mx_similarity_f64(a, b, 3);
+    CHECK_NEAR(s.cosine, 0.9799578870122228, 1e-15);
+    CHECK_NEAR(s.norm_sim, 0.7327387580875756, 1e-15);
+    CHECK_NEAR(s.similarity, 0.7180531251074608, 1e-15);
+
+    /* the same through bf16 bits: 1.0, 2.0, 3.0 and 1.0, 2.0, 2.0 */
+    uint16_t ha[] = {0x3f80, 0x4000, 0x4040}, hb[] = {0x3f80, 0x4000, 0x4000};
+    s = mx_similarity_bf16(ha, hb, 3);
+    CHECK_NEAR(s.similarity, 0.7180531251074608, 1e-15);
+
+    /* identical vectors: exactly 1 */
+    s = mx_similarity_bf16(ha, ha, 3);
+    CHECK(s.similarity == 1.0 && s.norm_sim == 1.0, "identical: %.17g", s.similarity);
+
+    /* both norms zero -> 1.0; only one zero -> 0.0 */
+    double z[] = {0, 0, 0};
+    s = mx_similarity_f64(z, z, 3);
+    CHECK(s.similarity == 1.0, "both zero: %.17g", s.similarity);
+    s = mx_similarity_f64(z, a, 3);
+    CHECK(s.similarity == 0.0, "a zero: %.17g", s.similarity);
+    s = mx_similarity_f64(a, z, 3);
+    CHECK(s.similarity == 0.0, "b zero: %.17g", s.similarity);
+    /* -0 has zero norm too */
+    uint16_t nz[] = {0x8000, 0x0000, 0x8000};
+    s = mx_similarity_bf16(nz, nz, 3);
+    CHECK(s.similarity == 1.0, "-0 vs -0: %.17g", s.similarity);
+    /* empty vectors: both norms zero */
+    s = mx_similarity_f64(a, b, 0);
+    CHECK(s.similarity == 1.0, "empty: %.17g", s.similarity);
+    /* opposite vectors: cosine -1, norm_sim 1 - 2 = -1, similarity +1 */
+    double na[] = {-1, -2, -3};
+    s = mx_similarity_f64(a, na, 3);
+    CHECK_NEAR(s.cosine, -1.0, 1e-15);
+    CHECK_NEAR(s.norm_sim, -1.0, 1e-15);
+
+    /* raw = (30 - 0.5) + 1000*1 + 1e6*2 */
+    double raw = mx_raw_score(0.5, 1.0, 2.0);
+    CHECK(raw == 2001029.5, "raw %.17g", raw);
+    CHECK_NEAR(mx_normalized_score(raw), 0.5007721243862364, 1e-14);
+    CHECK(mx_normalized_score(2000000.0) == 0.5, "midpoint");
+    CHECK_NEAR(mx_raw_score(30.0, 0.0, 0.0), 0.0, 0);
+
+    /* sigmoid inversion: a dashboard value (7 decimals) and round trips */
+    CHECK_NEAR(mx_raw_from_normalized(0.1224645), 1343567.9272351007, 1e-12);
+    for (double r = 1e6; r <= 4e6; r += 250000.0)
+        CHECK_NEAR(mx_raw_from_normalized(mx_normalized_score(r)), r, 1e-9);
+
+    /* the 1% margin, both sides of it */
+    CHECK(mx_beats(101.0, 100.0), "exactly 1.01x beats");
+    CHECK(!mx_beats(100.99, 100.0), "just under 1.01x does not");
+    CHECK(!mx_beats(100.0, 100.0), "a tie does not");
+    return check_exit("test_metrics");
+}

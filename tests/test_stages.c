@@ -1,0 +1,195 @@
+/* Every stage and pipeline family: bit-exact round trips (lossless) on the
+ * bundled data and the edge cases, error bounds (lossy), spec parsing. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../codecs/quant.h"
+#include "../src/bf16.h"
+#include "../src/engine.h"
+#include "check.h"
+#include "testdata.h"
+
+static const char *const lossless_specs[] = {
+    "raw", "zstd:1", "zstd:-5", "lz4", "lz4hc:4", "brotli:4",
+    "bytesplit|zstd:3", "expsplit|zstd:3", "shuffle|lz4", "bitshuffle|zstd:1",
+    "transpose|zstd:1", "delta:rows|zstd:1", "delta:cols|lz4", "xor:rows|zstd:1",
+    "xor:cols|raw", "zeromask|zstd:1",
+    /* combinations exercise streams of every width through every stage */
+    "expsplit,zeromask,delta:cols|lz4", "transpose,bytesplit,xor:cols|brotli:1",
+    "shuffle,bitshuffle|raw", "zeromask,expsplit,transpose,delta:rows|zstd:1",
+    "bitshuffle,zeromask,transpose|zstd:1", "bytesplit,bitshuffle,xor:rows|raw",
+    "expsplit,shuffle,delta:rows,zeromask|zstd:2",
+};
+
+static void check_lossless(const mx_sample *s, const char *spec)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    CHECK(mx_pipeline_parse(spec, &p, &err) == 0, "%s: %s", spec, err.msg);
+    uint8_t *buf;
+    size_t len;
+    if (mx_compress(&p, &s->m, &buf, &len, &err)) {
+        CHECK(0, "%s on %s: compress: %s", spec, s->name, err.msg);
+        return;
+    }
+    mx_matrix out;
+    if (mx_decompress(buf, len, &out, &err)) {
+        CHECK(0, "%s on %s: decompress: %s", spec, s->name, err.msg);
+        free(buf);
+        return;
+    }
+    size_t n = mx_matrix_count(&s->m);
+    CHECK(out.rows == s->m.rows && out.cols == s->m.cols &&
+              memcmp(out.data, s->m.data, n * 2) == 0 && out.origin == s->m.origin &&
+              out.origin_blob_len == s->m.origin_blob_len,
+          "%s on %s: round trip differs", spec, s->name);
+    mx_matrix_free(&out);
+    free(buf);
+}
+
+/* Decodes a lossy pipeline's output for comparisons. */
+static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    uint8_t *buf;
+    size_t len;
+    if (mx_pipeline_parse(spec, &p, &err) || mx_compress(&p, &s->m, &buf, &len, &err)) {
+        CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
+        return -1;
+    }
+    int rc = mx_decompress(buf, len, out, &err);
+    CHECK(rc == 0, "%s on %s: decompress: %s", spec, s->name, err.msg);
+    free(buf);
+    return rc;
+}
+
+static void check_trunc(const mx_sample *s, int k)
+{
+    char spec[32];
+    snprintf(spec, sizeof spec, "trunc:%d|zstd:1", k);
+    mx_matrix out;
+    if (lossy_roundtrip(s, spec, &out))
+        return;
+    size_t n = mx_matrix_count(&s->m), bad = 0;
+    uint16_t low = (uint16_t)((1u << k) - 1u);
+    for (size_t i = 0; i < n; i++) {
+        uint16_t a = s->m.data[i], b = out.data[i];
+        if (!mx_bf16_is_finite(a)) {
+            bad += a != b; /* NaN payloads and Inf are kept as they are */
+            continue;
+        }
+        double x = mx_bf16_to_float(a), y = mx_bf16_to_float(b);
+        /* half a unit of the kept precision; a full unit where rounding up
+         * would overflow and we truncate; absolute for subnormals */
+        double ulp_rel = ldexp(1.0, k - 7), sub = ldexp(1.0, k - 133);
+        double bound = (fabs(x) > 3.0e38 ? ulp_rel : ulp_rel / 2) * fabs(x) + sub;
+        bad += !mx_bf16_is_finite(b) || (b & low) || fabs(x - y) > bound ||
+               (y != 0 && signbit(x) != signbit(y));
+    }
+    CHECK(bad == 0, "%s on %s: %zu values out of bound", spec, s->name, bad);
+    mx_matrix_free(&out);
+}
+
+static void check_quant(const mx_sample *s, int bits, int cols_axis)
+{
+    char spec[32];
+    snprintf(spec, sizeof spec, "q%d:%s|zstd:1", bits, cols_axis ? "cols" : "rows");
+    mx_matrix out;
+    if (lossy_roundtrip(s, spec, &out))
+        return;
+    int qmax = bits == 8 ? 127 : 7;
+    uint64_t R = s->m.rows, C = s->m.cols;
+    size_t ng = cols_axis ? (size_t)C : (size_t)R, bad = 0;
+    double *amax = calloc(ng + 1, sizeof *amax);
+    for (uint64_t r = 0; r < R; r++)
+        for (uint64_t c = 0; c < C; c++) {
+            uint16_t a = s->m.data[r * C + c];
+            size_t g = cols_axis ? (size_t)c : (size_t)r;
+            if (mx_bf16_is_finite(a) && fabs(mx_bf16_to_float(a)) > amax[g])
+                amax[g] = fabs(mx_bf16_to_float(a));
+        }
+    for (uint64_t r = 0; r < R; r++)
+        for (uint64_t c = 0; c < C; c++) {
+            uint16_t a = s->m.data[r * C + c], b = out.data[r * C + c];
+            size_t g = cols_axis ? (size_t)c : (size_t)r;
+            if (!mx_bf16_is_finite(a)) {
+                bad += mx_bf16_to_float(b) != 0.0f; /* documented: non-finite -> 0 */
+                continue;
+            }
+            double x = mx_bf16_to_float(a), y = mx_bf16_to_float(b);
+            /* the scale is absmax/qmax rounded up to bf16: at most 2^-7 above */
+            double scale = amax[g] / qmax * (1.0 + ldexp(1.0, -7)) + 1e-40;
+            bad += !(fabs(x - y) <= scale / 2 + fabs(y) * ldexp(1.0, -8) + 1e-40);
+        }
+    CHECK(bad == 0, "%s on %s: %zu values out of bound", spec, s->name, bad);
+    free(amax);
+    mx_matrix_free(&out);
+}
+
+static void check_parse_errors(void)
+{
+    static const char *const bad[] = {
+        "", "|zstd", "bytesplit", "zstd|bytesplit", "bytesplit|", "foo|zstd", "zstd:23",
+        "zstd:0", "zstd:abc", "zstd:", "brotli:12", "brotli:-1", "lz4hc:13", "lz4hc:0",
+        "lz4:1", "bytesplit:3|zstd", "delta:diag|zstd", "bytesplit,,expsplit|zstd",
+        "bytesplit,|zstd", ",bytesplit|zstd", "bytesplit,trunc:3|zstd", "trunc:0|zstd",
+        "trunc:8|zstd", "zstd,lz4", "zstd|lz4|raw", "bytesplit|zstd|lz4", "q8:diag|zstd",
+        "a,b,c,d,e,f,g,h,i|zstd", "nosuchstage",
+        "delta,delta,delta,delta,delta,delta,delta,delta,delta|zstd",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mx_pipeline p;
+        mx_error err = {0};
+        int rc = mx_pipeline_parse(bad[i], &p, &err);
+        CHECK(rc == -1 && err.code == MX_EINPUT && err.msg[0] && !strchr(err.msg, '\n'),
+              "spec '%s' should be rejected with one line (rc %d: %s)", bad[i], rc, err.msg);
+    }
+    static const char *const canon[][2] = {
+        {"zstd", "zstd:3"},
+        {"delta|zstd", "delta:rows|zstd:3"},
+        {"xor:cols,bytesplit|lz4hc", "xor:cols,bytesplit|lz4hc:9"},
+        {"trunc,q8:cols|brotli", "trunc:3,q8:cols|brotli:11"},
+        {"zstd:-7", "zstd:-7"},
+    };
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+        mx_pipeline p;
+        mx_error err = {0};
+        char buf[MX_SPEC_MAX];
+        CHECK(mx_pipeline_parse(canon[i][0], &p, &err) == 0, "%s: %s", canon[i][0], err.msg);
+        mx_pipeline_format(&p, buf, sizeof buf);
+        CHECK(strcmp(buf, canon[i][1]) == 0, "canonical of %s is %s", canon[i][0], buf);
+        CHECK(mx_pipeline_lossy(&p) == (strchr(buf, 'q') || strstr(buf, "trunc")), "lossy flag");
+    }
+}
+
+static void check_quant_scale(void)
+{
+    /* the scale is the smallest bf16 >= absmax/qmax */
+    for (float amax = 1e-30f; amax < 1e30f; amax *= 3.7f) {
+        uint16_t h = mx_quant_scale(amax, 127);
+        float s = mx_bf16_to_float(h), below = mx_bf16_to_float((uint16_t)(h - 1));
+        CHECK(amax / s <= 127.0f && amax / below > 127.0f * (1 - 1e-6f),
+              "scale for %g: %g", amax, s);
+    }
+}
+
+int main(void)
+{
+    size_t n;
+    mx_sample *s = testdata_load(&n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < sizeof lossless_specs / sizeof lossless_specs[0]; k++)
+            check_lossless(&s[i], lossless_specs[k]);
+        for (int k = 1; k <= 7; k++)
+            check_trunc(&s[i], k);
+        for (int ax = 0; ax < 2; ax++) {
+            check_quant(&s[i], 8, ax);
+            check_quant(&s[i], 4, ax);
+        }
+    }
+    check_parse_errors();
+    check_quant_scale();
+    mx_samples_free(s, n);
+    return check_exit("test_stages");
+}
