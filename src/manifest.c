@@ -108,7 +108,7 @@ int mx_manifest_read(const char *path, mx_manifest_entry **out, size_t *n, mx_er
     struct csv_parser p;
     csv_rows r;
     memset(&r, 0, sizeof r);
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
         free(buf);
         return mx_fail(err, MX_EFAIL, "cannot initialise libcsv");
     }
