@@ -39,6 +39,17 @@ static void put_le(wbuf *w, uint64_t v, int bytes)
     put(w, b, (size_t)bytes);
 }
 
+static void put_var(wbuf *w, uint64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    do {
+        b[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    put(w, b, n);
+}
+
 /* --- bounds-checked reader --- */
 typedef struct {
     const uint8_t *p;
@@ -57,6 +68,23 @@ static uint64_t get_le(rbuf *r, int bytes)
         v |= (uint64_t)r->p[r->off + (size_t)i] << (8 * i);
     r->off += (size_t)bytes;
     return v;
+}
+
+static uint64_t get_var(rbuf *r)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        uint64_t b = get_le(r, 1);
+        if (r->bad)
+            return 0;
+        if (shift == 63 && b > 1)
+            break; /* more than 64 bits */
+        v |= (b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+    r->bad = 1;
+    return 0;
 }
 
 static const uint8_t *get_bytes(rbuf *r, size_t n)
@@ -81,44 +109,34 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
     wbuf w = {0};
     size_t spec_len = strlen(c->spec);
     put(&w, MX_CONTAINER_MAGIC, 4);
-    put_le(&w, MX_CONTAINER_VERSION, 2);
-    put_le(&w, c->lossy ? 1 : 0, 2);
-    put_le(&w, 0, 4); /* header size, patched below */
-    put_le(&w, c->rows, 8);
-    put_le(&w, c->cols, 8);
-    put_le(&w, 1, 1);
+    put_le(&w, MX_CONTAINER_VERSION, 1);
+    put_le(&w, (c->lossy ? 1u : 0u) | (c->fortran ? 2u : 0u), 1);
     put_le(&w, (uint64_t)c->origin, 1);
-    put_le(&w, c->fortran ? 1 : 0, 1);
-    put_le(&w, 0, 1);
+    put_le(&w, 1, 1);
+    put_var(&w, c->rows);
+    put_var(&w, c->cols);
     put_le(&w, c->value_hash, 8);
-    put_le(&w, spec_len, 2);
+    put_var(&w, spec_len);
     put(&w, c->spec, spec_len);
-    put_le(&w, c->blob_len, 4);
+    put_var(&w, c->blob_len);
     put(&w, c->blob, c->blob_len);
-    put_le(&w, c->layout.n_levels, 2);
+    put_le(&w, c->layout.n_levels, 1);
     for (size_t l = 0; l < c->layout.n_levels; l++) {
         const mx_level *lv = &c->layout.level[l];
-        put_le(&w, lv->n, 2);
+        put_le(&w, lv->n, 1);
         for (size_t j = 0; j < lv->n; j++) {
             put_le(&w, lv->d[j].bits, 1);
             put_le(&w, lv->nparts[j], 1);
-            put_le(&w, lv->d[j].rows, 8);
-            put_le(&w, lv->d[j].cols, 8);
+            put_var(&w, lv->d[j].rows);
+            put_var(&w, lv->d[j].cols);
         }
     }
-    put_le(&w, c->coded.n, 2);
-    for (size_t j = 0; j < c->coded.n; j++) {
-        put_le(&w, c->coded.size[j], 8);
-        put_le(&w, XXH64(c->coded.data[j], c->coded.size[j], 0), 8);
-    }
-    size_t hdr = w.len + 8;
-    if (!w.oom)
-        for (int i = 0; i < 4; i++)
-            w.p[8 + i] = (uint8_t)(hdr >> (8 * i));
-    if (!w.oom)
-        put_le(&w, XXH64(w.p, w.len, 0), 8);
+    for (size_t j = 0; j < c->coded.n; j++)
+        put_var(&w, c->coded.size[j]);
     for (size_t j = 0; j < c->coded.n; j++)
         put(&w, c->coded.data[j], c->coded.size[j]);
+    if (!w.oom)
+        put_le(&w, XXH64(w.p, w.len, 0), 8);
     if (w.oom) {
         free(w.p);
         return mx_fail(err, MX_EFAIL, "out of memory writing the container");
@@ -128,94 +146,80 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
     return 0;
 }
 
-#define CORRUPT(what) mx_fail(err, MX_EINPUT, "corrupt or truncated container: %s", what)
+#define CORRUPT(what) mx_fail(err, MX_EINPUT, "corrupt container: bad %s", what)
 
 int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error *err)
 {
     memset(c, 0, sizeof *c);
     if (!mx_container_sniff(buf, len))
         return mx_fail(err, MX_EINPUT, "not an mxbench file (bad magic)");
-    rbuf r = {buf, len, 4, 0};
-    c->version = (uint16_t)get_le(&r, 2);
-    if (!r.bad && c->version != MX_CONTAINER_VERSION)
+    if (len < 4 + 4 + 2 + 8 + 8)
+        return mx_fail(err, MX_EINPUT, "truncated container (%zu bytes)", len);
+    if (buf[4] != MX_CONTAINER_VERSION)
         return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d)",
-                       c->version, MX_CONTAINER_VERSION);
-    uint64_t flags = get_le(&r, 2);
-    uint64_t hdr = get_le(&r, 4);
-    if (r.bad || hdr > len || hdr < 16)
-        return CORRUPT("header size");
-    rbuf h = {buf, (size_t)hdr - 8, 0, 0}; /* the header, minus its hash */
-    rbuf tail = {buf, (size_t)hdr, (size_t)hdr - 8, 0};
-    uint64_t want_hash = get_le(&tail, 8);
-    if (XXH64(buf, (size_t)hdr - 8, 0) != want_hash)
-        return CORRUPT("header checksum mismatch");
-    h.off = r.off;
+                       buf[4], MX_CONTAINER_VERSION);
+    rbuf tail = {buf, len, len - 8, 0};
+    if (XXH64(buf, len - 8, 0) != get_le(&tail, 8))
+        return mx_fail(err, MX_EINPUT, "corrupt or truncated container: checksum mismatch");
+    rbuf h = {buf, len - 8, 5, 0};
+    c->version = MX_CONTAINER_VERSION;
+    uint64_t flags = get_le(&h, 1), origin = get_le(&h, 1), dtype = get_le(&h, 1);
+    if (flags > 3 || origin > MX_ORIGIN_SAFETENSORS || dtype != 1)
+        return CORRUPT("flags, origin or dtype");
     c->lossy = (int)(flags & 1);
-    c->rows = get_le(&h, 8);
-    c->cols = get_le(&h, 8);
-    uint64_t dtype = get_le(&h, 1), origin = get_le(&h, 1);
-    c->fortran = (int)get_le(&h, 1);
-    get_le(&h, 1);
-    if (h.bad || dtype != 1 || origin > MX_ORIGIN_SAFETENSORS || c->fortran > 1)
-        return CORRUPT("dtype/origin fields");
+    c->fortran = (int)(flags >> 1 & 1);
     c->origin = (mx_origin)origin;
+    c->rows = get_var(&h);
+    c->cols = get_var(&h);
     c->value_hash = get_le(&h, 8);
-    size_t spec_len = (size_t)get_le(&h, 2);
+    size_t spec_len = (size_t)get_var(&h);
     const uint8_t *spec = get_bytes(&h, spec_len);
     if (!spec || spec_len >= MX_SPEC_MAX)
         return CORRUPT("pipeline spec");
     memcpy(c->spec, spec, spec_len);
     c->spec[spec_len] = 0;
-    c->blob_len = (size_t)get_le(&h, 4);
+    c->blob_len = (size_t)get_var(&h);
     c->blob = get_bytes(&h, c->blob_len);
     if (h.bad)
         return CORRUPT("origin header");
-    c->layout.n_levels = (size_t)get_le(&h, 2);
+    c->layout.n_levels = (size_t)get_le(&h, 1);
     if (h.bad || c->layout.n_levels == 0 || c->layout.n_levels > MX_MAX_TRANSFORMS + 1)
         return CORRUPT("level count");
     for (size_t l = 0; l < c->layout.n_levels; l++) {
         mx_level *lv = &c->layout.level[l];
-        lv->n = (size_t)get_le(&h, 2);
+        lv->n = (size_t)get_le(&h, 1);
         if (h.bad || lv->n > MX_MAX_STREAMS)
             return CORRUPT("stream count");
         for (size_t j = 0; j < lv->n; j++) {
             lv->d[j].bits = (uint8_t)get_le(&h, 1);
             lv->nparts[j] = (uint8_t)get_le(&h, 1);
-            lv->d[j].rows = get_le(&h, 8);
-            lv->d[j].cols = get_le(&h, 8);
+            lv->d[j].rows = get_var(&h);
+            lv->d[j].cols = get_var(&h);
             size_t bytes;
             if (h.bad || mx_stream_desc_bytes(&lv->d[j], &bytes))
                 return CORRUPT("stream shape");
         }
     }
-    c->coded.n = (size_t)get_le(&h, 2);
-    if (h.bad || c->coded.n > MX_MAX_STREAMS)
-        return CORRUPT("coded stream count");
+    c->coded.n = c->layout.level[c->layout.n_levels - 1].n;
     c->coded.borrowed = 1;
-    uint64_t hashes[MX_MAX_STREAMS];
     uint64_t total = 0;
     for (size_t j = 0; j < c->coded.n; j++) {
-        uint64_t sz = get_le(&h, 8);
-        hashes[j] = get_le(&h, 8);
+        uint64_t sz = get_var(&h);
         if (h.bad || sz > len)
             return CORRUPT("stream size");
         c->coded.size[j] = (size_t)sz;
         total += sz;
     }
-    if (h.bad || h.off != h.len)
-        return CORRUPT("header layout");
-    if (total != len - hdr)
-        return mx_fail(err, MX_EINPUT,
-                       "corrupt or truncated container: payload is %zu bytes, header says %llu",
-                       len - (size_t)hdr, (unsigned long long)total);
-    size_t off = (size_t)hdr;
+    if (h.bad)
+        return CORRUPT("header");
+    c->header_size = h.off;
+    if (total != h.len - h.off)
+        return mx_fail(err, MX_EINPUT, "corrupt container: payload is %zu bytes, header says %llu",
+                       h.len - h.off, (unsigned long long)total);
+    size_t off = h.off;
     for (size_t j = 0; j < c->coded.n; j++) {
         c->coded.data[j] = (uint8_t *)(uintptr_t)(buf + off);
-        if (XXH64(buf + off, c->coded.size[j], 0) != hashes[j])
-            return mx_fail(err, MX_EINPUT,
-                           "corrupt container: checksum mismatch in stream %zu", j);
         off += c->coded.size[j];
     }
-    c->header_size = (size_t)hdr;
     return 0;
 }

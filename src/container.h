@@ -1,26 +1,28 @@
-/* container.h - the .mxb file format (all integers little-endian).
+/* container.h - the .mxb file format.
  *
- *   magic      4  "\x89MXB"
- *   version    u16  (1)
- *   flags      u16  bit 0: lossy pipeline
- *   hdr_size   u32  bytes from the magic to the end of hdr_hash
- *   rows, cols u64, u64
- *   dtype      u8   1 = bf16
- *   origin     u8   mx_origin of the source file
- *   fortran    u8   source was column-major
- *   reserved   u8   0
- *   value_hash u64  XXH64 (seed 0) of the original values, C order, LE
- *   spec       u16 length + bytes (canonical pipeline spec)
- *   origin     u32 length + bytes (the source .npy header, to restore it)
- *   levels     u16 count, then per level: u16 streams, then per stream:
- *              u8 bits, u8 parts, u64 rows, u64 cols
- *   streams    u16 count, then per coded stream: u64 size, u64 XXH64
- *   hdr_hash   u64  XXH64 of every header byte before it
+ * Compact on purpose: the competition counts every byte of the file, and a
+ * 100-byte header costs a 256 KiB matrix more than the 1% margin a pipeline
+ * needs to beat another. Integers are unsigned LEB128 varints unless noted.
+ *
+ *   magic      4 bytes "\x89MXB"
+ *   version    u8 (1)
+ *   flags      u8  bit 0: lossy pipeline; bit 1: source was Fortran order
+ *   origin     u8  mx_origin of the source file
+ *   dtype      u8  1 = bf16
+ *   rows, cols
+ *   value_hash u64 LE: XXH64 (seed 0) of the original values, C order, LE
+ *   spec       length + bytes (canonical pipeline spec)
+ *   origin hdr length + bytes (the source .npy header when it is not the
+ *              one mxbench would write anyway; usually empty)
+ *   levels     u8 count, then per level: u8 streams, then per stream:
+ *              u8 bits, u8 parts, rows, cols
+ *   sizes      coded size of each stream of the last level
  *   payload    the coded streams, back to back
+ *   checksum   u64 LE: XXH64 of every byte before it
  *
- * The reader checks every length against the buffer, the header hash, and
- * each stream's hash before anything is decoded, so corruption is reported
- * as such instead of surfacing as a decoder error (or worse). */
+ * The reader verifies the checksum first, then checks every length against
+ * the buffer, so corruption is reported as such and never reaches a
+ * decoder. */
 #ifndef MX_CONTAINER_H
 #define MX_CONTAINER_H
 #include <stddef.h>

@@ -8,6 +8,26 @@
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAX_DIMS 32
 
+#define NPY_FRESH_MAX 256
+
+/* The header numpy itself writes for a C-order (rows, cols) '<u2' array:
+ * version 1, padded with spaces so the data starts 64-byte aligned. */
+static size_t fresh_header(uint64_t rows, uint64_t cols, uint8_t *hdr)
+{
+    char dict[160];
+    int n = snprintf(dict, sizeof dict,
+                     "{'descr': '<u2', 'fortran_order': False, 'shape': (%llu, %llu), }",
+                     (unsigned long long)rows, (unsigned long long)cols);
+    size_t total = 10 + (size_t)n + 1, padded = (total + 63) / 64 * 64;
+    memcpy(hdr, NPY_MAGIC "\x01\x00", 8);
+    hdr[8] = (uint8_t)((padded - 10) & 0xff);
+    hdr[9] = (uint8_t)((padded - 10) >> 8);
+    memcpy(hdr + 10, dict, (size_t)n);
+    memset(hdr + 10 + n, ' ', padded - total);
+    hdr[padded - 1] = '\n';
+    return padded;
+}
+
 int mx_npy_sniff(const uint8_t *buf, size_t len)
 {
     return len >= 6 && memcmp(buf, NPY_MAGIC, 6) == 0;
@@ -190,6 +210,12 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
         return 0;
     }
     m->origin = MX_ORIGIN_NPY;
+    /* keep the header only when it is not the one we would write anyway:
+     * every byte of it would count against the compression ratio */
+    uint8_t fresh[NPY_FRESH_MAX];
+    if (!nh.fortran && nh.ndim == 2 && strcmp(nh.descr, "<u2") == 0 &&
+        fresh_header(rows, cols, fresh) == data && memcmp(fresh, buf, data) == 0)
+        return 0;
     m->origin_blob = malloc(data);
     if (!m->origin_blob) {
         mx_matrix_free(m);
@@ -202,24 +228,13 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
 
 int mx_npy_serialize(const mx_matrix *m, uint8_t **out, size_t *out_len, mx_error *err)
 {
-    char hdr[256];
+    uint8_t hdr[NPY_FRESH_MAX];
     const uint8_t *head = m->origin_blob;
     size_t hlen = m->origin_blob_len;
     int fortran = m->fortran && m->origin == MX_ORIGIN_NPY && head;
     if (!head) {
-        /* fresh v1 header, padded with spaces so data starts 64-byte aligned */
-        int n = snprintf(hdr + 10, sizeof hdr - 10,
-                         "{'descr': '<u2', 'fortran_order': False, 'shape': (%llu, %llu), }",
-                         (unsigned long long)m->rows, (unsigned long long)m->cols);
-        size_t total = 10 + (size_t)n + 1;
-        size_t padded = (total + 63) / 64 * 64;
-        memcpy(hdr, NPY_MAGIC "\x01\x00", 8);
-        memset(hdr + 10 + n, ' ', padded - total);
-        hdr[padded - 1] = '\n';
-        hdr[8] = (char)((padded - 10) & 0xff);
-        hdr[9] = (char)((padded - 10) >> 8);
-        head = (const uint8_t *)hdr;
-        hlen = padded;
+        hlen = fresh_header(m->rows, m->cols, hdr);
+        head = hdr;
     }
     size_t count = mx_matrix_count(m);
     uint8_t *buf = malloc(hlen + 2 * count + 1);

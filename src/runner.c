@@ -40,7 +40,11 @@ static void score(mx_result *r, const mx_matrix *m, const uint16_t *decoded)
 {
     size_t n = mx_matrix_count(m);
     r->exact = memcmp(m->data, decoded, n * sizeof *decoded) == 0;
-    mx_similarity s = mx_similarity_bf16(m->data, decoded, n);
+    mx_similarity s = {1.0, 1.0, 1.0};
+    /* identical bits are similarity 1 by definition; the formula itself is
+     * undefined (NaN) on matrices holding NaN or Inf */
+    if (!r->exact)
+        s = mx_similarity_bf16(m->data, decoded, n);
     r->cosine = s.cosine;
     r->norm_sim = s.norm_sim;
     r->similarity = s.similarity;
