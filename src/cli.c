@@ -179,9 +179,11 @@ static int cmd_compress(cli_opts *o)
         return report(&err);
     mx_sample *s = NULL;
     size_t n = 0;
-    if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err))
-        return report(&err);
     int rc = 2;
+    if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err)) {
+        rc = report(&err);
+        goto out;
+    }
     if (n != 1) {
         fprintf(stderr, "mxbench: %s: holds %zu BF16 tensors; pick one with --tensor NAME\n", in,
                 n);
@@ -520,7 +522,7 @@ int mx_cli_main(int argc, char **argv)
     if (!o.command) {
         if (o.n_inputs)
             return usage_error("unknown command '%s'", o.inputs[0]);
-        print_usage(stderr);
+        fprintf(stderr, "mxbench: no command given (try 'mxbench --batch' or 'mxbench --help')\n");
         return 2;
     }
     if (o.have_beat > 1)

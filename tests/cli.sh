@@ -1,2 +1,158 @@
 #!/bin/sh
-exit 0
+# CLI behaviour: round trips byte for byte, and every bad input gives one
+# line on stderr, exit status 2, and leaves no output file behind.
+set -u
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+MX="$top_builddir/mxbench"
+DATA="$top_srcdir/data"
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+n=0
+
+bad() { echo "FAIL: $*"; fail=1; }
+
+# expect_error WHAT OUTFILE CMD...: exit 2, one stderr line, OUTFILE absent
+expect_error() {
+    what=$1 out=$2
+    shift 2
+    n=$((n + 1))
+    "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    rc=$?
+    lines=$(wc -l <"$tmp/stderr")
+    [ "$rc" = 2 ] || bad "$what: exit $rc, want 2 ($(cat "$tmp/stderr"))"
+    [ "$lines" = 1 ] || bad "$what: $lines stderr lines, want 1: $(cat "$tmp/stderr")"
+    grep -q '^mxbench: ' "$tmp/stderr" || bad "$what: message not prefixed 'mxbench: '"
+    if [ -n "$out" ] && [ -e "$out" ]; then bad "$what: left $out behind"; rm -f "$out"; fi
+    ls "$tmp" | grep -q 'tmp[A-Za-z0-9]\{6\}$' && bad "$what: left a temp file"
+}
+
+npy="$DATA/l0.ln1.forward.s1.npy"
+cp "$npy" "$tmp/in.npy"
+
+# --- round trips ---------------------------------------------------------
+for f in "$DATA"/*.npy; do
+    b=$(basename "$f")
+    "$MX" -q compress "$f" -o "$tmp/$b.mxb" || bad "compress $b"
+    "$MX" -q decompress "$tmp/$b.mxb" || bad "decompress $b"
+    cmp -s "$f" "$tmp/$b" || bad "round trip of $b differs"
+    "$MX" verify "$tmp/$b.mxb" | grep -q ': OK' || bad "verify $b"
+done
+# default names: IN -> IN.mxb -> IN
+"$MX" -q compress "$tmp/in.npy" && [ -f "$tmp/in.npy.mxb" ] || bad "default output name"
+mv "$tmp/in.npy" "$tmp/orig.npy"
+"$MX" -q decompress "$tmp/in.npy.mxb" && cmp -s "$tmp/in.npy" "$tmp/orig.npy" || bad "default restore name"
+mv "$tmp/orig.npy" "$tmp/in.npy"
+# raw input with --shape comes back raw
+head -c 4096 "$npy" | tail -c 4000 >"$tmp/r.bin"
+"$MX" -q compress --shape 40x50 -p 'bytesplit|lz4' "$tmp/r.bin" && "$MX" -q decompress "$tmp/r.bin.mxb" -o "$tmp/r2.bin" &&
+    cmp -s "$tmp/r.bin" "$tmp/r2.bin" || bad "raw round trip"
+"$MX" info "$tmp/r.bin.mxb" | grep -q '40 x 50' || bad "info shows the shape"
+# a lossy pipeline decodes (not bit-exact) and says it is lossy
+"$MX" -q compress -p 'q8:rows|zstd:3' "$tmp/in.npy" -o "$tmp/q.mxb" &&
+    "$MX" info "$tmp/q.mxb" | grep -q 'lossy' || bad "lossy compress/info"
+"$MX" -q decompress "$tmp/q.mxb" -o "$tmp/q.npy" && [ -s "$tmp/q.npy" ] || bad "lossy decompress"
+
+# --- existing outputs are never overwritten without -f ---------------------
+cp "$tmp/in.npy.mxb" "$tmp/keep.mxb"
+echo "precious" >"$tmp/precious"
+expect_error "compress onto existing file" "" "$MX" compress "$tmp/in.npy" -o "$tmp/precious"
+grep -q precious "$tmp/precious" || bad "existing output was modified"
+expect_error "decompress onto existing file" "" "$MX" decompress "$tmp/keep.mxb" -o "$tmp/precious"
+grep -q precious "$tmp/precious" || bad "existing output was modified"
+"$MX" -q decompress -f "$tmp/keep.mxb" -o "$tmp/precious" && cmp -s "$tmp/precious" "$tmp/in.npy" || bad "-f overwrites"
+
+# --- bad inputs ------------------------------------------------------------
+expect_error "missing input" "$tmp/nope.npy.mxb" "$MX" compress "$tmp/nope.npy"
+head -c 1000 "$npy" >"$tmp/trunc.npy"
+expect_error "truncated npy" "$tmp/trunc.npy.mxb" "$MX" compress "$tmp/trunc.npy"
+python3 - "$tmp/f8.npy" <<'PY'
+import struct, sys
+d = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }"
+h = d + " " * (64 - 10 - len(d) - 1) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + bytes(32))
+PY
+expect_error "wrong dtype" "$tmp/f8.npy.mxb" "$MX" compress "$tmp/f8.npy"
+printf 'hello' >"$tmp/notes.txt"
+expect_error "unknown file type" "$tmp/notes.txt.mxb" "$MX" compress "$tmp/notes.txt"
+expect_error "odd raw size" "$tmp/o.bin.mxb" sh -c "printf abc >'$tmp/o.bin'; '$MX' compress '$tmp/o.bin'"
+expect_error "raw shape mismatch" "$tmp/r.bin.x" "$MX" compress --shape 3x3 "$tmp/r.bin" -o "$tmp/r.bin.x"
+expect_error "bad shape" "$tmp/r.bin.y" "$MX" compress --shape 3by3 "$tmp/r.bin" -o "$tmp/r.bin.y"
+expect_error "bad spec" "$tmp/a.mxb" "$MX" compress -p 'bytesplit|' "$tmp/in.npy" -o "$tmp/a.mxb"
+expect_error "unknown stage" "$tmp/a.mxb" "$MX" compress -p 'lzma:9' "$tmp/in.npy" -o "$tmp/a.mxb"
+expect_error "level out of range" "$tmp/a.mxb" "$MX" compress -p 'zstd:23' "$tmp/in.npy" -o "$tmp/a.mxb"
+expect_error "brotli out of range" "$tmp/a.mxb" "$MX" compress -p 'brotli:12' "$tmp/in.npy" -o "$tmp/a.mxb"
+expect_error "compressing a .mxb" "$tmp/keep.mxb.mxb" "$MX" compress "$tmp/keep.mxb"
+# corrupt and truncated containers
+size=$(wc -c <"$tmp/keep.mxb")
+cp "$tmp/keep.mxb" "$tmp/corrupt.mxb"
+printf '\377' | dd of="$tmp/corrupt.mxb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_error "corrupt container" "$tmp/corrupt" "$MX" decompress "$tmp/corrupt.mxb"
+head -c $((size - 10)) "$tmp/keep.mxb" >"$tmp/short.mxb"
+expect_error "truncated container" "$tmp/short" "$MX" decompress "$tmp/short.mxb"
+expect_error "verify corrupt" "" "$MX" verify "$tmp/corrupt.mxb"
+expect_error "not a container" "$tmp/in" "$MX" decompress "$tmp/in.npy" -o "$tmp/in"
+expect_error "no .mxb suffix and no -o" "" "$MX" decompress "$tmp/in.npy"
+expect_error "missing container" "$tmp/gone" "$MX" decompress "$tmp/gone.mxb"
+: >"$tmp/empty.mxb"
+expect_error "empty container" "$tmp/empty" "$MX" decompress "$tmp/empty.mxb"
+# usage errors
+expect_error "no command" "" "$MX"
+expect_error "unknown command" "" "$MX" squash "$tmp/in.npy"
+expect_error "unknown option" "" "$MX" --frobnicate
+expect_error "missing option argument" "" "$MX" compress "$tmp/in.npy" -p
+expect_error "two inputs to compress" "" "$MX" compress "$tmp/in.npy" "$tmp/keep.mxb"
+expect_error "batch option on compress" "" "$MX" compress --repeat 2 "$tmp/in.npy" -o "$tmp/z.mxb"
+expect_error "bad repeat" "" "$MX" --batch --repeat 0
+expect_error "bad score to beat" "" "$MX" --batch --score-to-beat 1.5
+expect_error "both scores to beat" "" "$MX" --batch --score-to-beat 0.5 --raw-score-to-beat 9
+expect_error "bad min similarity" "" "$MX" --batch --min-similarity abc
+expect_error "missing manifest" "" "$MX" --batch -m "$tmp/none.csv"
+expect_error "batch bad spec" "$tmp/t.csv" "$MX" --batch -m "$DATA/manifest.csv" -p 'zstd:99' --csv "$tmp/t.csv"
+expect_error "batch csv exists" "" "$MX" --batch -m "$DATA/edge/manifest.csv" --repeat 1 -p raw --csv "$tmp/precious"
+
+# --- batch outputs ---------------------------------------------------------
+"$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'expsplit|zstd:3' -p 'q8:rows|zstd:1' \
+    --csv "$tmp/out.csv" --json "$tmp/out.json" >"$tmp/table.txt" || bad "batch run"
+rows=$(($(grep -c . "$DATA/manifest.csv") - 1))
+[ "$(wc -l <"$tmp/out.csv")" = $((rows * 3 + 1)) ] || bad "CSV has $(wc -l <"$tmp/out.csv") lines, want $((rows * 3 + 1))"
+python3 - "$tmp/out.csv" "$tmp/out.json" "$rows" <<'PY' || bad "CSV/JSON content"
+import csv, json, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+js = json.load(open(sys.argv[2]))
+assert len(rows) == len(js) == 3 * int(sys.argv[3]), (len(rows), len(js))
+for r, j in zip(rows, js):
+    assert r["sample"] == j["sample"] and r["pipeline"] == j["pipeline"]
+    ratio = int(r["original_bytes"]) / int(r["compressed_bytes"])
+    assert abs(float(r["ratio"]) - ratio) < 1e-9 * ratio
+    t = (float(r["ms_compress"]) + float(r["ms_decompress"])) / 1000
+    raw = (30 - t) + 1000 * float(r["similarity"]) + 1e6 * ratio
+    assert abs(float(r["raw"]) - raw) < 1e-6 * raw, (r["raw"], raw)
+    norm = 1 / (1 + math.exp(-0.003 * (raw / 1000 - 2000)))
+    assert abs(float(r["normalized"]) - norm) < 1e-9
+    if r["pipeline"].startswith("expsplit"):
+        assert r["status"] == "exact" and float(r["similarity"]) == 1.0
+    if r["pipeline"].startswith("q8"):
+        assert r["status"] == "rejected" and float(r["similarity"]) < 1
+print("ok")
+PY
+grep -q '^means over' "$tmp/table.txt" || bad "table has no means section"
+# the best pipeline is listed first among the means; baseline row present
+awk '/^means over/{m=1; next} m && NR>0 && $1!="pipeline" {print $1; exit}' "$tmp/table.txt" |
+    grep -q 'expsplit|zstd:3' || bad "expsplit|zstd:3 should head the means"
+grep -q '^baseline:zstd:3' "$tmp/table.txt" || bad "baseline mean row missing"
+# --score-to-beat converts the dashboard value to raw
+"$MX" --batch -q -m "$DATA/edge/manifest.csv" --repeat 1 -p raw --score-to-beat 0.1224645 |
+    grep -q 'score to beat: raw 1343567.927' || bad "--score-to-beat conversion"
+# a low --min-similarity accepts the lossy rows
+"$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'q8:rows|zstd:1' --min-similarity 0.9 |
+    grep 'q8:rows' | grep -q rejected && bad "--min-similarity 0.9 still rejects q8"
+# positional files work as samples
+"$MX" --batch -q --repeat 1 -p lz4 "$npy" "$tmp/r.bin" | grep -q 'r.bin' || bad "batch on files"
+# help, version, list
+"$MX" --help | grep -q 'Pipeline spec' || bad "--help"
+"$MX" --version | grep -q '^mxbench ' || bad "--version"
+"$MX" --list | grep -q 'zeromask' || bad "--list"
+
+echo "cli.sh: $n error cases checked"
+exit $fail
