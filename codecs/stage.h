@@ -77,4 +77,18 @@ int mx_parse_axis(const char *stage, const char *arg, int *axis,
 void mx_format_plain(const char *name, char *buf, size_t n);
 void mx_format_axis(const char *name, int axis, char *buf, size_t n);
 void mx_format_int(const char *name, int v, char *buf, size_t n);
+
+/* parse + format for a stage that takes no parameter: defines the static
+ * functions `parse_plain` and `format_plain` for the stage's table entry. */
+#define MX_PLAIN_PARAMS(stage_name)                                             \
+    static int parse_plain(const char *arg, mx_params *p, mx_error *err)        \
+    {                                                                           \
+        (void)p;                                                                \
+        return mx_parse_none(stage_name, arg, err);                             \
+    }                                                                           \
+    static void format_plain(const mx_params *p, char *buf, size_t n)           \
+    {                                                                           \
+        (void)p;                                                                \
+        mx_format_plain(stage_name, buf, n);                                    \
+    }
 #endif

@@ -2,17 +2,7 @@
  * the near-constant sign/exponent bits become long runs of equal bits. */
 #include "stage.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("bitshuffle", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("bitshuffle", buf, n);
-}
+MX_PLAIN_PARAMS("bitshuffle")
 
 static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
@@ -64,8 +54,8 @@ const mx_stage mx_stage_bitshuffle = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bit-plane transpose of 8/16/32-bit values into one bit stream",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .encode = encode,
     .decode = decode,
 };

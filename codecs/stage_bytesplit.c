@@ -3,17 +3,7 @@
  * repetitive, the low bytes nearly random; coding them apart helps. */
 #include "stage.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("bytesplit", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("bytesplit", buf, n);
-}
+MX_PLAIN_PARAMS("bytesplit")
 
 static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
@@ -58,8 +48,8 @@ const mx_stage mx_stage_bytesplit = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "16-bit values -> high-byte plane + low-byte plane",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .encode = encode,
     .decode = decode,
 };

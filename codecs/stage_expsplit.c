@@ -3,17 +3,7 @@
  * and mantissa are close to random and are best kept out of their way. */
 #include "stage.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("expsplit", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("expsplit", buf, n);
-}
+MX_PLAIN_PARAMS("expsplit")
 
 static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
@@ -62,8 +52,8 @@ const mx_stage mx_stage_expsplit = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bf16 -> sign bits + 8-bit exponents + 7-bit mantissas",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .encode = encode,
     .decode = decode,
 };

@@ -2,24 +2,9 @@
 #include "stage.h"
 #include <limits.h>
 #include <lz4.h>
+#include "lz4_block.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("lz4", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("lz4", buf, n);
-}
-
-static size_t bound(const mx_params *p, size_t n)
-{
-    (void)p;
-    return n > LZ4_MAX_INPUT_SIZE ? 0 : (size_t)LZ4_compressBound((int)n);
-}
+MX_PLAIN_PARAMS("lz4")
 
 static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
@@ -34,8 +19,8 @@ static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *d
     return 0;
 }
 
-static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
-                      size_t expected, mx_error *err)
+int mx_lz4_block_decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+                            size_t expected, mx_error *err)
 {
     (void)p;
     if (n > INT_MAX || expected > INT_MAX)
@@ -46,14 +31,20 @@ static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t 
     return 0;
 }
 
+size_t mx_lz4_block_bound(const mx_params *p, size_t n)
+{
+    (void)p;
+    return n > LZ4_MAX_INPUT_SIZE ? 0 : (size_t)LZ4_compressBound((int)n);
+}
+
 const mx_stage mx_stage_lz4 = {
     .name = "lz4",
     .kind = MX_STAGE_ENTROPY,
     .summary = "LZ4 fast (liblz4)",
     .params_help = "",
-    .parse = parse,
-    .format = format,
-    .bound = bound,
+    .parse = parse_plain,
+    .format = format_plain,
+    .bound = mx_lz4_block_bound,
     .compress = compress,
-    .decompress = decompress,
+    .decompress = mx_lz4_block_decompress,
 };

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <lz4.h>
 #include <lz4hc.h>
+#include "lz4_block.h"
 
 static int parse(const char *arg, mx_params *p, mx_error *err)
 {
@@ -12,12 +13,6 @@ static int parse(const char *arg, mx_params *p, mx_error *err)
 static void format(const mx_params *p, char *buf, size_t n)
 {
     mx_format_int("lz4hc", p->level, buf, n);
-}
-
-static size_t bound(const mx_params *p, size_t n)
-{
-    (void)p;
-    return n > LZ4_MAX_INPUT_SIZE ? 0 : (size_t)LZ4_compressBound((int)n);
 }
 
 static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
@@ -32,18 +27,6 @@ static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *d
     return 0;
 }
 
-static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
-                      size_t expected, mx_error *err)
-{
-    (void)p;
-    if (n > INT_MAX || expected > INT_MAX)
-        return mx_fail(err, MX_EINPUT, "corrupt data: lz4hc stream too large");
-    int r = LZ4_decompress_safe((const char *)src, (char *)dst, (int)n, (int)expected);
-    if (r < 0 || (size_t)r != expected)
-        return mx_fail(err, MX_EINPUT, "corrupt data: lz4hc stream does not decode");
-    return 0;
-}
-
 const mx_stage mx_stage_lz4hc = {
     .name = "lz4hc",
     .kind = MX_STAGE_ENTROPY,
@@ -51,7 +34,7 @@ const mx_stage mx_stage_lz4hc = {
     .params_help = "L = 1..12 (default 9)",
     .parse = parse,
     .format = format,
-    .bound = bound,
+    .bound = mx_lz4_block_bound,
     .compress = compress,
-    .decompress = decompress,
+    .decompress = mx_lz4_block_decompress,
 };

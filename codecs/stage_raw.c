@@ -2,17 +2,7 @@
 #include "stage.h"
 #include <string.h>
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("raw", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("raw", buf, n);
-}
+MX_PLAIN_PARAMS("raw")
 
 static size_t bound(const mx_params *p, size_t n)
 {
@@ -49,8 +39,8 @@ const mx_stage mx_stage_raw = {
     .kind = MX_STAGE_ENTROPY,
     .summary = "no entropy coding: streams stored as they are",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

@@ -3,17 +3,7 @@
  * similar bytes while still coding a single stream. */
 #include "stage.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("shuffle", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("shuffle", buf, n);
-}
+MX_PLAIN_PARAMS("shuffle")
 
 static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
@@ -54,8 +44,8 @@ const mx_stage mx_stage_shuffle = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "byte transpose of 16/32-bit values into one byte stream",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .encode = encode,
     .decode = decode,
 };

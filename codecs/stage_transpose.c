@@ -2,17 +2,7 @@
  * that reads along a stream sees one channel at a time. */
 #include "stage.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("transpose", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("transpose", buf, n);
-}
+MX_PLAIN_PARAMS("transpose")
 
 static void transpose(const mx_stream *src, mx_stream *dst)
 {
@@ -59,8 +49,8 @@ const mx_stage mx_stage_transpose = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "rows x cols -> cols x rows (column-major order)",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .encode = encode,
     .decode = decode,
 };

@@ -3,17 +3,7 @@
  * masked gradients). "Zero" means all bits clear: -0.0 is kept as a value. */
 #include "stage.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    (void)p;
-    return mx_parse_none("zeromask", arg, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    (void)p;
-    mx_format_plain("zeromask", buf, n);
-}
+MX_PLAIN_PARAMS("zeromask")
 
 static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
@@ -65,8 +55,8 @@ const mx_stage mx_stage_zeromask = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bitmap of non-zero elements + the non-zero values",
     .params_help = "",
-    .parse = parse,
-    .format = format,
+    .parse = parse_plain,
+    .format = format_plain,
     .encode = encode,
     .decode = decode,
 };

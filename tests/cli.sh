@@ -149,6 +149,12 @@ grep -q '^baseline:zstd:3' "$tmp/table.txt" || bad "baseline mean row missing"
     grep 'q8:rows' | grep -q rejected && bad "--min-similarity 0.9 still rejects q8"
 # positional files work as samples
 "$MX" --batch -q --repeat 1 -p lz4 "$npy" "$tmp/r.bin" | grep -q 'r.bin' || bad "batch on files"
+# the full shared set loads through its own manifest (when it is there)
+if [ -f "$top_srcdir/../shared/data/manifest.csv" ]; then
+    "$MX" --batch -q --repeat 1 -p raw -m "$top_srcdir/../shared/data/manifest.csv" >"$tmp/full.txt" ||
+        bad "batch on ../shared/data"
+    grep -q 'logits.backward.s1.npy' "$tmp/full.txt" || bad "shared data rows missing"
+fi
 # help, version, list
 "$MX" --help | grep -q 'Pipeline spec' || bad "--help"
 "$MX" --version | grep -q '^mxbench ' || bad "--version"
