@@ -58,7 +58,7 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
     fprintf(f, "%-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n", wp, "pipeline", "ratio", "ms_comp",
             "ms_decomp", "similarity", "raw", "normalized", "beats");
     for (size_t c = 0; c < b->n_columns; c++) {
-        const mx_summary *m = &b->summary[c];
+        const mx_summary *m = &b->order[c];
         fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %14.3f  %10.7f  %s\n", wp, m->spec,
                 m->ratio, m->ms_compress, m->ms_decompress, m->similarity, m->raw, m->normalized,
                 verdict(m->failed, m->rejected, m->beats, m->column == 0));

@@ -151,70 +151,83 @@ void mx_batch_free(mx_batch *b)
 {
     free(b->cell);
     free(b->summary);
+    free(b->order);
     memset(b, 0, sizeof *b);
 }
 
-int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *pipes,
-                 size_t n_pipes, const mx_batch_opts *opts, mx_batch *out, mx_error *err)
+int mx_batch_init(mx_batch *b, size_t n_samples, size_t n_pipes, const mx_batch_opts *opts,
+                  mx_error *err)
 {
-    memset(out, 0, sizeof *out);
+    memset(b, 0, sizeof *b);
     if (opts->repeat < 1 || opts->repeat > MAX_REPEAT)
         return mx_fail(err, MX_EINPUT, "--repeat must be 1..%d", MAX_REPEAT);
     if (n_samples == 0)
         return mx_fail(err, MX_EINPUT, "no samples to run");
-    mx_pipeline base;
-    if (mx_pipeline_parse(MX_BASELINE_SPEC, &base, err))
-        return -1;
     size_t nc = n_pipes + 1;
-    out->n_samples = n_samples;
-    out->n_columns = nc;
-    out->cell = calloc(n_samples * nc + 1, sizeof *out->cell);
-    out->summary = calloc(nc, sizeof *out->summary);
-    if (!out->cell || !out->summary) {
-        mx_batch_free(out);
+    b->n_samples = n_samples;
+    b->n_columns = nc;
+    b->cell = calloc(n_samples * nc + 1, sizeof *b->cell);
+    b->summary = calloc(nc, sizeof *b->summary);
+    b->order = calloc(nc, sizeof *b->order);
+    if (!b->cell || !b->summary || !b->order) {
+        mx_batch_free(b);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
-    size_t done = 0, total = n_samples * nc;
-    for (size_t s = 0; s < n_samples; s++) {
-        for (size_t c = 0; c < nc; c++) {
-            mx_result *r = &out->cell[s * nc + c];
-            mx_error e = {0};
-            int rc = c == 0 ? mx_run_bare(&base, &samples[s].m, opts->repeat, r, &e)
-                            : mx_run_cell(&pipes[c - 1], &samples[s].m, opts->repeat, r, &e);
-            if (c == 0)
-                snprintf(r->spec, sizeof r->spec, "%s", MX_BASELINE_NAME);
-            else
-                mx_pipeline_format(&pipes[c - 1], r->spec, sizeof r->spec);
-            if (rc) {
-                r->failed = 1;
-                mx_strlcpy(r->error, e.msg, sizeof r->error);
-            }
-            if (opts->progress && opts->progress(opts->ctx, ++done, total)) {
-                mx_batch_free(out);
-                return mx_fail(err, MX_EFAIL, "interrupted");
-            }
-        }
+    return 0;
+}
+
+void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, size_t column,
+                           const mx_batch_opts *opts, mx_result *r)
+{
+    mx_error e = {0};
+    int rc;
+    if (column == 0) {
+        mx_pipeline base;
+        rc = mx_pipeline_parse(MX_BASELINE_SPEC, &base, &e) ||
+             mx_run_bare(&base, &sample->m, opts->repeat, r, &e);
+        snprintf(r->spec, sizeof r->spec, "%s", MX_BASELINE_NAME);
+    } else {
+        rc = mx_run_cell(&pipes[column - 1], &sample->m, opts->repeat, r, &e);
+        mx_pipeline_format(&pipes[column - 1], r->spec, sizeof r->spec);
     }
+    if (rc) {
+        r->failed = 1;
+        mx_strlcpy(r->error, e.msg, sizeof r->error);
+    }
+    r->done = 1;
+}
+
+void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
+{
+    size_t nc = b->n_columns;
     /* per-row verdicts need the baseline of the same sample */
-    for (size_t s = 0; s < n_samples; s++) {
-        double to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : out->cell[s * nc].raw;
+    for (size_t s = 0; s < b->n_samples; s++) {
+        const mx_result *base = &b->cell[s * nc];
         for (size_t c = 0; c < nc; c++) {
-            mx_result *r = &out->cell[s * nc + c];
-            if (r->failed)
+            mx_result *r = &b->cell[s * nc + c];
+            if (!r->done || r->failed)
                 continue;
+            double to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : base->raw;
             r->rejected = !r->exact && !(r->similarity >= opts->min_similarity - 1e-12);
-            r->beats = !r->rejected && c != 0 && mx_beats(r->raw, to_beat);
+            r->beats = !r->rejected && c != 0 && (opts->have_raw_to_beat || base->done) &&
+                       mx_beats(r->raw, to_beat);
         }
     }
     for (size_t c = 0; c < nc; c++) {
-        mx_summary *m = &out->summary[c];
+        mx_summary *m = &b->summary[c];
+        memset(m, 0, sizeof *m);
         m->column = c;
-        snprintf(m->spec, sizeof m->spec, "%s", out->cell[c].spec);
-        for (size_t s = 0; s < n_samples; s++) {
-            const mx_result *r = &out->cell[s * nc + c];
+        for (size_t s = 0; s < b->n_samples; s++) {
+            const mx_result *r = &b->cell[s * nc + c];
+            if (!r->done)
+                continue;
+            if (!m->n)
+                snprintf(m->spec, sizeof m->spec, "%s", r->spec);
             m->failed |= r->failed;
             m->rejected |= r->rejected;
             m->n++;
+            m->original_bytes += r->original_bytes;
+            m->compressed_bytes += r->compressed_bytes;
             m->ratio += r->ratio;
             m->ms_compress += r->ms_compress;
             m->ms_decompress += r->ms_decompress;
@@ -228,13 +241,37 @@ int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *
         m->similarity /= k;
         m->raw /= k;
         m->normalized = mx_normalized_score(m->raw);
-        out->any_failed |= m->failed;
     }
-    out->raw_to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : out->summary[0].raw;
+    b->any_failed = 0;
+    for (size_t c = 0; c < nc; c++)
+        b->any_failed |= b->summary[c].failed;
+    b->raw_to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : b->summary[0].raw;
+    b->have_raw_to_beat = opts->have_raw_to_beat || b->summary[0].n > 0;
     for (size_t c = 1; c < nc; c++) {
-        mx_summary *m = &out->summary[c];
-        m->beats = !m->failed && !m->rejected && mx_beats(m->raw, out->raw_to_beat);
+        mx_summary *m = &b->summary[c];
+        m->beats = m->n && b->have_raw_to_beat && !m->failed && !m->rejected &&
+                   mx_beats(m->raw, b->raw_to_beat);
     }
-    qsort(out->summary, nc, sizeof *out->summary, cmp_summary);
+    b->order_n = nc;
+    for (size_t c = 0; c < nc; c++)
+        b->order[c] = b->summary[c];
+    qsort(b->order, nc, sizeof *b->order, cmp_summary);
+}
+
+int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *pipes,
+                 size_t n_pipes, const mx_batch_opts *opts, mx_batch *out, mx_error *err)
+{
+    if (mx_batch_init(out, n_samples, n_pipes, opts, err))
+        return -1;
+    size_t nc = out->n_columns, done = 0, total = n_samples * nc;
+    for (size_t s = 0; s < n_samples; s++)
+        for (size_t c = 0; c < nc; c++) {
+            mx_batch_compute_cell(&samples[s], pipes, c, opts, &out->cell[s * nc + c]);
+            if (opts->progress && opts->progress(opts->ctx, ++done, total)) {
+                mx_batch_free(out);
+                return mx_fail(err, MX_EFAIL, "interrupted");
+            }
+        }
+    mx_batch_summarize(out, opts);
     return 0;
 }

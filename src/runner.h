@@ -28,12 +28,14 @@ typedef struct {
     int rejected; /* similarity below --min-similarity */
     int beats;    /* raw >= 1.01 x the score to beat */
     int failed;   /* error, or a lossless pipeline that did not round-trip */
+    int done;     /* the cell has been run */
     char error[256];
 } mx_result;
 
 typedef struct {
     char spec[MX_SPEC_MAX + 16];
-    size_t n;
+    size_t n; /* cells run so far */
+    size_t original_bytes, compressed_bytes;
     double ratio, ms_compress, ms_decompress, similarity, raw, normalized;
     int beats, rejected, failed;
     size_t column; /* index into the grid's pipeline columns */
@@ -52,8 +54,11 @@ typedef struct {
 typedef struct {
     size_t n_samples, n_columns; /* columns = baseline + pipelines */
     mx_result *cell;             /* n_samples * n_columns, row-major */
-    mx_summary *summary;         /* n_columns, sorted best mean raw first */
+    mx_summary *summary;         /* n_columns, in column order */
+    mx_summary *order;           /* the same, best mean raw first */
+    size_t order_n;
     double raw_to_beat;          /* the mean score the means are compared with */
+    int have_raw_to_beat;        /* known yet (given, or baseline has run) */
     int any_failed;
 } mx_batch;
 
@@ -66,6 +71,17 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
 int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err);
 
+/* Incremental use (the UI's worker thread): init, compute cells in any
+ * order (compute_cell touches only *r, so it can run without a lock), then
+ * summarize whenever a fresh view of the means is wanted; summaries only
+ * count cells that are done. */
+int mx_batch_init(mx_batch *b, size_t n_samples, size_t n_pipes, const mx_batch_opts *opts,
+                  mx_error *err);
+void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, size_t column,
+                           const mx_batch_opts *opts, mx_result *r);
+void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts);
+
+/* All at once: init, every cell, summarize. */
 int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *pipes,
                  size_t n_pipes, const mx_batch_opts *opts, mx_batch *out, mx_error *err);
 void mx_batch_free(mx_batch *b);
