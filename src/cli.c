@@ -17,6 +17,7 @@
 #include "report.h"
 #include "runner.h"
 #include "samples.h"
+#include "../ui/ui.h"
 
 #define DEFAULT_MANIFEST "data/manifest.csv"
 
@@ -46,7 +47,8 @@ static void install_signals(void)
 static void print_usage(FILE *f)
 {
     fprintf(f,
-        "Usage: mxbench --batch [-m MANIFEST | FILE...] [-p SPEC]... [options]\n"
+        "Usage: mxbench [ui] [-m MANIFEST] [-p SPEC]...   (the interactive workbench)\n"
+        "       mxbench --batch [-m MANIFEST | FILE...] [-p SPEC]... [options]\n"
         "       mxbench compress [-p SPEC] [-o OUT] [-f] [--shape RxC] [--tensor NAME] IN\n"
         "       mxbench decompress [-o OUT] [-f] IN.mxb\n"
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
@@ -61,6 +63,7 @@ static void print_help(void)
         "run pipelines of transform and entropy stages over sample matrices and\n"
         "score them exactly as the Apex Matrix Compression competition does.\n"
         "\nCommands:\n"
+        "  ui (or nothing)   the interactive workbench on this terminal (? for keys)\n"
         "  --batch, batch    run every pipeline on every sample; print a table\n"
         "  compress          compress IN to IN.mxb (or -o OUT)\n"
         "  decompress        restore IN.mxb to IN (or -o OUT), byte for byte\n"
@@ -409,7 +412,7 @@ enum {
 static int is_command(const char *w)
 {
     static const char *const words[] = {"compress", "decompress", "info", "verify", "batch",
-                                        NULL};
+                                        "ui", NULL};
     for (size_t i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return 1;
@@ -522,17 +525,30 @@ int mx_cli_main(int argc, char **argv)
     if (!o.command) {
         if (o.n_inputs)
             return usage_error("unknown command '%s'", o.inputs[0]);
-        fprintf(stderr, "mxbench: no command given (try 'mxbench --batch' or 'mxbench --help')\n");
-        return 2;
+        if (!isatty(0) || !isatty(1)) {
+            fprintf(stderr, "mxbench: no command given, and no terminal for the workbench "
+                            "(try 'mxbench --batch' or 'mxbench --help')\n");
+            return 2;
+        }
+        o.command = "ui";
     }
     if (o.have_beat > 1)
         return usage_error("give at most one of --score-to-beat and --raw-score-to-beat%s", "");
-    if (batch_opt && strcmp(o.command, "batch"))
-        return usage_error("option %s only applies to --batch", batch_opt);
-    if (o.n_specs > 1 && strcmp(o.command, "batch"))
-        return usage_error("only --batch takes more than one -p%s", "");
-    if (strcmp(o.command, "batch") && strcmp(o.command, "compress") && o.n_specs)
+    int is_bench = !strcmp(o.command, "batch") || !strcmp(o.command, "ui");
+    if (batch_opt && !is_bench)
+        return usage_error("option %s only applies to --batch and ui", batch_opt);
+    if (o.n_specs > 1 && !is_bench)
+        return usage_error("only --batch and ui take more than one -p%s", "");
+    if (!is_bench && strcmp(o.command, "compress") && o.n_specs)
         return usage_error("-p does not apply to '%s'", o.command);
+    if (!strcmp(o.command, "ui")) {
+        if (o.n_inputs)
+            return usage_error("ui takes samples from a manifest (-m), not '%s'", o.inputs[0]);
+        if (o.csv || o.json)
+            return usage_error("--csv/--json apply to --batch; in the app, e exports%s", "");
+        return mx_ui_main(o.manifest ? o.manifest : DEFAULT_MANIFEST, o.specs, o.n_specs,
+                          &o.batch);
+    }
     install_signals();
     if (!strcmp(o.command, "batch"))
         return cmd_batch(&o);

@@ -1,0 +1,124 @@
+/* prompt.c - the one-line editor on the status line: a spec (with history)
+ * or a file name. Enter accepts, Esc cancels; errors stay on the status
+ * line and the app goes on. */
+#include <string.h>
+#include "app.h"
+#include "crt.h"
+
+static const char *label(ui_prompt_kind k)
+{
+    switch (k) {
+    case PROMPT_SPEC: return "spec: ";
+    case PROMPT_EXPORT: return "export CSV to: ";
+    case PROMPT_SAVE: return "save queue to: ";
+    case PROMPT_LOAD: return "load queue from: ";
+    }
+    return "";
+}
+
+void ui_prompt_open(ui_app *app, ui_prompt_kind kind, const char *initial)
+{
+    app->mode = MODE_PROMPT;
+    app->prompt_kind = kind;
+    snprintf(app->prompt_text, sizeof app->prompt_text, "%s", initial);
+    app->prompt_len = strlen(app->prompt_text);
+    app->history_pos = (long)app->n_history;
+    curs_set(1);
+}
+
+static void close_prompt(ui_app *app)
+{
+    app->mode = MODE_NORMAL;
+    curs_set(0);
+}
+
+static void accept(ui_app *app)
+{
+    const char *t = app->prompt_text;
+    close_prompt(app);
+    if (!*t) {
+        ui_status(app, 0, "cancelled");
+        return;
+    }
+    switch (app->prompt_kind) {
+    case PROMPT_SPEC: {
+        mx_pipeline p;
+        mx_error err = {0};
+        ui_history_add(app, t);
+        if (mx_pipeline_parse(t, &p, &err)) {
+            ui_status(app, 1, "%s", err.msg);
+            return;
+        }
+        app->builder = p;
+        app->builder_cursor = p.n_transforms;
+        ui_queue_add(app, t);
+        break;
+    }
+    case PROMPT_EXPORT: ui_export_csv(app, t); break;
+    case PROMPT_SAVE: ui_queue_save(app, t); break;
+    case PROMPT_LOAD: ui_queue_load(app, t); break;
+    }
+}
+
+int ui_prompt_key(ui_app *app, int k)
+{
+    switch (k) {
+    case 27:
+        close_prompt(app);
+        ui_status(app, 0, "cancelled");
+        return UI_HANDLED;
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        accept(app);
+        return UI_HANDLED;
+    case KEY_BACKSPACE:
+    case 127:
+    case 8:
+        if (app->prompt_len)
+            app->prompt_text[--app->prompt_len] = 0;
+        return UI_HANDLED;
+    case 21: /* Ctrl-U */
+        app->prompt_len = 0;
+        app->prompt_text[0] = 0;
+        return UI_HANDLED;
+    case KEY_UP:
+    case KEY_DOWN:
+        if (app->prompt_kind != PROMPT_SPEC || !app->n_history)
+            return UI_HANDLED;
+        app->history_pos += k == KEY_UP ? -1 : 1;
+        if (app->history_pos < 0)
+            app->history_pos = 0;
+        if (app->history_pos >= (long)app->n_history) {
+            app->history_pos = (long)app->n_history;
+            app->prompt_text[0] = 0;
+        } else {
+            snprintf(app->prompt_text, sizeof app->prompt_text, "%s",
+                     app->history[app->history_pos]);
+        }
+        app->prompt_len = strlen(app->prompt_text);
+        return UI_HANDLED;
+    case KEY_RESIZE:
+        clear();
+        return UI_HANDLED;
+    }
+    if (k >= 32 && k < 127 && app->prompt_len + 1 < sizeof app->prompt_text) {
+        app->prompt_text[app->prompt_len++] = (char)k;
+        app->prompt_text[app->prompt_len] = 0;
+    }
+    return UI_HANDLED;
+}
+
+void ui_prompt_draw(ui_app *app, int y, int w)
+{
+    const char *l = label(app->prompt_kind);
+    int lw = (int)strlen(l);
+    ui_put(y, 0, w, A_BOLD, "%s", l);
+    /* show the end of a long line */
+    const char *t = app->prompt_text;
+    int room = w - lw - 1;
+    if ((int)app->prompt_len > room && room > 0)
+        t += app->prompt_len - (size_t)room;
+    ui_put(y, lw, w - lw, A_NORMAL, "%s", t);
+    move(y, lw + (int)strlen(t));
+}

@@ -1,0 +1,105 @@
+/* worker.c - runs the queue over the selected samples on a worker thread,
+ * cell by cell through the engine's batch runner, so the screen stays live
+ * and a run can be cancelled between cells. */
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+
+static void *worker_main(void *arg)
+{
+    ui_run *r = arg;
+    size_t nc = r->batch.n_columns;
+    for (size_t s = 0; s < r->n_samples && !r->cancel; s++)
+        for (size_t c = 0; c < nc && !r->cancel; c++) {
+            mx_result res;
+            memset(&res, 0, sizeof res);
+            mx_batch_compute_cell(&r->samples[s], r->pipes, c, &r->opts, &res);
+            pthread_mutex_lock(&r->lock);
+            r->batch.cell[s * nc + c] = res;
+            r->done++;
+            pthread_mutex_unlock(&r->lock);
+        }
+    pthread_mutex_lock(&r->lock);
+    r->running = 0;
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+void ui_run_join(ui_app *app)
+{
+    if (app->run.started) {
+        pthread_join(app->run.thread, NULL);
+        app->run.started = 0;
+    }
+}
+
+void ui_run_cancel(ui_app *app)
+{
+    if (app->run.running) {
+        app->run.cancel = 1;
+        ui_status(app, 0, "cancelling after the current cell...");
+    }
+}
+
+void ui_run_start(ui_app *app)
+{
+    ui_run *r = &app->run;
+    mx_error err = {0};
+    if (r->running) {
+        ui_status(app, 1, "a run is already in progress (c cancels it)");
+        return;
+    }
+    size_t n_sel = 0;
+    for (size_t i = 0; i < app->n_samples; i++)
+        n_sel += app->selected[i];
+    if (n_sel == 0) {
+        ui_status(app, 1, "no samples selected: Space selects one, a selects all");
+        return;
+    }
+    if (app->n_queue == 0) {
+        char spec[MX_SPEC_MAX];
+        mx_pipeline_format(&app->builder, spec, sizeof spec);
+        if (ui_queue_add(app, spec))
+            return;
+    }
+    ui_run_join(app);
+    mx_sample *samples = malloc(n_sel * sizeof *samples);
+    if (!samples) {
+        ui_status(app, 1, "out of memory");
+        return;
+    }
+    for (size_t i = 0, k = 0; i < app->n_samples; i++)
+        if (app->selected[i])
+            samples[k++] = app->samples[i]; /* shallow: the app keeps ownership */
+    pthread_mutex_lock(&r->lock);
+    mx_batch_free(&r->batch);
+    free(r->samples);
+    r->samples = samples;
+    r->n_samples = n_sel;
+    r->n_pipes = app->n_queue;
+    for (size_t i = 0; i < app->n_queue; i++)
+        mx_pipeline_parse(app->queue[i], &r->pipes[i], &err); /* queued specs are valid */
+    r->opts = app->opts;
+    r->opts.progress = NULL;
+    int rc = mx_batch_init(&r->batch, r->n_samples, r->n_pipes, &r->opts, &err);
+    r->have_results = rc == 0;
+    r->done = 0;
+    r->total = r->n_samples * (r->n_pipes + 1);
+    r->cancel = 0;
+    r->reported = 0;
+    r->running = rc == 0;
+    pthread_mutex_unlock(&r->lock);
+    if (rc) {
+        ui_status(app, 1, "%s", err.msg);
+        return;
+    }
+    if (pthread_create(&r->thread, NULL, worker_main, r) != 0) {
+        r->running = 0;
+        ui_status(app, 1, "cannot start the worker thread");
+        return;
+    }
+    r->started = 1;
+    app->focus = FOCUS_RESULTS;
+    ui_status(app, 0, "running %zu pipelines (+ baseline) on %zu samples; c cancels",
+              r->n_pipes, n_sel);
+}
