@@ -90,6 +90,14 @@ T resize-window -t ui -x 40 -y 10
 wait_for "terminal too small" || bad "too-small message"
 T resize-window -t ui -x 80 -y 24
 wait_for "Results: means" || bad "redraw after growing"
+# cancel: 'c' queued right behind 'r' stops a long run (12 samples x
+# brotli:11 cannot finish in the moment between the two keys)
+keys a
+wait_for "Samples (12/12 selected)" || bad "a did not select all samples"
+keys :; text 'expsplit|brotli:11'; keys Enter
+wait_for "queued expsplit|brotli:11" || bad "queue a second pipeline"
+keys r c
+wait_for "run cancelled" || bad "c did not cancel the run"
 keys q
 i=0
 while [ ! -s "$tmp/stty" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done

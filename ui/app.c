@@ -329,6 +329,7 @@ static int handle_key(ui_app *app, int key)
     case '/': ui_prompt_open(app, PROMPT_SPEC, ""); return UI_HANDLED;
     case 't': ui_picker_open(app, 0); return UI_HANDLED;
     case 'n': ui_picker_open(app, 1); return UI_HANDLED;
+    case 'a': return ui_samples_panel.key(app, 'a'); /* select all, from any panel */
     case 'r': ui_run_start(app); return UI_HANDLED;
     case 'c': ui_run_cancel(app); return UI_HANDLED;
     case 'e': ui_prompt_open(app, PROMPT_EXPORT, "mxbench-results.csv"); return UI_HANDLED;
