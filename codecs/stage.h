@@ -50,12 +50,15 @@ typedef struct mx_stage {
 
     /* ENTROPY: worst-case coded size for n input bytes. */
     size_t (*bound)(const mx_params *p, size_t n);
-    /* ENTROPY: codes src into dst (capacity cap >= bound), sets *dst_len. */
-    int (*compress)(const mx_params *p, const uint8_t *src, size_t n,
-                    uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err);
-    /* ENTROPY: decodes exactly `expected` bytes into dst, else fails. */
-    int (*decompress)(const mx_params *p, const uint8_t *src, size_t n,
-                      uint8_t *dst, size_t expected, mx_error *err);
+    /* ENTROPY: codes the n bytes of a stream shaped d into dst (capacity
+     * cap >= bound), sets *dst_len. Most coders ignore the shape; context
+     * models use it. */
+    int (*compress)(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+                    size_t n, uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err);
+    /* ENTROPY: decodes exactly `expected` bytes of a stream shaped d into
+     * dst, else fails. */
+    int (*decompress)(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+                      size_t n, uint8_t *dst, size_t expected, mx_error *err);
 } mx_stage;
 
 /* The table, NULL-terminated, in display order. */

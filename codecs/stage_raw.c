@@ -10,9 +10,10 @@ static size_t bound(const mx_params *p, size_t n)
     return n;
 }
 
-static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)d;
     (void)p;
     if (cap < n)
         return mx_fail(err, MX_EFAIL, "raw: output buffer too small");
@@ -22,9 +23,10 @@ static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *d
     return 0;
 }
 
-static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                       size_t expected, mx_error *err)
 {
+    (void)d;
     (void)p;
     if (n != expected)
         return mx_fail(err, MX_EINPUT, "corrupt data: raw stream is %zu bytes, expected %zu",

@@ -23,9 +23,10 @@ static size_t bound(const mx_params *p, size_t n)
     return ZSTD_compressBound(n);
 }
 
-static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)d;
     size_t r = ZSTD_compress(dst, cap, src, n, p->level);
     if (ZSTD_isError(r))
         return mx_fail(err, MX_EFAIL, "zstd: %s", ZSTD_getErrorName(r));
@@ -33,9 +34,10 @@ static int compress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *d
     return 0;
 }
 
-static int decompress(const mx_params *p, const uint8_t *src, size_t n, uint8_t *dst,
+static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                       size_t expected, mx_error *err)
 {
+    (void)d;
     (void)p;
     size_t r = ZSTD_decompress(dst, expected, src, n);
     if (ZSTD_isError(r))

@@ -327,6 +327,14 @@ static int cmd_info(cli_opts *o, int verify)
                    c.lossy ? "lossy" : "lossless", len,
                    len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
                    c.coded.n, (unsigned long long)c.value_hash);
+            const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
+            for (size_t j = 0; j < top->n; j++) {
+                size_t raw = 0;
+                mx_stream_desc_bytes(&top->d[j], &raw);
+                printf("    #%-2zu %2u-bit %llux%llu: %zu -> %zu bytes\n", j, top->d[j].bits,
+                       (unsigned long long)top->d[j].rows, (unsigned long long)top->d[j].cols, raw,
+                       c.coded.size[j]);
+            }
         }
         free(buf);
     }

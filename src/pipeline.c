@@ -166,7 +166,7 @@ int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t ro
         }
         coded->data[coded->n] = dst;
         coded->n++;
-        if (en->stage->compress(&en->params, cur.s[j].data, cur.s[j].size, dst, cap,
+        if (en->stage->compress(&en->params, &cur.s[j].d, cur.s[j].data, cur.s[j].size, dst, cap,
                                 &coded->size[j], err))
             goto fail;
     }
@@ -211,7 +211,7 @@ int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
         return -1;
     const mx_step *en = &p->entropy;
     for (size_t j = 0; j < cur.n; j++)
-        if (en->stage->decompress(&en->params, coded->data[j], coded->size[j], cur.s[j].data,
+        if (en->stage->decompress(&en->params, &cur.s[j].d, coded->data[j], coded->size[j], cur.s[j].data,
                                   cur.s[j].size, err))
             goto fail;
 

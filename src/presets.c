@@ -1,6 +1,8 @@
 #include "presets.h"
 
 const char *const mx_default_batch_specs[] = {
+    "bfctx",
+    "expsplit|rans",
     "zstd:9",
     "lz4hc:9",
     "brotli:6",

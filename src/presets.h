@@ -5,7 +5,7 @@
 
 /* Default pipeline of `compress`: the best lossless pipeline measured on
  * the bundled data (see `make bench`). */
-#define MX_DEFAULT_SPEC "expsplit|brotli:11"
+#define MX_DEFAULT_SPEC "bfctx"
 
 /* The `--batch` set when no -p is given: one pipeline per stage family. */
 extern const char *const mx_default_batch_specs[];

@@ -103,6 +103,7 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
         return mx_fail(err, MX_EINPUT, "repeat must be 1..%d", MAX_REPEAT);
     const mx_step *e = &p->entropy;
     size_t n = mx_matrix_count(m) * sizeof(uint16_t);
+    mx_stream_desc d = {16, m->rows, m->cols};
     size_t cap = e->stage->bound(&e->params, n);
     uint8_t *buf = malloc(cap ? cap : 1);
     uint16_t *dec = malloc(n ? n : 1);
@@ -115,10 +116,10 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     for (int k = 0; k < repeat; k++) {
         size_t len;
         double t0 = now_ms();
-        if (e->stage->compress(&e->params, (const uint8_t *)m->data, n, buf, cap, &len, err))
+        if (e->stage->compress(&e->params, &d, (const uint8_t *)m->data, n, buf, cap, &len, err))
             goto out;
         double t1 = now_ms();
-        if (e->stage->decompress(&e->params, buf, len, (uint8_t *)dec, n, err))
+        if (e->stage->decompress(&e->params, &d, buf, len, (uint8_t *)dec, n, err))
             goto out;
         double t2 = now_ms();
         tc[k] = t1 - t0;

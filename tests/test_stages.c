@@ -19,6 +19,9 @@ static const char *const lossless_specs[] = {
     "shuffle,bitshuffle|raw", "zeromask,expsplit,transpose,delta:rows|zstd:1",
     "bitshuffle,zeromask,transpose|zstd:1", "bytesplit,bitshuffle,xor:rows|raw",
     "expsplit,shuffle,delta:rows,zeromask|zstd:2",
+    /* our own coders, alone and on every stream width */
+    "rans", "bfctx", "expsplit|rans", "bytesplit,zeromask|bfctx", "bitshuffle|rans",
+    "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx",
 };
 
 static void check_lossless(const mx_sample *s, const char *spec)

@@ -1,0 +1,77 @@
+#include "coded_frame.h"
+#include <stdlib.h>
+#include <string.h>
+
+size_t mx_frame_bound(size_t n)
+{
+    return n + 1;
+}
+
+int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
+                    size_t *dst_len, mx_error *err)
+{
+    if (frame->oom) {
+        free(frame->p);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    if (frame->len < n + 1 && frame->len <= cap) {
+        memcpy(dst, frame->p, frame->len);
+        *dst_len = frame->len;
+    } else {
+        if (cap < n + 1) {
+            free(frame->p);
+            return mx_fail(err, MX_EFAIL, "output buffer too small");
+        }
+        dst[0] = MX_FRAME_STORED;
+        if (n)
+            memcpy(dst + 1, src, n);
+        *dst_len = n + 1;
+    }
+    free(frame->p);
+    memset(frame, 0, sizeof *frame);
+    return 0;
+}
+
+int mx_order0_encode(const uint8_t *src, size_t n, mx_bytes *out, mx_error *err)
+{
+    uint16_t alpha = 256;
+    mx_rans_model m;
+    if (mx_rans_model_init(&m, 1, &alpha, err))
+        return -1;
+    mx_rans_sym *syms = malloc((n ? n : 1) * sizeof *syms);
+    if (!syms) {
+        mx_rans_model_free(&m);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        m.t[0].count[src[i]]++;
+        syms[i].ctx = 0;
+        syms[i].sym = src[i];
+    }
+    mx_rans_normalize(&m);
+    int rc = mx_rans_write_tables(&m, out) ? mx_fail(err, MX_EFAIL, "out of memory")
+                                           : mx_rans_encode_all(&m, syms, n, out, err);
+    free(syms);
+    mx_rans_model_free(&m);
+    return rc;
+}
+
+int mx_order0_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t expected,
+                     mx_error *err)
+{
+    uint16_t alpha = 256;
+    mx_rans_model m;
+    size_t off = 0;
+    mx_rans_dec d;
+    if (mx_rans_model_init(&m, 1, &alpha, err))
+        return -1;
+    int rc = -1;
+    if (mx_rans_read_tables(&m, src, n, &off, err) || mx_rans_dec_init(&d, src + off, n - off, err))
+        goto out;
+    for (size_t i = 0; i < expected && !d.bad; i++)
+        dst[i] = (uint8_t)mx_rans_dec_get(&d, &m.t[0]);
+    rc = mx_rans_dec_finish(&d, err);
+out:
+    mx_rans_model_free(&m);
+    return rc;
+}

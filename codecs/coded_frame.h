@@ -1,0 +1,21 @@
+/* coded_frame.h - the framing our own entropy stages share: one mode byte,
+ * then either the stream stored as is (when coding would not shrink it) or
+ * the coder's own bytes. Internal to codecs/. */
+#ifndef MX_CODED_FRAME_H
+#define MX_CODED_FRAME_H
+#include "rans.h"
+#include "stage.h"
+
+enum { MX_FRAME_STORED = 0, MX_FRAME_ORDER0 = 1, MX_FRAME_BF16CTX = 2 };
+
+/* Order-0 rANS over the bytes of src, appended to out (after the mode byte
+ * the caller writes). */
+int mx_order0_encode(const uint8_t *src, size_t n, mx_bytes *out, mx_error *err);
+int mx_order0_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t expected,
+                     mx_error *err);
+/* Copies frame (mode byte included) into dst, or stores src when the frame
+ * is not smaller; frees frame. */
+int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
+                    size_t *dst_len, mx_error *err);
+size_t mx_frame_bound(size_t n);
+#endif

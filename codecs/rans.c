@@ -1,0 +1,258 @@
+#include "rans.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define RANS_L (1u << 23)
+
+void mx_bytes_put(mx_bytes *b, const void *src, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n)
+            cap *= 2;
+        uint8_t *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, src, n);
+    b->len += n;
+}
+
+void mx_bytes_var(mx_bytes *b, uint64_t v)
+{
+    uint8_t t[10];
+    size_t k = 0;
+    do {
+        t[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    mx_bytes_put(b, t, k);
+}
+
+int mx_read_var(const uint8_t *src, size_t n, size_t *off, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*off >= n)
+            return -1;
+        uint8_t b = src[(*off)++];
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int mx_rans_model_init(mx_rans_model *m, size_t n_ctx, const uint16_t *alphabets,
+                       mx_error *err)
+{
+    m->n = n_ctx;
+    m->t = calloc(n_ctx ? n_ctx : 1, sizeof *m->t);
+    if (!m->t)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    for (size_t i = 0; i < n_ctx; i++)
+        m->t[i].alphabet = alphabets[i];
+    return 0;
+}
+
+void mx_rans_model_free(mx_rans_model *m)
+{
+    for (size_t i = 0; m->t && i < m->n; i++)
+        free(m->t[i].lookup);
+    free(m->t);
+    memset(m, 0, sizeof *m);
+}
+
+static void normalize_one(mx_rans_table *t)
+{
+    uint64_t total = 0;
+    for (unsigned s = 0; s < t->alphabet; s++)
+        total += t->count[s];
+    memset(t->freq, 0, sizeof t->freq);
+    if (!total)
+        return;
+    uint32_t sum = 0, best = 0;
+    unsigned best_s = 0;
+    for (unsigned s = 0; s < t->alphabet; s++) {
+        if (!t->count[s])
+            continue;
+        uint32_t f = (uint32_t)((t->count[s] * (uint64_t)MX_RANS_SCALE) / total);
+        if (f == 0)
+            f = 1;
+        t->freq[s] = (uint16_t)f;
+        sum += f;
+        if (t->count[s] > best) {
+            best = t->count[s];
+            best_s = s;
+        }
+    }
+    /* fix the total on the most frequent symbol; if that is not enough
+     * (many forced 1s), take from the others that can spare it */
+    while (sum != MX_RANS_SCALE) {
+        if (sum < MX_RANS_SCALE) {
+            t->freq[best_s] = (uint16_t)(t->freq[best_s] + (MX_RANS_SCALE - sum));
+            sum = MX_RANS_SCALE;
+        } else {
+            uint32_t over = sum - MX_RANS_SCALE;
+            unsigned big = best_s;
+            for (unsigned s = 0; s < t->alphabet; s++)
+                if (t->freq[s] > t->freq[big])
+                    big = s;
+            uint32_t spare = t->freq[big] - 1u, take = spare < over ? spare : over;
+            t->freq[big] = (uint16_t)(t->freq[big] - take);
+            sum -= take;
+        }
+    }
+    uint32_t st = 0;
+    for (unsigned s = 0; s < t->alphabet; s++) {
+        t->start[s] = (uint16_t)st;
+        st += t->freq[s];
+    }
+}
+
+void mx_rans_normalize(mx_rans_model *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        normalize_one(&m->t[i]);
+}
+
+int mx_rans_write_tables(const mx_rans_model *m, mx_bytes *out)
+{
+    /* only the contexts in use: count, then per context its index delta,
+     * its number of symbols and (symbol delta, freq-1) pairs */
+    size_t used_ctx = 0;
+    for (size_t i = 0; i < m->n; i++)
+        for (unsigned s = 0; s < m->t[i].alphabet; s++)
+            if (m->t[i].freq[s]) {
+                used_ctx++;
+                break;
+            }
+    mx_bytes_var(out, used_ctx);
+    size_t prev_ctx = 0;
+    int first_ctx = 1;
+    for (size_t i = 0; i < m->n; i++) {
+        const mx_rans_table *t = &m->t[i];
+        unsigned used = 0;
+        for (unsigned s = 0; s < t->alphabet; s++)
+            used += t->freq[s] != 0;
+        if (!used)
+            continue;
+        mx_bytes_var(out, first_ctx ? i : i - prev_ctx - 1);
+        prev_ctx = i;
+        first_ctx = 0;
+        mx_bytes_var(out, used - 1u);
+        unsigned prev = 0;
+        int first = 1;
+        for (unsigned s = 0; s < t->alphabet; s++) {
+            if (!t->freq[s])
+                continue;
+            mx_bytes_var(out, first ? s : s - prev - 1);
+            mx_bytes_var(out, t->freq[s] - 1u);
+            prev = s;
+            first = 0;
+        }
+    }
+    return out->oom ? -1 : 0;
+}
+
+int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *off,
+                        mx_error *err)
+{
+    uint64_t used_ctx, ctx = 0;
+    if (mx_read_var(src, n, off, &used_ctx) || used_ctx > m->n)
+        return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS table count");
+    for (uint64_t c = 0; c < used_ctx; c++) {
+        uint64_t d, used;
+        if (mx_read_var(src, n, off, &d))
+            return mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS tables");
+        ctx = c == 0 ? d : ctx + d + 1;
+        if (ctx >= m->n || d >= m->n)
+            return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS context");
+        mx_rans_table *t = &m->t[ctx];
+        if (mx_read_var(src, n, off, &used) || used >= t->alphabet)
+            return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS table");
+        used++;
+        uint64_t sym = 0, sum = 0;
+        for (uint64_t k = 0; k < used; k++) {
+            uint64_t sd, f;
+            if (mx_read_var(src, n, off, &sd) || mx_read_var(src, n, off, &f))
+                return mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS table");
+            sym = k == 0 ? sd : sym + sd + 1;
+            if (sd >= t->alphabet || sym >= t->alphabet || f >= MX_RANS_SCALE)
+                return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS table entry");
+            t->freq[sym] = (uint16_t)(f + 1);
+            sum += f + 1;
+        }
+        if (sum != MX_RANS_SCALE)
+            return mx_fail(err, MX_EINPUT, "corrupt data: rANS table does not sum up");
+        t->lookup = malloc(MX_RANS_SCALE);
+        if (!t->lookup)
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        uint32_t st = 0;
+        for (unsigned s = 0; s < t->alphabet; s++) {
+            t->start[s] = (uint16_t)st;
+            memset(t->lookup + st, (int)s, t->freq[s]);
+            st += t->freq[s];
+        }
+    }
+    return 0;
+}
+
+int mx_rans_encode_all(const mx_rans_model *m, const mx_rans_sym *syms, size_t n_syms,
+                       mx_bytes *out, mx_error *err)
+{
+    /* rANS codes backwards: fill a scratch buffer from its end */
+    size_t cap = n_syms * 2 + 16;
+    uint8_t *buf = malloc(cap), *p = buf + cap;
+    if (!buf)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    uint32_t x = RANS_L;
+    for (size_t i = n_syms; i-- > 0;) {
+        const mx_rans_table *t = &m->t[syms[i].ctx];
+        uint32_t f = t->freq[syms[i].sym], st = t->start[syms[i].sym];
+        uint32_t xmax = ((RANS_L >> MX_RANS_SCALE_BITS) << 8) * f;
+        while (x >= xmax) {
+            if (p == buf) { /* cannot happen: each symbol costs < 2 bytes */
+                free(buf);
+                return mx_fail(err, MX_EFAIL, "rANS: scratch buffer overflow");
+            }
+            *--p = (uint8_t)x;
+            x >>= 8;
+        }
+        x = ((x / f) << MX_RANS_SCALE_BITS) + (x % f) + st;
+    }
+    uint8_t head[4] = {(uint8_t)(x >> 24), (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x};
+    mx_bytes_put(out, head, 4);
+    mx_bytes_put(out, p, (size_t)(buf + cap - p));
+    free(buf);
+    return out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
+}
+
+int mx_rans_dec_init(mx_rans_dec *d, const uint8_t *src, size_t n, mx_error *err)
+{
+    if (n < 4)
+        return mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS stream");
+    d->x = (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 | (uint32_t)src[2] << 8 | src[3];
+    d->p = src + 4;
+    d->end = src + n;
+    d->bad = 0;
+    if (d->x < RANS_L)
+        return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS state");
+    return 0;
+}
+
+int mx_rans_dec_finish(const mx_rans_dec *d, mx_error *err)
+{
+    if (d->bad || d->x != RANS_L || d->p != d->end)
+        return mx_fail(err, MX_EINPUT, "corrupt data: rANS stream does not decode");
+    return 0;
+}

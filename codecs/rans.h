@@ -1,0 +1,95 @@
+/* rans.h - our table-driven entropy coder: byte-wise 32-bit rANS with
+ * static, per-context frequency tables (12-bit precision). Internal to
+ * codecs/; used by the `rans` (order-0) and `bfc` (context-modelled) stages.
+ *
+ * Usage, encode: count every (context, symbol) with mx_rans_count, build
+ * the tables, write them, then code the symbols in the same order with
+ * mx_rans_encode_all. Decode: read the tables, then mx_rans_dec_get per
+ * symbol with the context the decoder derives from what it decoded so far.
+ *
+ * Tables are validated when read (sums, symbol ranges); the decoder never
+ * reads past its input and checks the final state, so corrupt input is an
+ * error, not undefined behaviour. */
+#ifndef MX_RANS_H
+#define MX_RANS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../src/mxerr.h"
+
+#define MX_RANS_SCALE_BITS 12
+#define MX_RANS_SCALE (1u << MX_RANS_SCALE_BITS)
+
+typedef struct {
+    uint16_t alphabet;      /* symbols 0..alphabet-1 (<= 256) */
+    uint32_t count[256];    /* encoder statistics */
+    uint16_t freq[256];     /* normalised, sum MX_RANS_SCALE (or all 0: unused) */
+    uint16_t start[256];
+    uint8_t *lookup;        /* decoder: slot -> symbol, MX_RANS_SCALE entries */
+} mx_rans_table;
+
+typedef struct {
+    size_t n;
+    mx_rans_table *t;
+} mx_rans_model;
+
+/* One coded symbol, recorded in coding order by the encoder. */
+typedef struct {
+    uint16_t ctx;
+    uint8_t sym;
+} mx_rans_sym;
+
+int mx_rans_model_init(mx_rans_model *m, size_t n_ctx, const uint16_t *alphabets,
+                       mx_error *err);
+void mx_rans_model_free(mx_rans_model *m);
+
+/* Turns counts into frequencies (every seen symbol keeps at least 1). */
+void mx_rans_normalize(mx_rans_model *m);
+
+/* Serialised tables: appended to a growing byte buffer. */
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+    int oom;
+} mx_bytes;
+void mx_bytes_put(mx_bytes *b, const void *src, size_t n);
+void mx_bytes_var(mx_bytes *b, uint64_t v);
+int mx_rans_write_tables(const mx_rans_model *m, mx_bytes *out);
+/* Reads tables written by mx_rans_write_tables; *off advances. Builds the
+ * decoder lookups. */
+int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *off,
+                        mx_error *err);
+int mx_read_var(const uint8_t *src, size_t n, size_t *off, uint64_t *v);
+
+/* Encodes syms (in order) and appends the rANS bytes to out. */
+int mx_rans_encode_all(const mx_rans_model *m, const mx_rans_sym *syms, size_t n_syms,
+                       mx_bytes *out, mx_error *err);
+
+typedef struct {
+    uint32_t x;
+    const uint8_t *p, *end;
+    int bad;
+} mx_rans_dec;
+
+int mx_rans_dec_init(mx_rans_dec *d, const uint8_t *src, size_t n, mx_error *err);
+/* Next symbol under context ctx (the model must have a table for it). */
+static inline unsigned mx_rans_dec_get(mx_rans_dec *d, const mx_rans_table *t)
+{
+    uint32_t slot = d->x & (MX_RANS_SCALE - 1);
+    unsigned s = t->lookup ? t->lookup[slot] : 0;
+    if (!t->lookup) {
+        d->bad = 1;
+        return 0;
+    }
+    d->x = (uint32_t)t->freq[s] * (d->x >> MX_RANS_SCALE_BITS) + slot - t->start[s];
+    while (d->x < (1u << 23)) {
+        if (d->p == d->end) {
+            d->bad = 1;
+            return s;
+        }
+        d->x = (d->x << 8) | *d->p++;
+    }
+    return s;
+}
+/* After the last symbol: the state and the input must both be exhausted. */
+int mx_rans_dec_finish(const mx_rans_dec *d, mx_error *err);
+#endif

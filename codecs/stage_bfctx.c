@@ -1,0 +1,241 @@
+/* bfctx - our context-modelled coder for bf16 matrices.
+ *
+ * Activations of a token look like those of earlier tokens: a row's signs
+ * and exponents largely repeat those of some earlier row (same channel
+ * scales, often the same token), and where sign and exponent agree, the
+ * mantissas are close too. So for every row we pick a reference row among
+ * the previous WINDOW rows (the one whose sign+exponent agree most on a
+ * sample of columns), and code each value with static rANS tables under
+ * contexts taken from the value in the same column of the reference row:
+ *   exponent  | reference exponent
+ *   sign      | reference sign, exponent equal?
+ *   mantissa  | (sign,exponent equal) ? difference from the reference
+ *                                     : mantissa under its exponent's bucket
+ * The reference choice costs one symbol per row. Streams that are not
+ * 16-bit fall back to order-0 rANS. Decoding needs no search. */
+#include <stdlib.h>
+#include <string.h>
+#include "coded_frame.h"
+
+#define WINDOW 256 /* reference candidates: a distance fits one symbol */
+#define SAMPLE 32  /* columns compared when choosing a reference */
+#define MNE_BUCKETS 8
+
+enum {
+    CTX_REF = 0,
+    CTX_EXP = 1,                 /* + reference exponent (256) */
+    CTX_SIGN = CTX_EXP + 256,    /* + 2*ref sign + (exponent equal) */
+    CTX_MEQ = CTX_SIGN + 4,      /* mantissa difference when sign+exp equal */
+    CTX_MNE = CTX_MEQ + 1,       /* + exponent bucket: mantissa otherwise */
+    CTX_N = CTX_MNE + MNE_BUCKETS
+};
+
+MX_PLAIN_PARAMS("bfctx")
+
+static size_t bound(const mx_params *p, size_t n)
+{
+    (void)p;
+    return mx_frame_bound(n);
+}
+
+static int model_init(mx_rans_model *m, mx_error *err)
+{
+    uint16_t alpha[CTX_N];
+    for (unsigned i = 0; i < CTX_N; i++)
+        alpha[i] = i == CTX_REF ? WINDOW : i < CTX_SIGN ? 256 : i < CTX_MEQ ? 2 : 128;
+    return mx_rans_model_init(m, CTX_N, alpha, err);
+}
+
+static unsigned mne_bucket(unsigned e)
+{
+    /* exponents cluster around 2^-8..2^2: finer buckets there */
+    return e < 112 ? 0 : e > 130 ? 7 : 1 + (e - 112) / 3;
+}
+
+static uint16_t get16(const uint8_t *p, size_t i)
+{
+    return (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+}
+
+/* For each row, distance to its reference row (0 = none: the first row). */
+static void choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_t *dist)
+{
+    size_t ns = cols < SAMPLE ? (size_t)cols : SAMPLE;
+    uint16_t *keys = malloc((size_t)rows * ns * sizeof *keys + 1);
+    if (!keys) { /* no memory for the search: the previous row is a fine reference */
+        for (uint64_t r = 0; r < rows; r++)
+            dist[r] = r ? 1 : 0;
+        return;
+    }
+    for (uint64_t r = 0; r < rows; r++)
+        for (size_t k = 0; k < ns; k++)
+            keys[r * ns + k] = get16(src, (size_t)(r * cols + k * cols / ns)) >> 7;
+    for (uint64_t r = 0; r < rows; r++) {
+        size_t best = 0, best_score = 0;
+        for (size_t d = 1; d <= WINDOW && d <= r; d++) {
+            const uint16_t *a = keys + r * ns, *b = keys + (r - d) * ns;
+            size_t score = 0;
+            for (size_t k = 0; k < ns; k++)
+                score += a[k] == b[k];
+            if (best == 0 || score > best_score) {
+                best = d;
+                best_score = score;
+            }
+        }
+        dist[r] = (uint16_t)best;
+    }
+    free(keys);
+}
+
+/* The contexts of one value, shared by encoder and decoder. */
+static inline void value_syms(uint16_t x, uint16_t ref, mx_rans_sym out[3])
+{
+    unsigned s = x >> 15, e = (x >> 7) & 0xff, m = x & 0x7f;
+    unsigned rs = ref >> 15, re = (ref >> 7) & 0xff, rm = ref & 0x7f;
+    out[0].ctx = (uint16_t)(CTX_EXP + re);
+    out[0].sym = (uint8_t)e;
+    out[1].ctx = (uint16_t)(CTX_SIGN + 2 * rs + (e == re));
+    out[1].sym = (uint8_t)s;
+    if (e == re && s == rs) {
+        out[2].ctx = CTX_MEQ;
+        out[2].sym = (uint8_t)((m - rm) & 0x7f);
+    } else {
+        out[2].ctx = (uint16_t)(CTX_MNE + mne_bucket(e));
+        out[2].sym = (uint8_t)m;
+    }
+}
+
+static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    size_t n = (size_t)(R * C);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    mx_rans_sym *syms = malloc((3 * n + (size_t)R + 1) * sizeof *syms);
+    mx_rans_model m = {0};
+    int rc = -1;
+    if (!dist || !syms) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (model_init(&m, err))
+        goto out;
+    choose_refs(src, R, C, dist);
+    size_t k = 0;
+    for (uint64_t r = 0; r < R; r++) {
+        if (r) {
+            syms[k].ctx = CTX_REF;
+            syms[k++].sym = (uint8_t)(dist[r] - 1);
+        }
+        for (uint64_t c = 0; c < C; c++) {
+            uint16_t ref = r ? get16(src, (size_t)((r - dist[r]) * C + c)) : 0;
+            value_syms(get16(src, (size_t)(r * C + c)), ref, &syms[k]);
+            k += 3;
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        m.t[syms[i].ctx].count[syms[i].sym]++;
+    mx_rans_normalize(&m);
+    if (mx_rans_write_tables(&m, out)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    rc = mx_rans_encode_all(&m, syms, k, out, err);
+out:
+    mx_rans_model_free(&m);
+    free(dist);
+    free(syms);
+    return rc;
+}
+
+static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+                    mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    mx_rans_model m = {0};
+    mx_rans_dec dec;
+    size_t off = 0;
+    int rc = -1;
+    if (model_init(&m, err))
+        return -1;
+    if (mx_rans_read_tables(&m, src, n, &off, err) ||
+        mx_rans_dec_init(&dec, src + off, n - off, err))
+        goto out;
+    for (uint64_t r = 0; r < R && !dec.bad; r++) {
+        size_t dist = 0;
+        if (r) {
+            dist = mx_rans_dec_get(&dec, &m.t[CTX_REF]) + 1u;
+            if (dist > r) {
+                mx_fail(err, MX_EINPUT, "corrupt data: bfctx reference row out of range");
+                goto out;
+            }
+        }
+        for (uint64_t c = 0; c < C && !dec.bad; c++) {
+            uint16_t ref = r ? get16(dst, (size_t)((r - dist) * C + c)) : 0;
+            unsigned rs = ref >> 15, re = (ref >> 7) & 0xff, rm = ref & 0x7f;
+            unsigned e = mx_rans_dec_get(&dec, &m.t[CTX_EXP + re]);
+            unsigned s = mx_rans_dec_get(&dec, &m.t[CTX_SIGN + 2 * rs + (e == re)]);
+            unsigned mant;
+            if (e == re && s == rs)
+                mant = (mx_rans_dec_get(&dec, &m.t[CTX_MEQ]) + rm) & 0x7f;
+            else
+                mant = mx_rans_dec_get(&dec, &m.t[CTX_MNE + mne_bucket(e)]);
+            uint16_t x = (uint16_t)(s << 15 | e << 7 | mant);
+            size_t i = (size_t)(r * C + c);
+            dst[2 * i] = (uint8_t)x;
+            dst[2 * i + 1] = (uint8_t)(x >> 8);
+        }
+    }
+    rc = mx_rans_dec_finish(&dec, err);
+out:
+    mx_rans_model_free(&m);
+    return rc;
+}
+
+static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
+{
+    (void)p;
+    mx_bytes f = {0};
+    int is16 = d->bits == 16 && n == (size_t)(d->rows * d->cols) * 2;
+    uint8_t mode = is16 ? MX_FRAME_BF16CTX : MX_FRAME_ORDER0;
+    mx_bytes_put(&f, &mode, 1);
+    if (is16 ? encode16(d, src, &f, err) : mx_order0_encode(src, n, &f, err)) {
+        free(f.p);
+        return -1;
+    }
+    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+}
+
+static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                      uint8_t *dst, size_t expected, mx_error *err)
+{
+    (void)p;
+    if (n < 1)
+        return mx_fail(err, MX_EINPUT, "corrupt data: empty bfctx stream");
+    switch (src[0]) {
+    case MX_FRAME_STORED:
+        if (n - 1 != expected)
+            return mx_fail(err, MX_EINPUT, "corrupt data: stored stream has the wrong size");
+        memcpy(dst, src + 1, expected);
+        return 0;
+    case MX_FRAME_ORDER0:
+        return mx_order0_decode(src + 1, n - 1, dst, expected, err);
+    case MX_FRAME_BF16CTX:
+        if (d->bits != 16 || expected != (size_t)(d->rows * d->cols) * 2)
+            return mx_fail(err, MX_EINPUT, "corrupt data: bfctx frame on a non-16-bit stream");
+        return decode16(d, src + 1, n - 1, dst, err);
+    }
+    return mx_fail(err, MX_EINPUT, "corrupt data: unknown bfctx frame %u", src[0]);
+}
+
+const mx_stage mx_stage_bfctx = {
+    .name = "bfctx",
+    .kind = MX_STAGE_ENTROPY,
+    .summary = "our bf16 context coder: rANS under contexts from a similar earlier row",
+    .params_help = "",
+    .parse = parse_plain,
+    .format = format_plain,
+    .bound = bound,
+    .compress = compress,
+    .decompress = decompress,
+};

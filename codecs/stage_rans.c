@@ -1,0 +1,59 @@
+/* rans - our order-0 entropy coder: one static frequency table per stream,
+ * byte-wise rANS. With bytesplit/expsplit it is the ZipNN / DFloat11 family
+ * (byte planes or exponents, each entropy coded on its own). */
+#include "coded_frame.h"
+#include <stdlib.h>
+#include <string.h>
+
+MX_PLAIN_PARAMS("rans")
+
+static size_t bound(const mx_params *p, size_t n)
+{
+    (void)p;
+    return mx_frame_bound(n);
+}
+
+static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
+{
+    (void)p;
+    (void)d;
+    mx_bytes f = {0};
+    uint8_t mode = MX_FRAME_ORDER0;
+    mx_bytes_put(&f, &mode, 1);
+    if (mx_order0_encode(src, n, &f, err)) {
+        free(f.p);
+        return -1;
+    }
+    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+}
+
+static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                      uint8_t *dst, size_t expected, mx_error *err)
+{
+    (void)p;
+    (void)d;
+    if (n < 1)
+        return mx_fail(err, MX_EINPUT, "corrupt data: empty rans stream");
+    if (src[0] == MX_FRAME_STORED) {
+        if (n - 1 != expected)
+            return mx_fail(err, MX_EINPUT, "corrupt data: stored stream has the wrong size");
+        memcpy(dst, src + 1, expected);
+        return 0;
+    }
+    if (src[0] != MX_FRAME_ORDER0)
+        return mx_fail(err, MX_EINPUT, "corrupt data: unknown rans frame %u", src[0]);
+    return mx_order0_decode(src + 1, n - 1, dst, expected, err);
+}
+
+const mx_stage mx_stage_rans = {
+    .name = "rans",
+    .kind = MX_STAGE_ENTROPY,
+    .summary = "our order-0 rANS coder (static table per stream)",
+    .params_help = "",
+    .parse = parse_plain,
+    .format = format_plain,
+    .bound = bound,
+    .compress = compress,
+    .decompress = decompress,
+};

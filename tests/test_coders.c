@@ -1,0 +1,102 @@
+/* Our entropy coders (rans, bfctx) on hostile and degenerate inputs: empty,
+ * one symbol, all equal, all 65536 values, p~1, uniform, random (fixed
+ * seeds), plus corrupt input. Also checks they never expand beyond the
+ * stored fallback. */
+#include <stdlib.h>
+#include <string.h>
+#include "../codecs/stage.h"
+#include "check.h"
+
+static uint32_t seed = 1;
+static uint32_t rnd(void)
+{
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+}
+
+static void roundtrip(const char *name, const uint8_t *src, size_t n, uint64_t rows,
+                      uint64_t cols, const char *what)
+{
+    const mx_stage *st = mx_stage_find(name);
+    mx_params p;
+    mx_error err = {0};
+    memset(&p, 0, sizeof p);
+    st->parse(NULL, &p, &err);
+    mx_stream_desc d = {16, rows, cols};
+    if ((size_t)(rows * cols) * 2 != n)
+        d.bits = 8, d.rows = 1, d.cols = n;
+    size_t cap = st->bound(&p, n), len = 0;
+    uint8_t *dst = malloc(cap + 1), *back = malloc(n + 1);
+    int rc = st->compress(&p, &d, src, n, dst, cap, &len, &err);
+    CHECK(rc == 0, "%s %s: compress: %s", name, what, err.msg);
+    CHECK(len <= n + 1, "%s %s: %zu bytes out of %zu in", name, what, len, n);
+    rc = rc ? rc : st->decompress(&p, &d, dst, len, back, n, &err);
+    CHECK(rc == 0 && (n == 0 || memcmp(src, back, n) == 0), "%s %s: round trip (%s)", name,
+          what, err.msg);
+    /* corruption: every truncation fails or (stored frames) is caught by size */
+    for (size_t l = 0; rc == 0 && l < len && l < 64; l++)
+        CHECK(st->decompress(&p, &d, dst, l, back, n, &err) != 0, "%s %s: truncated to %zu ok",
+              name, what, l);
+    free(dst);
+    free(back);
+}
+
+static void run_all(const uint8_t *buf, size_t n, uint64_t rows, uint64_t cols, const char *what)
+{
+    roundtrip("rans", buf, n, rows, cols, what);
+    roundtrip("bfctx", buf, n, rows, cols, what);
+}
+
+int main(void)
+{
+    enum { N = 65536 * 2 };
+    uint8_t *buf = malloc(N * 2);
+    run_all(buf, 0, 0, 0, "empty");
+    buf[0] = 7;
+    run_all(buf, 1, 0, 0, "one byte");
+    buf[1] = 0x3f;
+    run_all(buf, 2, 1, 1, "one value");
+    memset(buf, 0x42, N);
+    run_all(buf, N, 256, 256, "all equal");
+    for (size_t i = 0; i < 65536; i++) { /* every 16-bit value once */
+        buf[2 * i] = (uint8_t)i;
+        buf[2 * i + 1] = (uint8_t)(i >> 8);
+    }
+    run_all(buf, N, 256, 256, "all 65536 values");
+    run_all(buf, N, 1, 65536, "all values, one row");
+    run_all(buf, N, 65536, 1, "all values, one column");
+    for (size_t i = 0; i < N; i++) /* p ~ 1 with rare exceptions */
+        buf[i] = rnd() % 5000 ? 0 : (uint8_t)rnd();
+    run_all(buf, N, 128, 512, "p~1");
+    for (int s = 1; s <= 5; s++) {
+        seed = (uint32_t)s;
+        for (size_t i = 0; i < N; i++)
+            buf[i] = (uint8_t)rnd();
+        run_all(buf, N, 64, 1024, "uniform random");
+        /* bf16-like: narrow exponents, random mantissas, repeated rows */
+        for (size_t i = 0; i < N / 2; i++) {
+            uint16_t v = (uint16_t)((rnd() & 1) << 15 | (118 + rnd() % 8) << 7 | (rnd() & 0x7f));
+            if (i >= 512 && rnd() % 3 == 0)
+                v = (uint16_t)(buf[2 * (i - 512)] | buf[2 * (i - 512) + 1] << 8);
+            buf[2 * i] = (uint8_t)v;
+            buf[2 * i + 1] = (uint8_t)(v >> 8);
+        }
+        run_all(buf, N, 256, 256, "bf16-like");
+    }
+    /* garbage is refused, never decoded into wrong sizes or crashes */
+    const mx_stage *st = mx_stage_find("bfctx");
+    mx_params p = {0};
+    mx_error err = {0};
+    mx_stream_desc d = {16, 16, 16};
+    uint8_t out[512];
+    for (int t = 0; t < 2000; t++) {
+        size_t len = 1 + rnd() % 200;
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (uint8_t)rnd();
+        buf[0] = (uint8_t)(rnd() % 4);
+        int rc = st->decompress(&p, &d, buf, len, out, sizeof out, &err);
+        CHECK(rc != 0 || buf[0] == 0, "random garbage decoded (mode %u, %zu bytes)", buf[0], len);
+    }
+    free(buf);
+    return check_exit("test_coders");
+}
