@@ -6,11 +6,13 @@
  * mantissas are close too. So for every row we pick a reference row among
  * the previous WINDOW rows (the one whose sign+exponent agree most on a
  * sample of columns), and code each value with static rANS tables under
- * contexts taken from the value in the same column of the reference row:
- *   exponent  | reference exponent
- *   sign      | reference sign, exponent equal?
- *   mantissa  | (sign,exponent equal) ? difference from the reference
- *                                     : mantissa under its exponent's bucket
+ * contexts taken from the value in the same column of the reference row,
+ * plus whether the left neighbour agreed with its own reference ("agreed",
+ * which tells runs of matching channels apart from noisy stretches):
+ *   exponent  | reference exponent, agreed
+ *   sign      | reference sign, exponent equal?, agreed
+ *   mantissa  | (sign,exponent equal) ? difference from the reference | agreed
+ *                                     : mantissa | its exponent's bucket
  * The reference choice costs one symbol per row. Streams that are not
  * 16-bit fall back to order-0 rANS. Decoding needs no search. */
 #include <stdlib.h>
@@ -23,10 +25,10 @@
 
 enum {
     CTX_REF = 0,
-    CTX_EXP = 1,                 /* + reference exponent (256) */
-    CTX_SIGN = CTX_EXP + 256,    /* + 2*ref sign + (exponent equal) */
-    CTX_MEQ = CTX_SIGN + 4,      /* mantissa difference when sign+exp equal */
-    CTX_MNE = CTX_MEQ + 1,       /* + exponent bucket: mantissa otherwise */
+    CTX_EXP = 1,                 /* + 2*reference exponent + left agreed (512) */
+    CTX_SIGN = CTX_EXP + 512,    /* + 4*ref sign + 2*(exponent equal) + left agreed */
+    CTX_MEQ = CTX_SIGN + 8,      /* + left agreed: mantissa difference when sign+exp equal */
+    CTX_MNE = CTX_MEQ + 2,       /* + exponent bucket: mantissa otherwise */
     CTX_N = CTX_MNE + MNE_BUCKETS
 };
 
@@ -88,16 +90,16 @@ static void choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16
 }
 
 /* The contexts of one value, shared by encoder and decoder. */
-static inline void value_syms(uint16_t x, uint16_t ref, mx_rans_sym out[3])
+static inline void value_syms(uint16_t x, uint16_t ref, unsigned agreed, mx_rans_sym out[3])
 {
     unsigned s = x >> 15, e = (x >> 7) & 0xff, m = x & 0x7f;
     unsigned rs = ref >> 15, re = (ref >> 7) & 0xff, rm = ref & 0x7f;
-    out[0].ctx = (uint16_t)(CTX_EXP + re);
+    out[0].ctx = (uint16_t)(CTX_EXP + 2 * re + agreed);
     out[0].sym = (uint8_t)e;
-    out[1].ctx = (uint16_t)(CTX_SIGN + 2 * rs + (e == re));
+    out[1].ctx = (uint16_t)(CTX_SIGN + 4 * rs + 2 * (e == re) + agreed);
     out[1].sym = (uint8_t)s;
     if (e == re && s == rs) {
-        out[2].ctx = CTX_MEQ;
+        out[2].ctx = (uint16_t)(CTX_MEQ + agreed);
         out[2].sym = (uint8_t)((m - rm) & 0x7f);
     } else {
         out[2].ctx = (uint16_t)(CTX_MNE + mne_bucket(e));
@@ -126,9 +128,12 @@ static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, 
             syms[k].ctx = CTX_REF;
             syms[k++].sym = (uint8_t)(dist[r] - 1);
         }
+        unsigned agreed = 0;
         for (uint64_t c = 0; c < C; c++) {
             uint16_t ref = r ? get16(src, (size_t)((r - dist[r]) * C + c)) : 0;
-            value_syms(get16(src, (size_t)(r * C + c)), ref, &syms[k]);
+            uint16_t x = get16(src, (size_t)(r * C + c));
+            value_syms(x, ref, agreed, &syms[k]);
+            agreed = (x >> 7) == (ref >> 7);
             k += 3;
         }
     }
@@ -169,17 +174,19 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
                 goto out;
             }
         }
+        unsigned agreed = 0;
         for (uint64_t c = 0; c < C && !dec.bad; c++) {
             uint16_t ref = r ? get16(dst, (size_t)((r - dist) * C + c)) : 0;
             unsigned rs = ref >> 15, re = (ref >> 7) & 0xff, rm = ref & 0x7f;
-            unsigned e = mx_rans_dec_get(&dec, &m.t[CTX_EXP + re]);
-            unsigned s = mx_rans_dec_get(&dec, &m.t[CTX_SIGN + 2 * rs + (e == re)]);
+            unsigned e = mx_rans_dec_get(&dec, &m.t[CTX_EXP + 2 * re + agreed]);
+            unsigned s = mx_rans_dec_get(&dec, &m.t[CTX_SIGN + 4 * rs + 2 * (e == re) + agreed]);
             unsigned mant;
             if (e == re && s == rs)
-                mant = (mx_rans_dec_get(&dec, &m.t[CTX_MEQ]) + rm) & 0x7f;
+                mant = (mx_rans_dec_get(&dec, &m.t[CTX_MEQ + agreed]) + rm) & 0x7f;
             else
                 mant = mx_rans_dec_get(&dec, &m.t[CTX_MNE + mne_bucket(e)]);
             uint16_t x = (uint16_t)(s << 15 | e << 7 | mant);
+            agreed = (x >> 7) == (ref >> 7);
             size_t i = (size_t)(r * C + c);
             dst[2 * i] = (uint8_t)x;
             dst[2 * i + 1] = (uint8_t)(x >> 8);
