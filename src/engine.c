@@ -3,6 +3,7 @@
 #include <string.h>
 #include <xxhash.h>
 #include "container.h"
+#include "presets.h"
 
 uint64_t mx_values_hash(const uint16_t *values, size_t n)
 {
@@ -10,8 +11,8 @@ uint64_t mx_values_hash(const uint16_t *values, size_t n)
     return XXH64(values, n * sizeof *values, 0);
 }
 
-int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
-                size_t *out_len, mx_error *err)
+static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                          size_t *out_len, mx_error *err)
 {
     mx_container c;
     memset(&c, 0, sizeof c);
@@ -29,6 +30,61 @@ int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
     int rc = mx_container_write(&c, out, out_len, err);
     mx_coded_free(&c.coded);
     return rc;
+}
+
+/* Matrices above this many rows are judged on their first AUTO_TRIAL rows,
+ * so auto costs at most one trial per candidate plus one full run. */
+#define AUTO_TRIAL 1024
+
+int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
+                   char *chosen, size_t chosen_n, mx_error *err)
+{
+    if (!p->automatic) {
+        if (chosen)
+            mx_pipeline_format(p, chosen, chosen_n);
+        return compress_fixed(p, m, out, out_len, err);
+    }
+    mx_matrix trial = *m;
+    int sampled = m->rows > AUTO_TRIAL;
+    if (sampled)
+        trial.rows = AUTO_TRIAL; /* a prefix of rows is a valid matrix view */
+    uint8_t *best = NULL;
+    size_t best_len = 0, best_i = 0;
+    for (size_t i = 0; i < mx_auto_count; i++) {
+        mx_pipeline cand;
+        uint8_t *buf;
+        size_t len;
+        if (mx_pipeline_parse(mx_auto_candidates[i], &cand, err) ||
+            compress_fixed(&cand, &trial, &buf, &len, err)) {
+            free(best);
+            return -1;
+        }
+        if (!best || len < best_len) {
+            free(best);
+            best = buf;
+            best_len = len;
+            best_i = i;
+        } else {
+            free(buf);
+        }
+    }
+    mx_pipeline win;
+    mx_pipeline_parse(mx_auto_candidates[best_i], &win, err);
+    if (chosen)
+        mx_pipeline_format(&win, chosen, chosen_n);
+    if (!sampled) {
+        *out = best;
+        *out_len = best_len;
+        return 0;
+    }
+    free(best);
+    return compress_fixed(&win, m, out, out_len, err);
+}
+
+int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
+                mx_error *err)
+{
+    return mx_compress_ex(p, m, out, out_len, NULL, 0, err);
 }
 
 int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)

@@ -11,9 +11,14 @@
 /* XXH64 of the values as little-endian bytes (C order). */
 uint64_t mx_values_hash(const uint16_t *values, size_t n);
 
-/* Runs pipeline p over m and builds a complete container in *out. */
+/* Runs pipeline p over m and builds a complete container in *out. For
+ * "auto", every candidate of presets.h is tried (on the first AUTO_TRIAL
+ * rows when the matrix is larger) and the smallest is kept. */
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                 size_t *out_len, mx_error *err);
+/* The same, also telling which pipeline was used (canonical spec). */
+int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
+                   char *chosen, size_t chosen_n, mx_error *err);
 
 /* Parses, verifies and decodes a container into a new matrix (origin and
  * origin header restored). For lossless pipelines the decoded values must

@@ -34,6 +34,10 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
     memset(p, 0, sizeof *p);
     if (!spec || !*spec)
         return mx_fail(err, MX_EINPUT, "empty pipeline spec");
+    if (strcmp(spec, "auto") == 0) {
+        p->automatic = 1;
+        return 0;
+    }
     if (strlen(spec) >= MX_SPEC_MAX)
         return mx_fail(err, MX_EINPUT, "pipeline spec longer than %d characters",
                        MX_SPEC_MAX - 1);
@@ -84,6 +88,10 @@ void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
 {
     size_t off = 0;
     buf[0] = 0;
+    if (p->automatic) {
+        snprintf(buf, n, "auto");
+        return;
+    }
     for (size_t i = 0; i < p->n_transforms && off < n; i++) {
         char one[64];
         p->transforms[i].stage->format(&p->transforms[i].params, one, sizeof one);
@@ -98,6 +106,8 @@ void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
 
 int mx_pipeline_lossy(const mx_pipeline *p)
 {
+    if (p->automatic)
+        return 0; /* every candidate is lossless */
     for (size_t i = 0; i < p->n_transforms; i++)
         if (p->transforms[i].stage->lossy)
             return 1;
@@ -126,6 +136,8 @@ int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t ro
     mx_stream_set cur = {0}, next = {0};
     memset(layout, 0, sizeof *layout);
     memset(coded, 0, sizeof *coded);
+    if (p->automatic)
+        return mx_fail(err, MX_EINPUT, "'auto' is not a pipeline of its own (mx_compress resolves it)");
     int idx = mx_stream_set_add(&cur, 16, rows, cols, err);
     if (idx < 0)
         return -1;
@@ -195,6 +207,8 @@ int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
                        const mx_coded *coded, uint16_t *values, uint64_t rows,
                        uint64_t cols, mx_error *err)
 {
+    if (p->automatic)
+        return mx_fail(err, MX_EINPUT, "corrupt container: 'auto' recorded as a pipeline");
     const mx_level *l0 = &layout->level[0];
     if (l0->n != 1 || l0->d[0].bits != 16 || l0->d[0].rows != rows || l0->d[0].cols != cols)
         return mx_fail(err, MX_EINPUT, "corrupt data: level 0 is not the %llux%llu matrix",

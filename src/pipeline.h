@@ -6,6 +6,10 @@
  *     transform := name [":" arg]        e.g. expsplit, delta:cols, trunc:3
  *     entropy   := name [":" arg]        e.g. zstd:19, brotli:11, lz4, raw
  *
+ * The spec "auto" stands for no fixed pipeline: mx_compress tries the
+ * candidates in presets.h on each matrix and keeps the smallest result; the
+ * container records the pipeline chosen.
+ *
  * Lossy transforms (trunc, q8, q4) read their input as bf16 values, so they
  * may only come first (after other lossy stages). The canonical form of a
  * spec spells every parameter, e.g. "delta|zstd" -> "delta:rows|zstd:3".
@@ -32,6 +36,7 @@ typedef struct {
     size_t n_transforms;
     mx_step transforms[MX_MAX_TRANSFORMS];
     mx_step entropy;
+    int automatic; /* the spec "auto": mx_compress picks a pipeline per matrix */
 } mx_pipeline;
 
 /* One level of streams: level 0 is the input matrix, level i the output of

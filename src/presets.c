@@ -1,6 +1,15 @@
 #include "presets.h"
 
+/* bfctx is the usual winner; the LZ and order-0 candidates cover matrices
+ * without row structure (few rows, sparse, constant); zstd:3 makes sure auto
+ * never loses to the competition baseline by more than our header. */
+const char *const mx_auto_candidates[] = {
+    "bfctx", "expsplit|rans", "zeromask,expsplit|rans", "expsplit|zstd:9", "zstd:3",
+};
+const size_t mx_auto_count = sizeof mx_auto_candidates / sizeof mx_auto_candidates[0];
+
 const char *const mx_default_batch_specs[] = {
+    "auto",
     "bfctx",
     "expsplit|rans",
     "zstd:9",

@@ -5,7 +5,11 @@
 
 /* Default pipeline of `compress`: the best lossless pipeline measured on
  * the bundled data (see `make bench`). */
-#define MX_DEFAULT_SPEC "bfctx"
+#define MX_DEFAULT_SPEC "auto"
+
+/* What "auto" tries on each matrix (all lossless); the smallest wins. */
+extern const char *const mx_auto_candidates[];
+extern const size_t mx_auto_count;
 
 /* The `--batch` set when no -p is given: one pipeline per stage family. */
 extern const char *const mx_default_batch_specs[];

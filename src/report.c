@@ -17,13 +17,23 @@ static const char *verdict(int failed, int rejected, int beats, int is_baseline)
     return beats ? "yes" : "no";
 }
 
+/* "auto (bfctx)" when the pipeline picked another one per sample. */
+static void cell_name(const mx_result *r, char *buf, size_t n)
+{
+    if (r->chosen[0] && strcmp(r->chosen, r->spec) != 0 && strcmp(r->spec, MX_BASELINE_NAME) != 0)
+        snprintf(buf, n, "%s (%s)", r->spec, r->chosen);
+    else
+        snprintf(buf, n, "%s", r->spec);
+}
+
 static int width_of(const mx_batch *b, const mx_sample *samples, int col)
 {
     size_t w = col ? strlen("pipeline") : strlen("sample");
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
-            size_t l = col ? strlen(b->cell[s * b->n_columns + c].spec)
-                           : strlen(samples[s].name) + (samples[s].converted ? 6 : 0);
+            char name[2 * MX_SPEC_MAX + 32];
+            cell_name(&b->cell[s * b->n_columns + c], name, sizeof name);
+            size_t l = col ? strlen(name) : strlen(samples[s].name) + (samples[s].converted ? 6 : 0);
             if (l > w)
                 w = l;
         }
@@ -41,15 +51,16 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
-            char name[400];
+            char name[400], pipe[2 * MX_SPEC_MAX + 32];
             snprintf(name, sizeof name, "%s%s", samples[s].name,
                      samples[s].converted ? " (f32)" : "");
+            cell_name(r, pipe, sizeof pipe);
             if (r->failed && r->compressed_bytes == 0) {
-                fprintf(f, "%-*s  %-*s  FAILED: %s\n", ws, name, wp, r->spec, r->error);
+                fprintf(f, "%-*s  %-*s  FAILED: %s\n", ws, name, wp, pipe, r->error);
                 continue;
             }
             fprintf(f, "%-*s  %-*s  %9.4f  %9.3f  %9.3f  %10.7f  %14.3f  %10.7f  %s\n", ws, name,
-                    wp, r->spec, r->ratio, r->ms_compress, r->ms_decompress, r->similarity,
+                    wp, pipe, r->ratio, r->ms_compress, r->ms_decompress, r->similarity,
                     r->raw, r->normalized, verdict(r->failed, r->rejected, r->beats, c == 0));
         }
     fprintf(f, "\nmeans over %zu sample%s, best first (score to beat: raw %.3f; a pipeline "
@@ -66,9 +77,9 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
 }
 
 /* One output row's fields, shared by CSV and JSON so they cannot drift. */
-#define N_FIELDS 15
+#define N_FIELDS 16
 static const char *const field_names[N_FIELDS] = {
-    "sample", "kind", "pipeline", "original_bytes", "compressed_bytes", "ratio", "ms_compress",
+    "sample", "kind", "pipeline", "chosen", "original_bytes", "compressed_bytes", "ratio", "ms_compress",
     "ms_decompress", "cosine", "norm_sim", "similarity", "raw", "normalized", "beats", "status",
 };
 
@@ -79,18 +90,19 @@ static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t
     snprintf(out[0], 400, "%s", smp[s].name);
     snprintf(out[1], 400, "%s", smp[s].kind);
     snprintf(out[2], 400, "%s", r->spec);
-    snprintf(out[3], 400, "%zu", r->original_bytes);
-    snprintf(out[4], 400, "%zu", r->compressed_bytes);
-    snprintf(out[5], 400, "%.17g", r->ratio);
-    snprintf(out[6], 400, "%.6f", r->ms_compress);
-    snprintf(out[7], 400, "%.6f", r->ms_decompress);
-    snprintf(out[8], 400, "%.17g", r->cosine);
-    snprintf(out[9], 400, "%.17g", r->norm_sim);
-    snprintf(out[10], 400, "%.17g", r->similarity);
-    snprintf(out[11], 400, "%.17g", r->raw);
-    snprintf(out[12], 400, "%.17g", r->normalized);
-    snprintf(out[13], 400, "%s", c == 0 ? "" : r->beats ? "yes" : "no");
-    snprintf(out[14], 400, "%s",
+    snprintf(out[3], 400, "%s", r->chosen);
+    snprintf(out[4], 400, "%zu", r->original_bytes);
+    snprintf(out[5], 400, "%zu", r->compressed_bytes);
+    snprintf(out[6], 400, "%.17g", r->ratio);
+    snprintf(out[7], 400, "%.6f", r->ms_compress);
+    snprintf(out[8], 400, "%.6f", r->ms_decompress);
+    snprintf(out[9], 400, "%.17g", r->cosine);
+    snprintf(out[10], 400, "%.17g", r->norm_sim);
+    snprintf(out[11], 400, "%.17g", r->similarity);
+    snprintf(out[12], 400, "%.17g", r->raw);
+    snprintf(out[13], 400, "%.17g", r->normalized);
+    snprintf(out[14], 400, "%s", c == 0 ? "" : r->beats ? "yes" : "no");
+    snprintf(out[15], 400, "%s",
              r->failed ? r->error : r->rejected ? "rejected" : r->exact ? "exact" : "lossy");
 }
 
@@ -174,9 +186,10 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
             json_t *o = json_pack(
-                "{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+                "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
                 " s:b, s:b, s:b, s:b, s:s}",
                 "sample", samples[s].name, "kind", samples[s].kind, "pipeline", r->spec,
+                "chosen", r->chosen,
                 "original_bytes", (json_int_t)r->original_bytes, "compressed_bytes",
                 (json_int_t)r->compressed_bytes, "ratio", num(r->ratio), "ms_compress",
                 num(r->ms_compress), "ms_decompress", num(r->ms_decompress), "cosine",

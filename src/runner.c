@@ -72,7 +72,7 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
         uint8_t *buf;
         size_t len;
         double t0 = now_ms();
-        if (mx_compress(p, m, &buf, &len, err))
+        if (mx_compress_ex(p, m, &buf, &len, r->chosen, sizeof r->chosen, err))
             return -1;
         double t1 = now_ms();
         mx_matrix_free(&dec);
@@ -128,6 +128,7 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     }
     r->ms_compress = median(tc, repeat);
     r->ms_decompress = median(td, repeat);
+    mx_pipeline_format(p, r->chosen, sizeof r->chosen);
     score(r, m, dec);
     rc = 0;
 out:
@@ -187,6 +188,7 @@ void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, si
         rc = mx_pipeline_parse(MX_BASELINE_SPEC, &base, &e) ||
              mx_run_bare(&base, &sample->m, opts->repeat, r, &e);
         snprintf(r->spec, sizeof r->spec, "%s", MX_BASELINE_NAME);
+        snprintf(r->chosen, sizeof r->chosen, "%s", MX_BASELINE_SPEC);
     } else {
         rc = mx_run_cell(&pipes[column - 1], &sample->m, opts->repeat, r, &e);
         mx_pipeline_format(&pipes[column - 1], r->spec, sizeof r->spec);

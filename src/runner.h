@@ -19,6 +19,7 @@
 
 typedef struct {
     char spec[MX_SPEC_MAX + 16];
+    char chosen[MX_SPEC_MAX]; /* the pipeline actually used (differs for auto) */
     size_t original_bytes, compressed_bytes;
     double ratio, ms_compress, ms_decompress;
     double cosine, norm_sim, similarity;

@@ -21,8 +21,29 @@ static const char *const lossless_specs[] = {
     "expsplit,shuffle,delta:rows,zeromask|zstd:2",
     /* our own coders, alone and on every stream width */
     "rans", "bfctx", "expsplit|rans", "bytesplit,zeromask|bfctx", "bitshuffle|rans",
-    "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx",
+    "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx", "auto",
 };
+
+/* auto never does worse than the zstd:3 pipeline (both in our container) */
+static void check_auto(const mx_sample *s)
+{
+    mx_pipeline a, z;
+    mx_error err = {0};
+    uint8_t *ba, *bz;
+    size_t la, lz;
+    char chosen[MX_SPEC_MAX];
+    mx_pipeline_parse("auto", &a, &err);
+    mx_pipeline_parse("zstd:3", &z, &err);
+    if (mx_compress_ex(&a, &s->m, &ba, &la, chosen, sizeof chosen, &err) ||
+        mx_compress(&z, &s->m, &bz, &lz, &err)) {
+        CHECK(0, "auto/zstd:3 on %s: %s", s->name, err.msg);
+        return;
+    }
+    CHECK(la <= lz, "auto (%s) on %s: %zu bytes, zstd:3 %zu", chosen, s->name, la, lz);
+    CHECK(strcmp(chosen, "auto") != 0 && chosen[0], "auto reports what it chose: '%s'", chosen);
+    free(ba);
+    free(bz);
+}
 
 static void check_lossless(const mx_sample *s, const char *spec)
 {
@@ -154,6 +175,7 @@ static void check_parse_errors(void)
         {"xor:cols,bytesplit|lz4hc", "xor:cols,bytesplit|lz4hc:9"},
         {"trunc,q8:cols|brotli", "trunc:3,q8:cols|brotli:11"},
         {"zstd:-7", "zstd:-7"},
+        {"auto", "auto"},
     };
     for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
         mx_pipeline p;
@@ -184,6 +206,7 @@ int main(void)
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < sizeof lossless_specs / sizeof lossless_specs[0]; k++)
             check_lossless(&s[i], lossless_specs[k]);
+        check_auto(&s[i]);
         for (int k = 1; k <= 7; k++)
             check_trunc(&s[i], k);
         for (int ax = 0; ax < 2; ax++) {

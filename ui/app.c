@@ -371,7 +371,7 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
             rc = 2;
             goto out;
         }
-    mx_pipeline_parse(MX_DEFAULT_SPEC, &app->builder, &err);
+    mx_pipeline_parse("bfctx", &app->builder, &err); /* a concrete start for the builder */
     app->focus = FOCUS_SAMPLES;
     if (crt_init()) {
         fprintf(stderr, "mxbench: the workbench needs a terminal (try --batch)\n");

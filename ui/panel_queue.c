@@ -43,7 +43,9 @@ static int key(ui_app *app, int k)
     case KEY_ENTER: {
         mx_error err = {0};
         mx_pipeline p;
-        if (mx_pipeline_parse(app->queue[*cur], &p, &err) == 0) {
+        if (mx_pipeline_parse(app->queue[*cur], &p, &err) == 0 && p.automatic) {
+            ui_status(app, 0, "auto picks its pipeline per matrix: nothing to edit");
+        } else if (err.msg[0] == 0) {
             app->builder = p;
             app->builder_cursor = 0;
             ui_status(app, 0, "editing %s", app->queue[*cur]);

@@ -49,8 +49,10 @@ static void accept(ui_app *app)
             ui_status(app, 1, "%s", err.msg);
             return;
         }
-        app->builder = p;
-        app->builder_cursor = p.n_transforms;
+        if (!p.automatic) { /* auto has no stages to show in the builder */
+            app->builder = p;
+            app->builder_cursor = p.n_transforms;
+        }
         ui_queue_add(app, t);
         break;
     }
