@@ -4,7 +4,7 @@
  * without row structure (few rows, sparse, constant); zstd:3 makes sure auto
  * never loses to the competition baseline by more than our header. */
 const char *const mx_auto_candidates[] = {
-    "bfctx", "expsplit|rans", "zeromask,expsplit|rans", "expsplit|zstd:9", "zstd:3",
+    "bfctx", "expsplit|rans", "zeromask,expsplit|rans", "zstd:3",
 };
 const size_t mx_auto_count = sizeof mx_auto_candidates / sizeof mx_auto_candidates[0];
 
