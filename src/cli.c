@@ -82,7 +82,12 @@ static void print_help(void)
         "      --json FILE         also write the rows as JSON\n"
         "      --score-to-beat S   normalized score to beat (as the dashboard shows)\n"
         "      --raw-score-to-beat R  raw score to beat\n"
-        "      --min-similarity X  reject lossy rows below X (default 1.0)\n"
+        "      --min-similarity X  reject lossy rows below X (default 1.0; 0.99 with\n"
+        "                          --rules lossy, where it is the similarity threshold)\n"
+        "      --rules R           seed (default), lossless or lossy: the competition's rule\n"
+        "                          sets (see man mxbench)\n"
+        "      --sample N          draw N samples from the manifest, as a round does\n"
+        "      --seed S            seed of that draw (default 1)\n"
         "  -q, --quiet             no progress or summary on stderr\n"
         "  -h, --help              this help\n"
         "  -V, --version           version\n"
@@ -137,7 +142,11 @@ typedef struct {
     const char *manifest, *output, *csv, *json, *tensor;
     mx_shape shape;
     int force, quiet;
-    int have_repeat, have_min_sim, have_beat;
+    int have_repeat, have_min_sim, have_beat, have_raw_beat, have_score_beat;
+    double score_to_beat;
+    long sample_n;
+    unsigned long seed;
+    int have_seed;
     mx_batch_opts batch;
     char **inputs;
     int n_inputs;
@@ -350,6 +359,59 @@ static int progress(void *ctx, size_t done, size_t total)
     return 0;
 }
 
+/* Draws n_draw samples the way a competition round does: uniformly at
+ * random, without replacement while the pool lasts, then with replacement.
+ * A fixed seed gives the same round every time (splitmix64). */
+static int draw_samples(mx_sample **s, size_t *n, size_t n_draw, unsigned long seed,
+                        mx_error *err)
+{
+    uint64_t st = seed;
+    size_t pool = *n;
+    mx_sample *out = calloc(n_draw, sizeof *out);
+    size_t *order = malloc(pool * sizeof *order + 1);
+    if (!out || !order) {
+        free(out);
+        free(order);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i < pool; i++)
+        order[i] = i;
+    for (size_t k = 0; k < n_draw; k++) {
+        st += 0x9e3779b97f4a7c15ull;
+        uint64_t z = st;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        size_t pick;
+        if (k < pool) { /* partial Fisher-Yates */
+            size_t j = k + (size_t)(z % (pool - k));
+            size_t t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+            pick = order[k];
+        } else {
+            pick = (size_t)(z % pool);
+        }
+        out[k] = (*s)[pick];
+        /* the draw shares matrices with the pool: copy the data it needs */
+        size_t cnt = mx_matrix_count(&out[k].m);
+        out[k].m.data = malloc(cnt * 2 + 1);
+        out[k].m.origin_blob = NULL;
+        out[k].m.origin_blob_len = 0;
+        if (!out[k].m.data) {
+            mx_samples_free(out, k);
+            free(order);
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        }
+        memcpy(out[k].m.data, (*s)[pick].m.data, cnt * 2);
+    }
+    free(order);
+    mx_samples_free(*s, *n);
+    *s = out;
+    *n = n_draw;
+    return 0;
+}
+
 static int cmd_batch(cli_opts *o)
 {
     mx_error err = {0};
@@ -389,6 +451,10 @@ static int cmd_batch(cli_opts *o)
             goto out;
         }
     }
+    if (o->sample_n && draw_samples(&s, &n, (size_t)o->sample_n, o->have_seed ? o->seed : 1, &err)) {
+        rc = report(&err);
+        goto out;
+    }
     if (!o->quiet && isatty(2))
         o->batch.progress = progress;
     if (mx_batch_run(s, n, pipes, n_specs, &o->batch, &b, &err)) {
@@ -414,7 +480,7 @@ out:
 
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
-    OPT_MIN_SIM, OPT_BATCH, OPT_LIST,
+    OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED,
 };
 
 static int is_command(const char *w)
@@ -445,6 +511,9 @@ int mx_cli_main(int argc, char **argv)
         {"score-to-beat", required_argument, NULL, OPT_SCORE},
         {"raw-score-to-beat", required_argument, NULL, OPT_RAW_SCORE},
         {"min-similarity", required_argument, NULL, OPT_MIN_SIM},
+        {"rules", required_argument, NULL, OPT_RULES},
+        {"sample", required_argument, NULL, OPT_SAMPLE},
+        {"seed", required_argument, NULL, OPT_SEED},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -495,8 +564,8 @@ int mx_cli_main(int argc, char **argv)
             if (parse_double(optarg, &v) || v <= 0.0 || v >= 1.0)
                 return usage_error("--score-to-beat wants a normalized score in (0,1), got '%s'",
                                    optarg);
-            o.batch.have_raw_to_beat = 1;
-            o.batch.raw_to_beat = mx_raw_from_normalized(v);
+            o.score_to_beat = v;
+            o.have_score_beat = 1;
             o.have_beat++;
             batch_opt = "--score-to-beat";
             break;
@@ -505,6 +574,7 @@ int mx_cli_main(int argc, char **argv)
                 return usage_error("--raw-score-to-beat wants a number, got '%s'", optarg);
             o.batch.have_raw_to_beat = 1;
             o.batch.raw_to_beat = v;
+            o.have_raw_beat = 1;
             o.have_beat++;
             batch_opt = "--raw-score-to-beat";
             break;
@@ -512,8 +582,36 @@ int mx_cli_main(int argc, char **argv)
             if (parse_double(optarg, &v) || v < -1.0 || v > 1.0)
                 return usage_error("--min-similarity wants a number in [-1,1], got '%s'", optarg);
             o.batch.min_similarity = v;
+            o.have_min_sim = 1;
             batch_opt = "--min-similarity";
             break;
+        case OPT_RULES: {
+            int r = mx_rules_parse(optarg);
+            if (r < 0)
+                return usage_error("--rules wants seed, lossless or lossy, got '%s'", optarg);
+            o.batch.rules = (mx_rules)r;
+            batch_opt = "--rules";
+            break;
+        }
+        case OPT_SAMPLE: {
+            char *end;
+            errno = 0;
+            o.sample_n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || o.sample_n < 1 || o.sample_n > 1000000)
+                return usage_error("--sample wants a count 1..1000000, got '%s'", optarg);
+            batch_opt = "--sample";
+            break;
+        }
+        case OPT_SEED: {
+            char *end;
+            errno = 0;
+            o.seed = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || errno || optarg[0] == '-')
+                return usage_error("--seed wants a non-negative integer, got '%s'", optarg);
+            o.have_seed = 1;
+            batch_opt = "--seed";
+            break;
+        }
         case ':':
             return usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
@@ -542,6 +640,20 @@ int mx_cli_main(int argc, char **argv)
     }
     if (o.have_beat > 1)
         return usage_error("give at most one of --score-to-beat and --raw-score-to-beat%s", "");
+    if (o.have_raw_beat && o.batch.rules != MX_RULES_SEED)
+        return usage_error("--raw-score-to-beat is for the seed rules; use --score-to-beat with --rules %s",
+                           mx_rules_name(o.batch.rules));
+    if (o.have_score_beat) {
+        /* seed rules: the dashboard's normalized score; later rules: the score */
+        o.batch.have_raw_to_beat = 1;
+        o.batch.raw_to_beat = o.batch.rules == MX_RULES_SEED
+                                  ? mx_raw_from_normalized(o.score_to_beat)
+                                  : o.score_to_beat;
+    }
+    if (o.batch.rules == MX_RULES_LOSSY && !o.have_min_sim)
+        o.batch.min_similarity = 0.99; /* the competition's lossy threshold */
+    if (o.have_seed && !o.sample_n)
+        return usage_error("--seed goes with --sample N%s", "");
     int is_bench = !strcmp(o.command, "batch") || !strcmp(o.command, "ui");
     if (batch_opt && !is_bench)
         return usage_error("option %s only applies to --batch and ui", batch_opt);

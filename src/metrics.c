@@ -1,5 +1,6 @@
 #include "metrics.h"
 #include <math.h>
+#include <string.h>
 #include "bf16.h"
 
 #define RAW_TIME_BASE 30.0
@@ -72,4 +73,35 @@ double mx_raw_from_normalized(double n)
 int mx_beats(double raw, double raw_to_beat)
 {
     return raw >= BEAT_MARGIN * raw_to_beat;
+}
+
+static double clip01(double x)
+{
+    return x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x;
+}
+
+double mx_score_lossless(double c, double t, int exact)
+{
+    return exact ? clip01((1.0 - c) * (1.0 - t / 1.012)) : 0.0;
+}
+
+double mx_score_lossy(double c, double similarity, double threshold)
+{
+    return similarity > threshold ? clip01(1.0 - c) : 0.0;
+}
+
+int mx_rules_parse(const char *name)
+{
+    if (!strcmp(name, "seed"))
+        return MX_RULES_SEED;
+    if (!strcmp(name, "lossless"))
+        return MX_RULES_LOSSLESS;
+    if (!strcmp(name, "lossy"))
+        return MX_RULES_LOSSY;
+    return -1;
+}
+
+const char *mx_rules_name(mx_rules r)
+{
+    return r == MX_RULES_LOSSLESS ? "lossless" : r == MX_RULES_LOSSY ? "lossy" : "seed";
 }

@@ -26,4 +26,15 @@ double mx_normalized_score(double raw);
 double mx_raw_from_normalized(double n);
 /* 1 when raw beats the score to beat by the competition's 1% margin. */
 int mx_beats(double raw, double raw_to_beat);
+
+/* The competition's later rule sets (c = compressed / original size,
+ * t = compress + decompress seconds), both clipped to [0, 1]:
+ *   lossless: (1 - c) * (1 - t/1.012), and 0 unless the round trip is exact
+ *   lossy:    1 - c, and 0 unless similarity > threshold (default 0.99) */
+typedef enum { MX_RULES_SEED = 0, MX_RULES_LOSSLESS, MX_RULES_LOSSY } mx_rules;
+double mx_score_lossless(double c, double t, int exact);
+double mx_score_lossy(double c, double similarity, double threshold);
+/* "seed", "lossless" or "lossy" -> rules; -1 if unknown. */
+int mx_rules_parse(const char *name);
+const char *mx_rules_name(mx_rules r);
 #endif

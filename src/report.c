@@ -42,12 +42,28 @@ static int width_of(const mx_batch *b, const mx_sample *samples, int col)
     return (int)w;
 }
 
+/* Under the seed rules the table shows raw and normalized scores; under the
+ * later rule sets, the 0..1 score (normalized does not apply). */
+static void score_cells(const mx_batch *b, double raw, double score, double norm, char *a,
+                        char *n2)
+{
+    if (b->rules == MX_RULES_SEED) {
+        snprintf(a, 32, "%14.3f", raw);
+        snprintf(n2, 32, "%10.7f", norm);
+    } else {
+        snprintf(a, 32, "%14.7f", score);
+        snprintf(n2, 32, "%10s", "-");
+    }
+}
+
 void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
 {
     int ws = width_of(b, samples, 0), wp = width_of(b, samples, 1);
     const char *hdr = "%-*s  %-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n";
+    const char *score_title = b->rules == MX_RULES_SEED ? "raw" : "score";
+    char sa[32], sn[32];
     fprintf(f, hdr, ws, "sample", wp, "pipeline", "ratio", "ms_comp", "ms_decomp", "similarity",
-            "raw", "normalized", "beats");
+            score_title, "normalized", "beats");
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
@@ -59,28 +75,37 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
                 fprintf(f, "%-*s  %-*s  FAILED: %s\n", ws, name, wp, pipe, r->error);
                 continue;
             }
-            fprintf(f, "%-*s  %-*s  %9.4f  %9.3f  %9.3f  %10.7f  %14.3f  %10.7f  %s\n", ws, name,
-                    wp, pipe, r->ratio, r->ms_compress, r->ms_decompress, r->similarity,
-                    r->raw, r->normalized, verdict(r->failed, r->rejected, r->beats, c == 0));
+            score_cells(b, r->raw, r->score, r->normalized, sa, sn);
+            fprintf(f, "%-*s  %-*s  %9.4f  %9.3f  %9.3f  %10.7f  %s  %s  %s\n", ws, name, wp, pipe,
+                    r->ratio, r->ms_compress, r->ms_decompress, r->similarity, sa, sn,
+                    verdict(r->failed, r->rejected, r->beats, c == 0));
         }
-    fprintf(f, "\nmeans over %zu sample%s, best first (score to beat: raw %.3f; a pipeline "
-               "beats it at >= 1.01x)\n",
-            b->n_samples, b->n_samples == 1 ? "" : "s", b->raw_to_beat);
+    if (b->rules == MX_RULES_SEED)
+        fprintf(f, "\nmeans over %zu sample%s, best first (score to beat: raw %.3f; a pipeline "
+                   "beats it at >= 1.01x)\n",
+                b->n_samples, b->n_samples == 1 ? "" : "s", b->raw_to_beat);
+    else
+        fprintf(f, "\nmeans over %zu sample%s, best first (rules %s; score to beat: %.7f, "
+                   "threshold %.7f at 1.01x)\n",
+                b->n_samples, b->n_samples == 1 ? "" : "s", mx_rules_name(b->rules),
+                b->raw_to_beat, 1.01 * b->raw_to_beat);
     fprintf(f, "%-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n", wp, "pipeline", "ratio", "ms_comp",
-            "ms_decomp", "similarity", "raw", "normalized", "beats");
+            "ms_decomp", "similarity", score_title, "normalized", "beats");
     for (size_t c = 0; c < b->n_columns; c++) {
         const mx_summary *m = &b->order[c];
-        fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %14.3f  %10.7f  %s\n", wp, m->spec,
-                m->ratio, m->ms_compress, m->ms_decompress, m->similarity, m->raw, m->normalized,
+        score_cells(b, m->raw, m->score, m->normalized, sa, sn);
+        fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %s  %s  %s\n", wp, m->spec, m->ratio,
+                m->ms_compress, m->ms_decompress, m->similarity, sa, sn,
                 verdict(m->failed, m->rejected, m->beats, m->column == 0));
     }
 }
 
 /* One output row's fields, shared by CSV and JSON so they cannot drift. */
-#define N_FIELDS 16
+#define N_FIELDS 17
 static const char *const field_names[N_FIELDS] = {
     "sample", "kind", "pipeline", "chosen", "original_bytes", "compressed_bytes", "ratio", "ms_compress",
     "ms_decompress", "cosine", "norm_sim", "similarity", "raw", "normalized", "beats", "status",
+    "score",
 };
 
 static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t c,
@@ -104,6 +129,7 @@ static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t
     snprintf(out[14], 400, "%s", c == 0 ? "" : r->beats ? "yes" : "no");
     snprintf(out[15], 400, "%s",
              r->failed ? r->error : r->rejected ? "rejected" : r->exact ? "exact" : "lossy");
+    snprintf(out[16], 400, "%.17g", r->score);
 }
 
 /* Builds the file in memory, then writes it atomically. */
@@ -186,7 +212,7 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
             json_t *o = json_pack(
-                "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+                "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
                 " s:b, s:b, s:b, s:b, s:s}",
                 "sample", samples[s].name, "kind", samples[s].kind, "pipeline", r->spec,
                 "chosen", r->chosen,
@@ -194,7 +220,7 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
                 (json_int_t)r->compressed_bytes, "ratio", num(r->ratio), "ms_compress",
                 num(r->ms_compress), "ms_decompress", num(r->ms_decompress), "cosine",
                 num(r->cosine), "norm_sim", num(r->norm_sim), "similarity", num(r->similarity),
-                "raw", num(r->raw), "normalized", num(r->normalized), "exact", r->exact,
+                "raw", num(r->raw), "normalized", num(r->normalized), "score", num(r->score), "exact", r->exact,
                 "rejected", r->rejected, "beats", r->beats, "failed", r->failed, "error",
                 r->error);
             if (!o || json_array_append_new(arr, o)) {

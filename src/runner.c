@@ -144,8 +144,8 @@ static int cmp_summary(const void *a, const void *b)
     int bx = x->failed || x->rejected, by = y->failed || y->rejected;
     if (bx != by)
         return bx - by;
-    if (x->raw != y->raw)
-        return x->raw < y->raw ? 1 : -1;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
     return (x->column > y->column) - (x->column < y->column);
 }
 
@@ -204,16 +204,38 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
 {
     size_t nc = b->n_columns;
     /* per-row verdicts need the baseline of the same sample */
+    b->rules = opts->rules;
+    for (size_t s = 0; s < b->n_samples; s++)
+        for (size_t c = 0; c < nc; c++) {
+            mx_result *r = &b->cell[s * nc + c];
+            if (!r->done || r->failed)
+                continue;
+            double cfrac = r->original_bytes ? (double)r->compressed_bytes / (double)r->original_bytes : 1.0;
+            double t = (r->ms_compress + r->ms_decompress) / 1000.0;
+            switch (opts->rules) {
+            case MX_RULES_SEED:
+                r->score = r->raw;
+                r->rejected = !r->exact && !(r->similarity >= opts->min_similarity - 1e-12);
+                break;
+            case MX_RULES_LOSSLESS:
+                r->score = mx_score_lossless(cfrac, t, r->exact);
+                r->rejected = !r->exact;
+                break;
+            case MX_RULES_LOSSY:
+                r->score = mx_score_lossy(cfrac, r->exact ? 1.0 : r->similarity, opts->min_similarity);
+                r->rejected = !r->exact && !(r->similarity > opts->min_similarity);
+                break;
+            }
+        }
     for (size_t s = 0; s < b->n_samples; s++) {
         const mx_result *base = &b->cell[s * nc];
         for (size_t c = 0; c < nc; c++) {
             mx_result *r = &b->cell[s * nc + c];
             if (!r->done || r->failed)
                 continue;
-            double to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : base->raw;
-            r->rejected = !r->exact && !(r->similarity >= opts->min_similarity - 1e-12);
+            double to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : base->score;
             r->beats = !r->rejected && c != 0 && (opts->have_raw_to_beat || base->done) &&
-                       mx_beats(r->raw, to_beat);
+                       mx_beats(r->score, to_beat);
         }
     }
     for (size_t c = 0; c < nc; c++) {
@@ -236,6 +258,7 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
             m->ms_decompress += r->ms_decompress;
             m->similarity += r->similarity;
             m->raw += r->raw;
+            m->score += r->score;
         }
         double k = m->n ? (double)m->n : 1.0;
         m->ratio /= k;
@@ -243,17 +266,23 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
         m->ms_decompress /= k;
         m->similarity /= k;
         m->raw /= k;
+        m->score /= k;
         m->normalized = mx_normalized_score(m->raw);
     }
+    /* under the later rule sets a row below the bar scores 0 and that 0 is
+     * in the mean: the pipeline itself is not thrown out */
+    if (opts->rules != MX_RULES_SEED)
+        for (size_t c = 0; c < nc; c++)
+            b->summary[c].rejected = 0;
     b->any_failed = 0;
     for (size_t c = 0; c < nc; c++)
         b->any_failed |= b->summary[c].failed;
-    b->raw_to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : b->summary[0].raw;
+    b->raw_to_beat = opts->have_raw_to_beat ? opts->raw_to_beat : b->summary[0].score;
     b->have_raw_to_beat = opts->have_raw_to_beat || b->summary[0].n > 0;
     for (size_t c = 1; c < nc; c++) {
         mx_summary *m = &b->summary[c];
         m->beats = m->n && b->have_raw_to_beat && !m->failed && !m->rejected &&
-                   mx_beats(m->raw, b->raw_to_beat);
+                   mx_beats(m->score, b->raw_to_beat);
     }
     b->order_n = nc;
     for (size_t c = 0; c < nc; c++)

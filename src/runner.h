@@ -10,6 +10,7 @@
 #ifndef MX_RUNNER_H
 #define MX_RUNNER_H
 #include <stddef.h>
+#include "metrics.h"
 #include "mxerr.h"
 #include "pipeline.h"
 #include "samples.h"
@@ -24,6 +25,7 @@ typedef struct {
     double ratio, ms_compress, ms_decompress;
     double cosine, norm_sim, similarity;
     double raw, normalized;
+    double score; /* under the batch's rules: raw (seed), or the 0..1 score */
     int lossy;    /* pipeline is lossy */
     int exact;    /* decoded bits equal the original bits */
     int rejected; /* similarity below --min-similarity */
@@ -38,15 +40,18 @@ typedef struct {
     size_t n; /* cells run so far */
     size_t original_bytes, compressed_bytes;
     double ratio, ms_compress, ms_decompress, similarity, raw, normalized;
+    double score; /* mean score under the batch's rules */
     int beats, rejected, failed;
     size_t column; /* index into the grid's pipeline columns */
 } mx_summary;
 
 typedef struct {
     int repeat;            /* >= 1 */
-    double min_similarity; /* rows below are rejected; bit-exact rows never are */
+    double min_similarity; /* rows below are rejected; bit-exact rows never are
+                            * (under lossy rules: the similarity threshold) */
+    mx_rules rules;        /* how rows are scored (metrics.h) */
     int have_raw_to_beat;  /* else each sample's baseline is the score to beat */
-    double raw_to_beat;
+    double raw_to_beat;    /* the score to beat, in the rules' own unit */
     /* Optional: called after each cell; return non-zero to stop early. */
     int (*progress)(void *ctx, size_t done, size_t total);
     void *ctx;
@@ -59,6 +64,7 @@ typedef struct {
     mx_summary *order;           /* the same, best mean raw first */
     size_t order_n;
     double raw_to_beat;          /* the mean score the means are compared with */
+    mx_rules rules;
     int have_raw_to_beat;        /* known yet (given, or baseline has run) */
     int any_failed;
 } mx_batch;

@@ -111,6 +111,11 @@ expect_error "missing manifest" "" "$MX" --batch -m "$tmp/none.csv"
 expect_error "batch bad spec" "$tmp/t.csv" "$MX" --batch -m "$DATA/manifest.csv" -p 'zstd:99' --csv "$tmp/t.csv"
 expect_error "batch csv exists" "" "$MX" --batch -m "$DATA/edge/manifest.csv" --repeat 1 -p raw --csv "$tmp/precious"
 
+expect_error "unknown rules" "" "$MX" --batch --rules fancy
+expect_error "raw score with later rules" "" "$MX" --batch --rules lossy --raw-score-to-beat 5
+expect_error "seed without sample" "" "$MX" --batch --seed 4
+expect_error "bad sample count" "" "$MX" --batch --sample 0
+
 # --- batch outputs ---------------------------------------------------------
 "$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'expsplit|zstd:3' -p 'q8:rows|zstd:1' \
     --csv "$tmp/out.csv" --json "$tmp/out.json" >"$tmp/table.txt" || bad "batch run"
@@ -147,6 +152,25 @@ grep -q '^baseline:zstd:3' "$tmp/table.txt" || bad "baseline mean row missing"
 # a low --min-similarity accepts the lossy rows
 "$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'q8:rows|zstd:1' --min-similarity 0.9 |
     grep 'q8:rows' | grep -q rejected && bad "--min-similarity 0.9 still rejects q8"
+# rule sets: lossless zeroes a lossy pipeline; the score column is 0..1
+"$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 --rules lossless -p 'trunc:3|zstd:1' -p bfctx \
+    --csv "$tmp/rules.csv" >"$tmp/rules.txt" || bad "--rules lossless run"
+grep -q 'rules lossless; score to beat' "$tmp/rules.txt" || bad "--rules lossless header"
+python3 - "$tmp/rules.csv" <<'PY' || bad "--rules lossless scores"
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    c = int(r["compressed_bytes"]) / int(r["original_bytes"])
+    t = (float(r["ms_compress"]) + float(r["ms_decompress"])) / 1000
+    want = max(0.0, min(1.0, (1 - c) * (1 - t / 1.012))) if r["status"] == "exact" else 0.0
+    assert abs(float(r["score"]) - want) < 1e-9, (r["pipeline"], r["score"], want)
+    if r["pipeline"].startswith("trunc"):
+        assert float(r["score"]) == 0.0
+PY
+# --sample/--seed: N rows per pipeline, the same draw for the same seed
+"$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p raw --sample 30 --seed 7 --csv "$tmp/s1.csv" >/dev/null &&
+"$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p raw --sample 30 --seed 7 --csv "$tmp/s2.csv" >/dev/null || bad "--sample run"
+[ "$(cut -d, -f1 "$tmp/s1.csv" | md5sum)" = "$(cut -d, -f1 "$tmp/s2.csv" | md5sum)" ] || bad "--seed is not reproducible"
+[ "$(wc -l <"$tmp/s1.csv")" = 61 ] || bad "--sample 30 should give 60 rows"
 # positional files work as samples
 "$MX" --batch -q --repeat 1 -p lz4 "$npy" "$tmp/r.bin" | grep -q 'r.bin' || bad "batch on files"
 # the full shared set loads through its own manifest (when it is there)

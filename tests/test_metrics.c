@@ -57,5 +57,18 @@ int main(void)
     CHECK(mx_beats(101.0, 100.0), "exactly 1.01x beats");
     CHECK(!mx_beats(100.99, 100.0), "just under 1.01x does not");
     CHECK(!mx_beats(100.0, 100.0), "a tie does not");
+    /* the later rule sets: lossless (1-c)(1-t/1.012) if exact; lossy 1-c if
+     * similarity > threshold; both clipped to [0,1] */
+    CHECK_NEAR(mx_score_lossless(0.5, 0.1012, 1), 0.45, 1e-15);
+    CHECK(mx_score_lossless(0.5, 0.1012, 0) == 0.0, "lossless needs bit-exact");
+    CHECK(mx_score_lossless(1.2, 0.0, 1) == 0.0, "expansion clips to 0");
+    CHECK(mx_score_lossless(0.5, 2.0, 1) == 0.0, "t > 1.012 s clips to 0");
+    CHECK_NEAR(mx_score_lossless(0.0, 0.0, 1), 1.0, 0);
+    CHECK_NEAR(mx_score_lossy(0.25, 0.995, 0.99), 0.75, 1e-15);
+    CHECK(mx_score_lossy(0.25, 0.99, 0.99) == 0.0, "similarity must be strictly above");
+    CHECK(mx_score_lossy(1.5, 1.0, 0.99) == 0.0, "expansion clips to 0");
+    CHECK(mx_rules_parse("seed") == MX_RULES_SEED && mx_rules_parse("lossless") == MX_RULES_LOSSLESS &&
+              mx_rules_parse("lossy") == MX_RULES_LOSSY && mx_rules_parse("x") == -1,
+          "rules names");
     return check_exit("test_metrics");
 }
