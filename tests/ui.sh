@@ -59,6 +59,11 @@ cli_ratio=$("$MX" --batch -q --repeat 1 -p 'bytesplit|lz4' "$DATA/$s1" "$DATA/$s
 screen | grep -q 'baseline:zstd:3' || bad "baseline row missing"
 screen | grep -q 'threshold (1.01x)' || bad "threshold not shown"
 
+# the rule-set selector re-scores the table in place
+keys R
+wait_for "rules lossless  to beat:" || bad "R did not switch to the lossless rules"
+keys R R
+wait_for "scoring with the seed rules" || bad "R did not cycle back to seed"
 # a typed bad spec: one error on the status line, the app goes on
 keys :; text 'nosuch|zstd'; keys Enter
 wait_for "unknown stage 'nosuch'" || bad "bad spec error not shown"

@@ -35,13 +35,23 @@ void ui_format_summary(const ui_app *app, const mx_summary *m, size_t col, char 
     case COL_DMS: snprintf(buf, n, "%.2f", m->ms_decompress); break;
     case COL_MBS: snprintf(buf, n, "%.1f", m->ms_compress > 0 ? mb / (m->ms_compress / 1e3) : 0); break;
     case COL_SIM: snprintf(buf, n, "%.7f", m->similarity); break;
-    case COL_RAW: snprintf(buf, n, "%.1f", m->raw); break;
-    case COL_NORM: snprintf(buf, n, "%.7f", m->normalized); break;
+    case COL_RAW:
+        if (b->rules == MX_RULES_SEED)
+            snprintf(buf, n, "%.1f", m->raw);
+        else
+            snprintf(buf, n, "%.7f", m->score);
+        break;
+    case COL_NORM:
+        if (b->rules == MX_RULES_SEED)
+            snprintf(buf, n, "%.7f", m->normalized);
+        else
+            snprintf(buf, n, "%.7f", m->score);
+        break;
     case COL_GAP:
-        if (m->column == 0 || !b->have_raw_to_beat)
+        if (m->column == 0 || !b->have_raw_to_beat || b->raw_to_beat == 0)
             snprintf(buf, n, "-");
         else
-            snprintf(buf, n, "%+.2f%%", 100.0 * (m->raw / (1.01 * b->raw_to_beat) - 1.0));
+            snprintf(buf, n, "%+.2f%%", 100.0 * (m->score / (1.01 * b->raw_to_beat) - 1.0));
         break;
     default: buf[0] = 0;
     }
@@ -55,7 +65,7 @@ static double sort_value(const mx_summary *m, int col)
     case COL_DMS: return -m->ms_decompress;
     case COL_MBS: return m->ms_compress > 0 ? 1.0 / m->ms_compress : 0;
     case COL_SIM: return m->similarity;
-    default: return m->raw;
+    default: return m->score;
     }
 }
 
