@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "container.h"
 #include "engine.h"
+#include "export.h"
 #include "fileio.h"
 #include "metrics.h"
 #include "npy.h"
@@ -52,6 +53,7 @@ static void print_usage(FILE *f)
         "       mxbench compress [-p SPEC] [-o OUT] [-f] [--shape RxC] [--tensor NAME] IN\n"
         "       mxbench decompress [-o OUT] [-f] IN.mxb\n"
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
+        "       mxbench export -p SPEC [-o solution.py] [-f]\n"
         "       mxbench --list | --help | --version\n");
 }
 
@@ -69,6 +71,7 @@ static void print_help(void)
         "  decompress        restore IN.mxb to IN (or -o OUT), byte for byte\n"
         "  info              show a compressed file's header\n"
         "  verify            decode a compressed file and check its checksums\n"
+        "  export            write SPEC as a Python miner solution (FastAPI; < 20 KB)\n"
         "  --list            list the stages and their parameters\n"
         "\nOptions:\n"
         "  -p, --pipeline SPEC     pipeline (repeatable with --batch)\n"
@@ -350,6 +353,29 @@ static int cmd_info(cli_opts *o, int verify)
     return worst;
 }
 
+static int cmd_export(cli_opts *o)
+{
+    mx_error err = {0};
+    if (o->n_inputs)
+        return usage_error("export takes no input file (got '%s'); use -p SPEC -o FILE", o->inputs[0]);
+    if (o->n_specs != 1)
+        return usage_error("export needs one pipeline: -p SPEC%s", "");
+    mx_pipeline p;
+    char *text;
+    size_t len;
+    if (mx_pipeline_parse(o->specs[0], &p, &err) || mx_export_python(&p, &text, &len, &err))
+        return report(&err);
+    const char *out = o->output ? o->output : "solution.py";
+    int rc = write_output(out, (const uint8_t *)text, len, o->force, &err);
+    free(text);
+    if (rc)
+        return report(&err);
+    if (!o->quiet)
+        fprintf(stderr, "%s: %zu bytes (limit %d), run: python3 %s --port 8000\n", out, len,
+                MX_EXPORT_MAX_BYTES, out);
+    return 0;
+}
+
 static int progress(void *ctx, size_t done, size_t total)
 {
     (void)ctx;
@@ -486,7 +512,7 @@ enum {
 static int is_command(const char *w)
 {
     static const char *const words[] = {"compress", "decompress", "info", "verify", "batch",
-                                        "ui", NULL};
+                                        "ui", "export", NULL};
     for (size_t i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return 1;
@@ -659,7 +685,7 @@ int mx_cli_main(int argc, char **argv)
         return usage_error("option %s only applies to --batch and ui", batch_opt);
     if (o.n_specs > 1 && !is_bench)
         return usage_error("only --batch and ui take more than one -p%s", "");
-    if (!is_bench && strcmp(o.command, "compress") && o.n_specs)
+    if (!is_bench && strcmp(o.command, "compress") && strcmp(o.command, "export") && o.n_specs)
         return usage_error("-p does not apply to '%s'", o.command);
     if (!strcmp(o.command, "ui")) {
         if (o.n_inputs)
@@ -674,6 +700,8 @@ int mx_cli_main(int argc, char **argv)
         return cmd_batch(&o);
     if (!strcmp(o.command, "compress"))
         return cmd_compress(&o);
+    if (!strcmp(o.command, "export"))
+        return cmd_export(&o);
     if (!strcmp(o.command, "decompress"))
         return cmd_decompress(&o);
     return cmd_info(&o, !strcmp(o.command, "verify"));
