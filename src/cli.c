@@ -10,6 +10,7 @@
 #include "container.h"
 #include "engine.h"
 #include "export.h"
+#include "serve.h"
 #include "fileio.h"
 #include "metrics.h"
 #include "npy.h"
@@ -54,6 +55,7 @@ static void print_usage(FILE *f)
         "       mxbench decompress [-o OUT] [-f] IN.mxb\n"
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
         "       mxbench export -p SPEC [-o solution.py] [-f]\n"
+        "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
         "       mxbench --list | --help | --version\n");
 }
 
@@ -72,6 +74,8 @@ static void print_help(void)
         "  info              show a compressed file's header\n"
         "  verify            decode a compressed file and check its checksums\n"
         "  export            write SPEC as a Python miner solution (FastAPI; < 20 KB)\n"
+        "  serve             HTTP service: GET /health, POST /compress, POST /decompress\n"
+        "                    (default 127.0.0.1:8000, uploads up to 1 GiB)\n"
         "  --list            list the stages and their parameters\n"
         "\nOptions:\n"
         "  -p, --pipeline SPEC     pipeline (repeatable with --batch)\n"
@@ -147,6 +151,9 @@ typedef struct {
     int force, quiet;
     int have_repeat, have_min_sim, have_beat, have_raw_beat, have_score_beat;
     double score_to_beat;
+    unsigned long port, max_upload;
+    const char *host;
+    const char *serve_opt;
     long sample_n;
     unsigned long seed;
     int have_seed;
@@ -506,13 +513,14 @@ out:
 
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
-    OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED,
+    OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
+    OPT_MAX_UPLOAD,
 };
 
 static int is_command(const char *w)
 {
     static const char *const words[] = {"compress", "decompress", "info", "verify", "batch",
-                                        "ui", "export", NULL};
+                                        "ui", "export", "serve", NULL};
     for (size_t i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return 1;
@@ -538,6 +546,9 @@ int mx_cli_main(int argc, char **argv)
         {"raw-score-to-beat", required_argument, NULL, OPT_RAW_SCORE},
         {"min-similarity", required_argument, NULL, OPT_MIN_SIM},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"host", required_argument, NULL, OPT_HOST},
+        {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
         {"sample", required_argument, NULL, OPT_SAMPLE},
         {"seed", required_argument, NULL, OPT_SEED},
         {"help", no_argument, NULL, 'h'},
@@ -619,6 +630,25 @@ int mx_cli_main(int argc, char **argv)
             batch_opt = "--rules";
             break;
         }
+        case OPT_PORT: {
+            char *end;
+            errno = 0;
+            o.port = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || errno || o.port < 1 || o.port > 65535)
+                return usage_error("--port wants 1..65535, got '%s'", optarg);
+            o.serve_opt = "--port";
+            break;
+        }
+        case OPT_HOST: o.host = optarg; o.serve_opt = "--host"; break;
+        case OPT_MAX_UPLOAD: {
+            char *end;
+            errno = 0;
+            o.max_upload = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || errno || o.max_upload < 1 || optarg[0] == '-')
+                return usage_error("--max-upload wants a byte count, got '%s'", optarg);
+            o.serve_opt = "--max-upload";
+            break;
+        }
         case OPT_SAMPLE: {
             char *end;
             errno = 0;
@@ -685,7 +715,10 @@ int mx_cli_main(int argc, char **argv)
         return usage_error("option %s only applies to --batch and ui", batch_opt);
     if (o.n_specs > 1 && !is_bench)
         return usage_error("only --batch and ui take more than one -p%s", "");
-    if (!is_bench && strcmp(o.command, "compress") && strcmp(o.command, "export") && o.n_specs)
+    if (o.serve_opt && strcmp(o.command, "serve"))
+        return usage_error("option %s only applies to serve", o.serve_opt);
+    if (!is_bench && strcmp(o.command, "compress") && strcmp(o.command, "export") &&
+        strcmp(o.command, "serve") && o.n_specs)
         return usage_error("-p does not apply to '%s'", o.command);
     if (!strcmp(o.command, "ui")) {
         if (o.n_inputs)
@@ -702,6 +735,16 @@ int mx_cli_main(int argc, char **argv)
         return cmd_compress(&o);
     if (!strcmp(o.command, "export"))
         return cmd_export(&o);
+    if (!strcmp(o.command, "serve")) {
+        mx_pipeline p;
+        if (o.n_inputs)
+            return usage_error("serve takes no input file (got '%s')", o.inputs[0]);
+        if (mx_pipeline_parse(o.n_specs ? o.specs[0] : MX_DEFAULT_SPEC, &p, &err))
+            return report(&err);
+        mx_serve_opts so = {o.host ? o.host : "127.0.0.1", o.port ? (unsigned)o.port : 8000,
+                            o.max_upload ? o.max_upload : (size_t)1 << 30, &p};
+        return mx_serve(&so, &err) ? report(&err) : 0;
+    }
     if (!strcmp(o.command, "decompress"))
         return cmd_decompress(&o);
     return cmd_info(&o, !strcmp(o.command, "verify"));

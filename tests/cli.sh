@@ -116,6 +116,12 @@ expect_error "raw score with later rules" "" "$MX" --batch --rules lossy --raw-s
 expect_error "seed without sample" "" "$MX" --batch --seed 4
 expect_error "bad sample count" "" "$MX" --batch --sample 0
 
+expect_error "bad port" "" "$MX" serve --port 0
+expect_error "port on compress" "" "$MX" compress --port 80 "$tmp/in.npy"
+expect_error "bad host" "" "$MX" serve --host nowhere --port 1
+expect_error "export without spec" "" "$MX" export -o "$tmp/sol.py"
+expect_error "export of bfctx" "$tmp/sol.py" "$MX" export -p bfctx -o "$tmp/sol.py"
+
 # --- batch outputs ---------------------------------------------------------
 "$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'expsplit|zstd:3' -p 'q8:rows|zstd:1' \
     --csv "$tmp/out.csv" --json "$tmp/out.json" >"$tmp/table.txt" || bad "batch run"
