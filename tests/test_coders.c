@@ -50,7 +50,7 @@ static void run_all(const uint8_t *buf, size_t n, uint64_t rows, uint64_t cols, 
 int main(void)
 {
     enum { N = 65536 * 2 };
-    uint8_t *buf = malloc(N * 2);
+    uint8_t *buf = calloc(N * 2, 1);
     run_all(buf, 0, 0, 0, "empty");
     buf[0] = 7;
     run_all(buf, 1, 0, 0, "one byte");
