@@ -223,7 +223,8 @@ static int cmd_compress(cli_opts *o)
     }
     uint8_t *buf;
     size_t len;
-    if (mx_compress(&p, &s[0].m, &buf, &len, &err)) {
+    char chosen[MX_SPEC_MAX];
+    if (mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err)) {
         rc = report(&err);
         goto out;
     }
@@ -234,10 +235,8 @@ static int cmd_compress(cli_opts *o)
     }
     size_t orig = mx_matrix_count(&s[0].m) * 2;
     if (!o->quiet) {
-        char spec[MX_SPEC_MAX];
-        mx_pipeline_format(&p, spec, sizeof spec);
         fprintf(stderr, "%s: %zu -> %zu bytes (ratio %.4f, %s%s) => %s\n", in, orig, len,
-                len ? (double)orig / (double)len : 0.0, spec,
+                len ? (double)orig / (double)len : 0.0, chosen,
                 s[0].converted ? ", converted from f32" : "", outpath);
     }
     free(buf);

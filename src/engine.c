@@ -36,14 +36,31 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, uint8_t **ou
  * so auto costs at most one trial per candidate plus one full run. */
 #define AUTO_TRIAL 1024
 
+/* Keeps every file we write decodable under MX_MAX_RATIO. */
+static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                            size_t *out_len, char *chosen, size_t chosen_n, mx_error *err)
+{
+    if (chosen)
+        mx_pipeline_format(p, chosen, chosen_n);
+    if (compress_fixed(p, m, out, out_len, err))
+        return -1;
+    uint64_t bytes = (uint64_t)mx_matrix_count(m) * 2;
+    if (bytes <= (uint64_t)*out_len * MX_MAX_RATIO)
+        return 0;
+    free(*out);
+    mx_pipeline z;
+    if (mx_pipeline_parse("zstd:3", &z, err))
+        return -1;
+    if (chosen)
+        mx_pipeline_format(&z, chosen, chosen_n);
+    return compress_fixed(&z, m, out, out_len, err);
+}
+
 int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
                    char *chosen, size_t chosen_n, mx_error *err)
 {
-    if (!p->automatic) {
-        if (chosen)
-            mx_pipeline_format(p, chosen, chosen_n);
-        return compress_fixed(p, m, out, out_len, err);
-    }
+    if (!p->automatic)
+        return compress_bounded(p, m, out, out_len, chosen, chosen_n, err);
     mx_matrix trial = *m;
     int sampled = m->rows > AUTO_TRIAL;
     if (sampled)
@@ -72,13 +89,13 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
     mx_pipeline_parse(mx_auto_candidates[best_i], &win, err);
     if (chosen)
         mx_pipeline_format(&win, chosen, chosen_n);
-    if (!sampled) {
+    if (!sampled && (uint64_t)mx_matrix_count(m) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
         *out = best;
         *out_len = best_len;
         return 0;
     }
     free(best);
-    return compress_fixed(&win, m, out, out_len, err);
+    return compress_bounded(&win, m, out, out_len, chosen, chosen_n, err);
 }
 
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
@@ -98,6 +115,25 @@ int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
         return mx_wrap(err, "corrupt container");
     if (mx_pipeline_lossy(&p) != c.lossy)
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
+    /* bound every allocation by what this file can legitimately hold */
+    uint64_t cap = (uint64_t)len * MX_MAX_RATIO;
+    if (c.cols && c.rows > UINT64_MAX / 2 / c.cols)
+        return mx_fail(err, MX_EINPUT, "corrupt container: matrix shape overflows");
+    if (c.rows * c.cols * 2 > cap)
+        return mx_fail(err, MX_EINPUT,
+                       "corrupt container: %llux%llu values from %zu bytes exceeds the %llu:1 limit",
+                       (unsigned long long)c.rows, (unsigned long long)c.cols, len,
+                       (unsigned long long)MX_MAX_RATIO);
+    for (size_t l = 0; l < c.layout.n_levels; l++) {
+        uint64_t level_bytes = 0;
+        for (size_t j = 0; j < c.layout.level[l].n; j++) {
+            size_t b = 0;
+            mx_stream_desc_bytes(&c.layout.level[l].d[j], &b);
+            level_bytes += b;
+        }
+        if (level_bytes > 4 * cap + 64)
+            return mx_fail(err, MX_EINPUT, "corrupt container: stream level %zu is too large", l);
+    }
     if (mx_matrix_alloc(out, c.rows, c.cols))
         return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
                        (unsigned long long)c.rows, (unsigned long long)c.cols);

@@ -8,6 +8,12 @@
 #include "mxerr.h"
 #include "pipeline.h"
 
+/* The largest ratio a container may claim: its matrix is at most this many
+ * times its own size. Decoders allocate nothing bigger, so a 100-byte file
+ * can never ask for gigabytes; mx_compress falls back to zstd:3 (at most
+ * ~32768:1) for the rare matrix a pipeline squeezes harder than this. */
+#define MX_MAX_RATIO ((uint64_t)1 << 20)
+
 /* XXH64 of the values as little-endian bytes (C order). */
 uint64_t mx_values_hash(const uint16_t *values, size_t n);
 

@@ -105,19 +105,34 @@ int mx_manifest_read(const char *path, mx_manifest_entry **out, size_t *n, mx_er
     size_t len;
     if (mx_read_file(path, &buf, &len, err))
         return -1;
+    /* directory of the manifest, for relative paths */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[1] = 0;
+    else
+        dir[0] = 0;
+    int rc = mx_manifest_parse(buf, len, dir, path, out, n, err);
+    free(buf);
+    return rc;
+}
+
+int mx_manifest_parse(const uint8_t *buf, size_t len, const char *dir, const char *path,
+                      mx_manifest_entry **out, size_t *n, mx_error *err)
+{
+    *out = NULL;
+    *n = 0;
     struct csv_parser p;
     csv_rows r;
     memset(&r, 0, sizeof r);
-    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        free(buf);
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0)
         return mx_fail(err, MX_EFAIL, "cannot initialise libcsv");
-    }
     size_t used = csv_parse(&p, buf, len, on_field, on_row, &r);
     int bad = used != len;
     if (!bad)
         bad = csv_fini(&p, on_field, on_row, &r) != 0;
     csv_free(&p);
-    free(buf);
     if (bad) {
         rows_free(&r);
         return mx_fail(err, MX_EINPUT, "%s: malformed CSV", path);
@@ -151,14 +166,6 @@ int mx_manifest_read(const char *path, mx_manifest_entry **out, size_t *n, mx_er
             return mx_fail(err, MX_EINPUT, "%s: no 'file' column in the header row", path);
         }
     }
-    /* directory of the manifest, for relative paths */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        slash[1] = 0;
-    else
-        dir[0] = 0;
     mx_manifest_entry *v = calloc(r.rows + 1, sizeof *v);
     if (!v) {
         rows_free(&r);

@@ -20,5 +20,9 @@ typedef struct {
 
 int mx_manifest_read(const char *path, mx_manifest_entry **out, size_t *n,
                      mx_error *err);
+/* The same on CSV text already in memory; relative file names are joined
+ * to dir ("" or ending in '/'); name is used in messages. */
+int mx_manifest_parse(const uint8_t *buf, size_t len, const char *dir, const char *name,
+                      mx_manifest_entry **out, size_t *n, mx_error *err);
 void mx_manifest_free(mx_manifest_entry *v, size_t n);
 #endif

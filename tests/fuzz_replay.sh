@@ -1,0 +1,10 @@
+#!/bin/sh
+# Replays every seed and every crash ever found by `make fuzz` through each
+# fuzz target (built here with the test build's sanitizers).
+set -u
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+fail=0
+for t in container npy safetensors manifest spec entropy; do
+    "$top_builddir/tests/fuzz/replay_$t" "$top_srcdir/tests/fuzz/corpus/$t" || { echo "FAIL: replay $t"; fail=1; }
+done
+exit $fail
