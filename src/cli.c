@@ -448,7 +448,8 @@ static int cmd_batch(cli_opts *o)
 {
     mx_error err = {0};
     mx_sample *s = NULL;
-    size_t n = 0;
+    size_t n = 0, n_skipped = 0;
+    mx_skipped *skipped = NULL;
     int rc = 2;
     const char *const *specs = o->n_specs ? o->specs : mx_default_batch_specs;
     size_t n_specs = o->n_specs ? o->n_specs : mx_default_batch_count;
@@ -475,11 +476,18 @@ static int cmd_batch(cli_opts *o)
             }
     } else {
         const char *man = o->manifest ? o->manifest : DEFAULT_MANIFEST;
-        if (mx_samples_load_manifest(man, &s, &n, &err)) {
+        if (mx_samples_load_manifest_lenient(man, &s, &n, &skipped, &n_skipped, &err)) {
             if (!o->manifest && access(man, F_OK) != 0)
                 snprintf(err.msg, sizeof err.msg,
                          "no %s here: run from the project root or pass -m MANIFEST", man);
             rc = report(&err);
+            goto out;
+        }
+        /* a bad file is reported and skipped; the others still run */
+        for (size_t i = 0; i < n_skipped; i++)
+            fprintf(stderr, "mxbench: skipped %s\n", skipped[i].msg);
+        if (n == 0) {
+            fprintf(stderr, "mxbench: %s: no sample could be loaded\n", man);
             goto out;
         }
     }
@@ -500,10 +508,14 @@ static int cmd_batch(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    rc = b.any_failed ? 1 : 0;
+    rc = b.any_failed || n_skipped ? 1 : 0;
     if (b.any_failed)
         fprintf(stderr, "mxbench: some runs FAILED (see the table)\n");
+    if (n_skipped)
+        fprintf(stderr, "mxbench: %zu file%s of the manifest skipped (see above)\n", n_skipped,
+                n_skipped == 1 ? "" : "s");
 out:
+    free(skipped);
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);

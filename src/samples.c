@@ -155,7 +155,8 @@ out:
     return rc;
 }
 
-int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_error *err)
+static int load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_skipped **skipped,
+                         size_t *n_skipped, mx_error *err)
 {
     mx_manifest_entry *e;
     size_t ne;
@@ -164,15 +165,42 @@ int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_
     for (size_t i = 0; i < ne; i++) {
         mx_shape sh = {e[i].rows, e[i].cols, e[i].has_shape};
         size_t before = *n;
-        if (mx_samples_load_file(e[i].file, &sh, NULL, v, n, err)) {
-            mx_manifest_free(e, ne);
-            return -1;
+        mx_error ferr = {0};
+        if (mx_samples_load_file(e[i].file, &sh, NULL, v, n, &ferr)) {
+            if (!skipped || ferr.code == MX_EFAIL) {
+                *err = ferr;
+                mx_manifest_free(e, ne);
+                return -1;
+            }
+            mx_skipped *q = realloc(*skipped, (*n_skipped + 1) * sizeof *q);
+            if (!q) {
+                mx_manifest_free(e, ne);
+                return mx_fail(err, MX_EFAIL, "out of memory");
+            }
+            *skipped = q;
+            mx_strlcpy(q[*n_skipped].path, e[i].file, sizeof q->path);
+            mx_strlcpy(q[*n_skipped].msg, ferr.msg, sizeof q->msg);
+            (*n_skipped)++;
+            continue;
         }
         for (size_t k = before; k < *n; k++)
             snprintf((*v)[k].kind, sizeof (*v)[k].kind, "%s", e[i].kind);
     }
     mx_manifest_free(e, ne);
     return 0;
+}
+
+int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_error *err)
+{
+    return load_manifest(manifest, v, n, NULL, NULL, err);
+}
+
+int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t *n,
+                                     mx_skipped **skipped, size_t *n_skipped, mx_error *err)
+{
+    *skipped = NULL;
+    *n_skipped = 0;
+    return load_manifest(manifest, v, n, skipped, n_skipped, err);
 }
 
 void mx_samples_free(mx_sample *v, size_t n)

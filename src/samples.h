@@ -34,5 +34,16 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
 /* Loads every file a manifest lists. */
 int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n,
                              mx_error *err);
+/* A file of a manifest that could not be loaded. */
+typedef struct {
+    char path[4096];
+    char msg[512];
+} mx_skipped;
+
+/* Like mx_samples_load_manifest, but a file that fails to load is recorded
+ * in *skipped (count *n_skipped, malloc'd) and the rest still load. Only a
+ * manifest that cannot be read at all is an error. */
+int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t *n,
+                                     mx_skipped **skipped, size_t *n_skipped, mx_error *err);
 void mx_samples_free(mx_sample *v, size_t n);
 #endif

@@ -177,6 +177,13 @@ PY
 "$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p raw --sample 30 --seed 7 --csv "$tmp/s2.csv" >/dev/null || bad "--sample run"
 [ "$(cut -d, -f1 "$tmp/s1.csv" | md5sum)" = "$(cut -d, -f1 "$tmp/s2.csv" | md5sum)" ] || bad "--seed is not reproducible"
 [ "$(wc -l <"$tmp/s1.csv")" = 61 ] || bad "--sample 30 should give 60 rows"
+# a manifest with a bad file: that file is reported, the others run, exit 1
+printf 'file\n%s\n%s\nnope.npy\n' "$npy" "$tmp/trunc.npy" >"$tmp/mixed.csv"
+"$MX" --batch -q --repeat 1 -p raw -m "$tmp/mixed.csv" >"$tmp/mixed.txt" 2>"$tmp/mixed.err"
+[ $? = 1 ] || bad "a manifest with bad files should exit 1"
+grep -q 'l0.ln1.forward.s1.npy' "$tmp/mixed.txt" || bad "the good file did not run"
+grep -q 'skipped .*trunc.npy: truncated' "$tmp/mixed.err" || bad "truncated file not reported: $(cat "$tmp/mixed.err")"
+grep -q 'skipped .*nope.npy' "$tmp/mixed.err" || bad "missing file not reported"
 # positional files work as samples
 "$MX" --batch -q --repeat 1 -p lz4 "$npy" "$tmp/r.bin" | grep -q 'r.bin' || bad "batch on files"
 # the full shared set loads through its own manifest (when it is there)
