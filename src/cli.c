@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "container.h"
 #include "engine.h"
@@ -184,6 +185,13 @@ static int write_output(const char *path, const uint8_t *buf, size_t len, int fo
     return rc;
 }
 
+/* 1 when out names the same file as in (never overwrite the input). */
+static int same_file(const char *in, const char *out)
+{
+    struct stat a, b;
+    return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -220,6 +228,10 @@ static int cmd_compress(cli_opts *o)
                  (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
     } else {
         snprintf(outpath, sizeof outpath, "%s.mxb", in);
+    }
+    if (same_file(in, outpath)) {
+        fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", outpath);
+        goto out;
     }
     uint8_t *buf;
     size_t len;
@@ -272,6 +284,10 @@ static int cmd_decompress(cli_opts *o)
         snprintf(outpath, sizeof outpath, "%.*s", (int)(strlen(in) - 4), in);
     else
         return usage_error("%s: does not end in .mxb; name the output with -o", in);
+    if (same_file(in, outpath)) {
+        fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", outpath);
+        return 2;
+    }
     uint8_t *buf, *file;
     size_t len, flen;
     mx_matrix m;

@@ -63,6 +63,12 @@ grep -q precious "$tmp/precious" || bad "existing output was modified"
 "$MX" -q decompress -f "$tmp/keep.mxb" -o "$tmp/precious" && cmp -s "$tmp/precious" "$tmp/in.npy" || bad "-f overwrites"
 
 # --- bad inputs ------------------------------------------------------------
+"$MX" -q compress "$tmp/in.npy" -o "$tmp/self.mxb" -f
+cp "$tmp/in.npy" "$tmp/self.npy"
+expect_error "compress onto its input" "" "$MX" compress -f "$tmp/self.npy" -o "$tmp/self.npy"
+cmp -s "$tmp/self.npy" "$tmp/in.npy" || bad "compress -f onto the input destroyed it"
+expect_error "decompress onto its input" "" "$MX" decompress -f "$tmp/self.mxb" -o "$tmp/self.mxb"
+"$MX" verify "$tmp/self.mxb" >/dev/null || bad "decompress -f onto the input destroyed it"
 expect_error "missing input" "$tmp/nope.npy.mxb" "$MX" compress "$tmp/nope.npy"
 head -c 1000 "$npy" >"$tmp/trunc.npy"
 expect_error "truncated npy" "$tmp/trunc.npy.mxb" "$MX" compress "$tmp/trunc.npy"
