@@ -256,3 +256,23 @@ int mx_rans_dec_finish(const mx_rans_dec *d, mx_error *err)
         return mx_fail(err, MX_EINPUT, "corrupt data: rANS stream does not decode");
     return 0;
 }
+
+void mx_rans_enc_init(mx_rans_enc *e, uint8_t *buf, size_t cap)
+{
+    e->x = RANS_L;
+    e->buf = buf;
+    e->p = e->end = buf + cap;
+    e->overflow = 0;
+}
+
+int mx_rans_enc_finish(mx_rans_enc *e, mx_bytes *out)
+{
+    if (e->overflow)
+        return -1;
+    uint8_t head[4] = {(uint8_t)(e->x >> 24), (uint8_t)(e->x >> 16), (uint8_t)(e->x >> 8),
+                       (uint8_t)e->x};
+    mx_bytes_put(out, head, 4);
+    /* the coded bytes run from p to the end of the scratch buffer */
+    mx_bytes_put(out, e->p, (size_t)(e->end - e->p));
+    return out->oom ? -1 : 0;
+}

@@ -60,6 +60,33 @@ int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *
                         mx_error *err);
 int mx_read_var(const uint8_t *src, size_t n, size_t *off, uint64_t *v);
 
+/* Streaming encoder: symbols are fed in REVERSE coding order into a buffer
+ * filled from its end; overflow (more than cap bytes) is reported, not
+ * undefined: callers then store their input instead. */
+typedef struct {
+    uint32_t x;
+    uint8_t *buf, *p, *end;
+    int overflow;
+} mx_rans_enc;
+
+void mx_rans_enc_init(mx_rans_enc *e, uint8_t *buf, size_t cap);
+static inline void mx_rans_enc_put(mx_rans_enc *e, const mx_rans_table *t, unsigned s)
+{
+    uint32_t f = t->freq[s], st = t->start[s];
+    uint32_t xmax = ((1u << 23 >> MX_RANS_SCALE_BITS) << 8) * f;
+    while (e->x >= xmax) {
+        if (e->p == e->buf) {
+            e->overflow = 1;
+            return;
+        }
+        *--e->p = (uint8_t)e->x;
+        e->x >>= 8;
+    }
+    e->x = ((e->x / f) << MX_RANS_SCALE_BITS) + (e->x % f) + st;
+}
+/* Appends the final state and the coded bytes to out; -1 on overflow. */
+int mx_rans_enc_finish(mx_rans_enc *e, mx_bytes *out);
+
 /* Encodes syms (in order) and appends the rANS bytes to out. */
 int mx_rans_encode_all(const mx_rans_model *m, const mx_rans_sym *syms, size_t n_syms,
                        mx_bytes *out, mx_error *err);

@@ -107,48 +107,76 @@ static inline void value_syms(uint16_t x, uint16_t ref, unsigned agreed, mx_rans
     }
 }
 
+/* The reference value and "agreed" flag of (r, c), from the source alone,
+ * so the encoder can walk the matrix in either direction. */
+static inline uint16_t ref_at(const uint8_t *src, const uint16_t *dist, uint64_t r, uint64_t c,
+                              uint64_t C)
+{
+    return r ? get16(src, (size_t)((r - dist[r]) * C + c)) : 0;
+}
+
+static inline unsigned agreed_at(const uint8_t *src, const uint16_t *dist, uint64_t r,
+                                 uint64_t c, uint64_t C)
+{
+    if (c == 0)
+        return 0;
+    return (get16(src, (size_t)(r * C + c - 1)) >> 7) == (ref_at(src, dist, r, c - 1, C) >> 7);
+}
+
+/* Two passes and no symbol buffer: count every context forwards, then code
+ * backwards (rANS order) straight from the source. Returns 1 when coding
+ * would not fit in the raw size (the caller stores the stream instead). */
 static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
-    size_t n = (size_t)(R * C);
+    size_t n = (size_t)(R * C), cap = 2 * n + 64;
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    mx_rans_sym *syms = malloc((3 * n + (size_t)R + 1) * sizeof *syms);
+    uint8_t *scratch = malloc(cap);
     mx_rans_model m = {0};
+    mx_rans_sym v[3];
     int rc = -1;
-    if (!dist || !syms) {
+    if (!dist || !scratch) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
     if (model_init(&m, err))
         goto out;
     choose_refs(src, R, C, dist);
-    size_t k = 0;
     for (uint64_t r = 0; r < R; r++) {
-        if (r) {
-            syms[k].ctx = CTX_REF;
-            syms[k++].sym = (uint8_t)(dist[r] - 1);
-        }
+        if (r)
+            m.t[CTX_REF].count[dist[r] - 1]++;
         unsigned agreed = 0;
         for (uint64_t c = 0; c < C; c++) {
-            uint16_t ref = r ? get16(src, (size_t)((r - dist[r]) * C + c)) : 0;
-            uint16_t x = get16(src, (size_t)(r * C + c));
-            value_syms(x, ref, agreed, &syms[k]);
+            uint16_t ref = ref_at(src, dist, r, c, C), x = get16(src, (size_t)(r * C + c));
+            value_syms(x, ref, agreed, v);
+            for (int k = 0; k < 3; k++)
+                m.t[v[k].ctx].count[v[k].sym]++;
             agreed = (x >> 7) == (ref >> 7);
-            k += 3;
         }
     }
-    for (size_t i = 0; i < k; i++)
-        m.t[syms[i].ctx].count[syms[i].sym]++;
     mx_rans_normalize(&m);
     if (mx_rans_write_tables(&m, out)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    rc = mx_rans_encode_all(&m, syms, k, out, err);
+    mx_rans_enc enc;
+    mx_rans_enc_init(&enc, scratch, cap);
+    for (uint64_t r = R; r-- > 0 && !enc.overflow;) {
+        for (uint64_t c = C; c-- > 0;) {
+            uint16_t ref = ref_at(src, dist, r, c, C), x = get16(src, (size_t)(r * C + c));
+            value_syms(x, ref, agreed_at(src, dist, r, c, C), v);
+            mx_rans_enc_put(&enc, &m.t[v[2].ctx], v[2].sym);
+            mx_rans_enc_put(&enc, &m.t[v[1].ctx], v[1].sym);
+            mx_rans_enc_put(&enc, &m.t[v[0].ctx], v[0].sym);
+        }
+        if (r)
+            mx_rans_enc_put(&enc, &m.t[CTX_REF], dist[r] - 1u);
+    }
+    rc = mx_rans_enc_finish(&enc, out) ? 1 : 0;
 out:
     mx_rans_model_free(&m);
     free(dist);
-    free(syms);
+    free(scratch);
     return rc;
 }
 
@@ -206,10 +234,13 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     int is16 = d->bits == 16 && n == (size_t)(d->rows * d->cols) * 2;
     uint8_t mode = is16 ? MX_FRAME_BF16CTX : MX_FRAME_ORDER0;
     mx_bytes_put(&f, &mode, 1);
-    if (is16 ? encode16(d, src, &f, err) : mx_order0_encode(src, n, &f, err)) {
+    int rc = is16 ? encode16(d, src, &f, err) : mx_order0_encode(src, n, &f, err);
+    if (rc < 0) {
         free(f.p);
         return -1;
     }
+    if (rc > 0) /* did not fit: make the frame "too big" so it is stored */
+        f.len = n + 1;
     return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
 }
 
