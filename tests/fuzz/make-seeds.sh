@@ -1,0 +1,41 @@
+#!/bin/sh
+# Rebuilds the seed inputs of tests/fuzz/corpus/ (crash regressions found by
+# `make fuzz` are added there by hand and never removed). Usage, from the
+# project root after a build: tests/fuzz/make-seeds.sh build/mxbench
+set -eu
+MX=$1
+C=tests/fuzz/corpus
+mkdir -p $C/container $C/npy $C/safetensors $C/manifest $C/spec $C/entropy
+i=0
+for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/sparse_31x64.npy data/edge/one_1x1.npy; do
+    for spec in bfctx 'expsplit|rans' 'zeromask,bytesplit,delta:cols|zstd:1' 'q4:cols,shuffle|lz4' \
+        'bitshuffle,transpose|brotli:1' 'trunc:2,xor:rows|lz4hc:2'; do
+        i=$((i + 1))
+        "$MX" -q compress -f -p "$spec" "$f" -o "$C/container/seed$i.mxb"
+    done
+done
+cp data/edge/*.npy $C/npy/
+python3 - "$C" <<'PY'
+import json, struct, sys
+c = sys.argv[1]
+def npy(name, version, d, payload):
+    pre = 10 if version == 1 else 12
+    total = (pre + len(d) + 1 + 63) // 64 * 64
+    h = (d + " " * (total - pre - len(d) - 1) + "\n").encode()
+    ln = struct.pack("<H", len(h)) if version == 1 else struct.pack("<I", len(h))
+    open("%s/npy/%s" % (c, name), "wb").write(b"\x93NUMPY" + bytes([version, 0]) + ln + h + payload)
+npy("v2.npy", 2, "{'descr': '<i2', 'fortran_order': False, 'shape': (2, 3), }", bytes(range(12)))
+npy("v3f.npy", 3, "{'descr': 'bfloat16', 'fortran_order': True, 'shape': (3, 2), }", bytes(range(12)))
+npy("f4.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", struct.pack("<3f", 1.0, -2.5, 3e38))
+hdr = {"__metadata__": {"a": "b"}, "w": {"dtype": "BF16", "shape": [2, 2], "data_offsets": [0, 8]},
+       "f": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}}
+j = json.dumps(hdr).encode()
+open(c + "/safetensors/seed.safetensors", "wb").write(struct.pack("<Q", len(j)) + j + bytes(range(12)))
+open(c + "/manifest/full.csv", "w").write('file,rows,cols,kind,source\na.npy,2,3,forward,"x, y"\nb.bin,4,4,backward,z\n')
+open(c + "/manifest/list.csv", "w").write("a.npy\nb.npy\n\n")
+for k, s in enumerate(["expsplit,delta:rows|brotli:11", "trunc:3|zstd:3", "q8:cols,bytesplit|lz4hc", "auto",
+                       "zeromask,xor:cols|rans", "bfctx", "zstd:-5"]):
+    open("%s/spec/s%d" % (c, k), "w").write(s)
+for k in range(8):
+    open("%s/entropy/e%d" % (c, k), "wb").write(bytes([k, 3, 15, 15]) + bytes((k * 37 + i * 11) % 256 for i in range(64)))
+PY
