@@ -23,8 +23,9 @@ enum { MX_AXIS_ROWS = 0, MX_AXIS_COLS = 1 };
 
 /* Parameters of one stage instance; each stage uses what it needs. */
 typedef struct {
-    int level; /* entropy level/quality, trunc's K */
-    int axis;  /* MX_AXIS_ROWS or MX_AXIS_COLS */
+    int level;   /* entropy level/quality, trunc's K */
+    int axis;    /* MX_AXIS_ROWS or MX_AXIS_COLS */
+    int threads; /* run time only, never stored: threads a stage may use */
 } mx_params;
 
 typedef struct mx_stage {

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coded_frame.h"
+#include "../src/parallel.h"
 
 #define WINDOW 256 /* reference candidates: a distance fits one symbol */
 #define SAMPLE 32  /* columns compared when choosing a reference */
@@ -59,8 +60,34 @@ static uint16_t get16(const uint8_t *p, size_t i)
     return (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
 }
 
-/* For each row, distance to its reference row (0 = none: the first row). */
-static void choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_t *dist)
+typedef struct {
+    const uint16_t *keys;
+    size_t ns;
+    uint16_t *dist;
+} ref_search;
+
+/* The search for one row: the best of the previous WINDOW rows. */
+static void choose_one(void *ctx, size_t r)
+{
+    const ref_search *rs = ctx;
+    size_t ns = rs->ns, best = 0, best_score = 0;
+    for (size_t d = 1; d <= WINDOW && d <= r; d++) {
+        const uint16_t *a = rs->keys + r * ns, *b = rs->keys + (r - d) * ns;
+        size_t score = 0;
+        for (size_t k = 0; k < ns; k++)
+            score += a[k] == b[k];
+        if (best == 0 || score > best_score) {
+            best = d;
+            best_score = score;
+        }
+    }
+    rs->dist[r] = (uint16_t)best;
+}
+
+/* For each row, distance to its reference row (0 = none: the first row).
+ * Rows are searched independently, so threads do not change the result. */
+static void choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_t *dist,
+                        int threads)
 {
     size_t ns = cols < SAMPLE ? (size_t)cols : SAMPLE;
     uint16_t *keys = malloc((size_t)rows * ns * sizeof *keys + 1);
@@ -72,20 +99,8 @@ static void choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16
     for (uint64_t r = 0; r < rows; r++)
         for (size_t k = 0; k < ns; k++)
             keys[r * ns + k] = get16(src, (size_t)(r * cols + k * cols / ns)) >> 7;
-    for (uint64_t r = 0; r < rows; r++) {
-        size_t best = 0, best_score = 0;
-        for (size_t d = 1; d <= WINDOW && d <= r; d++) {
-            const uint16_t *a = keys + r * ns, *b = keys + (r - d) * ns;
-            size_t score = 0;
-            for (size_t k = 0; k < ns; k++)
-                score += a[k] == b[k];
-            if (best == 0 || score > best_score) {
-                best = d;
-                best_score = score;
-            }
-        }
-        dist[r] = (uint16_t)best;
-    }
+    ref_search rs = {keys, ns, dist};
+    mx_parallel_for((size_t)rows, threads, choose_one, &rs);
     free(keys);
 }
 
@@ -126,7 +141,8 @@ static inline unsigned agreed_at(const uint8_t *src, const uint16_t *dist, uint6
 /* Two passes and no symbol buffer: count every context forwards, then code
  * backwards (rANS order) straight from the source. Returns 1 when coding
  * would not fit in the raw size (the caller stores the stream instead). */
-static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, mx_error *err)
+static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, int threads,
+                    mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C), cap = 2 * n + 64;
@@ -141,7 +157,7 @@ static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, 
     }
     if (model_init(&m, err))
         goto out;
-    choose_refs(src, R, C, dist);
+    choose_refs(src, R, C, dist, threads);
     for (uint64_t r = 0; r < R; r++) {
         if (r)
             m.t[CTX_REF].count[dist[r] - 1]++;
@@ -229,12 +245,11 @@ out:
 static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    (void)p;
     mx_bytes f = {0};
     int is16 = d->bits == 16 && n == (size_t)(d->rows * d->cols) * 2;
     uint8_t mode = is16 ? MX_FRAME_BF16CTX : MX_FRAME_ORDER0;
     mx_bytes_put(&f, &mode, 1);
-    int rc = is16 ? encode16(d, src, &f, err) : mx_order0_encode(src, n, &f, err);
+    int rc = is16 ? encode16(d, src, &f, p->threads, err) : mx_order0_encode(src, n, &f, err);
     if (rc < 0) {
         free(f.p);
         return -1;

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "metrics.h"
 #include "npy.h"
+#include "parallel.h"
 #include "pipeline.h"
 #include "presets.h"
 #include "report.h"
@@ -83,6 +84,8 @@ static void print_help(void)
         "  -m, --manifest FILE     sample list for --batch (default %s)\n"
         "  -o, --output FILE       output file\n"
         "  -f, --force             overwrite an existing output file\n"
+        "  -T, --threads N         threads for coding (default: all cores); the output\n"
+        "                          is the same whatever N is\n"
         "      --shape RxC         shape of raw .bin/.bf16 input\n"
         "      --tensor NAME       which BF16 tensor of a .safetensors file\n"
         "      --repeat N          timing runs per cell, median taken (default 3)\n"
@@ -153,6 +156,7 @@ typedef struct {
     int have_repeat, have_min_sim, have_beat, have_raw_beat, have_score_beat;
     double score_to_beat;
     unsigned long port, max_upload;
+    int threads;
     const char *host;
     const char *serve_opt;
     long sample_n;
@@ -207,6 +211,7 @@ static int cmd_compress(cli_opts *o)
     mx_pipeline p;
     if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err))
         return report(&err);
+    p.threads = o->threads;
     mx_sample *s = NULL;
     size_t n = 0;
     int rc = 2;
@@ -259,12 +264,12 @@ out:
 }
 
 /* Reads and decodes a container; shared by decompress and verify. */
-static int load_container(const char *in, uint8_t **buf, size_t *len, mx_matrix *m,
+static int load_container(const char *in, int threads, uint8_t **buf, size_t *len, mx_matrix *m,
                           mx_error *err)
 {
     if (mx_read_file(in, buf, len, err))
         return -1;
-    if (mx_decompress(*buf, *len, m, err)) {
+    if (mx_decompress_ex(*buf, *len, threads, m, err)) {
         free(*buf);
         return mx_wrap(err, in);
     }
@@ -291,7 +296,7 @@ static int cmd_decompress(cli_opts *o)
     uint8_t *buf, *file;
     size_t len, flen;
     mx_matrix m;
-    if (load_container(in, &buf, &len, &m, &err))
+    if (load_container(in, o->threads, &buf, &len, &m, &err))
         return report(&err);
     free(buf);
     int rc;
@@ -342,7 +347,7 @@ static int cmd_info(cli_opts *o, int verify)
         }
         if (verify) {
             mx_matrix m;
-            if (mx_decompress(buf, len, &m, &err)) {
+            if (mx_decompress_ex(buf, len, o->threads, &m, &err)) {
                 mx_wrap(&err, in);
                 rc = report(&err);
                 worst = worst > rc ? worst : rc;
@@ -475,11 +480,13 @@ static int cmd_batch(cli_opts *o)
         fprintf(stderr, "mxbench: out of memory\n");
         return 1;
     }
-    for (size_t i = 0; i < n_specs; i++)
+    for (size_t i = 0; i < n_specs; i++) {
         if (mx_pipeline_parse(specs[i], &pipes[i], &err)) {
             rc = report(&err);
             goto out;
         }
+        pipes[i].threads = o->threads;
+    }
     if (o->n_inputs) {
         if (o->manifest) {
             rc = usage_error("give either -m MANIFEST or input files, not both%s", "");
@@ -563,6 +570,7 @@ int mx_cli_main(int argc, char **argv)
         {"manifest", required_argument, NULL, 'm'},
         {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
+        {"threads", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},
         {"shape", required_argument, NULL, OPT_SHAPE},
         {"tensor", required_argument, NULL, OPT_TENSOR},
@@ -589,7 +597,7 @@ int mx_cli_main(int argc, char **argv)
     const char *batch_opt = NULL; /* an option only --batch understands */
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":p:m:o:fqhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:m:o:T:fqhV", longopts, NULL)) != -1) {
         double v;
         switch (c) {
         case OPT_BATCH:
@@ -606,6 +614,15 @@ int mx_cli_main(int argc, char **argv)
         case 'm': o.manifest = optarg; batch_opt = "-m"; break;
         case 'o': o.output = optarg; break;
         case 'f': o.force = 1; break;
+        case 'T': {
+            char *end;
+            errno = 0;
+            long t = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || t < 1 || t > 256)
+                return usage_error("-T wants a thread count 1..256, got '%s'", optarg);
+            o.threads = (int)t;
+            break;
+        }
         case 'q': o.quiet = 1; break;
         case OPT_SHAPE:
             if (mx_shape_parse(optarg, &o.shape, &err))
@@ -755,6 +772,8 @@ int mx_cli_main(int argc, char **argv)
         return mx_ui_main(o.manifest ? o.manifest : DEFAULT_MANIFEST, o.specs, o.n_specs,
                           &o.batch);
     }
+    if (!o.threads)
+        o.threads = mx_cpu_count();
     install_signals();
     if (!strcmp(o.command, "batch"))
         return cmd_batch(&o);
@@ -768,6 +787,7 @@ int mx_cli_main(int argc, char **argv)
             return usage_error("serve takes no input file (got '%s')", o.inputs[0]);
         if (mx_pipeline_parse(o.n_specs ? o.specs[0] : MX_DEFAULT_SPEC, &p, &err))
             return report(&err);
+        p.threads = o.threads;
         mx_serve_opts so = {o.host ? o.host : "127.0.0.1", o.port ? (unsigned)o.port : 8000,
                             o.max_upload ? o.max_upload : (size_t)1 << 30, &p};
         return mx_serve(&so, &err) ? report(&err) : 0;

@@ -51,6 +51,7 @@ static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, uint8_t **
     mx_pipeline z;
     if (mx_pipeline_parse("zstd:3", &z, err))
         return -1;
+    z.threads = p->threads;
     if (chosen)
         mx_pipeline_format(&z, chosen, chosen_n);
     return compress_fixed(&z, m, out, out_len, err);
@@ -71,7 +72,9 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
         mx_pipeline cand;
         uint8_t *buf;
         size_t len;
-        if (mx_pipeline_parse(mx_auto_candidates[i], &cand, err) ||
+        int parsed = mx_pipeline_parse(mx_auto_candidates[i], &cand, err);
+        cand.threads = p->threads;
+        if (parsed ||
             compress_fixed(&cand, &trial, &buf, &len, err)) {
             free(best);
             return -1;
@@ -87,6 +90,7 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
     }
     mx_pipeline win;
     mx_pipeline_parse(mx_auto_candidates[best_i], &win, err);
+    win.threads = p->threads;
     if (chosen)
         mx_pipeline_format(&win, chosen, chosen_n);
     if (!sampled && (uint64_t)mx_matrix_count(m) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
@@ -106,6 +110,11 @@ int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t 
 
 int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
 {
+    return mx_decompress_ex(buf, len, 1, out, err);
+}
+
+int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err)
+{
     mx_container c;
     mx_pipeline p;
     memset(out, 0, sizeof *out);
@@ -113,6 +122,7 @@ int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
         return -1;
     if (mx_pipeline_parse(c.spec, &p, err))
         return mx_wrap(err, "corrupt container");
+    p.threads = threads;
     if (mx_pipeline_lossy(&p) != c.lossy)
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
     /* bound every allocation by what this file can legitimately hold */

@@ -30,4 +30,6 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
  * origin header restored). For lossless pipelines the decoded values must
  * hash to the stored value hash, else it fails. */
 int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err);
+/* The same on `threads` threads (the output never depends on it). */
+int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err);
 #endif

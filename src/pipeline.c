@@ -1,4 +1,5 @@
 #include "pipeline.h"
+#include "parallel.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,33 @@ void mx_coded_free(mx_coded *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Entropy coding of every stream of the last level, one work item each. */
+typedef struct {
+    const mx_stage *stage;
+    mx_params params;
+    mx_stream_set *set;
+    mx_coded *coded;
+    const mx_coded *in; /* decode: the coded streams */
+    mx_error err[MX_MAX_STREAMS];
+    size_t cap[MX_MAX_STREAMS];
+} entropy_job;
+
+static void compress_one(void *ctx, size_t j)
+{
+    entropy_job *jb = ctx;
+    mx_stream *s = &jb->set->s[j];
+    jb->stage->compress(&jb->params, &s->d, s->data, s->size, jb->coded->data[j], jb->cap[j],
+                        &jb->coded->size[j], &jb->err[j]);
+}
+
+static void decompress_one(void *ctx, size_t j)
+{
+    entropy_job *jb = ctx;
+    mx_stream *s = &jb->set->s[j];
+    jb->stage->decompress(&jb->params, &s->d, jb->in->data[j], jb->in->size[j], s->data, s->size,
+                          &jb->err[j]);
+}
+
 int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t rows,
                        uint64_t cols, mx_layout *layout, mx_coded *coded,
                        mx_error *err)
@@ -164,24 +192,29 @@ int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t ro
     layout->n_levels = p->n_transforms + 1;
 
     const mx_step *en = &p->entropy;
+    entropy_job job = {en->stage, en->params, &cur, coded, NULL, {{0}}, {0}};
+    job.params.threads = cur.n > 1 ? 1 : p->threads; /* streams in parallel, or inside the stage */
     for (size_t j = 0; j < cur.n; j++) {
-        size_t cap = en->stage->bound(&en->params, cur.s[j].size);
-        if (cap == 0 && cur.s[j].size) {
+        job.cap[j] = en->stage->bound(&en->params, cur.s[j].size);
+        if (job.cap[j] == 0 && cur.s[j].size) {
             mx_fail(err, MX_EINPUT, "%s: stream of %zu bytes is too large",
                     en->stage->name, cur.s[j].size);
             goto fail;
         }
-        uint8_t *dst = malloc(cap ? cap : 1);
+        uint8_t *dst = malloc(job.cap[j] ? job.cap[j] : 1);
         if (!dst) {
-            mx_fail(err, MX_EFAIL, "out of memory (%zu bytes)", cap);
+            mx_fail(err, MX_EFAIL, "out of memory (%zu bytes)", job.cap[j]);
             goto fail;
         }
         coded->data[coded->n] = dst;
         coded->n++;
-        if (en->stage->compress(&en->params, &cur.s[j].d, cur.s[j].data, cur.s[j].size, dst, cap,
-                                &coded->size[j], err))
-            goto fail;
     }
+    mx_parallel_for(cur.n, p->threads, compress_one, &job);
+    for (size_t j = 0; j < cur.n; j++)
+        if (job.err[j].code) { /* the first failing stream, whatever the thread count */
+            *err = job.err[j];
+            goto fail;
+        }
     mx_stream_set_free(&cur);
     return 0;
 fail:
@@ -224,10 +257,14 @@ int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
     if (alloc_level(top, &cur, err))
         return -1;
     const mx_step *en = &p->entropy;
+    entropy_job job = {en->stage, en->params, &cur, NULL, coded, {{0}}, {0}};
+    job.params.threads = cur.n > 1 ? 1 : p->threads;
+    mx_parallel_for(cur.n, p->threads, decompress_one, &job);
     for (size_t j = 0; j < cur.n; j++)
-        if (en->stage->decompress(&en->params, &cur.s[j].d, coded->data[j], coded->size[j], cur.s[j].data,
-                                  cur.s[j].size, err))
+        if (job.err[j].code) {
+            *err = job.err[j];
             goto fail;
+        }
 
     for (size_t t = p->n_transforms; t-- > 0;) {
         const mx_step *st = &p->transforms[t];

@@ -37,6 +37,7 @@ typedef struct {
     mx_step transforms[MX_MAX_TRANSFORMS];
     mx_step entropy;
     int automatic; /* the spec "auto": mx_compress picks a pipeline per matrix */
+    int threads;   /* run time only (-T): threads for coding; output never depends on it */
 } mx_pipeline;
 
 /* One level of streams: level 0 is the input matrix, level i the output of

@@ -76,7 +76,7 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
             return -1;
         double t1 = now_ms();
         mx_matrix_free(&dec);
-        int rc = mx_decompress(buf, len, &dec, err);
+        int rc = mx_decompress_ex(buf, len, p->threads, &dec, err);
         double t2 = now_ms();
         free(buf);
         if (rc)

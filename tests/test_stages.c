@@ -24,6 +24,35 @@ static const char *const lossless_specs[] = {
     "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx", "auto",
 };
 
+/* The output does not depend on the thread count, nor does decoding. */
+static void check_threads(const mx_sample *s, const char *spec)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    uint8_t *b1, *b3;
+    size_t l1, l3;
+    mx_pipeline_parse(spec, &p, &err);
+    p.threads = 1;
+    if (mx_compress(&p, &s->m, &b1, &l1, &err)) {
+        CHECK(0, "%s: %s", spec, err.msg);
+        return;
+    }
+    p.threads = 3;
+    if (mx_compress(&p, &s->m, &b3, &l3, &err)) {
+        CHECK(0, "%s: %s", spec, err.msg);
+        free(b1);
+        return;
+    }
+    CHECK(l1 == l3 && memcmp(b1, b3, l1) == 0, "%s on %s: -T 1 and -T 3 differ", spec, s->name);
+    mx_matrix m;
+    CHECK(mx_decompress_ex(b3, l3, 3, &m, &err) == 0 &&
+              memcmp(m.data, s->m.data, mx_matrix_count(&s->m) * 2) == 0,
+          "%s on %s: decode on 3 threads (%s)", spec, s->name, err.msg);
+    mx_matrix_free(&m);
+    free(b1);
+    free(b3);
+}
+
 /* auto never does worse than the zstd:3 pipeline (both in our container) */
 static void check_auto(const mx_sample *s)
 {
@@ -207,6 +236,9 @@ int main(void)
         for (size_t k = 0; k < sizeof lossless_specs / sizeof lossless_specs[0]; k++)
             check_lossless(&s[i], lossless_specs[k]);
         check_auto(&s[i]);
+        check_threads(&s[i], "bfctx");
+        check_threads(&s[i], "expsplit|zstd:3");
+        check_threads(&s[i], "auto");
         for (int k = 1; k <= 7; k++)
             check_trunc(&s[i], k);
         for (int ax = 0; ax < 2; ax++) {
