@@ -116,6 +116,25 @@ static void normalize_one(mx_rans_table *t)
     for (unsigned s = 0; s < t->alphabet; s++) {
         t->start[s] = (uint16_t)st;
         st += t->freq[s];
+        uint32_t f = t->freq[s];
+        if (!f)
+            continue;
+        t->x_max[s] = ((RANS_L >> MX_RANS_SCALE_BITS) << 8) * f;
+        t->cmpl_freq[s] = MX_RANS_SCALE - f;
+        if (f < 2) {
+            /* freq 1: q must be x itself; ~0 * x >> 32 is x - 1 for x > 0, so
+             * the bias adds the missing 1 (with SCALE - 1 folded in) */
+            t->rcp_freq[s] = ~0u;
+            t->rcp_shift[s] = 0;
+            t->bias[s] = t->start[s] + MX_RANS_SCALE - 1;
+        } else {
+            uint32_t shift = 0;
+            while (f > (1u << shift))
+                shift++;
+            t->rcp_freq[s] = (uint32_t)(((1ull << (shift + 31)) + f - 1) / f);
+            t->rcp_shift[s] = (uint8_t)(shift - 1);
+            t->bias[s] = t->start[s];
+        }
     }
 }
 
@@ -210,31 +229,18 @@ int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *
 int mx_rans_encode_all(const mx_rans_model *m, const mx_rans_sym *syms, size_t n_syms,
                        mx_bytes *out, mx_error *err)
 {
-    /* rANS codes backwards: fill a scratch buffer from its end */
+    /* rANS codes backwards; each symbol costs at most 12 bits */
     size_t cap = n_syms * 2 + 16;
-    uint8_t *buf = malloc(cap), *p = buf + cap;
+    uint8_t *buf = malloc(cap);
     if (!buf)
         return mx_fail(err, MX_EFAIL, "out of memory");
-    uint32_t x = RANS_L;
-    for (size_t i = n_syms; i-- > 0;) {
-        const mx_rans_table *t = &m->t[syms[i].ctx];
-        uint32_t f = t->freq[syms[i].sym], st = t->start[syms[i].sym];
-        uint32_t xmax = ((RANS_L >> MX_RANS_SCALE_BITS) << 8) * f;
-        while (x >= xmax) {
-            if (p == buf) { /* cannot happen: each symbol costs < 2 bytes */
-                free(buf);
-                return mx_fail(err, MX_EFAIL, "rANS: scratch buffer overflow");
-            }
-            *--p = (uint8_t)x;
-            x >>= 8;
-        }
-        x = ((x / f) << MX_RANS_SCALE_BITS) + (x % f) + st;
-    }
-    uint8_t head[4] = {(uint8_t)(x >> 24), (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x};
-    mx_bytes_put(out, head, 4);
-    mx_bytes_put(out, p, (size_t)(buf + cap - p));
+    mx_rans_enc e;
+    mx_rans_enc_init(&e, buf, cap);
+    for (size_t i = n_syms; i-- > 0;)
+        mx_rans_enc_put(&e, &m->t[syms[i].ctx], syms[i].sym);
+    int rc = mx_rans_enc_finish(&e, out);
     free(buf);
-    return out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
+    return rc ? mx_fail(err, MX_EFAIL, "rANS: out of memory or buffer overflow") : 0;
 }
 
 int mx_rans_dec_init(mx_rans_dec *d, const uint8_t *src, size_t n, mx_error *err)

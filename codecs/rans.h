@@ -25,6 +25,9 @@ typedef struct {
     uint16_t freq[256];     /* normalised, sum MX_RANS_SCALE (or all 0: unused) */
     uint16_t start[256];
     uint8_t *lookup;        /* decoder: slot -> symbol, MX_RANS_SCALE entries */
+    /* encoder: x / freq as a multiply and shift (exact; ryg's rans_byte) */
+    uint32_t rcp_freq[256], bias[256], cmpl_freq[256], x_max[256];
+    uint8_t rcp_shift[256];
 } mx_rans_table;
 
 typedef struct {
@@ -72,17 +75,18 @@ typedef struct {
 void mx_rans_enc_init(mx_rans_enc *e, uint8_t *buf, size_t cap);
 static inline void mx_rans_enc_put(mx_rans_enc *e, const mx_rans_table *t, unsigned s)
 {
-    uint32_t f = t->freq[s], st = t->start[s];
-    uint32_t xmax = ((1u << 23 >> MX_RANS_SCALE_BITS) << 8) * f;
-    while (e->x >= xmax) {
+    uint32_t x = e->x, xmax = t->x_max[s];
+    while (x >= xmax) {
         if (e->p == e->buf) {
             e->overflow = 1;
             return;
         }
-        *--e->p = (uint8_t)e->x;
-        e->x >>= 8;
+        *--e->p = (uint8_t)x;
+        x >>= 8;
     }
-    e->x = ((e->x / f) << MX_RANS_SCALE_BITS) + (e->x % f) + st;
+    /* x + start + (x / freq) * (SCALE - freq), with the division as a multiply */
+    uint32_t q = (uint32_t)(((uint64_t)x * t->rcp_freq[s]) >> 32) >> t->rcp_shift[s];
+    e->x = x + t->bias[s] + q * t->cmpl_freq[s];
 }
 /* Appends the final state and the coded bytes to out; -1 on overflow. */
 int mx_rans_enc_finish(mx_rans_enc *e, mx_bytes *out);
