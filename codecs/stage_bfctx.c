@@ -20,13 +20,14 @@
 #include "coded_frame.h"
 #include "../src/parallel.h"
 
-#define WINDOW 256 /* reference candidates: a distance fits one symbol */
+#define WINDOW 1024 /* reference candidates; a distance is two symbols */
 #define SAMPLE 32  /* columns compared when choosing a reference */
 #define MNE_BUCKETS 8
 
 enum {
-    CTX_REF = 0,
-    CTX_EXP = 1,                 /* + 2*reference exponent + left agreed (512) */
+    CTX_REF = 0,                 /* low byte of distance - 1 */
+    CTX_REF_HI,                  /* high bits of distance - 1 */
+    CTX_EXP,                 /* + 2*reference exponent + left agreed (512) */
     CTX_SIGN = CTX_EXP + 512,    /* + 4*ref sign + 2*(exponent equal) + left agreed */
     CTX_MEQ = CTX_SIGN + 8,      /* + left agreed: mantissa difference when sign+exp equal */
     CTX_MNE = CTX_MEQ + 2,       /* + exponent bucket: mantissa otherwise */
@@ -45,7 +46,9 @@ static int model_init(mx_rans_model *m, mx_error *err)
 {
     uint16_t alpha[CTX_N];
     for (unsigned i = 0; i < CTX_N; i++)
-        alpha[i] = i == CTX_REF ? WINDOW : i < CTX_SIGN ? 256 : i < CTX_MEQ ? 2 : 128;
+        alpha[i] = i == CTX_REF ? 256 : i == CTX_REF_HI ? WINDOW / 256 : i < CTX_SIGN ? 256
+                 : i < CTX_MEQ                                           ? 2
+                                                                          : 128;
     return mx_rans_model_init(m, CTX_N, alpha, err);
 }
 
@@ -159,8 +162,10 @@ static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, 
         goto out;
     choose_refs(src, R, C, dist, threads);
     for (uint64_t r = 0; r < R; r++) {
-        if (r)
-            m.t[CTX_REF].count[dist[r] - 1]++;
+        if (r) {
+            m.t[CTX_REF].count[(dist[r] - 1) & 255]++;
+            m.t[CTX_REF_HI].count[(dist[r] - 1) >> 8]++;
+        }
         unsigned agreed = 0;
         for (uint64_t c = 0; c < C; c++) {
             uint16_t ref = ref_at(src, dist, r, c, C), x = get16(src, (size_t)(r * C + c));
@@ -185,8 +190,10 @@ static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, 
             mx_rans_enc_put(&enc, &m.t[v[1].ctx], v[1].sym);
             mx_rans_enc_put(&enc, &m.t[v[0].ctx], v[0].sym);
         }
-        if (r)
-            mx_rans_enc_put(&enc, &m.t[CTX_REF], dist[r] - 1u);
+        if (r) { /* reverse order: low byte, then high bits */
+            mx_rans_enc_put(&enc, &m.t[CTX_REF], (dist[r] - 1u) & 255);
+            mx_rans_enc_put(&enc, &m.t[CTX_REF_HI], (dist[r] - 1u) >> 8);
+        }
     }
     rc = mx_rans_enc_finish(&enc, out) ? 1 : 0;
 out:
@@ -212,7 +219,8 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
     for (uint64_t r = 0; r < R && !dec.bad; r++) {
         size_t dist = 0;
         if (r) {
-            dist = mx_rans_dec_get(&dec, &m.t[CTX_REF]) + 1u;
+            dist = mx_rans_dec_get(&dec, &m.t[CTX_REF_HI]) << 8;
+            dist += mx_rans_dec_get(&dec, &m.t[CTX_REF]) + 1u;
             if (dist > r) {
                 mx_fail(err, MX_EINPUT, "corrupt data: bfctx reference row out of range");
                 goto out;
