@@ -238,18 +238,26 @@ static int cmd_compress(cli_opts *o)
         fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", outpath);
         goto out;
     }
-    uint8_t *buf;
-    size_t len;
-    char chosen[MX_SPEC_MAX];
-    if (mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err)) {
+    /* claim the output first: an existing file is refused before any work,
+     * and an interrupt during compression removes the temporary */
+    mx_atomic_file f;
+    if (mx_atomic_begin(&f, outpath, o->force, &err)) {
         rc = report(&err);
         goto out;
     }
-    if (write_output(outpath, buf, len, o->force, &err)) {
+    pending_output = &f;
+    uint8_t *buf = NULL;
+    size_t len;
+    char chosen[MX_SPEC_MAX];
+    if (mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err) ||
+        mx_atomic_write(&f, buf, len, &err) || mx_atomic_commit(&f, &err)) {
+        mx_atomic_abort(&f);
+        pending_output = NULL;
         rc = report(&err);
         free(buf);
         goto out;
     }
+    pending_output = NULL;
     size_t orig = mx_matrix_count(&s[0].m) * 2;
     if (!o->quiet) {
         fprintf(stderr, "%s: %zu -> %zu bytes (ratio %.4f, %s%s) => %s\n", in, orig, len,
