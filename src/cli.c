@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "export.h"
 #include "serve.h"
+#include "svgplot.h"
 #include "fileio.h"
 #include "metrics.h"
 #include "npy.h"
@@ -58,6 +59,7 @@ static void print_usage(FILE *f)
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
         "       mxbench export -p SPEC [-o solution.py] [-f]\n"
         "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
+        "       mxbench sweep -p 'TEMPLATE{}'... --param START:END:STEPS [--plot F.svg]\n"
         "       mxbench --list | --help | --version\n");
 }
 
@@ -76,6 +78,8 @@ static void print_help(void)
         "  info              show a compressed file's header\n"
         "  verify            decode a compressed file and check its checksums\n"
         "  export            write SPEC as a Python miner solution (FastAPI; < 20 KB)\n"
+        "  sweep             run pipelines over a parameter range ({} in -p takes each\n"
+        "                    value); print ratio against similarity, --plot writes SVG\n"
         "  serve             HTTP service: GET /health, POST /compress, POST /decompress\n"
         "                    (default 127.0.0.1:8000, uploads up to 1 GiB)\n"
         "  --list            list the stages and their parameters\n"
@@ -159,6 +163,7 @@ typedef struct {
     int threads;
     const char *host;
     const char *serve_opt;
+    const char *param, *plot;
     long sample_n;
     unsigned long seed;
     int have_seed;
@@ -411,6 +416,131 @@ static int cmd_export(cli_opts *o)
     return 0;
 }
 
+/* "START:END:STEPS" -> values; integers when START and END are (then
+ * rounded and deduplicated, for levels and bit counts). */
+static int sweep_values(const char *range, double *v, size_t *n, int *integer, mx_error *err)
+{
+    char a[64], b[64];
+    unsigned long steps;
+    if (sscanf(range, "%63[^:]:%63[^:]:%lu", a, b, &steps) != 3 || steps < 1 || steps > 200)
+        return mx_fail(err, MX_EINPUT, "--param wants START:END:STEPS (1..200 steps), got '%s'", range);
+    double lo, hi;
+    if (parse_double(a, &lo) || parse_double(b, &hi))
+        return mx_fail(err, MX_EINPUT, "--param: '%s' or '%s' is not a number", a, b);
+    *integer = !strchr(a, '.') && !strchr(b, '.') && !strchr(a, 'e') && !strchr(b, 'e');
+    *n = 0;
+    for (unsigned long i = 0; i < steps; i++) {
+        double x = steps == 1 ? lo : lo + (hi - lo) * (double)i / (double)(steps - 1);
+        if (*integer)
+            x = (double)lround(x);
+        if (*n && *integer && v[*n - 1] == x)
+            continue;
+        v[(*n)++] = x;
+    }
+    return 0;
+}
+
+static int cmd_sweep(cli_opts *o)
+{
+    mx_error err = {0};
+    if (!o->param || !o->n_specs)
+        return usage_error("sweep needs -p TEMPLATE (with {} for the value) and --param START:END:STEPS%s", "");
+    double vals[200];
+    size_t nv = 0;
+    int integer = 0;
+    if (sweep_values(o->param, vals, &nv, &integer, &err))
+        return report(&err);
+    size_t np = o->n_specs * nv;
+    mx_pipeline *pipes = calloc(np, sizeof *pipes);
+    mx_sample *s = NULL;
+    size_t n = 0;
+    mx_batch b = {0};
+    int rc = 2;
+    if (!pipes)
+        return 1;
+    for (size_t t = 0; t < o->n_specs; t++) {
+        const char *mark = strstr(o->specs[t], "{}");
+        if (!mark) {
+            rc = usage_error("sweep template '%s' has no {} for the value", o->specs[t]);
+            goto out;
+        }
+        for (size_t i = 0; i < nv; i++) {
+            char val[64], spec[MX_SPEC_MAX + 64];
+            if (integer)
+                snprintf(val, sizeof val, "%ld", (long)vals[i]);
+            else
+                snprintf(val, sizeof val, "%g", vals[i]);
+            snprintf(spec, sizeof spec, "%.*s%s%s", (int)(mark - o->specs[t]), o->specs[t], val,
+                     mark + 2);
+            if (mx_pipeline_parse(spec, &pipes[t * nv + i], &err)) {
+                rc = report(&err);
+                goto out;
+            }
+            pipes[t * nv + i].threads = o->threads;
+        }
+    }
+    if (o->n_inputs) {
+        for (int i = 0; i < o->n_inputs; i++)
+            if (mx_samples_load_file(o->inputs[i], &o->shape, o->tensor, &s, &n, &err)) {
+                rc = report(&err);
+                goto out;
+            }
+    } else if (mx_samples_load_manifest(o->manifest ? o->manifest : DEFAULT_MANIFEST, &s, &n,
+                                        &err)) {
+        rc = report(&err);
+        goto out;
+    }
+    if (mx_batch_run(s, n, pipes, np, &o->batch, &b, &err)) {
+        rc = report(&err);
+        goto out;
+    }
+    printf("%-36s %12s %9s %10s %14s  %s\n", "pipeline", "value", "ratio", "similarity",
+           o->batch.rules == MX_RULES_SEED ? "raw" : "score", "beats");
+    double *xs = calloc(np + 1, sizeof *xs), *ys = calloc(np + 1, sizeof *ys);
+    mx_series *series = calloc(o->n_specs, sizeof *series);
+    if (!xs || !ys || !series) {
+        free(xs), free(ys), free(series);
+        rc = 1;
+        goto out;
+    }
+    for (size_t t = 0; t < o->n_specs; t++) {
+        series[t].label = o->specs[t];
+        series[t].x = xs + t * nv;
+        series[t].y = ys + t * nv;
+        series[t].n = nv;
+        for (size_t i = 0; i < nv; i++) {
+            const mx_summary *m = &b.summary[1 + t * nv + i];
+            xs[t * nv + i] = m->similarity;
+            ys[t * nv + i] = m->ratio;
+            printf("%-36s %12g %9.4f %10.7f %14.7g  %s\n", m->spec, vals[i], m->ratio,
+                   m->similarity, o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
+                   m->failed ? "FAILED" : m->rejected ? "rejected" : m->beats ? "yes" : "no");
+        }
+    }
+    printf("baseline zstd:3: ratio %.4f (means over %zu samples)\n", b.summary[0].ratio, n);
+    rc = b.any_failed ? 1 : 0;
+    if (o->csv && mx_report_csv(o->csv, &b, s, o->force, &err))
+        rc = report(&err);
+    if (o->plot) {
+        char *svg;
+        size_t len;
+        if (mx_svg_plot(series, o->n_specs, "mxbench sweep: ratio against similarity",
+                        "similarity (mean)", "compression ratio (mean)", &svg, &len, &err) ||
+            write_output(o->plot, (const uint8_t *)svg, len, o->force, &err))
+            rc = report(&err);
+        else
+            free(svg);
+    }
+    free(xs);
+    free(ys);
+    free(series);
+out:
+    mx_batch_free(&b);
+    mx_samples_free(s, n);
+    free(pipes);
+    return rc;
+}
+
 static int progress(void *ctx, size_t done, size_t total)
 {
     (void)ctx;
@@ -556,13 +686,13 @@ out:
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
     OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
-    OPT_MAX_UPLOAD,
+    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT,
 };
 
 static int is_command(const char *w)
 {
     static const char *const words[] = {"compress", "decompress", "info", "verify", "batch",
-                                        "ui", "export", "serve", NULL};
+                                        "ui", "export", "serve", "sweep", NULL};
     for (size_t i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return 1;
@@ -592,6 +722,8 @@ int mx_cli_main(int argc, char **argv)
         {"port", required_argument, NULL, OPT_PORT},
         {"host", required_argument, NULL, OPT_HOST},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+        {"param", required_argument, NULL, OPT_PARAM},
+        {"plot", required_argument, NULL, OPT_PLOT},
         {"sample", required_argument, NULL, OPT_SAMPLE},
         {"seed", required_argument, NULL, OPT_SEED},
         {"help", no_argument, NULL, 'h'},
@@ -692,6 +824,8 @@ int mx_cli_main(int argc, char **argv)
             break;
         }
         case OPT_HOST: o.host = optarg; o.serve_opt = "--host"; break;
+        case OPT_PARAM: o.param = optarg; break;
+        case OPT_PLOT: o.plot = optarg; break;
         case OPT_MAX_UPLOAD: {
             char *end;
             errno = 0;
@@ -762,7 +896,9 @@ int mx_cli_main(int argc, char **argv)
         o.batch.min_similarity = 0.99; /* the competition's lossy threshold */
     if (o.have_seed && !o.sample_n)
         return usage_error("--seed goes with --sample N%s", "");
-    int is_bench = !strcmp(o.command, "batch") || !strcmp(o.command, "ui");
+    int is_bench = !strcmp(o.command, "batch") || !strcmp(o.command, "ui") || !strcmp(o.command, "sweep");
+    if ((o.param || o.plot) && strcmp(o.command, "sweep"))
+        return usage_error("--param and --plot apply to sweep%s", "");
     if (batch_opt && !is_bench)
         return usage_error("option %s only applies to --batch and ui", batch_opt);
     if (o.n_specs > 1 && !is_bench)
@@ -789,6 +925,8 @@ int mx_cli_main(int argc, char **argv)
         return cmd_compress(&o);
     if (!strcmp(o.command, "export"))
         return cmd_export(&o);
+    if (!strcmp(o.command, "sweep"))
+        return cmd_sweep(&o);
     if (!strcmp(o.command, "serve")) {
         mx_pipeline p;
         if (o.n_inputs)

@@ -208,6 +208,21 @@ printf 'file\n%s\n%s\nnope.npy\n' "$npy" "$tmp/trunc.npy" >"$tmp/mixed.csv"
 grep -q 'l0.ln1.forward.s1.npy' "$tmp/mixed.txt" || bad "the good file did not run"
 grep -q 'skipped .*trunc.npy: truncated' "$tmp/mixed.err" || bad "truncated file not reported: $(cat "$tmp/mixed.err")"
 grep -q 'skipped .*nope.npy' "$tmp/mixed.err" || bad "missing file not reported"
+# sweep: one row per value, an SVG with one line per template
+"$MX" sweep -q -m "$DATA/manifest.csv" --repeat 1 -p 'trunc:{}|zstd:1' -p 'q8:rows,trunc:{}|zstd:1' \
+    --param 1:4:4 --plot "$tmp/sweep.svg" >"$tmp/sweep.txt" || bad "sweep run"
+[ "$(grep -c '^trunc:[1-4]|zstd:1 ' "$tmp/sweep.txt")" = 4 ] || bad "sweep should print 4 trunc rows"
+python3 - "$tmp/sweep.svg" <<'PY' || bad "sweep SVG"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+lines = root.findall("{http://www.w3.org/2000/svg}polyline")
+assert len(lines) == 2, len(lines)
+assert all(len(l.get("points").split()) == 4 for l in lines)
+PY
+expect_error "sweep without {}" "" "$MX" sweep -p 'zstd:3' --param 1:3:3
+expect_error "sweep bad param" "" "$MX" sweep -p 'zstd:{}' --param 1:x:3
+expect_error "sweep bad value" "" "$MX" sweep -m "$DATA/manifest.csv" -p 'zstd:{}' --param 20:30:3
+expect_error "plot outside sweep" "" "$MX" --batch --plot "$tmp/p.svg"
 # positional files work as samples
 "$MX" --batch -q --repeat 1 -p lz4 "$npy" "$tmp/r.bin" | grep -q 'r.bin' || bad "batch on files"
 # the full shared set loads through its own manifest (when it is there)
