@@ -6,6 +6,7 @@
 #include "../codecs/quant.h"
 #include "../src/bf16.h"
 #include "../src/engine.h"
+#include "../src/metrics.h"
 #include "check.h"
 #include "testdata.h"
 
@@ -23,6 +24,61 @@ static const char *const lossless_specs[] = {
     "rans", "bfctx", "expsplit|rans", "bytesplit,zeromask|bfctx", "bitshuffle|rans",
     "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx", "auto",
 };
+
+static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out);
+
+/* qsim meets its similarity target on every matrix it is given (where the
+ * similarity is defined: finite values, not all zero). */
+static void check_qsim(const char *name, const mx_matrix *m, double target)
+{
+    char spec[64];
+    snprintf(spec, sizeof spec, "qsim:%g|zstd:1", target);
+    mx_sample tmp;
+    memset(&tmp, 0, sizeof tmp);
+    snprintf(tmp.name, sizeof tmp.name, "%s", name);
+    tmp.m = *m;
+    size_t n = mx_matrix_count(m), nonzero = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!mx_bf16_is_finite(m->data[i]))
+            return;
+        nonzero += (m->data[i] & 0x7fff) != 0;
+    }
+    if (!nonzero)
+        return;
+    mx_matrix out;
+    if (lossy_roundtrip(&tmp, spec, &out))
+        return;
+    double sim = mx_similarity_bf16(m->data, out.data, n).similarity;
+    CHECK(sim >= target, "%s on %s: similarity %.7f below %g", spec, name, sim, target);
+    mx_matrix_free(&out);
+}
+
+/* Random Gaussian and heavy-tailed (Student-t like) matrices, fixed seeds. */
+static void check_qsim_random(void)
+{
+    uint32_t seed = 99;
+    for (int heavy = 0; heavy < 2; heavy++) {
+        mx_matrix m;
+        mx_matrix_alloc(&m, 200, 300);
+        for (size_t i = 0; i < 200 * 300; i++) {
+            double u1, u2;
+            seed = seed * 1664525u + 1013904223u;
+            u1 = ((seed >> 8) + 1.0) / 16777217.0;
+            seed = seed * 1664525u + 1013904223u;
+            u2 = (seed >> 8) / 16777216.0;
+            double g = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            if (heavy) {
+                seed = seed * 1664525u + 1013904223u;
+                double u3 = ((seed >> 8) + 1.0) / 16777217.0;
+                g /= sqrt(u3); /* scale mixture: heavy tails */
+            }
+            m.data[i] = mx_float_to_bf16((float)g);
+        }
+        check_qsim(heavy ? "heavy-tailed" : "gaussian", &m, 0.99);
+        check_qsim(heavy ? "heavy-tailed" : "gaussian", &m, 0.999);
+        mx_matrix_free(&m);
+    }
+}
 
 /* The output does not depend on the thread count, nor does decoding. */
 static void check_threads(const mx_sample *s, const char *spec)
@@ -190,6 +246,7 @@ static void check_parse_errors(void)
         "trunc:8|zstd", "zstd,lz4", "zstd|lz4|raw", "bytesplit|zstd|lz4", "q8:diag|zstd",
         "a,b,c,d,e,f,g,h,i|zstd", "nosuchstage",
         "delta,delta,delta,delta,delta,delta,delta,delta,delta|zstd",
+        "qsim:1|zstd", "qsim:0|zstd", "qsim:abc|zstd", "bytesplit,qsim|zstd",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mx_pipeline p;
@@ -215,6 +272,14 @@ static void check_parse_errors(void)
         CHECK(strcmp(buf, canon[i][1]) == 0, "canonical of %s is %s", canon[i][0], buf);
         CHECK(mx_pipeline_lossy(&p) == (strchr(buf, 'q') || strstr(buf, "trunc")), "lossy flag");
     }
+    {
+        mx_pipeline p;
+        mx_error err = {0};
+        char buf[MX_SPEC_MAX];
+        CHECK(mx_pipeline_parse("qsim|zstd", &p, &err) == 0, "qsim default: %s", err.msg);
+        mx_pipeline_format(&p, buf, sizeof buf);
+        CHECK(strcmp(buf, "qsim:0.99|zstd:3") == 0, "canonical qsim: %s", buf);
+    }
 }
 
 static void check_quant_scale(void)
@@ -236,6 +301,8 @@ int main(void)
         for (size_t k = 0; k < sizeof lossless_specs / sizeof lossless_specs[0]; k++)
             check_lossless(&s[i], lossless_specs[k]);
         check_auto(&s[i]);
+        check_qsim(s[i].name, &s[i].m, 0.99);
+        check_qsim(s[i].name, &s[i].m, 0.999);
         check_threads(&s[i], "bfctx");
         check_threads(&s[i], "expsplit|zstd:3");
         check_threads(&s[i], "auto");
@@ -248,6 +315,7 @@ int main(void)
     }
     check_parse_errors();
     check_quant_scale();
+    check_qsim_random();
     mx_samples_free(s, n);
     return check_exit("test_stages");
 }
