@@ -27,6 +27,7 @@ const char *const mx_default_batch_specs[] = {
     "expsplit|lz4hc:9",
     "trunc:3,expsplit|zstd:9",
     "q8:rows|zstd:9",
+    "qsim:0.99|zstd:9",
 };
 const size_t mx_default_batch_count =
     sizeof mx_default_batch_specs / sizeof mx_default_batch_specs[0];
