@@ -131,8 +131,12 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
             put_var(&w, lv->d[j].cols);
         }
     }
-    for (size_t j = 0; j < c->coded.n; j++)
+    for (size_t j = 0; j < c->coded.n; j++) {
         put_var(&w, c->coded.size[j]);
+        put_le(&w, XXH32(c->coded.data[j], c->coded.size[j], 0), 4);
+    }
+    if (!w.oom)
+        put_le(&w, XXH32(w.p, w.len, 0), 4);
     for (size_t j = 0; j < c->coded.n; j++)
         put(&w, c->coded.data[j], c->coded.size[j]);
     if (!w.oom)
@@ -148,6 +152,8 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
 
 #define CORRUPT(what) mx_fail(err, MX_EINPUT, "corrupt container: bad %s", what)
 
+static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, mx_error *err);
+
 int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error *err)
 {
     memset(c, 0, sizeof *c);
@@ -159,8 +165,26 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
         return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d)",
                        buf[4], MX_CONTAINER_VERSION);
     rbuf tail = {buf, len, len - 8, 0};
-    if (XXH64(buf, len - 8, 0) != get_le(&tail, 8))
-        return mx_fail(err, MX_EINPUT, "corrupt or truncated container: checksum mismatch");
+    if (XXH64(buf, len - 8, 0) != get_le(&tail, 8)) {
+        /* the whole-file checksum failed: say which part is damaged */
+        mx_container tmp;
+        mx_error perr = {0};
+        if (parse(buf, len, &tmp, 1, &perr))
+            return mx_fail(err, MX_EINPUT, "corrupt or truncated container: %s",
+                           strstr(perr.msg, "damaged") ? perr.msg
+                                                       : "the header is damaged or the file is truncated");
+        return mx_fail(err, MX_EINPUT,
+                       "corrupt container: the trailing checksum is damaged (header and "
+                       "streams check out)");
+    }
+    return parse(buf, len, c, 0, err);
+}
+
+/* Parses the header and locates the streams. With diagnose, also checks the
+ * header's and each stream's XXH32 and names the first damaged part. */
+static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, mx_error *err)
+{
+    memset(c, 0, sizeof *c);
     rbuf h = {buf, len - 8, 5, 0};
     c->version = MX_CONTAINER_VERSION;
     uint64_t flags = get_le(&h, 1), origin = get_le(&h, 1), dtype = get_le(&h, 1);
@@ -203,15 +227,21 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
     c->coded.n = c->layout.level[c->layout.n_levels - 1].n;
     c->coded.borrowed = 1;
     uint64_t total = 0;
+    uint32_t part_hash[MX_MAX_STREAMS];
     for (size_t j = 0; j < c->coded.n; j++) {
         uint64_t sz = get_var(&h);
+        part_hash[j] = (uint32_t)get_le(&h, 4);
         if (h.bad || sz > len)
             return CORRUPT("stream size");
         c->coded.size[j] = (size_t)sz;
         total += sz;
     }
+    size_t header_end = h.off;
+    uint32_t header_hash = (uint32_t)get_le(&h, 4);
     if (h.bad)
         return CORRUPT("header");
+    if (diagnose && XXH32(buf, header_end, 0) != header_hash)
+        return mx_fail(err, MX_EINPUT, "the header is damaged (its checksum fails)");
     c->header_size = h.off;
     if (total != h.len - h.off)
         return mx_fail(err, MX_EINPUT, "corrupt container: payload is %zu bytes, header says %llu",
@@ -219,6 +249,9 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
     size_t off = h.off;
     for (size_t j = 0; j < c->coded.n; j++) {
         c->coded.data[j] = (uint8_t *)(uintptr_t)(buf + off);
+        if (diagnose && XXH32(buf + off, c->coded.size[j], 0) != part_hash[j])
+            return mx_fail(err, MX_EINPUT, "stream %zu of %zu (%zu bytes at offset %zu) is damaged",
+                           j + 1, c->coded.n, c->coded.size[j], off);
         off += c->coded.size[j];
     }
     return 0;

@@ -16,13 +16,15 @@
  *              one mxbench would write anyway; usually empty)
  *   levels     u8 count, then per level: u8 streams, then per stream:
  *              u8 bits, u8 parts, rows, cols
- *   sizes      coded size of each stream of the last level
+ *   sizes      per stream of the last level: coded size, u32 LE XXH32 of it
+ *   hdr_hash   u32 LE: XXH32 of every header byte before it
  *   payload    the coded streams, back to back
  *   checksum   u64 LE: XXH64 of every byte before it
  *
- * The reader verifies the checksum first, then checks every length against
- * the buffer, so corruption is reported as such and never reaches a
- * decoder. */
+ * The reader verifies the whole-file checksum first, then checks every
+ * length against the buffer, so corruption is reported as such and never
+ * reaches a decoder. When the checksum fails, the per-part XXH32s say which
+ * part is damaged: the header, stream k, or the checksum itself. */
 #ifndef MX_CONTAINER_H
 #define MX_CONTAINER_H
 #include <stddef.h>

@@ -122,6 +122,31 @@ int main(void)
                 for (size_t k = 0; k < ne; k++)
                     check_relabel(&e[k].m, specs[i], specs[j]);
 
+    /* a damaged file says which part is damaged */
+    {
+        mx_error err = {0};
+        uint8_t *buf;
+        size_t len;
+        mx_container c;
+        if (encode(small, "expsplit|zstd:1", &buf, &len) == 0 && mx_container_read(buf, len, &c, &err) == 0) {
+            size_t hdr = c.header_size;
+            struct { size_t at; const char *says; } cases[] = {
+                {hdr + 1, "stream 1 of 3"},
+                {len - 9, "stream 3 of 3"},
+                {hdr - 2, "header is damaged"},
+                {10, "header is damaged"},
+                {len - 3, "trailing checksum is damaged"},
+            };
+            for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+                mx_matrix out2;
+                buf[cases[k].at] ^= 0x10;
+                CHECK(mx_decompress(buf, len, &out2, &err) != 0 && strstr(err.msg, cases[k].says),
+                      "flip at %zu should say '%s', said '%s'", cases[k].at, cases[k].says, err.msg);
+                buf[cases[k].at] ^= 0x10;
+            }
+            free(buf);
+        }
+    }
     /* not a container at all */
     mx_matrix out;
     mx_error err = {0};

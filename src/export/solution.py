@@ -61,6 +61,39 @@ def xxh64(data, seed=0):
     return h ^ (h >> 32)
 
 
+Q1, Q2, Q3, Q4, Q5 = 2654435761, 2246822519, 3266489917, 668265263, 374761393
+M32 = (1 << 32) - 1
+
+
+def _rotl32(x, r):
+    return ((x << r) | (x >> (32 - r))) & M32
+
+
+def xxh32(data, seed=0):
+    n, i = len(data), 0
+    if n >= 16:
+        v = [(seed + Q1 + Q2) & M32, (seed + Q2) & M32, seed, (seed - Q1) & M32]
+        lanes = np.frombuffer(data, "<u4", (n // 16) * 4).tolist()
+        for j in range(0, len(lanes), 4):
+            v = [(_rotl32((v[k] + lanes[j + k] * Q2) & M32, 13) * Q1) & M32 for k in range(4)]
+        h = (_rotl32(v[0], 1) + _rotl32(v[1], 7) + _rotl32(v[2], 12) + _rotl32(v[3], 18)) & M32
+        i = (n // 16) * 16
+    else:
+        h = (seed + Q5) & M32
+    h = (h + n) & M32
+    while i + 4 <= n:
+        h = (_rotl32((h + struct.unpack_from("<I", data, i)[0] * Q3) & M32, 17) * Q4) & M32
+        i += 4
+    while i < n:
+        h = (_rotl32((h + data[i] * Q5) & M32, 11) * Q1) & M32
+        i += 1
+    h ^= h >> 15
+    h = (h * Q2) & M32
+    h ^= h >> 13
+    h = (h * Q3) & M32
+    return h ^ (h >> 16)
+
+
 UT = {1: np.uint8, 4: np.uint8, 8: np.uint8, 16: np.uint16, 32: np.uint32}
 
 
@@ -353,7 +386,8 @@ def compress(raw, rows=0, cols=0):
         for bits, np_, (r, c) in lv:
             h += bytes([bits, np_]) + var(r) + var(c)
     for x in coded:
-        h += var(len(x))
+        h += var(len(x)) + struct.pack("<I", xxh32(x))
+    h += struct.pack("<I", xxh32(bytes(h)))
     for x in coded:
         h += x
     return bytes(h + struct.pack("<Q", xxh64(bytes(h))))
@@ -400,6 +434,8 @@ def decompress(buf):
     for _ in levels[-1]:
         s, o = _rvar(buf, o)
         sizes.append(s)
+        o += 4  # the stream's XXH32 (the whole-file XXH64 is already checked)
+    o += 4  # the header's XXH32
     cur = []
     for (bits, _, r, c), s in zip(levels[-1], sizes):
         raw = DEC(bytes(buf[o:o + s]), nbytes(bits, r, c))
