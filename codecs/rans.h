@@ -106,11 +106,11 @@ int mx_rans_dec_init(mx_rans_dec *d, const uint8_t *src, size_t n, mx_error *err
 static inline unsigned mx_rans_dec_get(mx_rans_dec *d, const mx_rans_table *t)
 {
     uint32_t slot = d->x & (MX_RANS_SCALE - 1);
-    unsigned s = t->lookup ? t->lookup[slot] : 0;
-    if (!t->lookup) {
+    if (!t->lookup) { /* a context the tables never declared: corrupt */
         d->bad = 1;
         return 0;
     }
+    unsigned s = t->lookup[slot];
     d->x = (uint32_t)t->freq[s] * (d->x >> MX_RANS_SCALE_BITS) + slot - t->start[s];
     while (d->x < (1u << 23)) {
         if (d->p == d->end) {

@@ -211,11 +211,19 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
     mx_rans_dec dec;
     size_t off = 0;
     int rc = -1;
+    uint8_t *zero_row = NULL;
     if (model_init(&m, err))
         return -1;
+    zero_row = calloc((size_t)C * 2 + 2, 1); /* the first row's "reference" */
+    if (!zero_row) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
     if (mx_rans_read_tables(&m, src, n, &off, err) ||
         mx_rans_dec_init(&dec, src + off, n - off, err))
         goto out;
+    /* dec.bad is checked once per row: after a bad symbol the decoder reads
+     * nothing more, so finishing the row is harmless */
     for (uint64_t r = 0; r < R && !dec.bad; r++) {
         size_t dist = 0;
         if (r) {
@@ -227,8 +235,10 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
             }
         }
         unsigned agreed = 0;
-        for (uint64_t c = 0; c < C && !dec.bad; c++) {
-            uint16_t ref = r ? get16(dst, (size_t)((r - dist) * C + c)) : 0;
+        const uint8_t *ref_row = r ? dst + 2 * (size_t)((r - dist) * C) : zero_row;
+        uint8_t *row = dst + 2 * (size_t)(r * C);
+        for (uint64_t c = 0; c < C; c++) {
+            uint16_t ref = (uint16_t)(ref_row[2 * c] | ref_row[2 * c + 1] << 8);
             unsigned rs = ref >> 15, re = (ref >> 7) & 0xff, rm = ref & 0x7f;
             unsigned e = mx_rans_dec_get(&dec, &m.t[CTX_EXP + 2 * re + agreed]);
             unsigned s = mx_rans_dec_get(&dec, &m.t[CTX_SIGN + 4 * rs + 2 * (e == re) + agreed]);
@@ -239,13 +249,13 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
                 mant = mx_rans_dec_get(&dec, &m.t[CTX_MNE + mne_bucket(e)]);
             uint16_t x = (uint16_t)(s << 15 | e << 7 | mant);
             agreed = (x >> 7) == (ref >> 7);
-            size_t i = (size_t)(r * C + c);
-            dst[2 * i] = (uint8_t)x;
-            dst[2 * i + 1] = (uint8_t)(x >> 8);
+            row[2 * c] = (uint8_t)x;
+            row[2 * c + 1] = (uint8_t)(x >> 8);
         }
     }
     rc = mx_rans_dec_finish(&dec, err);
 out:
+    free(zero_row);
     mx_rans_model_free(&m);
     return rc;
 }
