@@ -1,4 +1,5 @@
 #include "rans.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,12 @@ static void normalize_one(mx_rans_table *t)
     for (unsigned s = 0; s < t->alphabet; s++) {
         t->start[s] = (uint16_t)st;
         st += t->freq[s];
+    }
+}
+
+static void precompute_enc(mx_rans_table *t)
+{
+    for (unsigned s = 0; s < t->alphabet; s++) {
         uint32_t f = t->freq[s];
         if (!f)
             continue;
@@ -138,10 +145,62 @@ static void normalize_one(mx_rans_table *t)
     }
 }
 
+/* Bytes the table of t costs when written (see mx_rans_write_tables). */
+static size_t var_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >>= 7)
+        n++;
+    return n;
+}
+
+static size_t table_bytes(const mx_rans_table *t)
+{
+    size_t b = 0;
+    unsigned prev = 0;
+    int first = 1;
+    for (unsigned s = 0; s < t->alphabet; s++) {
+        if (!t->freq[s])
+            continue;
+        b += var_len(first ? s : s - prev - 1) + var_len(t->freq[s] - 1u);
+        prev = s;
+        first = 0;
+    }
+    return b;
+}
+
+/* A flat table (every symbol 1/alphabet) costs no bytes to describe; near
+ * uniform data (mantissas) codes cheaper that way than with 128 entries. */
+static void maybe_uniform(mx_rans_table *t)
+{
+    unsigned a = t->alphabet;
+    if (a < 2 || MX_RANS_SCALE % a)
+        return;
+    double with = 8.0 * (double)table_bytes(t), flat = 0, total = 0;
+    for (unsigned s = 0; s < a; s++) {
+        if (!t->count[s])
+            continue;
+        with += (double)t->count[s] * -log2((double)t->freq[s] / MX_RANS_SCALE);
+        total += t->count[s];
+    }
+    flat = total * log2((double)a);
+    if (!(flat < with))
+        return;
+    uint32_t f = MX_RANS_SCALE / a;
+    for (unsigned s = 0; s < a; s++) {
+        t->freq[s] = (uint16_t)f;
+        t->start[s] = (uint16_t)(s * f);
+    }
+    t->uniform = 1;
+}
+
 void mx_rans_normalize(mx_rans_model *m)
 {
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < m->n; i++) {
         normalize_one(&m->t[i]);
+        maybe_uniform(&m->t[i]);
+        precompute_enc(&m->t[i]);
+    }
 }
 
 int mx_rans_write_tables(const mx_rans_model *m, mx_bytes *out)
@@ -168,6 +227,10 @@ int mx_rans_write_tables(const mx_rans_model *m, mx_bytes *out)
         mx_bytes_var(out, first_ctx ? i : i - prev_ctx - 1);
         prev_ctx = i;
         first_ctx = 0;
+        if (t->uniform) { /* "alphabet" (one more than possible) marks a flat table */
+            mx_bytes_var(out, t->alphabet);
+            continue;
+        }
         mx_bytes_var(out, used - 1u);
         unsigned prev = 0;
         int first = 1;
@@ -197,8 +260,22 @@ int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *
         if (ctx >= m->n || d >= m->n)
             return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS context");
         mx_rans_table *t = &m->t[ctx];
-        if (mx_read_var(src, n, off, &used) || used >= t->alphabet)
+        if (mx_read_var(src, n, off, &used) || used > t->alphabet)
             return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS table");
+        if (used == t->alphabet) { /* flat table */
+            if (t->alphabet < 2 || MX_RANS_SCALE % t->alphabet || t->lookup)
+                return mx_fail(err, MX_EINPUT, "corrupt data: bad flat rANS table");
+            t->lookup = malloc(MX_RANS_SCALE);
+            if (!t->lookup)
+                return mx_fail(err, MX_EFAIL, "out of memory");
+            uint32_t f = MX_RANS_SCALE / t->alphabet;
+            for (unsigned s = 0; s < t->alphabet; s++) {
+                t->freq[s] = (uint16_t)f;
+                t->start[s] = (uint16_t)(s * f);
+                memset(t->lookup + s * f, (int)s, f);
+            }
+            continue;
+        }
         used++;
         uint64_t sym = 0, sum = 0;
         for (uint64_t k = 0; k < used; k++) {

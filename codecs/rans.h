@@ -28,6 +28,7 @@ typedef struct {
     /* encoder: x / freq as a multiply and shift (exact; ryg's rans_byte) */
     uint32_t rcp_freq[256], bias[256], cmpl_freq[256], x_max[256];
     uint8_t rcp_shift[256];
+    int uniform; /* flat table: written as a marker, no entries */
 } mx_rans_table;
 
 typedef struct {
