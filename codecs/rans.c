@@ -5,54 +5,6 @@
 
 #define RANS_L (1u << 23)
 
-void mx_bytes_put(mx_bytes *b, const void *src, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, src, n);
-    b->len += n;
-}
-
-void mx_bytes_var(mx_bytes *b, uint64_t v)
-{
-    uint8_t t[10];
-    size_t k = 0;
-    do {
-        t[k++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    mx_bytes_put(b, t, k);
-}
-
-int mx_read_var(const uint8_t *src, size_t n, size_t *off, uint64_t *v)
-{
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*off >= n)
-            return -1;
-        uint8_t b = src[(*off)++];
-        r |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = r;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int mx_rans_model_init(mx_rans_model *m, size_t n_ctx, const uint16_t *alphabets,
                        mx_error *err)
 {

@@ -14,6 +14,7 @@
 #define MX_RANS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../src/bytes.h"
 #include "../src/mxerr.h"
 
 #define MX_RANS_SCALE_BITS 12
@@ -50,19 +51,11 @@ void mx_rans_model_free(mx_rans_model *m);
 void mx_rans_normalize(mx_rans_model *m);
 
 /* Serialised tables: appended to a growing byte buffer. */
-typedef struct {
-    uint8_t *p;
-    size_t len, cap;
-    int oom;
-} mx_bytes;
-void mx_bytes_put(mx_bytes *b, const void *src, size_t n);
-void mx_bytes_var(mx_bytes *b, uint64_t v);
 int mx_rans_write_tables(const mx_rans_model *m, mx_bytes *out);
 /* Reads tables written by mx_rans_write_tables; *off advances. Builds the
  * decoder lookups. */
 int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *off,
                         mx_error *err);
-int mx_read_var(const uint8_t *src, size_t n, size_t *off, uint64_t *v);
 
 /* Streaming encoder: symbols are fed in REVERSE coding order into a buffer
  * filled from its end; overflow (more than cap bytes) is reported, not

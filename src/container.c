@@ -2,53 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
-
-/* --- little-endian writer into a growing buffer --- */
-typedef struct {
-    uint8_t *p;
-    size_t len, cap;
-    int oom;
-} wbuf;
-
-static void put(wbuf *w, const void *src, size_t n)
-{
-    if (w->oom)
-        return;
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 256;
-        while (cap < w->len + n)
-            cap *= 2;
-        uint8_t *q = realloc(w->p, cap);
-        if (!q) {
-            w->oom = 1;
-            return;
-        }
-        w->p = q;
-        w->cap = cap;
-    }
-    if (n)
-        memcpy(w->p + w->len, src, n);
-    w->len += n;
-}
-
-static void put_le(wbuf *w, uint64_t v, int bytes)
-{
-    uint8_t b[8];
-    for (int i = 0; i < bytes; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, (size_t)bytes);
-}
-
-static void put_var(wbuf *w, uint64_t v)
-{
-    uint8_t b[10];
-    size_t n = 0;
-    do {
-        b[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    put(w, b, n);
-}
+#include "bytes.h"
 
 /* --- bounds-checked reader --- */
 typedef struct {
@@ -73,18 +27,11 @@ static uint64_t get_le(rbuf *r, int bytes)
 static uint64_t get_var(rbuf *r)
 {
     uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        uint64_t b = get_le(r, 1);
-        if (r->bad)
-            return 0;
-        if (shift == 63 && b > 1)
-            break; /* more than 64 bits */
-        v |= (b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return v;
+    if (r->bad || mx_read_var(r->p, r->len, &r->off, &v)) {
+        r->bad = 1;
+        return 0;
     }
-    r->bad = 1;
-    return 0;
+    return v;
 }
 
 static const uint8_t *get_bytes(rbuf *r, size_t n)
@@ -106,41 +53,41 @@ int mx_container_sniff(const uint8_t *buf, size_t len)
 int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
                        mx_error *err)
 {
-    wbuf w = {0};
+    mx_bytes w = {0};
     size_t spec_len = strlen(c->spec);
-    put(&w, MX_CONTAINER_MAGIC, 4);
-    put_le(&w, MX_CONTAINER_VERSION, 1);
-    put_le(&w, (c->lossy ? 1u : 0u) | (c->fortran ? 2u : 0u), 1);
-    put_le(&w, (uint64_t)c->origin, 1);
-    put_le(&w, 1, 1);
-    put_var(&w, c->rows);
-    put_var(&w, c->cols);
-    put_le(&w, c->value_hash, 8);
-    put_var(&w, spec_len);
-    put(&w, c->spec, spec_len);
-    put_var(&w, c->blob_len);
-    put(&w, c->blob, c->blob_len);
-    put_le(&w, c->layout.n_levels, 1);
+    mx_bytes_put(&w, MX_CONTAINER_MAGIC, 4);
+    mx_bytes_le(&w, MX_CONTAINER_VERSION, 1);
+    mx_bytes_le(&w, (c->lossy ? 1u : 0u) | (c->fortran ? 2u : 0u), 1);
+    mx_bytes_le(&w, (uint64_t)c->origin, 1);
+    mx_bytes_le(&w, 1, 1);
+    mx_bytes_var(&w, c->rows);
+    mx_bytes_var(&w, c->cols);
+    mx_bytes_le(&w, c->value_hash, 8);
+    mx_bytes_var(&w, spec_len);
+    mx_bytes_put(&w, c->spec, spec_len);
+    mx_bytes_var(&w, c->blob_len);
+    mx_bytes_put(&w, c->blob, c->blob_len);
+    mx_bytes_le(&w, c->layout.n_levels, 1);
     for (size_t l = 0; l < c->layout.n_levels; l++) {
         const mx_level *lv = &c->layout.level[l];
-        put_le(&w, lv->n, 1);
+        mx_bytes_le(&w, lv->n, 1);
         for (size_t j = 0; j < lv->n; j++) {
-            put_le(&w, lv->d[j].bits, 1);
-            put_le(&w, lv->nparts[j], 1);
-            put_var(&w, lv->d[j].rows);
-            put_var(&w, lv->d[j].cols);
+            mx_bytes_le(&w, lv->d[j].bits, 1);
+            mx_bytes_le(&w, lv->nparts[j], 1);
+            mx_bytes_var(&w, lv->d[j].rows);
+            mx_bytes_var(&w, lv->d[j].cols);
         }
     }
     for (size_t j = 0; j < c->coded.n; j++) {
-        put_var(&w, c->coded.size[j]);
-        put_le(&w, XXH32(c->coded.data[j], c->coded.size[j], 0), 4);
+        mx_bytes_var(&w, c->coded.size[j]);
+        mx_bytes_le(&w, XXH32(c->coded.data[j], c->coded.size[j], 0), 4);
     }
     if (!w.oom)
-        put_le(&w, XXH32(w.p, w.len, 0), 4);
+        mx_bytes_le(&w, XXH32(w.p, w.len, 0), 4);
     for (size_t j = 0; j < c->coded.n; j++)
-        put(&w, c->coded.data[j], c->coded.size[j]);
+        mx_bytes_put(&w, c->coded.data[j], c->coded.size[j]);
     if (!w.oom)
-        put_le(&w, XXH64(w.p, w.len, 0), 8);
+        mx_bytes_le(&w, XXH64(w.p, w.len, 0), 8);
     if (w.oom) {
         free(w.p);
         return mx_fail(err, MX_EFAIL, "out of memory writing the container");

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 #include "fileio.h"
 
 static const char *verdict(int failed, int rejected, int beats, int is_baseline)
@@ -132,63 +133,36 @@ static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t
     snprintf(out[16], 400, "%.17g", r->score);
 }
 
-/* Builds the file in memory, then writes it atomically. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void csv_put_field(sbuf *b, const char *s)
+/* Files are built in memory (mx_bytes), then written atomically. */
+static void csv_put_field(mx_bytes *b, const char *s)
 {
     char tmp[1024];
     size_t n = csv_write(tmp, sizeof tmp, s, strlen(s));
     if (n > sizeof tmp)
         n = sizeof tmp; /* fields are bounded well below this */
-    sb_put(b, tmp, n);
+    mx_bytes_put(b, tmp, n);
 }
 
 int mx_report_csv(const char *path, const mx_batch *b, const mx_sample *samples, int force,
                   mx_error *err)
 {
-    sbuf sb = {0};
+    mx_bytes sb = {0};
     char f[N_FIELDS][400];
     for (size_t i = 0; i < N_FIELDS; i++) {
         if (i)
-            sb_put(&sb, ",", 1);
+            mx_bytes_put(&sb, ",", 1);
         csv_put_field(&sb, field_names[i]);
     }
-    sb_put(&sb, "\n", 1);
+    mx_bytes_put(&sb, "\n", 1);
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
             row_fields(b, samples, s, c, f);
             for (size_t i = 0; i < N_FIELDS; i++) {
                 if (i)
-                    sb_put(&sb, ",", 1);
+                    mx_bytes_put(&sb, ",", 1);
                 csv_put_field(&sb, f[i]);
             }
-            sb_put(&sb, "\n", 1);
+            mx_bytes_put(&sb, "\n", 1);
         }
     int rc = sb.oom ? mx_fail(err, MX_EFAIL, "out of memory")
                     : mx_write_file_atomic(path, sb.p, sb.len, force, err);
@@ -232,9 +206,9 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
     json_decref(arr);
     if (!text)
         return mx_fail(err, MX_EFAIL, "out of memory");
-    sbuf sb = {0};
-    sb_put(&sb, text, strlen(text));
-    sb_put(&sb, "\n", 1);
+    mx_bytes sb = {0};
+    mx_bytes_put(&sb, text, strlen(text));
+    mx_bytes_put(&sb, "\n", 1);
     free(text);
     int rc = sb.oom ? mx_fail(err, MX_EFAIL, "out of memory")
                     : mx_write_file_atomic(path, sb.p, sb.len, force, err);

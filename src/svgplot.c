@@ -1,59 +1,22 @@
 #include "svgplot.h"
+#include "bytes.h"
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sb;
-
-static void put(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(sb *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-}
-
 /* XML-escapes labels (specs contain '|', which is fine, but '<' or '&' are not). */
-static void put_text(sb *b, const char *s)
+static void put_text(mx_bytes *b, const char *s)
 {
     for (; *s; s++) {
         if (*s == '<')
-            put(b, "&lt;");
+            mx_bytes_printf(b, "&lt;");
         else if (*s == '>')
-            put(b, "&gt;");
+            mx_bytes_printf(b, "&gt;");
         else if (*s == '&')
-            put(b, "&amp;");
+            mx_bytes_printf(b, "&amp;");
         else
-            put(b, "%c", *s);
+            mx_bytes_put(b, s, 1);
     }
 }
 
@@ -91,55 +54,55 @@ int mx_svg_plot(const mx_series *s, size_t n_series, const char *title, const ch
     double pw = W - L - R, ph = H - T - B;
 #define PX(v) (L + ((v) - x0) / (x1 - x0) * pw)
 #define PY(v) (T + ph - ((v) - y0) / (y1 - y0) * ph)
-    sb b = {0};
-    put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    mx_bytes b = {0};
+    mx_bytes_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
             "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
         W, H);
-    put(&b, "<text x=\"%.0f\" y=\"24\" font-size=\"15\">", L);
+    mx_bytes_printf(&b, "<text x=\"%.0f\" y=\"24\" font-size=\"15\">", L);
     put_text(&b, title);
-    put(&b, "</text>\n<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#444\"/>\n",
+    mx_bytes_printf(&b, "</text>\n<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#444\"/>\n",
         L, T, pw, ph);
     for (int t = 0; t <= 5; t++) {
         double xv = x0 + (x1 - x0) * t / 5, yv = y0 + (y1 - y0) * t / 5;
-        put(&b, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>"
+        mx_bytes_printf(&b, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>"
                 "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.4f</text>\n",
             PX(xv), T, PX(xv), T + ph, PX(xv), T + ph + 16, xv);
-        put(&b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+        mx_bytes_printf(&b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                 "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.3f</text>\n",
             L, PY(yv), L + pw, PY(yv), L - 6, PY(yv) + 4, yv);
     }
-    put(&b, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", L + pw / 2, H - 16);
+    mx_bytes_printf(&b, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", L + pw / 2, H - 16);
     put_text(&b, xlabel);
-    put(&b, "</text>\n<text x=\"16\" y=\"%.0f\" transform=\"rotate(-90 16 %.0f)\" "
+    mx_bytes_printf(&b, "</text>\n<text x=\"16\" y=\"%.0f\" transform=\"rotate(-90 16 %.0f)\" "
             "text-anchor=\"middle\">", T + ph / 2, T + ph / 2);
     put_text(&b, ylabel);
-    put(&b, "</text>\n");
+    mx_bytes_printf(&b, "</text>\n");
     for (size_t k = 0; k < n_series; k++) {
         const char *c = colors[k % (sizeof colors / sizeof colors[0])];
-        put(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
+        mx_bytes_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
         for (size_t i = 0; i < s[k].n; i++)
             if (isfinite(s[k].x[i]) && isfinite(s[k].y[i]))
-                put(&b, "%.1f,%.1f ", PX(s[k].x[i]), PY(s[k].y[i]));
-        put(&b, "\"/>\n");
+                mx_bytes_printf(&b, "%.1f,%.1f ", PX(s[k].x[i]), PY(s[k].y[i]));
+        mx_bytes_printf(&b, "\"/>\n");
         for (size_t i = 0; i < s[k].n; i++)
             if (isfinite(s[k].x[i]) && isfinite(s[k].y[i]))
-                put(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(s[k].x[i]),
+                mx_bytes_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(s[k].x[i]),
                     PY(s[k].y[i]), c);
-        put(&b, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+        mx_bytes_printf(&b, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                 "<text x=\"%.0f\" y=\"%.0f\">", L + pw + 14, T + 6 + 20.0 * (double)k, c,
             L + pw + 32, T + 16 + 20.0 * (double)k);
         put_text(&b, s[k].label);
-        put(&b, "</text>\n");
+        mx_bytes_printf(&b, "</text>\n");
     }
-    put(&b, "</svg>\n");
+    mx_bytes_printf(&b, "</svg>\n");
 #undef PX
 #undef PY
     if (b.oom) {
         free(b.p);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
-    *out = b.p;
+    *out = (char *)b.p;
     *len = b.len;
     return 0;
 }
