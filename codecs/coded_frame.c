@@ -75,3 +75,20 @@ out:
     mx_rans_model_free(&m);
     return rc;
 }
+
+int mx_frame_decode(const char *stage, const uint8_t *src, size_t n, uint8_t *dst,
+                    size_t expected, mx_error *err)
+{
+    if (n < 1)
+        return mx_fail(err, MX_EINPUT, "corrupt data: empty %s stream", stage);
+    if (src[0] == MX_FRAME_STORED) {
+        if (n - 1 != expected)
+            return mx_fail(err, MX_EINPUT, "corrupt data: stored stream has the wrong size");
+        if (expected)
+            memcpy(dst, src + 1, expected);
+        return 0;
+    }
+    if (src[0] == MX_FRAME_ORDER0)
+        return mx_order0_decode(src + 1, n - 1, dst, expected, err);
+    return mx_fail(err, MX_EINPUT, "corrupt data: unknown %s frame %u", stage, src[0]);
+}

@@ -281,22 +281,11 @@ static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t
                       uint8_t *dst, size_t expected, mx_error *err)
 {
     (void)p;
-    if (n < 1)
-        return mx_fail(err, MX_EINPUT, "corrupt data: empty bfctx stream");
-    switch (src[0]) {
-    case MX_FRAME_STORED:
-        if (n - 1 != expected)
-            return mx_fail(err, MX_EINPUT, "corrupt data: stored stream has the wrong size");
-        memcpy(dst, src + 1, expected);
-        return 0;
-    case MX_FRAME_ORDER0:
-        return mx_order0_decode(src + 1, n - 1, dst, expected, err);
-    case MX_FRAME_BF16CTX:
-        if (d->bits != 16 || expected != (size_t)(d->rows * d->cols) * 2)
-            return mx_fail(err, MX_EINPUT, "corrupt data: bfctx frame on a non-16-bit stream");
-        return decode16(d, src + 1, n - 1, dst, err);
-    }
-    return mx_fail(err, MX_EINPUT, "corrupt data: unknown bfctx frame %u", src[0]);
+    if (n < 1 || src[0] != MX_FRAME_BF16CTX)
+        return mx_frame_decode("bfctx", src, n, dst, expected, err);
+    if (d->bits != 16 || expected != (size_t)(d->rows * d->cols) * 2)
+        return mx_fail(err, MX_EINPUT, "corrupt data: bfctx frame on a non-16-bit stream");
+    return decode16(d, src + 1, n - 1, dst, err);
 }
 
 const mx_stage mx_stage_bfctx = {

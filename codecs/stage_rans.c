@@ -33,17 +33,7 @@ static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t
 {
     (void)p;
     (void)d;
-    if (n < 1)
-        return mx_fail(err, MX_EINPUT, "corrupt data: empty rans stream");
-    if (src[0] == MX_FRAME_STORED) {
-        if (n - 1 != expected)
-            return mx_fail(err, MX_EINPUT, "corrupt data: stored stream has the wrong size");
-        memcpy(dst, src + 1, expected);
-        return 0;
-    }
-    if (src[0] != MX_FRAME_ORDER0)
-        return mx_fail(err, MX_EINPUT, "corrupt data: unknown rans frame %u", src[0]);
-    return mx_order0_decode(src + 1, n - 1, dst, expected, err);
+    return mx_frame_decode("rans", src, n, dst, expected, err);
 }
 
 const mx_stage mx_stage_rans = {
