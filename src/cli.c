@@ -1,6 +1,7 @@
 #include "cli.h"
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,6 +177,18 @@ typedef struct {
     char **inputs;
     int n_inputs;
 } cli_opts;
+
+/* An unsigned decimal in lo..hi (no sign, no trailing text). */
+static int parse_count(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || errno || x < lo || x > hi)
+        return -1;
+    *v = x;
+    return 0;
+}
 
 static int parse_double(const char *s, double *v)
 {
@@ -744,6 +757,7 @@ int mx_cli_main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":p:m:o:T:fqhV", longopts, NULL)) != -1) {
         double v;
+        unsigned long u;
         switch (c) {
         case OPT_BATCH:
             o.command = "batch";
@@ -759,31 +773,23 @@ int mx_cli_main(int argc, char **argv)
         case 'm': o.manifest = optarg; batch_opt = "-m"; break;
         case 'o': o.output = optarg; break;
         case 'f': o.force = 1; break;
-        case 'T': {
-            char *end;
-            errno = 0;
-            long t = strtol(optarg, &end, 10);
-            if (!*optarg || *end || errno || t < 1 || t > 256)
+        case 'T':
+            if (parse_count(optarg, 1, 256, &u))
                 return usage_error("-T wants a thread count 1..256, got '%s'", optarg);
-            o.threads = (int)t;
+            o.threads = (int)u;
             break;
-        }
         case 'q': o.quiet = 1; break;
         case OPT_SHAPE:
             if (mx_shape_parse(optarg, &o.shape, &err))
                 return report(&err);
             break;
         case OPT_TENSOR: o.tensor = optarg; break;
-        case OPT_REPEAT: {
-            char *end;
-            errno = 0;
-            long r = strtol(optarg, &end, 10);
-            if (!*optarg || *end || errno || r < 1 || r > 1000)
+        case OPT_REPEAT:
+            if (parse_count(optarg, 1, 1000, &u))
                 return usage_error("--repeat wants an integer 1..1000, got '%s'", optarg);
-            o.batch.repeat = (int)r;
+            o.batch.repeat = (int)u;
             batch_opt = "--repeat";
             break;
-        }
         case OPT_CSV: o.csv = optarg; batch_opt = "--csv"; break;
         case OPT_JSON: o.json = optarg; batch_opt = "--json"; break;
         case OPT_SCORE:
@@ -819,46 +825,31 @@ int mx_cli_main(int argc, char **argv)
             batch_opt = "--rules";
             break;
         }
-        case OPT_PORT: {
-            char *end;
-            errno = 0;
-            o.port = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || errno || o.port < 1 || o.port > 65535)
+        case OPT_PORT:
+            if (parse_count(optarg, 1, 65535, &o.port))
                 return usage_error("--port wants 1..65535, got '%s'", optarg);
             o.serve_opt = "--port";
             break;
-        }
         case OPT_HOST: o.host = optarg; o.serve_opt = "--host"; break;
         case OPT_PARAM: o.param = optarg; break;
         case OPT_PLOT: o.plot = optarg; break;
-        case OPT_MAX_UPLOAD: {
-            char *end;
-            errno = 0;
-            o.max_upload = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || errno || o.max_upload < 1 || optarg[0] == '-')
+        case OPT_MAX_UPLOAD:
+            if (parse_count(optarg, 1, ULONG_MAX, &o.max_upload))
                 return usage_error("--max-upload wants a byte count, got '%s'", optarg);
             o.serve_opt = "--max-upload";
             break;
-        }
-        case OPT_SAMPLE: {
-            char *end;
-            errno = 0;
-            o.sample_n = strtol(optarg, &end, 10);
-            if (!*optarg || *end || errno || o.sample_n < 1 || o.sample_n > 1000000)
+        case OPT_SAMPLE:
+            if (parse_count(optarg, 1, 1000000, &u))
                 return usage_error("--sample wants a count 1..1000000, got '%s'", optarg);
+            o.sample_n = (long)u;
             batch_opt = "--sample";
             break;
-        }
-        case OPT_SEED: {
-            char *end;
-            errno = 0;
-            o.seed = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || errno || optarg[0] == '-')
+        case OPT_SEED:
+            if (parse_count(optarg, 0, ULONG_MAX, &o.seed))
                 return usage_error("--seed wants a non-negative integer, got '%s'", optarg);
             o.have_seed = 1;
             batch_opt = "--seed";
             break;
-        }
         case ':':
             return usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
