@@ -7,29 +7,33 @@ size_t mx_frame_bound(size_t n)
     return n + 1;
 }
 
+int mx_frame_store(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *dst_len,
+                   mx_error *err)
+{
+    if (cap < n + 1)
+        return mx_fail(err, MX_EFAIL, "output buffer too small");
+    dst[0] = MX_FRAME_STORED;
+    if (n)
+        memcpy(dst + 1, src, n);
+    *dst_len = n + 1;
+    return 0;
+}
+
 int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
                     size_t *dst_len, mx_error *err)
 {
+    int rc = 0;
     if (frame->oom) {
-        free(frame->p);
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    }
-    if (frame->len < n + 1 && frame->len <= cap) {
+        rc = mx_fail(err, MX_EFAIL, "out of memory");
+    } else if (frame->len < n + 1 && frame->len <= cap) {
         memcpy(dst, frame->p, frame->len);
         *dst_len = frame->len;
     } else {
-        if (cap < n + 1) {
-            free(frame->p);
-            return mx_fail(err, MX_EFAIL, "output buffer too small");
-        }
-        dst[0] = MX_FRAME_STORED;
-        if (n)
-            memcpy(dst + 1, src, n);
-        *dst_len = n + 1;
+        rc = mx_frame_store(src, n, dst, cap, dst_len, err);
     }
     free(frame->p);
     memset(frame, 0, sizeof *frame);
-    return 0;
+    return rc;
 }
 
 int mx_order0_encode(const uint8_t *src, size_t n, mx_bytes *out, mx_error *err)

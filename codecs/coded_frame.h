@@ -18,6 +18,9 @@ int mx_order0_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t expected
 int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
                     size_t *dst_len, mx_error *err);
 size_t mx_frame_bound(size_t n);
+/* Writes src as a stored frame (mode byte + the bytes). */
+int mx_frame_store(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *dst_len,
+                   mx_error *err);
 /* Decodes the frames every one of our coders may emit (stored, order-0);
  * anything else is corrupt for `stage`. */
 int mx_frame_decode(const char *stage, const uint8_t *src, size_t n, uint8_t *dst,

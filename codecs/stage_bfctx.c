@@ -272,8 +272,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         free(f.p);
         return -1;
     }
-    if (rc > 0) /* did not fit: make the frame "too big" so it is stored */
-        f.len = n + 1;
+    if (rc > 0) { /* coding would not fit in the raw size: store */
+        free(f.p);
+        return mx_frame_store(src, n, dst, cap, dst_len, err);
+    }
     return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
 }
 
