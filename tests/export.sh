@@ -13,6 +13,8 @@ if ! $PY -c 'import numpy, zstd, brotli, lz4.block, fastapi, uvicorn, multipart,
     echo "SKIP: Debian python3 modules missing (run tests/install-deps)"
     exit 77
 fi
+TESTS_DIR="$(cd "$top_srcdir/tests" && pwd)"
+export TESTS_DIR
 tmp=$(mktemp -d) || exit 99
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -27,7 +29,9 @@ grep -q "stage 'bfctx' has no fast numpy form" "$tmp/err" || bad "refusal names 
 cat >"$tmp/same.py" <<'PY'
 # For one exported solution: containers byte-identical to mxbench's, and
 # each side decodes the other's files.
-import ast, importlib.util, struct, subprocess, sys
+import importlib.util, os, subprocess, sys
+sys.path.insert(0, os.environ["TESTS_DIR"])
+from npy_raw import read
 sol, mx, spec = sys.argv[1], sys.argv[2], sys.argv[3]
 m = importlib.util.module_from_spec(importlib.util.spec_from_file_location("sol", sol))
 m.__spec__.loader.exec_module(m)
@@ -36,10 +40,7 @@ lossy = any(s in spec for s in ("trunc", "q8", "q4"))
 # than the C libraries on some inputs: those files only have to interoperate
 identical = not (spec.endswith("|lz4") or spec == "lz4" or ":-" in spec)
 for npy in sys.argv[4:]:
-    buf = open(npy, "rb").read()
-    hl = struct.unpack("<H", buf[8:10])[0]
-    rows, cols = ast.literal_eval(buf[10:10 + hl].decode())["shape"]
-    raw = buf[10 + hl:]
+    rows, cols, raw = read(npy)
     open("r.bin", "wb").write(raw)
     py = m.compress(raw, rows, cols)
     subprocess.run([mx, "-q", "compress", "-f", "-p", spec, "--shape", "%dx%d" % (rows, cols),
@@ -66,8 +67,10 @@ done
 
 # the server, over real HTTP
 cat >"$tmp/client.py" <<'PY'
-import ast, csv, struct, sys, time
+import csv, os, sys, time
 import numpy as np, requests
+sys.path.insert(0, os.environ["TESTS_DIR"])
+from npy_raw import read
 url, spec, batch_csv = sys.argv[1], sys.argv[2], sys.argv[3]
 for _ in range(600):
     try:
@@ -79,14 +82,8 @@ else:
     sys.exit("server did not come up")
 want = {r["sample"]: float(r["ratio"]) for r in csv.DictReader(open(batch_csv)) if r["pipeline"] == spec}
 lossy = any(s in spec for s in ("trunc", "q8", "q4"))
-# python's lz4 fast mode and zstd's negative levels make other (valid) choices
-# than the C libraries on some inputs: those files only have to interoperate
-identical = not (spec.endswith("|lz4") or spec == "lz4" or ":-" in spec)
 for npy in sys.argv[4:]:
-    buf = open(npy, "rb").read()
-    hl = struct.unpack("<H", buf[8:10])[0]
-    rows, cols = ast.literal_eval(buf[10:10 + hl].decode())["shape"]
-    raw = buf[10 + hl:]
+    rows, cols, raw = read(npy)
     r = requests.post(url + "/compress", files={"file": ("m.bin", raw)}, data={"rows": rows, "cols": cols})
     assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream", r.text
     comp = r.content

@@ -28,14 +28,7 @@ code() { curl -s -o "$tmp/body" -w '%{http_code}' "$@"; }
 for f in "$DATA"/l0.ln1.forward.s1.npy "$DATA"/l3.mlp_act.backward.s1.npy; do
     b=$(basename "$f")
     # raw bf16 bytes and shape, straight from the .npy (v1 header)
-    python3 - "$f" "$tmp/raw.bin" >"$tmp/shape" <<'PY'
-import ast, struct, sys
-buf = open(sys.argv[1], "rb").read()
-hl = struct.unpack("<H", buf[8:10])[0]
-r, c = ast.literal_eval(buf[10:10 + hl].decode())["shape"]
-open(sys.argv[2], "wb").write(buf[10 + hl:])
-print(r, c)
-PY
+    python3 "$top_srcdir/tests/npy_raw.py" "$f" "$tmp/raw.bin" >"$tmp/shape"
     read -r rows cols <"$tmp/shape"
     [ "$(code -F "file=@$tmp/raw.bin" -F rows="$rows" -F cols="$cols" "$URL/compress")" = 200 ] || bad "$b: compress"
     cp "$tmp/body" "$tmp/s.mxb"
