@@ -15,6 +15,7 @@
 #include "serve.h"
 #include "svgplot.h"
 #include "fileio.h"
+#include "filecodec.h"
 #include "metrics.h"
 #include "npy.h"
 #include "parallel.h"
@@ -92,6 +93,8 @@ static void print_help(void)
         "  -T, --threads N         threads for coding (default: all cores); the output\n"
         "                          is the same whatever N is\n"
         "      --shape RxC         shape of raw .bin/.bf16 input\n"
+        "      --frame-rows N      compress: rows per frame of big matrices (default: 64 MiB\n"
+        "                          of values); memory holds about one frame\n"
         "      --tensor NAME       which BF16 tensor of a .safetensors file\n"
         "      --repeat N          timing runs per cell, median taken (default 3)\n"
         "      --csv FILE          also write the rows as CSV\n"
@@ -167,6 +170,7 @@ typedef struct {
     double score_to_beat;
     unsigned long port, max_upload;
     int threads;
+    uint64_t frame_rows;
     const char *host;
     const char *serve_opt;
     const char *param, *plot;
@@ -225,6 +229,44 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* Claims the output: an existing file is refused before any work, and an
+ * interrupt from here on removes the temporary. */
+static int claim_output(const char *in, const char *outpath, int force, mx_atomic_file *f)
+{
+    mx_error err = {0};
+    if (same_file(in, outpath)) {
+        fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", outpath);
+        return 2;
+    }
+    if (mx_atomic_begin(f, outpath, force, &err))
+        return report(&err);
+    pending_output = f;
+    return 0;
+}
+
+/* Commits f, or removes it when rc says the work failed. */
+static int finish_output(mx_atomic_file *f, int rc, mx_error *err)
+{
+    if (!rc && mx_atomic_commit(f, err))
+        rc = -1;
+    if (rc)
+        mx_atomic_abort(f);
+    pending_output = NULL;
+    return rc;
+}
+
+static void print_compressed(const char *in, uint64_t orig, uint64_t len, const char *chosen,
+                             int converted, size_t frames, const char *outpath)
+{
+    char framed[48] = "";
+    if (frames > 1)
+        snprintf(framed, sizeof framed, ", %zu frames", frames);
+    fprintf(stderr, "%s: %llu -> %llu bytes (ratio %.4f, %s%s%s) => %s\n", in,
+            (unsigned long long)orig, (unsigned long long)len,
+            len ? (double)orig / (double)len : 0.0, chosen, framed,
+            converted ? ", converted from f32" : "", outpath);
+}
+
 static int cmd_compress(cli_opts *o)
 {
     mx_error err = {0};
@@ -235,9 +277,34 @@ static int cmd_compress(cli_opts *o)
     if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err))
         return report(&err);
     p.threads = o->threads;
+    p.frame_rows = o->frame_rows;
+    char outpath[4096];
+    mx_atomic_file f;
+    int rc;
+    if (!ends_with(in, ".safetensors")) {
+        /* big .npy and raw files go a frame at a time, in bounded memory */
+        if (o->output)
+            snprintf(outpath, sizeof outpath, "%s", o->output);
+        else
+            snprintf(outpath, sizeof outpath, "%s.mxb", in);
+        if ((rc = claim_output(in, outpath, o->force, &f)))
+            return rc;
+        mx_file_stats st;
+        rc = mx_file_compress(in, &o->shape, &p, &f, &st, &err);
+        if (rc != MX_FILE_WHOLE) {
+            if (finish_output(&f, rc, &err))
+                return report(&err);
+            if (!o->quiet)
+                print_compressed(in, st.in_bytes, st.out_bytes, st.chosen, st.converted,
+                                 st.frames, outpath);
+            return 0;
+        }
+        mx_atomic_abort(&f);
+        pending_output = NULL;
+    }
     mx_sample *s = NULL;
     size_t n = 0;
-    int rc = 2;
+    rc = 2;
     if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err)) {
         rc = report(&err);
         goto out;
@@ -247,7 +314,6 @@ static int cmd_compress(cli_opts *o)
                 n);
         goto out;
     }
-    char outpath[4096];
     if (o->output) {
         snprintf(outpath, sizeof outpath, "%s", o->output);
     } else if (s[0].m.origin == MX_ORIGIN_SAFETENSORS) {
@@ -257,37 +323,23 @@ static int cmd_compress(cli_opts *o)
     } else {
         snprintf(outpath, sizeof outpath, "%s.mxb", in);
     }
-    if (same_file(in, outpath)) {
-        fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", outpath);
+    if ((rc = claim_output(in, outpath, o->force, &f)))
         goto out;
-    }
-    /* claim the output first: an existing file is refused before any work,
-     * and an interrupt during compression removes the temporary */
-    mx_atomic_file f;
-    if (mx_atomic_begin(&f, outpath, o->force, &err)) {
-        rc = report(&err);
-        goto out;
-    }
-    pending_output = &f;
     uint8_t *buf = NULL;
-    size_t len;
-    char chosen[MX_SPEC_MAX];
-    if (mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err) ||
-        mx_atomic_write(&f, buf, len, &err) || mx_atomic_commit(&f, &err)) {
-        mx_atomic_abort(&f);
-        pending_output = NULL;
+    size_t len = 0;
+    char chosen[MX_SPEC_MAX + 32];
+    rc = mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
+    if (!rc)
+        rc = mx_atomic_write(&f, buf, len, &err);
+    free(buf);
+    if (finish_output(&f, rc, &err)) {
         rc = report(&err);
-        free(buf);
         goto out;
     }
-    pending_output = NULL;
-    size_t orig = mx_matrix_count(&s[0].m) * 2;
-    if (!o->quiet) {
-        fprintf(stderr, "%s: %zu -> %zu bytes (ratio %.4f, %s%s) => %s\n", in, orig, len,
-                len ? (double)orig / (double)len : 0.0, chosen,
-                s[0].converted ? ", converted from f32" : "", outpath);
-    }
-    free(buf);
+    uint64_t orig = mx_matrix_count(&s[0].m) * 2, step = mx_frame_rows(&p, s[0].m.cols);
+    if (!o->quiet)
+        print_compressed(in, orig, len, chosen, s[0].converted,
+                         (size_t)(s[0].m.rows > step ? (s[0].m.rows + step - 1) / step : 1), outpath);
     rc = 0;
 out:
     mx_samples_free(s, n);
@@ -320,25 +372,29 @@ static int cmd_decompress(cli_opts *o)
         snprintf(outpath, sizeof outpath, "%.*s", (int)(strlen(in) - 4), in);
     else
         return usage_error("%s: does not end in .mxb; name the output with -o", in);
-    if (same_file(in, outpath)) {
-        fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", outpath);
-        return 2;
-    }
-    uint8_t *buf, *file;
-    size_t len, flen;
-    mx_matrix m;
-    if (load_container(in, o->threads, &buf, &len, &m, &err))
-        return report(&err);
-    free(buf);
-    int rc;
-    if (m.origin == MX_ORIGIN_RAW) {
-        rc = write_output(outpath, (const uint8_t *)m.data, mx_matrix_count(&m) * 2, o->force, &err);
-    } else if ((rc = mx_npy_serialize(&m, &file, &flen, &err)) == 0) {
-        rc = write_output(outpath, file, flen, o->force, &err);
-        free(file);
-    }
-    mx_matrix_free(&m);
+    mx_atomic_file f;
+    int rc = claim_output(in, outpath, o->force, &f);
     if (rc)
+        return rc;
+    mx_file_stats st;
+    rc = mx_file_decompress(in, o->threads, &f, &st, &err); /* multi-frame: bounded memory */
+    if (rc == MX_FILE_WHOLE) {
+        uint8_t *buf, *file;
+        size_t len, flen;
+        mx_matrix m;
+        rc = load_container(in, o->threads, &buf, &len, &m, &err);
+        if (!rc) {
+            free(buf);
+            if (m.origin == MX_ORIGIN_RAW) {
+                rc = mx_atomic_write(&f, (const uint8_t *)m.data, mx_matrix_count(&m) * 2, &err);
+            } else if ((rc = mx_npy_serialize(&m, &file, &flen, &err)) == 0) {
+                rc = mx_atomic_write(&f, file, flen, &err);
+                free(file);
+            }
+            mx_matrix_free(&m);
+        }
+    }
+    if (finish_output(&f, rc, &err))
         return report(&err);
     if (!o->quiet)
         fprintf(stderr, "%s => %s\n", in, outpath);
@@ -367,7 +423,27 @@ static int cmd_info(cli_opts *o, int verify)
         uint8_t *buf;
         size_t len;
         mx_container c;
-        int rc = 0;
+        mx_file_stats st;
+        int rc = verify ? mx_file_decompress(in, o->threads, NULL, &st, &err)
+                        : mx_file_scan(in, &st, &err);
+        if (rc != MX_FILE_WHOLE) { /* a multi-frame file, read a frame at a time */
+            if (rc) {
+                rc = report(&err);
+                worst = worst > rc ? worst : rc;
+            } else if (verify) {
+                printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
+                       st.frames);
+            } else {
+                printf("%s\n  format     mxb v%d, %zu frames\n  shape      %llu x %llu bf16\n"
+                       "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
+                       in, MX_CONTAINER_VERSION, st.frames, (unsigned long long)st.rows,
+                       (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
+                       (unsigned long long)st.in_bytes,
+                       st.in_bytes ? (double)(st.rows * st.cols * 2) / (double)st.in_bytes : 0.0);
+            }
+            continue;
+        }
+        rc = 0;
         if (mx_read_file(in, &buf, &len, &err))
             rc = report(&err);
         else if (mx_container_read(buf, len, &c, &err))
@@ -704,7 +780,7 @@ out:
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
     OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
-    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT,
+    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS,
 };
 
 static int is_command(const char *w)
@@ -729,6 +805,7 @@ int mx_cli_main(int argc, char **argv)
         {"threads", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},
         {"shape", required_argument, NULL, OPT_SHAPE},
+        {"frame-rows", required_argument, NULL, OPT_FRAME_ROWS},
         {"tensor", required_argument, NULL, OPT_TENSOR},
         {"repeat", required_argument, NULL, OPT_REPEAT},
         {"csv", required_argument, NULL, OPT_CSV},
@@ -784,6 +861,11 @@ int mx_cli_main(int argc, char **argv)
                 return report(&err);
             break;
         case OPT_TENSOR: o.tensor = optarg; break;
+        case OPT_FRAME_ROWS:
+            if (parse_count(optarg, 1, ULONG_MAX, &u))
+                return usage_error("--frame-rows wants a row count >= 1, got '%s'", optarg);
+            o.frame_rows = u;
+            break;
         case OPT_REPEAT:
             if (parse_count(optarg, 1, 1000, &u))
                 return usage_error("--repeat wants an integer 1..1000, got '%s'", optarg);

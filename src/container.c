@@ -9,11 +9,13 @@ typedef struct {
     const uint8_t *p;
     size_t len, off;
     int bad;
+    int ran_out; /* the failure was the end of the buffer */
 } rbuf;
 
 static uint64_t get_le(rbuf *r, int bytes)
 {
     if (r->bad || r->len - r->off < (size_t)bytes) {
+        r->ran_out |= !r->bad;
         r->bad = 1;
         return 0;
     }
@@ -28,6 +30,7 @@ static uint64_t get_var(rbuf *r)
 {
     uint64_t v = 0;
     if (r->bad || mx_read_var(r->p, r->len, &r->off, &v)) {
+        r->ran_out |= !r->bad && r->off >= r->len;
         r->bad = 1;
         return 0;
     }
@@ -37,6 +40,7 @@ static uint64_t get_var(rbuf *r)
 static const uint8_t *get_bytes(rbuf *r, size_t n)
 {
     if (r->bad || r->len - r->off < n) {
+        r->ran_out |= !r->bad;
         r->bad = 1;
         return NULL;
     }
@@ -57,11 +61,15 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
     size_t spec_len = strlen(c->spec);
     mx_bytes_put(&w, MX_CONTAINER_MAGIC, 4);
     mx_bytes_le(&w, MX_CONTAINER_VERSION, 1);
-    mx_bytes_le(&w, (c->lossy ? 1u : 0u) | (c->fortran ? 2u : 0u), 1);
+    mx_bytes_le(&w, (c->lossy ? 1u : 0u) | (c->fortran ? 2u : 0u) | (c->multi ? 4u : 0u), 1);
     mx_bytes_le(&w, (uint64_t)c->origin, 1);
     mx_bytes_le(&w, 1, 1);
     mx_bytes_var(&w, c->rows);
     mx_bytes_var(&w, c->cols);
+    if (c->multi) {
+        mx_bytes_var(&w, c->first_row);
+        mx_bytes_var(&w, c->total_rows);
+    }
     mx_bytes_le(&w, c->value_hash, 8);
     mx_bytes_var(&w, spec_len);
     mx_bytes_put(&w, c->spec, spec_len);
@@ -111,7 +119,7 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
     if (buf[4] != MX_CONTAINER_VERSION)
         return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d)",
                        buf[4], MX_CONTAINER_VERSION);
-    rbuf tail = {buf, len, len - 8, 0};
+    rbuf tail = {buf, len, len - 8, 0, 0};
     if (XXH64(buf, len - 8, 0) != get_le(&tail, 8)) {
         /* the whole-file checksum failed: say which part is damaged */
         mx_container tmp;
@@ -127,62 +135,115 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
     return parse(buf, len, c, 0, err);
 }
 
-/* Parses the header and locates the streams. With diagnose, also checks the
- * header's and each stream's XXH32 and names the first damaged part. */
-static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, mx_error *err)
+/* Parses the header up to its XXH32. Returns 0 or -1 on a bad field; with
+ * partial (h may stop short of the frame), 1 when h ran out first. */
+static int parse_header(rbuf *h, mx_container *c, uint32_t *part_hash, uint64_t *payload,
+                        int partial, mx_error *err)
 {
+#define BAD(what) (partial && h->ran_out ? 1 : CORRUPT(what))
     memset(c, 0, sizeof *c);
-    rbuf h = {buf, len - 8, 5, 0};
+    h->off = 5;
     c->version = MX_CONTAINER_VERSION;
-    uint64_t flags = get_le(&h, 1), origin = get_le(&h, 1), dtype = get_le(&h, 1);
-    if (flags > 3 || origin > MX_ORIGIN_SAFETENSORS || dtype != 1)
-        return CORRUPT("flags, origin or dtype");
+    uint64_t flags = get_le(h, 1), origin = get_le(h, 1), dtype = get_le(h, 1);
+    if (h->bad || flags > 7 || origin > MX_ORIGIN_SAFETENSORS || dtype != 1)
+        return BAD("flags, origin or dtype");
     c->lossy = (int)(flags & 1);
     c->fortran = (int)(flags >> 1 & 1);
+    c->multi = (int)(flags >> 2 & 1);
     c->origin = (mx_origin)origin;
-    c->rows = get_var(&h);
-    c->cols = get_var(&h);
-    c->value_hash = get_le(&h, 8);
-    size_t spec_len = (size_t)get_var(&h);
-    const uint8_t *spec = get_bytes(&h, spec_len);
+    c->rows = get_var(h);
+    c->cols = get_var(h);
+    c->total_rows = c->rows;
+    if (c->multi) {
+        c->first_row = get_var(h);
+        c->total_rows = get_var(h);
+        if (!h->bad && (c->rows == 0 || c->first_row > c->total_rows ||
+                        c->rows > c->total_rows - c->first_row))
+            return CORRUPT("frame rows");
+    }
+    c->value_hash = get_le(h, 8);
+    size_t spec_len = (size_t)get_var(h);
+    const uint8_t *spec = get_bytes(h, spec_len);
     if (!spec || spec_len >= MX_SPEC_MAX)
-        return CORRUPT("pipeline spec");
+        return BAD("pipeline spec");
     memcpy(c->spec, spec, spec_len);
     c->spec[spec_len] = 0;
-    c->blob_len = (size_t)get_var(&h);
-    c->blob = get_bytes(&h, c->blob_len);
-    if (h.bad)
-        return CORRUPT("origin header");
-    c->layout.n_levels = (size_t)get_le(&h, 1);
-    if (h.bad || c->layout.n_levels == 0 || c->layout.n_levels > MX_MAX_TRANSFORMS + 1)
-        return CORRUPT("level count");
+    c->blob_len = (size_t)get_var(h);
+    c->blob = get_bytes(h, c->blob_len);
+    if (h->bad)
+        return BAD("origin header");
+    c->layout.n_levels = (size_t)get_le(h, 1);
+    if (h->bad || c->layout.n_levels == 0 || c->layout.n_levels > MX_MAX_TRANSFORMS + 1)
+        return BAD("level count");
     for (size_t l = 0; l < c->layout.n_levels; l++) {
         mx_level *lv = &c->layout.level[l];
-        lv->n = (size_t)get_le(&h, 1);
-        if (h.bad || lv->n > MX_MAX_STREAMS)
-            return CORRUPT("stream count");
+        lv->n = (size_t)get_le(h, 1);
+        if (h->bad || lv->n > MX_MAX_STREAMS)
+            return BAD("stream count");
         for (size_t j = 0; j < lv->n; j++) {
-            lv->d[j].bits = (uint8_t)get_le(&h, 1);
-            lv->nparts[j] = (uint8_t)get_le(&h, 1);
-            lv->d[j].rows = get_var(&h);
-            lv->d[j].cols = get_var(&h);
+            lv->d[j].bits = (uint8_t)get_le(h, 1);
+            lv->nparts[j] = (uint8_t)get_le(h, 1);
+            lv->d[j].rows = get_var(h);
+            lv->d[j].cols = get_var(h);
             size_t bytes;
-            if (h.bad || mx_stream_desc_bytes(&lv->d[j], &bytes))
-                return CORRUPT("stream shape");
+            if (h->bad || mx_stream_desc_bytes(&lv->d[j], &bytes))
+                return BAD("stream shape");
         }
     }
     c->coded.n = c->layout.level[c->layout.n_levels - 1].n;
     c->coded.borrowed = 1;
-    uint64_t total = 0;
-    uint32_t part_hash[MX_MAX_STREAMS];
+    *payload = 0;
     for (size_t j = 0; j < c->coded.n; j++) {
-        uint64_t sz = get_var(&h);
-        part_hash[j] = (uint32_t)get_le(&h, 4);
-        if (h.bad || sz > len)
-            return CORRUPT("stream size");
+        uint64_t sz = get_var(h);
+        part_hash[j] = (uint32_t)get_le(h, 4);
+        if (h->bad || sz > SIZE_MAX / 2 || *payload + sz < *payload)
+            return BAD("stream size");
         c->coded.size[j] = (size_t)sz;
-        total += sz;
+        *payload += sz;
     }
+    return 0;
+#undef BAD
+}
+
+int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len,
+                           mx_container *hdr, mx_error *err)
+{
+    if (avail < 5)
+        return 1;
+    if (!mx_container_sniff(buf, avail))
+        return mx_fail(err, MX_EINPUT, "not an mxbench frame (bad magic)");
+    if (buf[4] != MX_CONTAINER_VERSION)
+        return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d)",
+                       buf[4], MX_CONTAINER_VERSION);
+    rbuf h = {buf, avail, 5, 0, 0};
+    mx_container c;
+    uint32_t part_hash[MX_MAX_STREAMS];
+    uint64_t payload;
+    int rc = parse_header(&h, &c, part_hash, &payload, 1, err);
+    if (rc)
+        return rc;
+    size_t header_end = h.off;
+    uint32_t header_hash = (uint32_t)get_le(&h, 4);
+    if (h.bad)
+        return 1;
+    if (XXH32(buf, header_end, 0) != header_hash)
+        return mx_fail(err, MX_EINPUT, "corrupt container: a frame header is damaged (its checksum fails)");
+    *frame_len = h.off + payload + 8;
+    c.header_size = h.off;
+    if (hdr)
+        *hdr = c;
+    return 0;
+}
+
+/* Parses the header and locates the streams. With diagnose, also checks the
+ * header's and each stream's XXH32 and names the first damaged part. */
+static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, mx_error *err)
+{
+    rbuf h = {buf, len - 8, 5, 0, 0};
+    uint32_t part_hash[MX_MAX_STREAMS];
+    uint64_t total;
+    if (parse_header(&h, c, part_hash, &total, 0, err))
+        return -1;
     size_t header_end = h.off;
     uint32_t header_hash = (uint32_t)get_le(&h, 4);
     if (h.bad)

@@ -6,10 +6,12 @@
  *
  *   magic      4 bytes "\x89MXB"
  *   version    u8 (1)
- *   flags      u8  bit 0: lossy pipeline; bit 1: source was Fortran order
+ *   flags      u8  bit 0: lossy pipeline; bit 1: source was Fortran order;
+ *                  bit 2: one frame of a multi-frame file (see below)
  *   origin     u8  mx_origin of the source file
  *   dtype      u8  1 = bf16
  *   rows, cols
+ *   [first_row, total_rows]   only with flag bit 2
  *   value_hash u64 LE: XXH64 (seed 0) of the original values, C order, LE
  *   spec       length + bytes (canonical pipeline spec)
  *   origin hdr length + bytes (the source .npy header when it is not the
@@ -20,6 +22,15 @@
  *   hdr_hash   u32 LE: XXH32 of every header byte before it
  *   payload    the coded streams, back to back
  *   checksum   u64 LE: XXH64 of every byte before it
+ *
+ * Frames. A matrix larger than one frame (mx_frame_rows, 64 MiB of values
+ * by default) is stored as frames back to back, like zstd frames: each is a
+ * complete container of the above layout for rows [first_row, first_row +
+ * rows) of a total_rows x cols matrix, with its own pipeline, value hash and
+ * checksums; only the first carries the origin header. The frames are in
+ * row order and the last one ends at total_rows, so a file cut at a frame
+ * boundary, reordered or spliced from other shapes is detected. A matrix of
+ * one frame is written without flag bit 2: small files stay as they were.
  *
  * The reader verifies the whole-file checksum first, then checks every
  * length against the buffer, so corruption is reported as such and never
@@ -49,6 +60,8 @@ typedef struct {
     mx_layout layout;
     mx_coded coded; /* on read: borrowed pointers into the buffer */
     size_t header_size;
+    int multi;                     /* flag bit 2 */
+    uint64_t first_row, total_rows; /* total_rows == rows when !multi */
 } mx_container;
 
 /* Serialises c into a new malloc'd buffer. */
@@ -57,6 +70,13 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
 /* Parses and verifies buf; c borrows from buf, which must outlive it. */
 int mx_container_read(const uint8_t *buf, size_t len, mx_container *c,
                       mx_error *err);
+/* How long the frame at the start of buf is, from its header alone (the
+ * streaming reader reads one frame at a time). Returns 0 with *frame_len
+ * and, when hdr is not NULL, the header fields in *hdr (no streams); 1 when
+ * the header runs past avail (read more and call again); -1 when it is no
+ * container header. Checks the header's XXH32. */
+int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len,
+                           mx_container *hdr, mx_error *err);
 /* 1 if buf starts with the container magic. */
 int mx_container_sniff(const uint8_t *buf, size_t len);
 #endif

@@ -1,7 +1,9 @@
 #include "engine.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+#include "bytes.h"
 #include "container.h"
 #include "presets.h"
 
@@ -11,8 +13,21 @@ uint64_t mx_values_hash(const uint16_t *values, size_t n)
     return XXH64(values, n * sizeof *values, 0);
 }
 
-static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
-                          size_t *out_len, mx_error *err)
+uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols)
+{
+    if (p->frame_rows)
+        return p->frame_rows;
+    uint64_t rows = cols ? MX_FRAME_BYTES / (cols * 2) : MX_FRAME_BYTES;
+    return rows ? rows : 1;
+}
+
+/* Where a frame sits in its matrix; total_rows == rows for a plain file. */
+typedef struct {
+    uint64_t first_row, total_rows;
+} frame_pos;
+
+static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
+                          uint8_t **out, size_t *out_len, mx_error *err)
 {
     mx_container c;
     memset(&c, 0, sizeof c);
@@ -23,10 +38,15 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, uint8_t **ou
     c.cols = m->cols;
     c.origin = m->origin;
     c.fortran = m->fortran;
+    c.multi = pos.total_rows != m->rows;
+    c.first_row = pos.first_row;
+    c.total_rows = pos.total_rows;
     c.value_hash = mx_values_hash(m->data, mx_matrix_count(m));
     mx_pipeline_format(p, c.spec, sizeof c.spec);
-    c.blob = m->origin_blob;
-    c.blob_len = m->origin_blob_len;
+    if (pos.first_row == 0) {
+        c.blob = m->origin_blob;
+        c.blob_len = m->origin_blob_len;
+    }
     int rc = mx_container_write(&c, out, out_len, err);
     mx_coded_free(&c.coded);
     return rc;
@@ -37,12 +57,13 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, uint8_t **ou
 #define AUTO_TRIAL 1024
 
 /* Keeps every file we write decodable under MX_MAX_RATIO. */
-static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
-                            size_t *out_len, char *chosen, size_t chosen_n, mx_error *err)
+static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
+                            uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
+                            mx_error *err)
 {
     if (chosen)
         mx_pipeline_format(p, chosen, chosen_n);
-    if (compress_fixed(p, m, out, out_len, err))
+    if (compress_fixed(p, m, pos, out, out_len, err))
         return -1;
     uint64_t bytes = (uint64_t)mx_matrix_count(m) * 2;
     if (bytes <= (uint64_t)*out_len * MX_MAX_RATIO)
@@ -54,16 +75,18 @@ static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, uint8_t **
     z.threads = p->threads;
     if (chosen)
         mx_pipeline_format(&z, chosen, chosen_n);
-    return compress_fixed(&z, m, out, out_len, err);
+    return compress_fixed(&z, m, pos, out, out_len, err);
 }
 
-int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
-                   char *chosen, size_t chosen_n, mx_error *err)
+int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
+                      uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
+                      size_t chosen_n, mx_error *err)
 {
+    frame_pos pos = {first_row, total_rows};
     if (!p->automatic)
-        return compress_bounded(p, m, out, out_len, chosen, chosen_n, err);
-    mx_matrix trial = *m;
-    int sampled = m->rows > AUTO_TRIAL;
+        return compress_bounded(p, part, pos, out, out_len, chosen, chosen_n, err);
+    mx_matrix trial = *part;
+    int sampled = part->rows > AUTO_TRIAL;
     if (sampled)
         trial.rows = AUTO_TRIAL; /* a prefix of rows is a valid matrix view */
     uint8_t *best = NULL;
@@ -74,8 +97,7 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
         size_t len;
         int parsed = mx_pipeline_parse(mx_auto_candidates[i], &cand, err);
         cand.threads = p->threads;
-        if (parsed ||
-            compress_fixed(&cand, &trial, &buf, &len, err)) {
+        if (parsed || compress_fixed(&cand, &trial, pos, &buf, &len, err)) {
             free(best);
             return -1;
         }
@@ -93,13 +115,49 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
     win.threads = p->threads;
     if (chosen)
         mx_pipeline_format(&win, chosen, chosen_n);
-    if (!sampled && (uint64_t)mx_matrix_count(m) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
+    if (!sampled && (uint64_t)mx_matrix_count(part) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
         *out = best;
         *out_len = best_len;
         return 0;
     }
     free(best);
-    return compress_bounded(&win, m, out, out_len, chosen, chosen_n, err);
+    return compress_bounded(&win, part, pos, out, out_len, chosen, chosen_n, err);
+}
+
+int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
+                   char *chosen, size_t chosen_n, mx_error *err)
+{
+    uint64_t step = mx_frame_rows(p, m->cols);
+    if (m->rows <= step)
+        return mx_compress_frame(p, m, 0, m->rows, out, out_len, chosen, chosen_n, err);
+    mx_bytes all = {0};
+    char first[MX_SPEC_MAX] = "", this[MX_SPEC_MAX];
+    int mixed = 0;
+    for (uint64_t r = 0; r < m->rows; r += step) {
+        mx_matrix part = *m;
+        part.rows = m->rows - r < step ? m->rows - r : step;
+        part.data = m->data + r * m->cols;
+        uint8_t *buf;
+        size_t len;
+        if (mx_compress_frame(p, &part, r, m->rows, &buf, &len, this, sizeof this, err)) {
+            free(all.p);
+            return -1;
+        }
+        mx_bytes_put(&all, buf, len);
+        free(buf);
+        if (!first[0])
+            memcpy(first, this, sizeof first);
+        mixed |= strcmp(first, this) != 0;
+    }
+    if (all.oom) {
+        free(all.p);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    if (chosen)
+        snprintf(chosen, chosen_n, "%s%s", first, mixed ? " and others per frame" : "");
+    *out = all.p;
+    *out_len = all.len;
+    return 0;
 }
 
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
@@ -113,56 +171,145 @@ int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
     return mx_decompress_ex(buf, len, 1, out, err);
 }
 
-int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err)
+/* Decodes one whole container (one frame) into a new matrix. */
+static int decode_container(const uint8_t *buf, size_t len, int threads, mx_container *c,
+                            mx_matrix *out, mx_error *err)
 {
-    mx_container c;
     mx_pipeline p;
     memset(out, 0, sizeof *out);
-    if (mx_container_read(buf, len, &c, err))
+    if (mx_container_read(buf, len, c, err))
         return -1;
-    if (mx_pipeline_parse(c.spec, &p, err))
+    if (mx_pipeline_parse(c->spec, &p, err))
         return mx_wrap(err, "corrupt container");
     p.threads = threads;
-    if (mx_pipeline_lossy(&p) != c.lossy)
+    if (mx_pipeline_lossy(&p) != c->lossy)
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
     /* bound every allocation by what this file can legitimately hold */
     uint64_t cap = (uint64_t)len * MX_MAX_RATIO;
-    if (c.cols && c.rows > UINT64_MAX / 2 / c.cols)
+    if (c->cols && c->rows > UINT64_MAX / 2 / c->cols)
         return mx_fail(err, MX_EINPUT, "corrupt container: matrix shape overflows");
-    if (c.rows * c.cols * 2 > cap)
+    if (c->rows * c->cols * 2 > cap)
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: %llux%llu values from %zu bytes exceeds the %llu:1 limit",
-                       (unsigned long long)c.rows, (unsigned long long)c.cols, len,
+                       (unsigned long long)c->rows, (unsigned long long)c->cols, len,
                        (unsigned long long)MX_MAX_RATIO);
-    for (size_t l = 0; l < c.layout.n_levels; l++) {
+    for (size_t l = 0; l < c->layout.n_levels; l++) {
         uint64_t level_bytes = 0;
-        for (size_t j = 0; j < c.layout.level[l].n; j++) {
+        for (size_t j = 0; j < c->layout.level[l].n; j++) {
             size_t b = 0;
-            mx_stream_desc_bytes(&c.layout.level[l].d[j], &b);
+            mx_stream_desc_bytes(&c->layout.level[l].d[j], &b);
             level_bytes += b;
         }
         if (level_bytes > 4 * cap + 64)
             return mx_fail(err, MX_EINPUT, "corrupt container: stream level %zu is too large", l);
     }
-    if (mx_matrix_alloc(out, c.rows, c.cols))
+    if (mx_matrix_alloc(out, c->rows, c->cols))
         return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
-                       (unsigned long long)c.rows, (unsigned long long)c.cols);
-    if (mx_pipeline_decode(&p, &c.layout, &c.coded, out->data, c.rows, c.cols, err))
+                       (unsigned long long)c->rows, (unsigned long long)c->cols);
+    if (mx_pipeline_decode(&p, &c->layout, &c->coded, out->data, c->rows, c->cols, err))
         goto fail;
-    if (!c.lossy && mx_values_hash(out->data, mx_matrix_count(out)) != c.value_hash) {
+    if (!c->lossy && mx_values_hash(out->data, mx_matrix_count(out)) != c->value_hash) {
         mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
         goto fail;
     }
-    out->origin = c.origin;
-    out->fortran = c.fortran;
-    if (c.blob_len) {
-        out->origin_blob = malloc(c.blob_len);
+    out->origin = c->origin;
+    out->fortran = c->fortran;
+    if (c->blob_len) {
+        out->origin_blob = malloc(c->blob_len);
         if (!out->origin_blob) {
             mx_fail(err, MX_EFAIL, "out of memory");
             goto fail;
         }
-        memcpy(out->origin_blob, c.blob, c.blob_len);
-        out->origin_blob_len = c.blob_len;
+        memcpy(out->origin_blob, c->blob, c->blob_len);
+        out->origin_blob_len = c->blob_len;
+    }
+    return 0;
+fail:
+    mx_matrix_free(out);
+    return -1;
+}
+
+int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
+                        mx_matrix *out, mx_error *err)
+{
+    mx_container c;
+    if (decode_container(buf, len, threads, &c, out, err))
+        return -1;
+    if (!r->started) {
+        if (c.first_row != 0) {
+            mx_matrix_free(out);
+            return mx_fail(err, MX_EINPUT, "corrupt container: the first frame starts at row %llu",
+                           (unsigned long long)c.first_row);
+        }
+        r->started = 1;
+        r->rows = c.total_rows;
+        r->cols = c.cols;
+        r->origin = c.origin;
+        r->fortran = c.fortran;
+    } else if (!c.multi || c.first_row != r->next_row || c.total_rows != r->rows ||
+               c.cols != r->cols || c.origin != r->origin || c.fortran != r->fortran ||
+               c.blob_len) {
+        mx_matrix_free(out);
+        return mx_fail(err, MX_EINPUT,
+                       "corrupt container: frame %zu does not continue the matrix (rows %llu.. of "
+                       "%llux%llu expected)",
+                       r->frames + 1, (unsigned long long)r->next_row, (unsigned long long)r->rows,
+                       (unsigned long long)r->cols);
+    }
+    r->next_row += c.rows;
+    r->frames++;
+    return 0;
+}
+
+int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err)
+{
+    mx_frame_reader r = {0};
+    memset(out, 0, sizeof *out);
+    if (len < 6 || !(buf[5] & 4)) { /* one frame: the whole buffer is the container */
+        mx_container c;
+        return decode_container(buf, len, threads, &c, out, err);
+    }
+    size_t off = 0;
+    while (!r.started || r.next_row < r.rows) {
+        uint64_t flen = 0;
+        int rc = off < len ? mx_container_frame_len(buf + off, len - off, &flen, NULL, err) : 1;
+        if (rc < 0)
+            goto fail;
+        if (rc > 0 || flen > len - off) {
+            mx_fail(err, MX_EINPUT, "truncated container: frame %zu is cut short (rows %llu of %llu present)",
+                    r.frames + 1, (unsigned long long)r.next_row, (unsigned long long)r.rows);
+            goto fail;
+        }
+        mx_matrix part;
+        uint64_t at = r.next_row;
+        if (mx_decompress_frame(&r, buf + off, (size_t)flen, threads, &part, err)) {
+            mx_wrap(err, r.frames ? "in a later frame" : "in the first frame");
+            goto fail;
+        }
+        if (r.frames == 1) {
+            /* the whole matrix is bounded like any single container */
+            if ((r.cols && r.rows > UINT64_MAX / 2 / r.cols) ||
+                r.rows * r.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
+                mx_matrix_alloc(out, r.rows, r.cols)) {
+                mx_matrix_free(&part);
+                mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
+                        (unsigned long long)r.rows, (unsigned long long)r.cols);
+                goto fail;
+            }
+            out->origin = part.origin;
+            out->fortran = part.fortran;
+            out->origin_blob = part.origin_blob;
+            out->origin_blob_len = part.origin_blob_len;
+            part.origin_blob = NULL;
+        }
+        memcpy(out->data + at * r.cols, part.data, mx_matrix_count(&part) * 2);
+        mx_matrix_free(&part);
+        off += (size_t)flen;
+    }
+    if (off != len) {
+        mx_fail(err, MX_EINPUT, "corrupt container: %zu bytes of trailing data after the last frame",
+                len - off);
+        goto fail;
     }
     return 0;
 fail:

@@ -14,6 +14,15 @@
  * ~32768:1) for the rare matrix a pipeline squeezes harder than this. */
 #define MX_MAX_RATIO ((uint64_t)1 << 20)
 
+/* Big matrices are stored as frames (container.h) of at most this many
+ * bytes of values, rounded to whole rows, so compressing or decompressing
+ * one needs memory for a frame, not the matrix (see filecodec.h). */
+#define MX_FRAME_BYTES ((uint64_t)64 << 20)
+
+/* Rows per frame for a matrix of cols columns under p: p->frame_rows when
+ * set, else as many rows as fit in MX_FRAME_BYTES (at least one). */
+uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols);
+
 /* XXH64 of the values as little-endian bytes (C order). */
 uint64_t mx_values_hash(const uint16_t *values, size_t n);
 
@@ -25,6 +34,29 @@ int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
 /* The same, also telling which pipeline was used (canonical spec). */
 int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
                    char *chosen, size_t chosen_n, mx_error *err);
+
+/* Compresses one frame: part holds rows [first_row, first_row + part->rows)
+ * of a total_rows-row matrix, with the whole matrix's origin fields (the
+ * origin header is stored in the first frame only). A part that is the
+ * whole matrix makes a plain single-frame container. mx_compress is this
+ * over every frame, so the streaming path writes the very same bytes. */
+int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
+                      uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
+                      size_t chosen_n, mx_error *err);
+
+/* Decodes a file frame by frame. Zero it, then hand it each frame in order
+ * (mx_container_frame_len says where one ends): mx_decompress_frame decodes
+ * it into a new matrix of that frame's rows and checks it continues the
+ * matrix the first frame began. Done when next_row reaches rows. */
+typedef struct {
+    int started;
+    uint64_t rows, cols, next_row; /* the whole matrix; rows decoded so far */
+    mx_origin origin;
+    int fortran;
+    size_t frames;
+} mx_frame_reader;
+int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
+                        mx_matrix *out, mx_error *err);
 
 /* Parses, verifies and decodes a container into a new matrix (origin and
  * origin header restored). For lossless pipelines the decoded values must

@@ -8,7 +8,6 @@
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAX_DIMS 32
 
-#define NPY_FRESH_MAX 256
 
 /* The header numpy itself writes for a C-order (rows, cols) '<u2' array:
  * version 1, padded with spaces so the data starts 64-byte aligned. */
@@ -117,29 +116,35 @@ static int descr_width(const char *d)
     return strcmp(d, "<f4") == 0 ? 4 : 0;
 }
 
-int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
+int mx_npy_header_size(const uint8_t *buf, size_t len, size_t *size, mx_error *err)
 {
-    memset(m, 0, sizeof *m);
     if (!mx_npy_sniff(buf, len))
         return mx_fail(err, MX_EINPUT, "not an .npy file (bad magic)");
     if (len < 10)
         return mx_fail(err, MX_EINPUT, "truncated .npy header");
     unsigned major = buf[6];
-    size_t hlen, start;
     if (major == 1) {
-        hlen = (size_t)buf[8] | (size_t)buf[9] << 8;
-        start = 10;
+        *size = 10 + ((size_t)buf[8] | (size_t)buf[9] << 8);
     } else if (major == 2 || major == 3) {
         if (len < 12)
             return mx_fail(err, MX_EINPUT, "truncated .npy header");
-        hlen = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 |
-               (size_t)buf[11] << 24;
-        start = 12;
+        *size = 12 + ((size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 |
+                      (size_t)buf[11] << 24);
     } else {
         return mx_fail(err, MX_EINPUT, "unsupported .npy format version %u", major);
     }
-    if (hlen > len - start)
+    return 0;
+}
+
+int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_error *err)
+{
+    memset(info, 0, sizeof *info);
+    size_t data;
+    if (mx_npy_header_size(buf, len, &data, err))
+        return -1;
+    if (data > len)
         return mx_fail(err, MX_EINPUT, "truncated .npy header");
+    size_t start = buf[6] == 1 ? 10 : 12, hlen = data - start;
     char *h = malloc(hlen + 1);
     if (!h)
         return mx_fail(err, MX_EFAIL, "out of memory");
@@ -169,8 +174,44 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
     }
     if (cols && rows > SIZE_MAX / 4 / cols)
         return mx_fail(err, MX_EINPUT, "npy shape is too large");
-    size_t count = (size_t)(rows * cols), data = start + hlen;
-    size_t have = len - data, want = count * (size_t)width;
+    info->rows = rows;
+    info->cols = cols;
+    info->width = width;
+    info->fortran = nh.fortran;
+    info->data_offset = data;
+    /* keep the header only when it is not the one we would write anyway:
+     * every byte of it would count against the compression ratio */
+    uint8_t fresh[MX_NPY_FRESH_MAX];
+    info->keep_header = width == 2 && !(!nh.fortran && nh.ndim == 2 && strcmp(nh.descr, "<u2") == 0 &&
+                                        fresh_header(rows, cols, fresh) == data &&
+                                        memcmp(fresh, buf, data) == 0);
+    return 0;
+}
+
+void mx_npy_decode_values(const uint8_t *src, int width, size_t count, uint16_t *dst)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (width == 2) {
+            dst[i] = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
+        } else {
+            uint32_t u = (uint32_t)src[4 * i] | (uint32_t)src[4 * i + 1] << 8 |
+                         (uint32_t)src[4 * i + 2] << 16 | (uint32_t)src[4 * i + 3] << 24;
+            float f;
+            memcpy(&f, &u, sizeof f);
+            dst[i] = mx_float_to_bf16(f);
+        }
+    }
+}
+
+int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
+{
+    memset(m, 0, sizeof *m);
+    mx_npy_info nh;
+    if (mx_npy_read_header(buf, len, &nh, err))
+        return -1;
+    uint64_t rows = nh.rows, cols = nh.cols;
+    size_t count = (size_t)(rows * cols), data = nh.data_offset;
+    size_t have = len - data, want = count * (size_t)nh.width;
     if (have < want)
         return mx_fail(err, MX_EINPUT, "truncated .npy data: %zu bytes, shape needs %zu",
                        have, want);
@@ -180,7 +221,6 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
     if (mx_matrix_alloc(m, rows, cols))
         return mx_fail(err, MX_EFAIL, "out of memory for a %llux%llu matrix",
                        (unsigned long long)rows, (unsigned long long)cols);
-    const uint8_t *src = buf + data;
     uint16_t *tmp = m->data;
     if (nh.fortran && count) {
         tmp = malloc(count * sizeof *tmp);
@@ -189,32 +229,15 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
             return mx_fail(err, MX_EFAIL, "out of memory");
         }
     }
-    for (size_t i = 0; i < count; i++) {
-        if (width == 2) {
-            tmp[i] = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
-        } else {
-            uint32_t u = (uint32_t)src[4 * i] | (uint32_t)src[4 * i + 1] << 8 |
-                         (uint32_t)src[4 * i + 2] << 16 | (uint32_t)src[4 * i + 3] << 24;
-            float f;
-            memcpy(&f, &u, sizeof f);
-            tmp[i] = mx_float_to_bf16(f);
-        }
-    }
+    mx_npy_decode_values(buf + data, nh.width, count, tmp);
     if (nh.fortran && count) {
         mx_transpose_u16(tmp, m->data, rows, cols);
         free(tmp);
     }
     m->fortran = nh.fortran;
-    if (width == 4) {
-        m->origin = MX_ORIGIN_NPY_F32; /* written back as a fresh <u2 file */
-        return 0;
-    }
-    m->origin = MX_ORIGIN_NPY;
-    /* keep the header only when it is not the one we would write anyway:
-     * every byte of it would count against the compression ratio */
-    uint8_t fresh[NPY_FRESH_MAX];
-    if (!nh.fortran && nh.ndim == 2 && strcmp(nh.descr, "<u2") == 0 &&
-        fresh_header(rows, cols, fresh) == data && memcmp(fresh, buf, data) == 0)
+    m->origin = nh.width == 4 ? MX_ORIGIN_NPY_F32 /* written back as a fresh <u2 file */
+                              : MX_ORIGIN_NPY;
+    if (!nh.keep_header)
         return 0;
     m->origin_blob = malloc(data);
     if (!m->origin_blob) {
@@ -226,16 +249,22 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
     return 0;
 }
 
+size_t mx_npy_header_for(const mx_matrix *m, uint64_t rows, uint8_t *fresh, const uint8_t **head)
+{
+    if (m->origin_blob) {
+        *head = m->origin_blob;
+        return m->origin_blob_len;
+    }
+    *head = fresh;
+    return fresh_header(rows, m->cols, fresh);
+}
+
 int mx_npy_serialize(const mx_matrix *m, uint8_t **out, size_t *out_len, mx_error *err)
 {
-    uint8_t hdr[NPY_FRESH_MAX];
-    const uint8_t *head = m->origin_blob;
-    size_t hlen = m->origin_blob_len;
-    int fortran = m->fortran && m->origin == MX_ORIGIN_NPY && head;
-    if (!head) {
-        hlen = fresh_header(m->rows, m->cols, hdr);
-        head = hdr;
-    }
+    uint8_t hdr[MX_NPY_FRESH_MAX];
+    const uint8_t *head;
+    size_t hlen = mx_npy_header_for(m, m->rows, hdr, &head);
+    int fortran = m->fortran && m->origin == MX_ORIGIN_NPY && m->origin_blob;
     size_t count = mx_matrix_count(m);
     uint8_t *buf = malloc(hlen + 2 * count + 1);
     if (!buf)

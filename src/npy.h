@@ -16,6 +16,26 @@
 
 /* 1 if buf starts with the npy magic. */
 int mx_npy_sniff(const uint8_t *buf, size_t len);
+
+/* What an .npy header says, for readers that take the data in pieces. */
+typedef struct {
+    uint64_t rows, cols;
+    int width;          /* bytes per stored value: 2 (bf16 bits) or 4 (<f4) */
+    int fortran;
+    size_t data_offset; /* the header's size: where the data starts */
+    int keep_header;    /* the header is not the one mxbench writes: keep it */
+} mx_npy_info;
+
+/* The header's size from its first 12 bytes (fewer when len is short). */
+int mx_npy_header_size(const uint8_t *buf, size_t len, size_t *size, mx_error *err);
+/* Parses the header; buf needs only its first data_offset bytes. */
+int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_error *err);
+/* Stored values (little-endian, width 2 or 4) to bf16 bits. */
+void mx_npy_decode_values(const uint8_t *src, int width, size_t count, uint16_t *dst);
+/* The header serialisation writes before m's values (which have `rows`
+ * rows in all): m's origin header, or a fresh one built in fresh. */
+#define MX_NPY_FRESH_MAX 256
+size_t mx_npy_header_for(const mx_matrix *m, uint64_t rows, uint8_t *fresh, const uint8_t **head);
 int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err);
 /* The file bytes for m: its original header (origin blob) when it has one,
  * else a fresh version-1 '<u2' header; Fortran order is restored. */

@@ -38,6 +38,7 @@ typedef struct {
     mx_step entropy;
     int automatic; /* the spec "auto": mx_compress picks a pipeline per matrix */
     int threads;   /* run time only (-T): threads for coding; output never depends on it */
+    uint64_t frame_rows; /* rows per frame of big matrices (engine.h); 0: the default */
 } mx_pipeline;
 
 /* One level of streams: level 0 is the input matrix, level i the output of

@@ -52,6 +52,20 @@ head -c 4096 "$npy" | tail -c 4000 >"$tmp/r.bin"
 "$MX" -q compress -p 'q8:rows|zstd:3' "$tmp/in.npy" -o "$tmp/q.mxb" &&
     "$MX" info "$tmp/q.mxb" | grep -q 'lossy' || bad "lossy compress/info"
 "$MX" -q decompress "$tmp/q.mxb" -o "$tmp/q.npy" && [ -s "$tmp/q.npy" ] || bad "lossy decompress"
+# big matrices go in frames, a frame at a time (here: small frames)
+"$MX" -q compress --frame-rows 100 "$tmp/in.npy" -o "$tmp/fr.mxb" &&
+    "$MX" -q decompress "$tmp/fr.mxb" -o "$tmp/fr.npy" && cmp -s "$tmp/in.npy" "$tmp/fr.npy" ||
+    bad "multi-frame .npy round trip"
+rows=$("$MX" info "$tmp/fr.mxb" | sed -n 's/.*format .*, \([0-9]*\) frames/\1/p')
+[ "$rows" = 6 ] || bad "info of a 512-row matrix in 100-row frames says '$rows' frames"
+"$MX" verify "$tmp/fr.mxb" | grep -q ': OK (6 frames' || bad "verify a multi-frame file"
+"$MX" -q compress --frame-rows 7 --shape 40x50 "$tmp/r.bin" -o "$tmp/fr.bin.mxb" &&
+    "$MX" -q decompress "$tmp/fr.bin.mxb" -o "$tmp/fr.bin" && cmp -s "$tmp/r.bin" "$tmp/fr.bin" ||
+    bad "multi-frame raw round trip"
+head -c 3000 "$tmp/fr.mxb" >"$tmp/cut.mxb"
+expect_error "a multi-frame file cut short" "$tmp/cut.npy" "$MX" decompress "$tmp/cut.mxb" -o "$tmp/cut.npy"
+expect_error "verify a multi-frame file cut short" "" "$MX" verify "$tmp/cut.mxb"
+expect_error "--frame-rows 0" "" "$MX" compress --frame-rows 0 "$tmp/in.npy" -o "$tmp/z.mxb"
 
 # --- existing outputs are never overwritten without -f ---------------------
 cp "$tmp/in.npy.mxb" "$tmp/keep.mxb"

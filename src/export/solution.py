@@ -409,6 +409,8 @@ def decompress(buf):
         raise ValueError("not an mxbench v1 file")
     if xxh64(buf[:-8]) != struct.unpack("<Q", buf[-8:])[0]:
         raise ValueError("corrupt container: checksum mismatch")
+    if buf[5] & 4:
+        raise ValueError("a multi-frame file (matrices over 64 MiB): decode it with mxbench")
     lossy, o = buf[5] & 1, 8
     rows, o = _rvar(buf, o)
     cols, o = _rvar(buf, o)

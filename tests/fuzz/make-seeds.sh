@@ -14,6 +14,9 @@ for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/sparse_31x
         "$MX" -q compress -f -p "$spec" "$f" -o "$C/container/seed$i.mxb"
     done
 done
+# multi-frame files (container.h "Frames")
+"$MX" -q compress -f --frame-rows 4 -p 'expsplit|rans' data/edge/odd_13x37.npy -o "$C/container/frames1.mxb"
+"$MX" -q compress -f --frame-rows 5 -p auto data/edge/sparse_31x64.npy -o "$C/container/frames2.mxb"
 cp data/edge/*.npy $C/npy/
 python3 - "$C" <<'PY'
 import json, struct, sys

@@ -1,0 +1,236 @@
+/* Multi-frame files (container.h "Frames"): a matrix bigger than a frame
+ * round-trips through the in-memory engine and the frame-at-a-time file
+ * path, both write the very same bytes, and a file cut at a frame
+ * boundary, with frames reordered, dropped or trailing bytes, or any bit
+ * flipped, is refused by both readers. Frames are made small here with
+ * frame_rows; the 1 GiB case is in `make bench` (tests/bigfile.sh). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../src/container.h"
+#include "../src/engine.h"
+#include "../src/filecodec.h"
+#include "../src/npy.h"
+#include "check.h"
+
+static char dir[4096];
+
+static void fill(mx_matrix *m, uint64_t seed)
+{
+    for (size_t i = 0; i < mx_matrix_count(m); i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        /* activation-like: small exponents, random mantissa */
+        m->data[i] = (uint16_t)(((seed >> 33) & 0x80ff) | (0x3c00 + ((seed >> 50) & 0x3) * 0x80));
+    }
+}
+
+static int write_bytes(const char *path, const uint8_t *buf, size_t len)
+{
+    mx_error err = {0};
+    int rc = mx_write_file_atomic(path, buf, len, 1, &err);
+    CHECK(rc == 0, "write %s: %s", path, err.msg);
+    return rc;
+}
+
+/* Both readers must refuse buf; what one says is matched against `says`. */
+static void check_refused(const uint8_t *buf, size_t len, const char *says, const char *what)
+{
+    char path[4200];
+    mx_matrix out;
+    mx_error err = {0};
+    int rc = mx_decompress(buf, len, &out, &err);
+    CHECK(rc != 0 && (!says || strstr(err.msg, says)), "%s: in memory: rc %d, '%s'", what, rc,
+          err.msg);
+    if (!rc)
+        mx_matrix_free(&out);
+    snprintf(path, sizeof path, "%s/bad.mxb", dir);
+    if (write_bytes(path, buf, len))
+        return;
+    mx_file_stats st;
+    memset(&err, 0, sizeof err);
+    rc = mx_file_decompress(path, 1, NULL, &st, &err);
+    /* a first frame without the multi-frame flag goes the whole-file way */
+    if (rc == MX_FILE_WHOLE)
+        return;
+    CHECK(rc == -1 && (!says || strstr(err.msg, says)), "%s: file: rc %d, '%s'", what, rc,
+          err.msg);
+}
+
+/* Frame boundaries of a multi-frame buffer. */
+static size_t frame_ends(const uint8_t *buf, size_t len, size_t *ends, size_t max)
+{
+    size_t n = 0, off = 0;
+    while (off < len && n < max) {
+        uint64_t flen;
+        mx_error err = {0};
+        if (mx_container_frame_len(buf + off, len - off, &flen, NULL, &err))
+            break;
+        off += (size_t)flen;
+        ends[n++] = off;
+    }
+    return n;
+}
+
+static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    if (mx_pipeline_parse(spec, &p, &err)) {
+        CHECK(0, "%s: %s", spec, err.msg);
+        return;
+    }
+    p.frame_rows = frame_rows;
+    uint8_t *buf;
+    size_t len;
+    char chosen[MX_SPEC_MAX + 32];
+    if (mx_compress_ex(&p, m, &buf, &len, chosen, sizeof chosen, &err)) {
+        CHECK(0, "%s: %s", spec, err.msg);
+        return;
+    }
+    size_t want = (size_t)((m->rows + frame_rows - 1) / frame_rows), ends[64];
+    size_t n = frame_ends(buf, len, ends, 64);
+    CHECK(n == want && ends[n - 1] == len, "%s: %zu frames ending at %zu, want %zu ending at %zu",
+          spec, n, n ? ends[n - 1] : 0, want, len);
+    CHECK(want == 1 || (buf[5] & 4), "%s: multi-frame flag", spec);
+
+    /* in memory; a lossy pipeline (row-wise here) decodes as it does in one frame */
+    mx_matrix out, ref = *m;
+    int lossy = mx_pipeline_lossy(&p);
+    if (lossy) {
+        uint8_t *one;
+        size_t one_len;
+        mx_pipeline whole = p;
+        whole.frame_rows = 0;
+        if (mx_compress(&whole, m, &one, &one_len, &err) || mx_decompress(one, one_len, &ref, &err)) {
+            CHECK(0, "%s: %s", spec, err.msg);
+            free(buf);
+            return;
+        }
+        free(one);
+    }
+    if (mx_decompress(buf, len, &out, &err) == 0) {
+        CHECK(out.rows == m->rows && out.cols == m->cols &&
+                  memcmp(out.data, ref.data, mx_matrix_count(m) * 2) == 0,
+              "%s: in-memory round trip differs", spec);
+        mx_matrix_free(&out);
+    } else {
+        CHECK(0, "%s: decompress: %s", spec, err.msg);
+    }
+    if (lossy)
+        mx_matrix_free(&ref);
+
+    /* the file path writes the same bytes and reads them back */
+    char npy[4200], mxb[4200], back[4200];
+    snprintf(npy, sizeof npy, "%s/m.npy", dir);
+    snprintf(mxb, sizeof mxb, "%s/m.npy.mxb", dir);
+    snprintf(back, sizeof back, "%s/back.npy", dir);
+    uint8_t *file, *got, *orig;
+    size_t flen, glen, olen;
+    mx_file_stats st;
+    mx_atomic_file f;
+    if (mx_npy_serialize(m, &file, &flen, &err) || write_bytes(npy, file, flen))
+        return;
+    int rc = mx_atomic_begin(&f, mxb, 1, &err);
+    if (!rc)
+        rc = mx_file_compress(npy, NULL, &p, &f, &st, &err);
+    CHECK(rc == (want > 1 ? 0 : MX_FILE_WHOLE), "%s: file compress rc %d: %s", spec, rc, err.msg);
+    if (rc == 0 && mx_atomic_commit(&f, &err) == 0 && mx_read_file(mxb, &got, &glen, &err) == 0) {
+        CHECK(glen == len && memcmp(got, buf, len) == 0,
+              "%s: file path wrote %zu bytes, in-memory %zu (or they differ)", spec, glen, len);
+        CHECK(st.frames == want && st.out_bytes == len, "%s: stats %zu frames %llu bytes", spec,
+              st.frames, (unsigned long long)st.out_bytes);
+        free(got);
+        rc = mx_atomic_begin(&f, back, 1, &err);
+        if (!rc)
+            rc = mx_file_decompress(mxb, 2, &f, &st, &err);
+        CHECK(rc == 0 && mx_atomic_commit(&f, &err) == 0, "%s: file decompress: %s", spec,
+              err.msg);
+        if (rc == 0 && mx_read_file(back, &orig, &olen, &err) == 0) {
+            CHECK(lossy || (olen == flen && memcmp(orig, file, flen) == 0),
+                  "%s: .npy round trip differs", spec);
+            free(orig);
+        }
+        CHECK(mx_file_scan(mxb, &st, &err) == 0 && st.frames == want && st.rows == m->rows,
+              "%s: scan: %s", spec, err.msg);
+    } else {
+        mx_atomic_abort(&f);
+    }
+    free(file);
+
+    if (want > 2 && !mx_pipeline_lossy(&p)) {
+        /* cut at every frame boundary */
+        for (size_t k = 0; k + 1 < n; k++)
+            check_refused(buf, ends[k], "truncated", "cut after a frame");
+        /* frames 1 and 2 swapped */
+        uint8_t *sw = malloc(len);
+        if (sw) {
+            size_t a = ends[0], b = ends[1];
+            memcpy(sw, buf, a);
+            memcpy(sw + a, buf + b, ends[2] - b);
+            memcpy(sw + a + (ends[2] - b), buf + a, b - a);
+            memcpy(sw + ends[2], buf + ends[2], len - ends[2]);
+            check_refused(sw, len, "does not continue", "frames swapped");
+            /* frame 2 dropped */
+            memcpy(sw, buf, a);
+            memcpy(sw + a, buf + b, len - b);
+            check_refused(sw, len - (b - a), "does not continue", "frame dropped");
+            free(sw);
+        }
+        uint8_t *longer = malloc(len + 1);
+        if (longer) {
+            memcpy(longer, buf, len);
+            longer[len] = 0;
+            check_refused(longer, len + 1, "trailing", "a trailing byte");
+            free(longer);
+        }
+    }
+    free(buf);
+}
+
+int main(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/mxframes.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return 99;
+    mx_matrix m;
+    if (mx_matrix_alloc(&m, 61, 40))
+        return 99;
+    fill(&m, 7);
+    m.origin = MX_ORIGIN_NPY;
+    const char *specs[] = {"auto", "bfctx", "expsplit|rans", "zstd:3", "q8:rows|zstd:1"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        check_spec(specs[i], &m, 8);
+        check_spec(specs[i], &m, 61); /* exactly one frame: a plain file */
+        check_spec(specs[i], &m, 1);  /* a frame per row */
+    }
+
+    /* every bit flip of a small three-frame file is caught by both readers */
+    mx_pipeline p;
+    mx_error err = {0};
+    uint8_t *buf;
+    size_t len, flips = 0;
+    mx_matrix small;
+    if (mx_matrix_alloc(&small, 6, 5) == 0) {
+        fill(&small, 3);
+        if (mx_pipeline_parse("expsplit|rans", &p, &err) == 0) {
+            p.frame_rows = 2;
+            if (mx_compress(&p, &small, &buf, &len, &err) == 0) {
+                for (size_t i = 0; i < len; i++)
+                    for (int bit = 0; bit < 8; bit++, flips++) {
+                        buf[i] ^= (uint8_t)(1u << bit);
+                        check_refused(buf, len, NULL, "a flipped bit");
+                        buf[i] ^= (uint8_t)(1u << bit);
+                    }
+                free(buf);
+            }
+        }
+        mx_matrix_free(&small);
+    }
+    fprintf(stderr, "multi-frame: %zu single-bit flips tried\n", flips);
+    mx_matrix_free(&m);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0, "cleanup");
+    return check_exit("test_frames");
+}
