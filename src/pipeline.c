@@ -82,6 +82,10 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
                            spec, s->name);
         seen_lossless |= !s->lossy;
     }
+    /* a lossy coder measures similarity on what it is given: the values */
+    if (p->entropy.stage->lossy && p->n_transforms)
+        return mx_fail(err, MX_EINPUT, "bad spec '%s': '%s' codes the values itself and takes no transforms",
+                       spec, p->entropy.stage->name);
     return 0;
 }
 

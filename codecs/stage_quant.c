@@ -1,0 +1,422 @@
+/* quant:sim=T - lossy, with a similarity target, and its own entropy coder.
+ *
+ * Rows of activations repeat: most rows are close to a scaled copy of an
+ * earlier row. So each row is predicted as alpha * (an earlier decoded row),
+ * chosen among the previous WINDOW rows for the largest least-squares gain,
+ * and only the residual is quantised, with ONE step for the whole matrix.
+ * One step is what minimises the total squared error for a given rate, and
+ * the similarity, cos * (1 - |a-b|/|a|), is a function of that total error;
+ * the step is found by bisection so the similarity lands just at or above T.
+ * Quantisation is closed-loop (the prediction uses decoded rows), so the
+ * encoder measures the exact similarity the decoder will give.
+ *
+ * Codes are rANS-coded (rans.h) under a per-row context: the row's code
+ * magnitude bucket, sent first, picks the table, because well and badly
+ * predicted rows have very different code distributions. Large codes escape
+ * into three raw bytes. Non-finite values are coded as 0, as in q8/q4.
+ *
+ * Frame (after the mode byte): step as float32 LE, the rANS tables, then
+ * per row: reference distance (0: none), alpha as bf16 when there is a
+ * reference, the bucket, and the codes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/bf16.h"
+#include "../src/metrics.h"
+#include "../src/parallel.h"
+#include "coded_frame.h"
+
+#define WINDOW 256         /* rows searched for a reference */
+#define N_BUCKETS 32
+#define ESCAPE 255         /* code symbol: |zigzag| >= ESCAPE, 3 raw bytes follow */
+#define MAX_ZIGZAG 0xFFFFFF /* codes are clamped to what the escape holds */
+#define SIM_SCALE 100000.0  /* T is kept as an integer number of 1e-5 */
+#define MX_FRAME_QUANT 3    /* mode byte of this coder's frames */
+
+enum {
+    CTX_DIST_HI, CTX_DIST_LO, CTX_ALPHA_HI, CTX_ALPHA_LO, CTX_BUCKET, CTX_ESC,
+    CTX_CODE, CTX_N = CTX_CODE + N_BUCKETS
+};
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    double t = 0.99;
+    if (arg) {
+        const char *v = strncmp(arg, "sim=", 4) == 0 ? arg + 4 : arg;
+        char *end;
+        t = strtod(v, &end);
+        if (!*v || *end || !(t > 0.0 && t < 1.0))
+            return mx_fail(err, MX_EINPUT,
+                           "stage 'quant': want sim=T with T in (0,1), e.g. quant:sim=0.99; got '%s'",
+                           arg);
+    }
+    p->level = (int)lround(t * SIM_SCALE);
+    if (p->level < 1 || p->level >= (int)SIM_SCALE)
+        return mx_fail(err, MX_EINPUT, "stage 'quant': target '%s' out of range", arg ? arg : "");
+    return 0;
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    snprintf(buf, n, "quant:sim=%.5g", p->level / SIM_SCALE);
+}
+
+static size_t bound(const mx_params *p, size_t n)
+{
+    (void)p;
+    return mx_frame_bound(n);
+}
+
+static int model_init(mx_rans_model *m, mx_error *err)
+{
+    uint16_t alpha[CTX_N];
+    for (unsigned i = 0; i < CTX_N; i++)
+        alpha[i] = i == CTX_DIST_HI ? (WINDOW >> 8) + 1 : i == CTX_BUCKET ? N_BUCKETS : 256;
+    return mx_rans_model_init(m, CTX_N, alpha, err);
+}
+
+/* --- reference search (open loop, on the original values) --- */
+
+typedef struct {
+    const float *x;
+    const double *norm2;
+    uint64_t rows, cols;
+    uint16_t *dist;
+    uint16_t *alpha;
+} ref_search;
+
+static void search_row(void *ctx, size_t r)
+{
+    ref_search *s = ctx;
+    const float *xr = s->x + r * s->cols;
+    double best = 0, best_dot = 0;
+    size_t best_d = 0;
+    for (size_t d = 1; d <= WINDOW && d <= r; d++) {
+        if (s->norm2[r - d] <= 0)
+            continue;
+        const float *xk = s->x + (r - d) * s->cols;
+        float dot = 0;
+        for (uint64_t c = 0; c < s->cols; c++)
+            dot += xr[c] * xk[c];
+        double gain = (double)dot * dot / s->norm2[r - d];
+        if (gain > best) {
+            best = gain;
+            best_dot = dot;
+            best_d = d;
+        }
+    }
+    /* a reference must remove a tenth of the row's energy to pay for itself */
+    if (best_d && best > 0.1 * s->norm2[r]) {
+        s->dist[r] = (uint16_t)best_d;
+        s->alpha[r] = mx_float_to_bf16((float)(best_dot / s->norm2[r - best_d]));
+    } else {
+        s->dist[r] = 0;
+        s->alpha[r] = 0;
+    }
+}
+
+/* --- closed-loop quantisation: the decoder's arithmetic, exactly --- */
+
+static inline float predict(const uint16_t *y, uint64_t r, uint64_t c, uint64_t C,
+                            const uint16_t *dist, const uint16_t *alpha)
+{
+    if (!dist[r])
+        return 0.0f;
+    return mx_bf16_to_float(alpha[r]) * mx_bf16_to_float(y[(r - dist[r]) * C + c]);
+}
+
+static inline int32_t clamp_code(float v)
+{
+    const float lim = (float)(MAX_ZIGZAG / 2);
+    if (!(v == v))
+        return 0;
+    v = v > lim ? lim : v < -lim ? -lim : v;
+    return (int32_t)lrintf(v);
+}
+
+static inline uint16_t reconstruct(float p, int32_t q, float step)
+{
+    return mx_float_to_bf16(p + (float)q * step);
+}
+
+/* Quantises all of x with this step into y (and q when given). */
+static void quantise(const float *x, uint64_t R, uint64_t C, const uint16_t *dist,
+                     const uint16_t *alpha, float step, uint16_t *y, int32_t *q)
+{
+    for (uint64_t r = 0; r < R; r++)
+        for (uint64_t c = 0; c < C; c++) {
+            size_t i = (size_t)(r * C + c);
+            float p = predict(y, r, c, C, dist, alpha);
+            int32_t k = clamp_code((x[i] - p) / step);
+            y[i] = reconstruct(p, k, step);
+            if (q)
+                q[i] = k;
+        }
+}
+
+static unsigned zigzag(int32_t q)
+{
+    return q >= 0 ? 2u * (unsigned)q : 2u * (unsigned)(-(int64_t)q) - 1u;
+}
+
+static int32_t unzigzag(unsigned z)
+{
+    return (z & 1) ? -(int32_t)((z + 1) / 2) : (int32_t)(z / 2);
+}
+
+static unsigned bucket_of(const int32_t *q, uint64_t C)
+{
+    uint64_t sum = 0;
+    for (uint64_t c = 0; c < C; c++)
+        sum += zigzag(q[c]);
+    if (!sum)
+        return 0;
+    double b = 1.0 + floor(2.0 * log2(1.0 + 4.0 * (double)sum / (double)C));
+    return b > N_BUCKETS - 1 ? N_BUCKETS - 1 : (unsigned)b;
+}
+
+/* Feeds one row's symbols to fn in coding order. */
+typedef void (*sym_fn)(void *ctx, unsigned table, unsigned sym);
+
+static void row_symbols(uint16_t dist, uint16_t alpha, unsigned bucket, const int32_t *q,
+                        uint64_t C, sym_fn fn, void *ctx)
+{
+    fn(ctx, CTX_DIST_HI, dist >> 8);
+    fn(ctx, CTX_DIST_LO, dist & 255);
+    if (dist) {
+        fn(ctx, CTX_ALPHA_HI, alpha >> 8);
+        fn(ctx, CTX_ALPHA_LO, alpha & 255);
+    }
+    fn(ctx, CTX_BUCKET, bucket);
+    for (uint64_t c = 0; c < C; c++) {
+        unsigned z = zigzag(q[c]);
+        if (z < ESCAPE) {
+            fn(ctx, CTX_CODE + bucket, z);
+        } else {
+            fn(ctx, CTX_CODE + bucket, ESCAPE);
+            z -= ESCAPE;
+            fn(ctx, CTX_ESC, z >> 16);
+            fn(ctx, CTX_ESC, (z >> 8) & 255);
+            fn(ctx, CTX_ESC, z & 255);
+        }
+    }
+}
+
+static void count_sym(void *ctx, unsigned table, unsigned sym)
+{
+    ((mx_rans_model *)ctx)->t[table].count[sym]++;
+}
+
+/* The rANS encoder takes symbols in reverse: a row's symbols are gathered
+ * forward into a small buffer, then put back to front. */
+typedef struct {
+    uint16_t *table;
+    uint8_t *sym;
+    size_t n;
+} sym_buf;
+
+static void buffer_sym(void *ctx, unsigned table, unsigned sym)
+{
+    sym_buf *b = ctx;
+    b->table[b->n] = (uint16_t)table;
+    b->sym[b->n++] = (uint8_t)sym;
+}
+
+static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+                    mx_bytes *out, mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    size_t n = (size_t)(R * C), cap = 2 * n + 64;
+    double target = p->level / SIM_SCALE;
+    float *x = malloc(n * sizeof *x + 4);
+    double *norm2 = calloc((size_t)R + 1, sizeof *norm2);
+    uint16_t *dist = calloc((size_t)R + 1, sizeof *dist), *alpha = calloc((size_t)R + 1, 2);
+    uint16_t *y = malloc(n * 2 + 2), *orig = malloc(n * 2 + 2);
+    int32_t *q = malloc(n * sizeof *q + 4);
+    uint8_t *scratch = malloc(cap);
+    sym_buf row = {malloc(((size_t)C * 4 + 8) * 2), malloc((size_t)C * 4 + 8), 0};
+    mx_rans_model m = {0};
+    int rc = -1;
+    if (!x || !norm2 || !dist || !alpha || !y || !orig || !q || !scratch || !row.table ||
+        !row.sym) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    double energy = 0;
+    for (size_t i = 0; i < n; i++) {
+        orig[i] = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
+        x[i] = mx_bf16_is_finite(orig[i]) ? mx_bf16_to_float(orig[i]) : 0.0f;
+        norm2[i / C] += (double)x[i] * x[i];
+    }
+    for (uint64_t r = 0; r < R; r++)
+        energy += norm2[r];
+    ref_search rs = {x, norm2, R, C, dist, alpha};
+    mx_parallel_for((size_t)R, p->threads, search_row, &rs);
+
+    /* bisection on the step: the largest that meets the target */
+    float good = 0.0f;
+    if (energy > 0) {
+        double rms = sqrt(energy / (double)n), lo = rms * 1e-6, hi = rms * 4.0;
+        for (int it = 0; it < 40 && hi / lo > 1.0001; it++) {
+            double mid = sqrt(lo * hi);
+            quantise(x, R, C, dist, alpha, (float)mid, y, NULL);
+            if (mx_similarity_bf16(orig, y, n).similarity > target) {
+                lo = mid;
+                good = (float)mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if (good == 0.0f)
+            good = (float)(rms * 1e-6); /* finest step: as close as codes get */
+    } else {
+        good = 1.0f; /* all zero (or non-finite): every code is 0 */
+    }
+    quantise(x, R, C, dist, alpha, good, y, q);
+
+    if (model_init(&m, err))
+        goto out;
+    uint8_t *buckets = (uint8_t *)norm2; /* reused: R bytes fit in R doubles */
+    for (uint64_t r = 0; r < R; r++) {
+        buckets[r] = (uint8_t)bucket_of(q + r * C, C);
+        row_symbols(dist[r], alpha[r], buckets[r], q + r * C, C, count_sym, &m);
+    }
+    mx_rans_normalize(&m);
+    uint32_t bits;
+    memcpy(&bits, &good, 4);
+    mx_bytes_le(out, bits, 4);
+    if (mx_rans_write_tables(&m, out)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    mx_rans_enc enc;
+    mx_rans_enc_init(&enc, scratch, cap);
+    for (uint64_t r = R; r-- > 0 && !enc.overflow;) {
+        row.n = 0;
+        row_symbols(dist[r], alpha[r], buckets[r], q + r * C, C, buffer_sym, &row);
+        while (row.n--)
+            mx_rans_enc_put(&enc, &m.t[row.table[row.n]], row.sym[row.n]);
+    }
+    rc = mx_rans_enc_finish(&enc, out) ? 1 : 0;
+out:
+    mx_rans_model_free(&m);
+    free(x);
+    free(norm2);
+    free(dist);
+    free(alpha);
+    free(y);
+    free(orig);
+    free(q);
+    free(scratch);
+    free(row.table);
+    free(row.sym);
+    return rc;
+}
+
+static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+                    mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    if (n < 4)
+        return mx_fail(err, MX_EINPUT, "corrupt data: quant frame too short");
+    uint32_t bits = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16 |
+                    (uint32_t)src[3] << 24;
+    float step;
+    memcpy(&step, &bits, 4);
+    if (!(step > 0.0f) || isinf(step))
+        return mx_fail(err, MX_EINPUT, "corrupt data: quant step is not a positive number");
+    mx_rans_model m = {0};
+    mx_rans_dec dec;
+    size_t off = 4;
+    int rc = -1;
+    uint16_t *y = malloc((size_t)(R * C) * 2 + 2), *dist = calloc((size_t)R + 1, 2),
+             *alpha = calloc((size_t)R + 1, 2);
+    if (!y || !dist || !alpha) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (model_init(&m, err) || mx_rans_read_tables(&m, src, n, &off, err) ||
+        mx_rans_dec_init(&dec, src + off, n - off, err))
+        goto out;
+    for (uint64_t r = 0; r < R && !dec.bad; r++) {
+        unsigned dd = mx_rans_dec_get(&dec, &m.t[CTX_DIST_HI]) << 8;
+        dd |= mx_rans_dec_get(&dec, &m.t[CTX_DIST_LO]);
+        if (dd > r || dd > WINDOW) {
+            mx_fail(err, MX_EINPUT, "corrupt data: quant reference row out of range");
+            goto out;
+        }
+        dist[r] = (uint16_t)dd;
+        if (dd) {
+            unsigned a = mx_rans_dec_get(&dec, &m.t[CTX_ALPHA_HI]) << 8;
+            alpha[r] = (uint16_t)(a | mx_rans_dec_get(&dec, &m.t[CTX_ALPHA_LO]));
+        }
+        unsigned b = mx_rans_dec_get(&dec, &m.t[CTX_BUCKET]);
+        if (b >= N_BUCKETS) {
+            mx_fail(err, MX_EINPUT, "corrupt data: quant bucket out of range");
+            goto out;
+        }
+        for (uint64_t c = 0; c < C; c++) {
+            unsigned z = mx_rans_dec_get(&dec, &m.t[CTX_CODE + b]);
+            if (z == ESCAPE) {
+                unsigned e = mx_rans_dec_get(&dec, &m.t[CTX_ESC]) << 16;
+                e |= mx_rans_dec_get(&dec, &m.t[CTX_ESC]) << 8;
+                e |= mx_rans_dec_get(&dec, &m.t[CTX_ESC]);
+                z = ESCAPE + e;
+            }
+            size_t i = (size_t)(r * C + c);
+            y[i] = reconstruct(predict(y, r, c, C, dist, alpha), unzigzag(z), step);
+            dst[2 * i] = (uint8_t)y[i];
+            dst[2 * i + 1] = (uint8_t)(y[i] >> 8);
+        }
+    }
+    rc = mx_rans_dec_finish(&dec, err);
+out:
+    mx_rans_model_free(&m);
+    free(y);
+    free(dist);
+    free(alpha);
+    return rc;
+}
+
+static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
+{
+    /* only a bf16 matrix can be quantised: other streams are coded losslessly */
+    mx_bytes f = {0};
+    int is16 = d->bits == 16 && n == (size_t)(d->rows * d->cols) * 2 && d->cols;
+    uint8_t mode = is16 ? MX_FRAME_QUANT : MX_FRAME_ORDER0;
+    mx_bytes_put(&f, &mode, 1);
+    int rc = is16 ? encode16(p, d, src, &f, err) : mx_order0_encode(src, n, &f, err);
+    if (rc) {
+        free(f.p);
+        /* rANS overflow: the stream does not shrink even lossily; stored is exact */
+        return rc < 0 ? -1 : mx_frame_store(src, n, dst, cap, dst_len, err);
+    }
+    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+}
+
+static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                      uint8_t *dst, size_t expected, mx_error *err)
+{
+    (void)p;
+    if (n < 1 || src[0] != MX_FRAME_QUANT)
+        return mx_frame_decode("quant", src, n, dst, expected, err);
+    if (d->bits != 16 || !d->cols || expected != (size_t)(d->rows * d->cols) * 2)
+        return mx_fail(err, MX_EINPUT, "corrupt data: quant frame on a non-16-bit stream");
+    return decode16(d, src + 1, n - 1, dst, err);
+}
+
+const mx_stage mx_stage_quant = {
+    .name = "quant",
+    .kind = MX_STAGE_ENTROPY,
+    .lossy = 1,
+    .summary = "lossy: one step for the matrix, found for a similarity target; residuals "
+               "of rows predicted from earlier rows, rANS-coded",
+    .params_help = "sim=T, 0 < T < 1 (default 0.99)",
+    .parse = parse,
+    .format = format,
+    .bound = bound,
+    .compress = compress,
+    .decompress = decompress,
+};
