@@ -101,7 +101,12 @@ keys a
 wait_for "Samples (12/12 selected)" || bad "a did not select all samples"
 keys :; text 'expsplit|brotli:11'; keys Enter
 wait_for "queued expsplit|brotli:11" || bad "queue a second pipeline"
-keys r c
+# a resize during a run redraws and the run goes on (cancelled after)
+keys r
+T resize-window -t ui -x 70 -y 22
+wait_for "running " || bad "redraw at 70x22 during a run"
+T resize-window -t ui -x 100 -y 30
+keys c
 wait_for "run cancelled" || bad "c did not cancel the run"
 keys q
 i=0
