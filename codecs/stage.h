@@ -32,6 +32,8 @@ typedef struct mx_stage {
     const char *name;
     mx_stage_kind kind;
     int lossy;
+    int keeps_values; /* TRANSFORM: its first part is still the bf16 values (only
+                       * some zeroed), so a lossy stage may follow it */
     const char *summary;     /* one line for --help and --list */
     const char *params_help; /* e.g. "L = 1..22 or -131072..-1 (default 3)" or "" */
 

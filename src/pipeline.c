@@ -80,7 +80,7 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
             return mx_fail(err, MX_EINPUT,
                            "bad spec '%s': lossy stage '%s' must come before lossless transforms",
                            spec, s->name);
-        seen_lossless |= !s->lossy;
+        seen_lossless |= !s->lossy && !s->keeps_values;
     }
     /* a lossy coder measures similarity on what it is given: the values */
     if (p->entropy.stage->lossy && p->n_transforms)

@@ -23,6 +23,7 @@ static const char *const lossless_specs[] = {
     /* our own coders, alone and on every stream width */
     "rans", "bfctx", "expsplit|rans", "bytesplit,zeromask|bfctx", "bitshuffle|rans",
     "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx", "auto",
+    "outliers:0.01|zstd:1", "outliers:0.5,expsplit|rans", "outliers:1|bfctx",
 };
 
 static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out);
@@ -61,6 +62,7 @@ static void check_sim_target(const char *spec_fmt, const char *name, const mx_ma
 static void check_qsim(const char *name, const mx_matrix *m, double target)
 {
     check_sim_target("qsim:%g|zstd:1", name, m, target);
+    check_sim_target("outliers:0.001,qsim:%g|zstd:1", name, m, target);
     check_sim_target("quant:sim=%g", name, m, target);
 }
 
@@ -253,6 +255,40 @@ static void check_quant(const mx_sample *s, int bits, int cols_axis)
     mx_matrix_free(&out);
 }
 
+/* topk keeps exactly ceil(p*n) values, bit for bit, all at least as large
+ * in magnitude as any it drops, and zeroes the rest. */
+static void check_topk(const mx_sample *s, double p)
+{
+    char spec[32];
+    snprintf(spec, sizeof spec, "topk:%g|zstd:1", p);
+    mx_matrix out;
+    if (lossy_roundtrip(s, spec, &out))
+        return;
+    size_t n = mx_matrix_count(&s->m), kept = 0, bad = 0;
+    unsigned min_kept = 0x8000, max_dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t a = s->m.data[i], b = out.data[i];
+        if (b == a && (a & 0x7fff)) {
+            kept++;
+            min_kept = (a & 0x7fffu) < min_kept ? (a & 0x7fffu) : min_kept;
+        } else if (b == 0 || b == a) { /* dropped, or a kept (signed) zero */
+            max_dropped = (a & 0x7fffu) > max_dropped ? (a & 0x7fffu) : max_dropped;
+        } else {
+            bad++;
+        }
+    }
+    /* a kept zero looks dropped: count the non-zero values kept */
+    size_t want = n ? (size_t)ceil((double)n * p) : 0, nonzero = 0;
+    for (size_t i = 0; i < n; i++)
+        nonzero += (s->m.data[i] & 0x7fff) != 0;
+    want = want < nonzero ? want : nonzero;
+    CHECK(bad == 0 && kept == want, "%s on %s: kept %zu non-zero values, want %zu; %zu altered",
+          spec, s->name, kept, want, bad);
+    CHECK(n == 0 || min_kept == 0x8000 || min_kept >= max_dropped,
+          "%s on %s: dropped a value larger than one kept", spec, s->name);
+    mx_matrix_free(&out);
+}
+
 static void check_parse_errors(void)
 {
     static const char *const bad[] = {
@@ -265,6 +301,8 @@ static void check_parse_errors(void)
         "delta,delta,delta,delta,delta,delta,delta,delta,delta|zstd",
         "qsim:1|zstd", "qsim:0|zstd", "qsim:abc|zstd", "bytesplit,qsim|zstd",
         "quant:sim=1", "quant:sim=", "quant:0", "bytesplit|quant", "quant,zstd", "qsim|quant",
+        "topk:0", "topk:1.5", "topk:x", "bytesplit,topk|zstd", "outliers:0", "outliers:2",
+        "expsplit,outliers,qsim|zstd",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mx_pipeline p;
@@ -325,6 +363,8 @@ int main(void)
         check_threads(&s[i], "expsplit|zstd:3");
         check_threads(&s[i], "auto");
         check_threads(&s[i], "quant:sim=0.99");
+        check_topk(&s[i], 0.1);
+        check_topk(&s[i], 0.001);
         for (int k = 1; k <= 7; k++)
             check_trunc(&s[i], k);
         for (int ax = 0; ax < 2; ax++) {

@@ -1,0 +1,63 @@
+/* outliers:p - the fraction p of values largest in magnitude, kept exact
+ * aside (positions and values, sparse.h), and the matrix with them zeroed.
+ * Lossless by itself; put it before a lossy stage (outliers:0.001,qsim)
+ * so that a few huge activations no longer set the quantisation scale. */
+#include "sparse.h"
+#include <stdlib.h>
+#include <string.h>
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    return mx_parse_fraction("outliers", arg, 0.001, p, err);
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    mx_format_fraction("outliers", p, buf, n);
+}
+
+static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+{
+    if (in->d.bits != 16)
+        return 0;
+    size_t n = (size_t)(in->d.rows * in->d.cols), k = mx_fraction_count(p, n);
+    uint8_t *keep = calloc(n + 1, 1);
+    int mi = keep ? mx_stream_set_add(out, 16, in->d.rows, in->d.cols, err) : -1;
+    if (!keep || mi < 0) {
+        free(keep);
+        return keep ? -1 : mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    mx_select_largest(in, k, keep);
+    for (size_t i = 0; i < n; i++)
+        if (!keep[i])
+            mx_stream_put(&out->s[mi], i, mx_stream_get(in, i));
+    int rc = mx_sparse_write(in, keep, k, out, err);
+    free(keep);
+    return rc ? -1 : 3;
+}
+
+static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+                  mx_error *err)
+{
+    (void)p;
+    size_t k;
+    if (nparts != 3 || out->d.bits != 16)
+        return mx_fail(err, MX_EINPUT, "corrupt data: outliers needs 3 parts");
+    if (mx_stage_expect(&parts[0], 16, out->d.rows, out->d.cols, "outliers", err))
+        return -1;
+    memcpy(out->data, parts[0].data, parts[0].size);
+    /* the kept positions were zero in the rest: put() of a 16-bit value overwrites */
+    return mx_sparse_read("outliers", parts + 1, out, &k, err);
+}
+
+const mx_stage mx_stage_outliers = {
+    .name = "outliers",
+    .kind = MX_STAGE_TRANSFORM,
+    .keeps_values = 1,
+    .summary = "the fraction p of largest |values| kept exact aside; the rest passed on",
+    .params_help = "p = fraction kept aside, in (0,1] (default 0.001)",
+    .parse = parse,
+    .format = format,
+    .encode = encode,
+    .decode = decode,
+};

@@ -1,0 +1,51 @@
+/* topk:p - lossy sparsification, the classic of gradient compression:
+ * keeps the fraction p of values largest in magnitude, exactly, and drops
+ * the rest to zero. Parts: positions and values (sparse.h). */
+#include "sparse.h"
+#include <stdlib.h>
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    return mx_parse_fraction("topk", arg, 0.1, p, err);
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    mx_format_fraction("topk", p, buf, n);
+}
+
+static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+{
+    if (in->d.bits != 16)
+        return 0;
+    size_t n = (size_t)(in->d.rows * in->d.cols), k = mx_fraction_count(p, n);
+    uint8_t *keep = calloc(n + 1, 1);
+    if (!keep)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    mx_select_largest(in, k, keep);
+    int rc = mx_sparse_write(in, keep, k, out, err);
+    free(keep);
+    return rc ? -1 : 2;
+}
+
+static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+                  mx_error *err)
+{
+    (void)p;
+    size_t k;
+    if (nparts != 2 || out->d.bits != 16)
+        return mx_fail(err, MX_EINPUT, "corrupt data: topk needs 2 parts");
+    return mx_sparse_read("topk", parts, out, &k, err);
+}
+
+const mx_stage mx_stage_topk = {
+    .name = "topk",
+    .kind = MX_STAGE_TRANSFORM,
+    .lossy = 1,
+    .summary = "lossy: keep the fraction p of values largest in magnitude, zero the rest",
+    .params_help = "p = fraction kept, in (0,1] (default 0.1)",
+    .parse = parse,
+    .format = format,
+    .encode = encode,
+    .decode = decode,
+};
