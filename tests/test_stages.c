@@ -289,6 +289,57 @@ static void check_topk(const mx_sample *s, double p)
     mx_matrix_free(&out);
 }
 
+/* lowrank recovers a matrix of that rank (up to bf16 rounding of the
+ * factors), and a higher rank never fits a real matrix worse. */
+static void check_lowrank(void)
+{
+    mx_sample s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "rank-3 60x45");
+    mx_matrix_alloc(&s.m, 60, 45);
+    uint32_t seed = 5;
+    double u[60][3], v[45][3];
+    for (int i = 0; i < 60 * 3 + 45 * 3; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        double x = (seed >> 8) / 16777216.0 - 0.5;
+        if (i < 180)
+            u[i / 3][i % 3] = x;
+        else
+            v[(i - 180) / 3][(i - 180) % 3] = x;
+    }
+    for (int i = 0; i < 60; i++)
+        for (int j = 0; j < 45; j++)
+            s.m.data[i * 45 + j] =
+                mx_float_to_bf16((float)(u[i][0] * v[j][0] + u[i][1] * v[j][1] + u[i][2] * v[j][2]));
+    mx_matrix out;
+    if (lossy_roundtrip(&s, "lowrank:3|zstd:1", &out) == 0) {
+        double sim = mx_similarity_bf16(s.m.data, out.data, 60 * 45).similarity;
+        CHECK(sim > 0.99, "lowrank:3 on a rank-3 matrix: similarity %.6f", sim);
+        mx_matrix_free(&out);
+    }
+    if (lossy_roundtrip(&s, "lowrank:1|zstd:1", &out) == 0) {
+        double sim = mx_similarity_bf16(s.m.data, out.data, 60 * 45).similarity;
+        CHECK(sim < 0.99, "lowrank:1 on a rank-3 matrix fits too well (%.6f): test is blind", sim);
+        mx_matrix_free(&out);
+    }
+    mx_matrix_free(&s.m);
+}
+
+static void check_lowrank_order(const mx_sample *s)
+{
+    double sim[2] = {0, 0};
+    const char *specs[2] = {"lowrank:2|raw", "lowrank:16|raw"};
+    for (int k = 0; k < 2; k++) {
+        mx_matrix out;
+        if (lossy_roundtrip(s, specs[k], &out))
+            return;
+        sim[k] = mx_similarity_bf16(s->m.data, out.data, mx_matrix_count(&s->m)).similarity;
+        mx_matrix_free(&out);
+    }
+    CHECK(!(sim[1] < sim[0] - 1e-3), "%s: lowrank:16 (%.5f) worse than lowrank:2 (%.5f)",
+          s->name, sim[1], sim[0]);
+}
+
 static void check_parse_errors(void)
 {
     static const char *const bad[] = {
@@ -302,7 +353,7 @@ static void check_parse_errors(void)
         "qsim:1|zstd", "qsim:0|zstd", "qsim:abc|zstd", "bytesplit,qsim|zstd",
         "quant:sim=1", "quant:sim=", "quant:0", "bytesplit|quant", "quant,zstd", "qsim|quant",
         "topk:0", "topk:1.5", "topk:x", "bytesplit,topk|zstd", "outliers:0", "outliers:2",
-        "expsplit,outliers,qsim|zstd",
+        "expsplit,outliers,qsim|zstd", "lowrank:0|zstd", "lowrank:257|zstd",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mx_pipeline p;
@@ -365,6 +416,8 @@ int main(void)
         check_threads(&s[i], "quant:sim=0.99");
         check_topk(&s[i], 0.1);
         check_topk(&s[i], 0.001);
+        if (i % 4 == 0)
+            check_lowrank_order(&s[i]);
         for (int k = 1; k <= 7; k++)
             check_trunc(&s[i], k);
         for (int ax = 0; ax < 2; ax++) {
@@ -375,6 +428,7 @@ int main(void)
     check_parse_errors();
     check_quant_scale();
     check_qsim_random();
+    check_lowrank();
     mx_samples_free(s, n);
     return check_exit("test_stages");
 }
