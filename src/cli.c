@@ -14,6 +14,7 @@
 #include "export.h"
 #include "serve.h"
 #include "svgplot.h"
+#include "sweep.h"
 #include "fileio.h"
 #include "filecodec.h"
 #include "metrics.h"
@@ -510,40 +511,16 @@ static int cmd_export(cli_opts *o)
     return 0;
 }
 
-/* "START:END:STEPS" -> values; integers when START and END are (then
- * rounded and deduplicated, for levels and bit counts). */
-static int sweep_values(const char *range, double *v, size_t *n, int *integer, mx_error *err)
-{
-    char a[64], b[64];
-    unsigned long steps;
-    if (sscanf(range, "%63[^:]:%63[^:]:%lu", a, b, &steps) != 3 || steps < 1 || steps > 200)
-        return mx_fail(err, MX_EINPUT, "--param wants START:END:STEPS (1..200 steps), got '%s'", range);
-    double lo, hi;
-    if (parse_double(a, &lo) || parse_double(b, &hi))
-        return mx_fail(err, MX_EINPUT, "--param: '%s' or '%s' is not a number", a, b);
-    *integer = !strchr(a, '.') && !strchr(b, '.') && !strchr(a, 'e') && !strchr(b, 'e');
-    *n = 0;
-    for (unsigned long i = 0; i < steps; i++) {
-        double x = steps == 1 ? lo : lo + (hi - lo) * (double)i / (double)(steps - 1);
-        if (*integer)
-            x = (double)lround(x);
-        if (*n && *integer && v[*n - 1] == x)
-            continue;
-        v[(*n)++] = x;
-    }
-    return 0;
-}
-
 static int cmd_sweep(cli_opts *o)
 {
     mx_error err = {0};
     if (!o->param || !o->n_specs)
         return usage_error("sweep needs -p TEMPLATE (with {} for the value) and --param START:END:STEPS%s", "");
-    double vals[200];
+    double vals[MX_SWEEP_MAX];
     size_t nv = 0;
     int integer = 0;
-    if (sweep_values(o->param, vals, &nv, &integer, &err))
-        return report(&err);
+    if (mx_sweep_values(o->param, vals, &nv, &integer, &err))
+        return mx_wrap(&err, "--param"), report(&err);
     size_t np = o->n_specs * nv;
     mx_pipeline *pipes = calloc(np, sizeof *pipes);
     mx_sample *s = NULL;
@@ -553,20 +530,14 @@ static int cmd_sweep(cli_opts *o)
     if (!pipes)
         return 1;
     for (size_t t = 0; t < o->n_specs; t++) {
-        const char *mark = strstr(o->specs[t], "{}");
-        if (!mark) {
+        if (!strstr(o->specs[t], "{}")) {
             rc = usage_error("sweep template '%s' has no {} for the value", o->specs[t]);
             goto out;
         }
         for (size_t i = 0; i < nv; i++) {
-            char val[64], spec[MX_SPEC_MAX + 64];
-            if (integer)
-                snprintf(val, sizeof val, "%ld", (long)vals[i]);
-            else
-                snprintf(val, sizeof val, "%g", vals[i]);
-            snprintf(spec, sizeof spec, "%.*s%s%s", (int)(mark - o->specs[t]), o->specs[t], val,
-                     mark + 2);
-            if (mx_pipeline_parse(spec, &pipes[t * nv + i], &err)) {
+            char spec[MX_SWEEP_SPEC_MAX];
+            if (mx_sweep_spec(o->specs[t], vals[i], integer, spec, sizeof spec, &err) ||
+                mx_pipeline_parse(spec, &pipes[t * nv + i], &err)) {
                 rc = report(&err);
                 goto out;
             }

@@ -95,6 +95,12 @@ T resize-window -t ui -x 40 -y 10
 wait_for "terminal too small" || bad "too-small message"
 T resize-window -t ui -x 80 -y 24
 wait_for "Results: means" || bad "redraw after growing"
+# sweep: one queued pipeline per value of the range
+keys S C-u; text 'zstd:{} 1:3:3'; keys Enter
+wait_for "queued 3 pipelines of the sweep" || bad "sweep prompt"
+screen | grep -q 'zstd:2' || bad "sweep did not queue zstd:2"
+keys S C-u; text 'zstd:{} 1:x:3'; keys Enter
+wait_for "not a number" || bad "a bad sweep range is not reported"
 # cancel: 'c' queued right behind 'r' stops a long run (12 samples x
 # brotli:11 cannot finish in the moment between the two keys)
 keys a

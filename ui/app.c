@@ -353,6 +353,7 @@ static int handle_key(ui_app *app, int key)
     case 'e': ui_prompt_open(app, PROMPT_EXPORT, "mxbench-results.csv"); return UI_HANDLED;
     case 'w': ui_prompt_open(app, PROMPT_SAVE, "mxbench-queue.txt"); return UI_HANDLED;
     case 'l': ui_prompt_open(app, PROMPT_LOAD, "mxbench-queue.txt"); return UI_HANDLED;
+    case 'S': ui_prompt_open(app, PROMPT_SWEEP, "quant:sim={} 0.95:0.999:5"); return UI_HANDLED;
     case KEY_RESIZE: clear(); return UI_HANDLED;
     }
     return UI_IGNORED;

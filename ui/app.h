@@ -21,7 +21,7 @@ typedef enum { FOCUS_SAMPLES, FOCUS_BUILDER, FOCUS_QUEUE, FOCUS_RESULTS, FOCUS_N
 
 typedef enum { MODE_NORMAL, MODE_PROMPT, MODE_PICKER, MODE_HELP, MODE_DETAIL } ui_mode;
 
-typedef enum { PROMPT_SPEC, PROMPT_EXPORT, PROMPT_SAVE, PROMPT_LOAD } ui_prompt_kind;
+typedef enum { PROMPT_SPEC, PROMPT_EXPORT, PROMPT_SAVE, PROMPT_LOAD, PROMPT_SWEEP } ui_prompt_kind;
 
 /* A background run of the queue over the selected samples. */
 typedef struct {

@@ -12,6 +12,7 @@ static const char *const lines[] = {
     "  c                 cancel the run after the current cell",
     "  e                 export the results as CSV (same columns as --batch --csv)",
     "  w  l              save / load the queue (one spec per line)",
+    "  S                 sweep: queue TEMPLATE{} for each of START:END:STEPS values",
     "  R                 rules: seed (raw score) -> lossless -> lossy (0..1 scores)",
     "  q                 quit",
     "Samples             Up/Down PgUp/PgDn Home/End move, Space select, a all/none",

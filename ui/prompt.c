@@ -4,6 +4,7 @@
 #include <string.h>
 #include "app.h"
 #include "crt.h"
+#include "../src/sweep.h"
 
 static const char *label(ui_prompt_kind k)
 {
@@ -12,6 +13,7 @@ static const char *label(ui_prompt_kind k)
     case PROMPT_EXPORT: return "export CSV to: ";
     case PROMPT_SAVE: return "save queue to: ";
     case PROMPT_LOAD: return "load queue from: ";
+    case PROMPT_SWEEP: return "sweep (TEMPLATE{} START:END:STEPS): ";
     }
     return "";
 }
@@ -30,6 +32,40 @@ static void close_prompt(ui_app *app)
 {
     app->mode = MODE_NORMAL;
     curs_set(0);
+}
+
+/* "quant:sim={} 0.95:0.999:5": one queued pipeline per value */
+static void queue_sweep(ui_app *app, const char *text)
+{
+    char tmpl[MX_SWEEP_SPEC_MAX];
+    const char *sp = strrchr(text, ' ');
+    mx_error err = {0};
+    double v[MX_SWEEP_MAX];
+    size_t n;
+    int integer;
+    if (!sp || (size_t)(sp - text) >= sizeof tmpl) {
+        ui_status(app, 1, "sweep wants TEMPLATE{} START:END:STEPS, e.g. quant:sim={} 0.95:0.999:5");
+        return;
+    }
+    snprintf(tmpl, sizeof tmpl, "%.*s", (int)(sp - text), text);
+    if (mx_sweep_values(sp + 1, v, &n, &integer, &err)) {
+        ui_status(app, 1, "%s", err.msg);
+        return;
+    }
+    char specs[MX_SWEEP_MAX][MX_SWEEP_SPEC_MAX];
+    for (size_t i = 0; i < n; i++) { /* every value must make a valid pipeline first */
+        mx_pipeline p;
+        if (mx_sweep_spec(tmpl, v[i], integer, specs[i], sizeof specs[i], &err) ||
+            mx_pipeline_parse(specs[i], &p, &err)) {
+            ui_status(app, 1, "%s", err.msg);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ui_queue_add(app, specs[i]))
+            return; /* the queue is full: ui_queue_add said so */
+    ui_status(app, 0, "queued %zu pipelines of the sweep; r runs them (ratio and similarity "
+                      "per value in Results)", n);
 }
 
 static void accept(ui_app *app)
@@ -59,6 +95,7 @@ static void accept(ui_app *app)
     case PROMPT_EXPORT: ui_export_csv(app, t); break;
     case PROMPT_SAVE: ui_queue_save(app, t); break;
     case PROMPT_LOAD: ui_queue_load(app, t); break;
+    case PROMPT_SWEEP: ui_history_add(app, t), queue_sweep(app, t); break;
     }
 }
 
