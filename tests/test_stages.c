@@ -63,6 +63,7 @@ static void check_qsim(const char *name, const mx_matrix *m, double target)
 {
     check_sim_target("qsim:%g|zstd:1", name, m, target);
     check_sim_target("outliers:0.001,qsim:%g|zstd:1", name, m, target);
+    check_sim_target("qrot:%g|zstd:1", name, m, target);
     check_sim_target("quant:sim=%g", name, m, target);
 }
 
@@ -91,6 +92,41 @@ static void check_qsim_random(void)
         check_qsim(heavy ? "heavy-tailed" : "gaussian", &m, 0.999);
         mx_matrix_free(&m);
     }
+}
+
+/* On rows with one huge value each, the rotation pays: absmax scales set
+ * by a spike waste codes that a rotated row does not. */
+static void check_qrot_spikes(void)
+{
+    mx_sample s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "spiky 64x256");
+    mx_matrix_alloc(&s.m, 64, 256);
+    uint32_t seed = 17;
+    for (size_t i = 0; i < 64 * 256; i++) {
+        double u1, u2;
+        seed = seed * 1664525u + 1013904223u;
+        u1 = ((seed >> 8) + 1.0) / 16777217.0;
+        seed = seed * 1664525u + 1013904223u;
+        u2 = (seed >> 8) / 16777216.0;
+        double g = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+        s.m.data[i] = mx_float_to_bf16((float)(i % 256 == (i / 256) * 3 % 256 ? 60 * g : g));
+    }
+    size_t len[2] = {0, 0};
+    const char *specs[2] = {"qsim:0.99|zstd:19", "qrot:0.99|zstd:19"};
+    for (int k = 0; k < 2; k++) {
+        mx_pipeline p;
+        mx_error err = {0};
+        uint8_t *buf;
+        if (mx_pipeline_parse(specs[k], &p, &err) || mx_compress(&p, &s.m, &buf, &len[k], &err)) {
+            CHECK(0, "%s: %s", specs[k], err.msg);
+            continue;
+        }
+        free(buf);
+    }
+    CHECK(len[1] < len[0], "qrot (%zu bytes) should beat qsim (%zu) on spiky rows", len[1], len[0]);
+    check_sim_target("qrot:%g|zstd:1", s.name, &s.m, 0.99);
+    mx_matrix_free(&s.m);
 }
 
 /* The output does not depend on the thread count, nor does decoding. */
@@ -353,7 +389,7 @@ static void check_parse_errors(void)
         "qsim:1|zstd", "qsim:0|zstd", "qsim:abc|zstd", "bytesplit,qsim|zstd",
         "quant:sim=1", "quant:sim=", "quant:0", "bytesplit|quant", "quant,zstd", "qsim|quant",
         "topk:0", "topk:1.5", "topk:x", "bytesplit,topk|zstd", "outliers:0", "outliers:2",
-        "expsplit,outliers,qsim|zstd", "lowrank:0|zstd", "lowrank:257|zstd",
+        "expsplit,outliers,qsim|zstd", "lowrank:0|zstd", "lowrank:257|zstd", "qrot:1|zstd", "bytesplit,qrot|zstd",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mx_pipeline p;
@@ -429,6 +465,7 @@ int main(void)
     check_quant_scale();
     check_qsim_random();
     check_lowrank();
+    check_qrot_spikes();
     mx_samples_free(s, n);
     return check_exit("test_stages");
 }

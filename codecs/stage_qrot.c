@@ -1,0 +1,42 @@
+/* qrot:T - qsim on rotated rows: every block of B values of a row (B the
+ * largest power of two dividing the row length, at most 256) is multiplied
+ * by the orthonormal Walsh-Hadamard matrix before the per-row absmax
+ * quantisation and rotated back after decoding. The rotation spreads a few
+ * large values over their block, so the row's scale is set by its energy
+ * rather than by its largest value. The similarity target is checked on the
+ * values after the inverse rotation. See qsim_core.h. */
+#include "qsim_core.h"
+
+static int parse(const char *arg, mx_params *p, mx_error *err)
+{
+    return mx_qsim_parse("qrot", arg, p, err);
+}
+
+static void format(const mx_params *p, char *buf, size_t n)
+{
+    mx_qsim_format("qrot", p, buf, n);
+}
+
+static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+{
+    return mx_qsim_encode(mx_qsim_block(in->d.cols), p, in, out, err);
+}
+
+static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+                  mx_error *err)
+{
+    (void)p;
+    return mx_qsim_decode("qrot", mx_qsim_block(out->d.cols), parts, nparts, out, err);
+}
+
+const mx_stage mx_stage_qrot = {
+    .name = "qrot",
+    .kind = MX_STAGE_TRANSFORM,
+    .lossy = 1,
+    .summary = "lossy: qsim after a Walsh-Hadamard rotation of blocks of each row",
+    .params_help = "T = target similarity in (0,1) (default 0.99)",
+    .parse = parse,
+    .format = format,
+    .encode = encode,
+    .decode = decode,
+};
