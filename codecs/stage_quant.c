@@ -1,4 +1,8 @@
 /* quant:sim=T - lossy, with a similarity target, and its own entropy coder.
+ * quant:rowsim=T and quant:blocksim=T give each row, or each block of 64
+ * values of a row, its own step instead (a common multiple of the group's
+ * RMS, stored as bf16): equal relative error per group, for users who need
+ * it; for the matrix-wide similarity one step is better.
  *
  * Rows of activations repeat: most rows are close to a scaled copy of an
  * earlier row. So each row is predicted as alpha * (an earlier decoded row),
@@ -33,22 +37,35 @@
 #define MAX_ZIGZAG 0xFFFFFF /* codes are clamped to what the escape holds */
 #define SIM_SCALE 100000.0  /* T is kept as an integer number of 1e-5 */
 #define MX_FRAME_QUANT 3    /* mode byte of this coder's frames */
+#define BLOCK 64            /* values per block of quant:blocksim */
+
+enum { STEP_MATRIX, STEP_ROW, STEP_BLOCK }; /* params.axis: where a step applies */
+static const char *const mode_key[] = {"sim", "rowsim", "blocksim"};
 
 enum {
     CTX_DIST_HI, CTX_DIST_LO, CTX_ALPHA_HI, CTX_ALPHA_LO, CTX_BUCKET, CTX_ESC,
-    CTX_CODE, CTX_N = CTX_CODE + N_BUCKETS
+    CTX_UNIT_HI, CTX_UNIT_LO, CTX_CODE, CTX_N = CTX_CODE + N_BUCKETS
 };
 
 static int parse(const char *arg, mx_params *p, mx_error *err)
 {
     double t = 0.99;
+    p->axis = STEP_MATRIX;
     if (arg) {
-        const char *v = strncmp(arg, "sim=", 4) == 0 ? arg + 4 : arg;
+        const char *v = arg, *eq = strchr(arg, '=');
+        if (eq) {
+            p->axis = -1;
+            for (int m = 0; m < 3; m++)
+                if ((size_t)(eq - arg) == strlen(mode_key[m]) && !strncmp(arg, mode_key[m], (size_t)(eq - arg)))
+                    p->axis = m;
+            v = eq + 1;
+        }
         char *end;
         t = strtod(v, &end);
-        if (!*v || *end || !(t > 0.0 && t < 1.0))
+        if (p->axis < 0 || !*v || *end || !(t > 0.0 && t < 1.0))
             return mx_fail(err, MX_EINPUT,
-                           "stage 'quant': want sim=T with T in (0,1), e.g. quant:sim=0.99; got '%s'",
+                           "stage 'quant': want sim=T, rowsim=T or blocksim=T with T in (0,1), "
+                           "e.g. quant:sim=0.99; got '%s'",
                            arg);
     }
     p->level = (int)lround(t * SIM_SCALE);
@@ -59,7 +76,7 @@ static int parse(const char *arg, mx_params *p, mx_error *err)
 
 static void format(const mx_params *p, char *buf, size_t n)
 {
-    snprintf(buf, n, "quant:sim=%.5g", p->level / SIM_SCALE);
+    snprintf(buf, n, "quant:%s=%.5g", mode_key[p->axis], p->level / SIM_SCALE);
 }
 
 static size_t bound(const mx_params *p, size_t n)
@@ -73,6 +90,7 @@ static int model_init(mx_rans_model *m, mx_error *err)
     uint16_t alpha[CTX_N];
     for (unsigned i = 0; i < CTX_N; i++)
         alpha[i] = i == CTX_DIST_HI ? (WINDOW >> 8) + 1 : i == CTX_BUCKET ? N_BUCKETS : 256;
+    /* the unit tables are declared in every mode: unused ones cost a marker */
     return mx_rans_model_init(m, CTX_N, alpha, err);
 }
 
@@ -140,18 +158,33 @@ static inline uint16_t reconstruct(float p, int32_t q, float step)
     return mx_float_to_bf16(p + (float)q * step);
 }
 
-/* Quantises all of x with this step into y (and q when given). */
+/* Where the steps apply: one for the matrix (per_row 0), or k times a bf16
+ * unit per row (per_row 1) or per block of a row (per_row = blocks). */
+typedef struct {
+    uint64_t per_row;
+    uint16_t *unit; /* R * per_row */
+} step_layout;
+
+static inline float step_at(const step_layout *s, float k, uint64_t r, uint64_t c)
+{
+    if (!s->per_row)
+        return k;
+    return k * mx_bf16_to_float(s->unit[r * s->per_row + (s->per_row == 1 ? 0 : c / BLOCK)]);
+}
+
+/* Quantises all of x with steps k (times the units) into y (and q when given). */
 static void quantise(const float *x, uint64_t R, uint64_t C, const uint16_t *dist,
-                     const uint16_t *alpha, float step, uint16_t *y, int32_t *q)
+                     const uint16_t *alpha, const step_layout *sl, float k, uint16_t *y,
+                     int32_t *q)
 {
     for (uint64_t r = 0; r < R; r++)
         for (uint64_t c = 0; c < C; c++) {
             size_t i = (size_t)(r * C + c);
-            float p = predict(y, r, c, C, dist, alpha);
-            int32_t k = clamp_code((x[i] - p) / step);
-            y[i] = reconstruct(p, k, step);
+            float p = predict(y, r, c, C, dist, alpha), step = step_at(sl, k, r, c);
+            int32_t code = clamp_code((x[i] - p) / step);
+            y[i] = reconstruct(p, code, step);
             if (q)
-                q[i] = k;
+                q[i] = code;
         }
 }
 
@@ -179,14 +212,18 @@ static unsigned bucket_of(const int32_t *q, uint64_t C)
 /* Feeds one row's symbols to fn in coding order. */
 typedef void (*sym_fn)(void *ctx, unsigned table, unsigned sym);
 
-static void row_symbols(uint16_t dist, uint16_t alpha, unsigned bucket, const int32_t *q,
-                        uint64_t C, sym_fn fn, void *ctx)
+static void row_symbols(uint16_t dist, uint16_t alpha, const uint16_t *units, uint64_t n_units,
+                        unsigned bucket, const int32_t *q, uint64_t C, sym_fn fn, void *ctx)
 {
     fn(ctx, CTX_DIST_HI, dist >> 8);
     fn(ctx, CTX_DIST_LO, dist & 255);
     if (dist) {
         fn(ctx, CTX_ALPHA_HI, alpha >> 8);
         fn(ctx, CTX_ALPHA_LO, alpha & 255);
+    }
+    for (uint64_t u = 0; u < n_units; u++) {
+        fn(ctx, CTX_UNIT_HI, units[u] >> 8);
+        fn(ctx, CTX_UNIT_LO, units[u] & 255);
     }
     fn(ctx, CTX_BUCKET, bucket);
     for (uint64_t c = 0; c < C; c++) {
@@ -235,11 +272,15 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint16_t *y = malloc(n * 2 + 2), *orig = malloc(n * 2 + 2);
     int32_t *q = malloc(n * sizeof *q + 4);
     uint8_t *scratch = malloc(cap);
-    sym_buf row = {malloc(((size_t)C * 4 + 8) * 2), malloc((size_t)C * 4 + 8), 0};
+    step_layout sl = {p->axis == STEP_MATRIX ? 0 : p->axis == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
+                      NULL};
+    sl.unit = malloc((size_t)(R * sl.per_row) * 2 + 2);
+    size_t row_syms = (size_t)C * 4 + (size_t)sl.per_row * 2 + 8;
+    sym_buf row = {malloc(row_syms * 2), malloc(row_syms), 0};
     mx_rans_model m = {0};
     int rc = -1;
     if (!x || !norm2 || !dist || !alpha || !y || !orig || !q || !scratch || !row.table ||
-        !row.sym) {
+        !row.sym || !sl.unit) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -251,16 +292,27 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     }
     for (uint64_t r = 0; r < R; r++)
         energy += norm2[r];
+    for (uint64_t g = 0; g < R * sl.per_row; g++) { /* units: the group's RMS */
+        uint64_t r = g / sl.per_row, c0 = sl.per_row == 1 ? 0 : (g % sl.per_row) * BLOCK;
+        uint64_t c1 = sl.per_row == 1 || c0 + BLOCK > C ? C : c0 + BLOCK;
+        double e = 0;
+        for (uint64_t c = c0; c < c1; c++)
+            e += (double)x[r * C + c] * x[r * C + c];
+        float rms = (float)sqrt(e / (double)(c1 - c0));
+        sl.unit[g] = rms > 0 && isfinite(rms) ? mx_float_to_bf16(rms) : 0x3f80; /* 0: 1.0 */
+        if (!mx_bf16_is_finite(sl.unit[g]) || !(sl.unit[g] & 0x7fff))
+            sl.unit[g] = 0x3f80;
+    }
     ref_search rs = {x, norm2, R, C, dist, alpha};
     mx_parallel_for((size_t)R, p->threads, search_row, &rs);
 
     /* bisection on the step: the largest that meets the target */
     float good = 0.0f;
     if (energy > 0) {
-        double rms = sqrt(energy / (double)n), lo = rms * 1e-6, hi = rms * 4.0;
+        double rms = sl.per_row ? 1.0 : sqrt(energy / (double)n), lo = rms * 1e-6, hi = rms * 4.0;
         for (int it = 0; it < 40 && hi / lo > 1.0001; it++) {
             double mid = sqrt(lo * hi);
-            quantise(x, R, C, dist, alpha, (float)mid, y, NULL);
+            quantise(x, R, C, dist, alpha, &sl, (float)mid, y, NULL);
             if (mx_similarity_bf16(orig, y, n).similarity > target) {
                 lo = mid;
                 good = (float)mid;
@@ -273,14 +325,15 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     } else {
         good = 1.0f; /* all zero (or non-finite): every code is 0 */
     }
-    quantise(x, R, C, dist, alpha, good, y, q);
+    quantise(x, R, C, dist, alpha, &sl, good, y, q);
 
     if (model_init(&m, err))
         goto out;
     uint8_t *buckets = (uint8_t *)norm2; /* reused: R bytes fit in R doubles */
     for (uint64_t r = 0; r < R; r++) {
         buckets[r] = (uint8_t)bucket_of(q + r * C, C);
-        row_symbols(dist[r], alpha[r], buckets[r], q + r * C, C, count_sym, &m);
+        row_symbols(dist[r], alpha[r], sl.unit + r * sl.per_row, sl.per_row, buckets[r],
+                    q + r * C, C, count_sym, &m);
     }
     mx_rans_normalize(&m);
     uint32_t bits;
@@ -294,7 +347,8 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     mx_rans_enc_init(&enc, scratch, cap);
     for (uint64_t r = R; r-- > 0 && !enc.overflow;) {
         row.n = 0;
-        row_symbols(dist[r], alpha[r], buckets[r], q + r * C, C, buffer_sym, &row);
+        row_symbols(dist[r], alpha[r], sl.unit + r * sl.per_row, sl.per_row, buckets[r],
+                    q + r * C, C, buffer_sym, &row);
         while (row.n--)
             mx_rans_enc_put(&enc, &m.t[row.table[row.n]], row.sym[row.n]);
     }
@@ -311,11 +365,12 @@ out:
     free(scratch);
     free(row.table);
     free(row.sym);
+    free(sl.unit);
     return rc;
 }
 
-static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
-                    mx_error *err)
+static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
     if (n < 4)
@@ -332,7 +387,10 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
     int rc = -1;
     uint16_t *y = malloc((size_t)(R * C) * 2 + 2), *dist = calloc((size_t)R + 1, 2),
              *alpha = calloc((size_t)R + 1, 2);
-    if (!y || !dist || !alpha) {
+    step_layout sl = {p->axis == STEP_MATRIX ? 0 : p->axis == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
+                      NULL};
+    sl.unit = calloc((size_t)(R * sl.per_row) + 1, 2);
+    if (!y || !dist || !alpha || !sl.unit) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -351,6 +409,10 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
             unsigned a = mx_rans_dec_get(&dec, &m.t[CTX_ALPHA_HI]) << 8;
             alpha[r] = (uint16_t)(a | mx_rans_dec_get(&dec, &m.t[CTX_ALPHA_LO]));
         }
+        for (uint64_t u = 0; u < sl.per_row; u++) {
+            unsigned hi = mx_rans_dec_get(&dec, &m.t[CTX_UNIT_HI]) << 8;
+            sl.unit[r * sl.per_row + u] = (uint16_t)(hi | mx_rans_dec_get(&dec, &m.t[CTX_UNIT_LO]));
+        }
         unsigned b = mx_rans_dec_get(&dec, &m.t[CTX_BUCKET]);
         if (b >= N_BUCKETS) {
             mx_fail(err, MX_EINPUT, "corrupt data: quant bucket out of range");
@@ -365,7 +427,8 @@ static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8
                 z = ESCAPE + e;
             }
             size_t i = (size_t)(r * C + c);
-            y[i] = reconstruct(predict(y, r, c, C, dist, alpha), unzigzag(z), step);
+            y[i] = reconstruct(predict(y, r, c, C, dist, alpha), unzigzag(z),
+                               step_at(&sl, step, r, c));
             dst[2 * i] = (uint8_t)y[i];
             dst[2 * i + 1] = (uint8_t)(y[i] >> 8);
         }
@@ -376,6 +439,7 @@ out:
     free(y);
     free(dist);
     free(alpha);
+    free(sl.unit);
     return rc;
 }
 
@@ -399,12 +463,11 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
 static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    (void)p;
     if (n < 1 || src[0] != MX_FRAME_QUANT)
         return mx_frame_decode("quant", src, n, dst, expected, err);
     if (d->bits != 16 || !d->cols || expected != (size_t)(d->rows * d->cols) * 2)
         return mx_fail(err, MX_EINPUT, "corrupt data: quant frame on a non-16-bit stream");
-    return decode16(d, src + 1, n - 1, dst, err);
+    return decode16(p, d, src + 1, n - 1, dst, err);
 }
 
 const mx_stage mx_stage_quant = {
@@ -413,7 +476,7 @@ const mx_stage mx_stage_quant = {
     .lossy = 1,
     .summary = "lossy: one step for the matrix, found for a similarity target; residuals "
                "of rows predicted from earlier rows, rANS-coded",
-    .params_help = "sim=T, 0 < T < 1 (default 0.99)",
+    .params_help = "sim=T (one step), rowsim=T (a step per row) or blocksim=T (per 64 values of a row); 0 < T < 1, default sim=0.99",
     .parse = parse,
     .format = format,
     .bound = bound,

@@ -64,6 +64,8 @@ static void check_qsim(const char *name, const mx_matrix *m, double target)
     check_sim_target("qsim:%g|zstd:1", name, m, target);
     check_sim_target("outliers:0.001,qsim:%g|zstd:1", name, m, target);
     check_sim_target("qrot:%g|zstd:1", name, m, target);
+    check_sim_target("quant:rowsim=%g", name, m, target);
+    check_sim_target("quant:blocksim=%g", name, m, target);
     check_sim_target("quant:sim=%g", name, m, target);
 }
 
@@ -389,7 +391,7 @@ static void check_parse_errors(void)
         "qsim:1|zstd", "qsim:0|zstd", "qsim:abc|zstd", "bytesplit,qsim|zstd",
         "quant:sim=1", "quant:sim=", "quant:0", "bytesplit|quant", "quant,zstd", "qsim|quant",
         "topk:0", "topk:1.5", "topk:x", "bytesplit,topk|zstd", "outliers:0", "outliers:2",
-        "expsplit,outliers,qsim|zstd", "lowrank:0|zstd", "lowrank:257|zstd", "qrot:1|zstd", "bytesplit,qrot|zstd",
+        "expsplit,outliers,qsim|zstd", "lowrank:0|zstd", "lowrank:257|zstd", "qrot:1|zstd", "bytesplit,qrot|zstd", "quant:colsim=0.9", "quant:rowsim", "quant:=0.9",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mx_pipeline p;
@@ -405,6 +407,8 @@ static void check_parse_errors(void)
         {"trunc,q8:cols|brotli", "trunc:3,q8:cols|brotli:11"},
         {"zstd:-7", "zstd:-7"},
         {"auto", "auto"},
+        {"quant:0.95", "quant:sim=0.95"},
+        {"quant:blocksim=0.999", "quant:blocksim=0.999"},
     };
     for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
         mx_pipeline p;
