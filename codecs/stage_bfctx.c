@@ -144,7 +144,7 @@ static inline unsigned agreed_at(const uint8_t *src, const uint16_t *dist, uint6
 /* Two passes and no symbol buffer: count every context forwards, then code
  * backwards (rANS order) straight from the source. Returns 1 when coding
  * would not fit in the raw size (the caller stores the stream instead). */
-static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, int threads,
+static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
                     mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
@@ -160,7 +160,7 @@ static int encode16(const mx_stream_desc *d, const uint8_t *src, mx_bytes *out, 
     }
     if (model_init(&m, err))
         goto out;
-    choose_refs(src, R, C, dist, threads);
+    choose_refs(src, R, C, dist, p->threads);
     for (uint64_t r = 0; r < R; r++) {
         if (r) {
             m.t[CTX_REF].count[(dist[r] - 1) & 255]++;
@@ -203,9 +203,10 @@ out:
     return rc;
 }
 
-static int decode16(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
-                    mx_error *err)
+static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, mx_error *err)
 {
+    (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rans_model m = {0};
     mx_rans_dec dec;
@@ -263,31 +264,13 @@ out:
 static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    mx_bytes f = {0};
-    int is16 = d->bits == 16 && n == (size_t)(d->rows * d->cols) * 2;
-    uint8_t mode = is16 ? MX_FRAME_BF16CTX : MX_FRAME_ORDER0;
-    mx_bytes_put(&f, &mode, 1);
-    int rc = is16 ? encode16(d, src, &f, p->threads, err) : mx_order0_encode(src, n, &f, err);
-    if (rc < 0) {
-        free(f.p);
-        return -1;
-    }
-    if (rc > 0) { /* coding would not fit in the raw size: store */
-        free(f.p);
-        return mx_frame_store(src, n, dst, cap, dst_len, err);
-    }
-    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_BF16CTX, encode16, p, d, src, n, dst, cap, dst_len, err);
 }
 
 static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    (void)p;
-    if (n < 1 || src[0] != MX_FRAME_BF16CTX)
-        return mx_frame_decode("bfctx", src, n, dst, expected, err);
-    if (d->bits != 16 || expected != (size_t)(d->rows * d->cols) * 2)
-        return mx_fail(err, MX_EINPUT, "corrupt data: bfctx frame on a non-16-bit stream");
-    return decode16(d, src + 1, n - 1, dst, err);
+    return mx_bf16_frame_decompress("bfctx", MX_FRAME_BF16CTX, decode16, p, d, src, n, dst, expected, err);
 }
 
 const mx_stage mx_stage_bfctx = {

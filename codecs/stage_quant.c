@@ -36,7 +36,6 @@
 #define ESCAPE 255         /* code symbol: |zigzag| >= ESCAPE, 3 raw bytes follow */
 #define MAX_ZIGZAG 0xFFFFFF /* codes are clamped to what the escape holds */
 #define SIM_SCALE 100000.0  /* T is kept as an integer number of 1e-5 */
-#define MX_FRAME_QUANT 3    /* mode byte of this coder's frames */
 #define BLOCK 64            /* values per block of quant:blocksim */
 
 enum { STEP_MATRIX, STEP_ROW, STEP_BLOCK }; /* params.axis: where a step applies */
@@ -446,28 +445,13 @@ out:
 static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    /* only a bf16 matrix can be quantised: other streams are coded losslessly */
-    mx_bytes f = {0};
-    int is16 = d->bits == 16 && n == (size_t)(d->rows * d->cols) * 2 && d->cols;
-    uint8_t mode = is16 ? MX_FRAME_QUANT : MX_FRAME_ORDER0;
-    mx_bytes_put(&f, &mode, 1);
-    int rc = is16 ? encode16(p, d, src, &f, err) : mx_order0_encode(src, n, &f, err);
-    if (rc) {
-        free(f.p);
-        /* rANS overflow: the stream does not shrink even lossily; stored is exact */
-        return rc < 0 ? -1 : mx_frame_store(src, n, dst, cap, dst_len, err);
-    }
-    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_QUANT, encode16, p, d, src, n, dst, cap, dst_len, err);
 }
 
 static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    if (n < 1 || src[0] != MX_FRAME_QUANT)
-        return mx_frame_decode("quant", src, n, dst, expected, err);
-    if (d->bits != 16 || !d->cols || expected != (size_t)(d->rows * d->cols) * 2)
-        return mx_fail(err, MX_EINPUT, "corrupt data: quant frame on a non-16-bit stream");
-    return decode16(p, d, src + 1, n - 1, dst, err);
+    return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT, decode16, p, d, src, n, dst, expected, err);
 }
 
 const mx_stage mx_stage_quant = {

@@ -17,7 +17,7 @@
 static const char *const peers[] = {
     "zstd:3", "zstd:19", "brotli:11", "lz4hc:9", "bytesplit|zstd:19", "expsplit|brotli:11",
 };
-static const char *const ours[] = {"bytesplit|rans", "expsplit|rans", "bfctx", "auto"};
+static const char *const ours[] = {"bytesplit|rans", "expsplit|rans", "bfxor", "bfctx", "auto"};
 #define N_PEERS (sizeof peers / sizeof peers[0])
 #define N_OURS (sizeof ours / sizeof ours[0])
 

@@ -1,4 +1,4 @@
-/* Our entropy coders (rans, bfctx) on hostile and degenerate inputs: empty,
+/* Our entropy coders (rans, bfctx, bfxor) on hostile and degenerate inputs: empty,
  * one symbol, all equal, all 65536 values, p~1, uniform, random (fixed
  * seeds), plus corrupt input. Also checks they never expand beyond the
  * stored fallback. */
@@ -45,6 +45,7 @@ static void run_all(const uint8_t *buf, size_t n, uint64_t rows, uint64_t cols, 
 {
     roundtrip("rans", buf, n, rows, cols, what);
     roundtrip("bfctx", buf, n, rows, cols, what);
+    roundtrip("bfxor", buf, n, rows, cols, what);
 }
 
 int main(void)
@@ -84,18 +85,22 @@ int main(void)
         run_all(buf, N, 256, 256, "bf16-like");
     }
     /* garbage is refused, never decoded into wrong sizes or crashes */
-    const mx_stage *st = mx_stage_find("bfctx");
-    mx_params p = {0};
-    mx_error err = {0};
-    mx_stream_desc d = {16, 16, 16};
-    uint8_t out[512];
-    for (int t = 0; t < 2000; t++) {
-        size_t len = 1 + rnd() % 200;
-        for (size_t i = 0; i < len; i++)
-            buf[i] = (uint8_t)rnd();
-        buf[0] = (uint8_t)(rnd() % 4);
-        int rc = st->decompress(&p, &d, buf, len, out, sizeof out, &err);
-        CHECK(rc != 0 || buf[0] == 0, "random garbage decoded (mode %u, %zu bytes)", buf[0], len);
+    static const char *const coders[] = {"bfctx", "bfxor"};
+    for (int k = 0; k < 2; k++) {
+        const mx_stage *st = mx_stage_find(coders[k]);
+        mx_params p = {0};
+        mx_error err = {0};
+        mx_stream_desc d = {16, 16, 16};
+        uint8_t out[512];
+        for (int t = 0; t < 2000; t++) {
+            size_t len = 1 + rnd() % 200;
+            for (size_t i = 0; i < len; i++)
+                buf[i] = (uint8_t)rnd();
+            buf[0] = (uint8_t)(rnd() % 5);
+            int rc = st->decompress(&p, &d, buf, len, out, sizeof out, &err);
+            CHECK(rc != 0 || buf[0] == 0, "%s: random garbage decoded (mode %u, %zu bytes)",
+                  coders[k], buf[0], len);
+        }
     }
     free(buf);
     return check_exit("test_coders");

@@ -24,6 +24,7 @@ static const char *const lossless_specs[] = {
     "rans", "bfctx", "expsplit|rans", "bytesplit,zeromask|bfctx", "bitshuffle|rans",
     "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx", "auto",
     "outliers:0.01|zstd:1", "outliers:0.5,expsplit|rans", "outliers:1|bfctx",
+    "bfxor", "bytesplit|bfxor", "transpose|bfxor", "delta:cols|bfxor", "zeromask|bfxor",
 };
 
 static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out);
@@ -454,6 +455,7 @@ int main(void)
         check_threads(&s[i], "expsplit|zstd:3");
         check_threads(&s[i], "auto");
         check_threads(&s[i], "quant:sim=0.99");
+        check_threads(&s[i], "bfxor");
         check_topk(&s[i], 0.1);
         check_topk(&s[i], 0.001);
         if (i % 4 == 0)

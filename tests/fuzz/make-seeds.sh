@@ -8,7 +8,7 @@ C=tests/fuzz/corpus
 mkdir -p $C/container $C/npy $C/safetensors $C/manifest $C/spec $C/entropy
 i=0
 for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/sparse_31x64.npy data/edge/one_1x1.npy; do
-    for spec in bfctx 'expsplit|rans' 'zeromask,bytesplit,delta:cols|zstd:1' 'q4:cols,shuffle|lz4' \
+    for spec in bfctx bfxor 'expsplit|rans' 'zeromask,bytesplit,delta:cols|zstd:1' 'q4:cols,shuffle|lz4' \
         'bitshuffle,transpose|brotli:1' 'trunc:2,xor:rows|lz4hc:2'; do
         i=$((i + 1))
         "$MX" -q compress -f -p "$spec" "$f" -o "$C/container/seed$i.mxb"
