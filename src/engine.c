@@ -5,6 +5,7 @@
 #include <xxhash.h>
 #include "bytes.h"
 #include "container.h"
+#include "parallel.h"
 #include "presets.h"
 
 uint64_t mx_values_hash(const uint16_t *values, size_t n)
@@ -152,40 +153,105 @@ int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t firs
     return 0;
 }
 
+/* Frames of one matrix, coded on threads: each frame is independent, so
+ * the bytes are the same whatever the thread count. */
+typedef struct {
+    mx_pipeline p; /* threads: inside a frame (1 when frames run in parallel) */
+    const mx_matrix *m;
+    uint64_t step, first_row, total_rows;
+    uint8_t **buf;
+    size_t *len;
+    char (*chosen)[MX_SPEC_MAX];
+    int *rc;
+    mx_error *err;
+} frames_job;
+
+static void compress_frame_job(void *ctx, size_t i)
+{
+    frames_job *j = ctx;
+    uint64_t r = (uint64_t)i * j->step;
+    mx_matrix part = *j->m;
+    part.rows = j->m->rows - r < j->step ? j->m->rows - r : j->step;
+    part.data = j->m->data + r * j->m->cols;
+    j->rc[i] = mx_compress_frame(&j->p, &part, j->first_row + r, j->total_rows, &j->buf[i],
+                                 &j->len[i], j->chosen[i], MX_SPEC_MAX, &j->err[i]);
+}
+
+int mx_compress_frames(const mx_pipeline *p, const mx_matrix *m, uint64_t first_row,
+                       uint64_t total_rows, size_t n, uint8_t **buf, size_t *len,
+                       char (*chosen)[MX_SPEC_MAX], mx_error *err)
+{
+    frames_job j = {*p, m, mx_frame_rows(p, m->cols), first_row, total_rows, buf, len, chosen,
+                    NULL, NULL};
+    j.rc = calloc(n + 1, sizeof *j.rc);
+    j.err = calloc(n + 1, sizeof *j.err);
+    if (!j.rc || !j.err) {
+        free(j.rc);
+        free(j.err);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    if (n > 1 && p->threads > 1)
+        j.p.threads = 1;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = NULL;
+    mx_parallel_for(n, n > 1 ? p->threads : 1, compress_frame_job, &j);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) /* the first failure, whatever the threads */
+        if (j.rc[i]) {
+            *err = j.err[i];
+            rc = -1;
+        }
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            free(buf[i]);
+            buf[i] = NULL;
+        }
+    free(j.rc);
+    free(j.err);
+    return rc;
+}
+
 int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
                    char *chosen, size_t chosen_n, mx_error *err)
 {
     uint64_t step = mx_frame_rows(p, m->cols);
     if (m->rows <= step)
         return mx_compress_frame(p, m, 0, m->rows, out, out_len, chosen, chosen_n, err);
+    size_t n = (size_t)((m->rows + step - 1) / step);
+    uint8_t **bufs = calloc(n, sizeof *bufs);
+    size_t *lens = calloc(n, sizeof *lens);
+    char(*specs)[MX_SPEC_MAX] = calloc(n, sizeof *specs);
     mx_bytes all = {0};
-    char first[MX_SPEC_MAX] = "", this[MX_SPEC_MAX];
+    int rc = -1;
+    if (!bufs || !lens || !specs) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (mx_compress_frames(p, m, 0, m->rows, n, bufs, lens, specs, err))
+        goto out;
     int mixed = 0;
-    for (uint64_t r = 0; r < m->rows; r += step) {
-        mx_matrix part = *m;
-        part.rows = m->rows - r < step ? m->rows - r : step;
-        part.data = m->data + r * m->cols;
-        uint8_t *buf;
-        size_t len;
-        if (mx_compress_frame(p, &part, r, m->rows, &buf, &len, this, sizeof this, err)) {
-            free(all.p);
-            return -1;
-        }
-        mx_bytes_put(&all, buf, len);
-        free(buf);
-        if (!first[0])
-            memcpy(first, this, sizeof first);
-        mixed |= strcmp(first, this) != 0;
+    for (size_t i = 0; i < n; i++) {
+        mx_bytes_put(&all, bufs[i], lens[i]);
+        mixed |= strcmp(specs[0], specs[i]) != 0;
     }
     if (all.oom) {
-        free(all.p);
-        return mx_fail(err, MX_EFAIL, "out of memory");
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
     }
     if (chosen)
-        snprintf(chosen, chosen_n, "%s%s", first, mixed ? " and others per frame" : "");
+        snprintf(chosen, chosen_n, "%s%s", specs[0], mixed ? " and others per frame" : "");
     *out = all.p;
     *out_len = all.len;
-    return 0;
+    all.p = NULL;
+    rc = 0;
+out:
+    for (size_t i = 0; bufs && i < n; i++)
+        free(bufs[i]);
+    free(bufs);
+    free(lens);
+    free(specs);
+    free(all.p);
+    return rc;
 }
 
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
@@ -257,90 +323,174 @@ fail:
     return -1;
 }
 
-int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
-                        mx_matrix *out, mx_error *err)
+/* Checks that the frame with header c continues r's matrix; advances r. */
+static int frame_continues(mx_frame_reader *r, const mx_container *c, mx_error *err)
 {
-    mx_container c;
-    if (decode_container(buf, len, threads, &c, out, err))
-        return -1;
     if (!r->started) {
-        if (c.first_row != 0) {
-            mx_matrix_free(out);
+        if (c->first_row != 0)
             return mx_fail(err, MX_EINPUT, "corrupt container: the first frame starts at row %llu",
-                           (unsigned long long)c.first_row);
-        }
+                           (unsigned long long)c->first_row);
         r->started = 1;
-        r->rows = c.total_rows;
-        r->cols = c.cols;
-        r->origin = c.origin;
-        r->fortran = c.fortran;
-    } else if (!c.multi || c.first_row != r->next_row || c.total_rows != r->rows ||
-               c.cols != r->cols || c.origin != r->origin || c.fortran != r->fortran ||
-               c.blob_len) {
-        mx_matrix_free(out);
+        r->rows = c->total_rows;
+        r->cols = c->cols;
+        r->origin = c->origin;
+        r->fortran = c->fortran;
+    } else if (!c->multi || c->first_row != r->next_row || c->total_rows != r->rows ||
+               c->cols != r->cols || c->origin != r->origin || c->fortran != r->fortran ||
+               c->blob_len) {
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: frame %zu does not continue the matrix (rows %llu.. of "
                        "%llux%llu expected)",
                        r->frames + 1, (unsigned long long)r->next_row, (unsigned long long)r->rows,
                        (unsigned long long)r->cols);
     }
-    r->next_row += c.rows;
+    r->next_row += c->rows;
     r->frames++;
     return 0;
 }
 
+typedef struct {
+    const uint8_t *const *buf;
+    const size_t *len;
+    int threads;
+    mx_matrix *parts;
+    int *rc;
+    mx_error *err;
+} decode_job;
+
+static void decode_frame_job(void *ctx, size_t i)
+{
+    decode_job *j = ctx;
+    mx_container c;
+    j->rc[i] = decode_container(j->buf[i], j->len[i], j->threads, &c, &j->parts[i], &j->err[i]);
+}
+
+int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const size_t *len,
+                         size_t n, int threads, mx_matrix *parts, mx_error *err)
+{
+    /* the order is checked from the headers first, then the frames decode
+     * on the threads (each one whole, checksums and all) */
+    for (size_t i = 0; i < n; i++) {
+        mx_container hdr;
+        uint64_t flen;
+        memset(&parts[i], 0, sizeof parts[i]);
+        if (mx_container_frame_len(buf[i], len[i], &flen, &hdr, err))
+            return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has a damaged header",
+                           r->frames + 1);
+        if (flen != len[i])
+            return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has the wrong length",
+                           r->frames + 1);
+        if (frame_continues(r, &hdr, err))
+            return -1;
+    }
+    decode_job j = {buf, len, n > 1 && threads > 1 ? 1 : threads, parts, NULL, NULL};
+    j.rc = calloc(n + 1, sizeof *j.rc);
+    j.err = calloc(n + 1, sizeof *j.err);
+    if (!j.rc || !j.err) {
+        free(j.rc);
+        free(j.err);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    mx_parallel_for(n, n > 1 ? threads : 1, decode_frame_job, &j);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) /* the first failure, whatever the threads */
+        if (j.rc[i]) {
+            *err = j.err[i];
+            rc = -1;
+        }
+    if (rc)
+        for (size_t i = 0; i < n; i++)
+            mx_matrix_free(&parts[i]);
+    free(j.rc);
+    free(j.err);
+    return rc;
+}
+
+int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
+                        mx_matrix *out, mx_error *err)
+{
+    return mx_decompress_frames(r, &buf, &len, 1, threads, out, err);
+}
+
 int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err)
 {
-    mx_frame_reader r = {0};
     memset(out, 0, sizeof *out);
     if (len < 6 || !(buf[5] & 4)) { /* one frame: the whole buffer is the container */
         mx_container c;
         return decode_container(buf, len, threads, &c, out, err);
     }
-    size_t off = 0;
-    while (!r.started || r.next_row < r.rows) {
+    /* find the frames, then decode them all at once */
+    size_t n = 0, cap = 0, off = 0;
+    const uint8_t **fb = NULL;
+    size_t *fl = NULL;
+    mx_matrix *parts = NULL;
+    mx_frame_reader scan = {0}, r = {0};
+    int rc = -1;
+    while (!scan.started || scan.next_row < scan.rows) {
         uint64_t flen = 0;
-        int rc = off < len ? mx_container_frame_len(buf + off, len - off, &flen, NULL, err) : 1;
-        if (rc < 0)
-            goto fail;
-        if (rc > 0 || flen > len - off) {
+        mx_container hdr;
+        int st = off < len ? mx_container_frame_len(buf + off, len - off, &flen, &hdr, err) : 1;
+        if (st < 0)
+            goto out;
+        if (st > 0 || flen > len - off) {
             mx_fail(err, MX_EINPUT, "truncated container: frame %zu is cut short (rows %llu of %llu present)",
-                    r.frames + 1, (unsigned long long)r.next_row, (unsigned long long)r.rows);
-            goto fail;
+                    n + 1, (unsigned long long)scan.next_row, (unsigned long long)scan.rows);
+            goto out;
         }
-        mx_matrix part;
-        uint64_t at = r.next_row;
-        if (mx_decompress_frame(&r, buf + off, (size_t)flen, threads, &part, err)) {
-            mx_wrap(err, r.frames ? "in a later frame" : "in the first frame");
-            goto fail;
-        }
-        if (r.frames == 1) {
-            /* the whole matrix is bounded like any single container */
-            if ((r.cols && r.rows > UINT64_MAX / 2 / r.cols) ||
-                r.rows * r.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
-                mx_matrix_alloc(out, r.rows, r.cols)) {
-                mx_matrix_free(&part);
-                mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
-                        (unsigned long long)r.rows, (unsigned long long)r.cols);
-                goto fail;
+        if (frame_continues(&scan, &hdr, err))
+            goto out;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            const uint8_t **nb = realloc(fb, cap * sizeof *fb);
+            size_t *nl = nb ? realloc(fl, cap * sizeof *fl) : NULL;
+            if (nb)
+                fb = nb;
+            if (nl)
+                fl = nl;
+            if (!nb || !nl) {
+                mx_fail(err, MX_EFAIL, "out of memory");
+                goto out;
             }
-            out->origin = part.origin;
-            out->fortran = part.fortran;
-            out->origin_blob = part.origin_blob;
-            out->origin_blob_len = part.origin_blob_len;
-            part.origin_blob = NULL;
         }
-        memcpy(out->data + at * r.cols, part.data, mx_matrix_count(&part) * 2);
-        mx_matrix_free(&part);
+        fb[n] = buf + off;
+        fl[n++] = (size_t)flen;
         off += (size_t)flen;
     }
     if (off != len) {
         mx_fail(err, MX_EINPUT, "corrupt container: %zu bytes of trailing data after the last frame",
                 len - off);
-        goto fail;
+        goto out;
     }
-    return 0;
-fail:
-    mx_matrix_free(out);
-    return -1;
+    /* the whole matrix is bounded like any single container */
+    if ((scan.cols && scan.rows > UINT64_MAX / 2 / scan.cols) ||
+        scan.rows * scan.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
+        mx_matrix_alloc(out, scan.rows, scan.cols) || !(parts = calloc(n, sizeof *parts))) {
+        mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
+                (unsigned long long)scan.rows, (unsigned long long)scan.cols);
+        goto out;
+    }
+    if (mx_decompress_frames(&r, fb, fl, n, threads, parts, err)) {
+        mx_wrap(err, "in a frame");
+        goto out;
+    }
+    uint64_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out->data + at * scan.cols, parts[i].data, mx_matrix_count(&parts[i]) * 2);
+        at += parts[i].rows;
+    }
+    out->origin = parts[0].origin;
+    out->fortran = parts[0].fortran;
+    out->origin_blob = parts[0].origin_blob;
+    out->origin_blob_len = parts[0].origin_blob_len;
+    parts[0].origin_blob = NULL;
+    rc = 0;
+out:
+    for (size_t i = 0; parts && i < n; i++)
+        mx_matrix_free(&parts[i]);
+    free(parts);
+    free(fb);
+    free(fl);
+    if (rc)
+        mx_matrix_free(out);
+    return rc;
 }

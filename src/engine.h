@@ -44,6 +44,15 @@ int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t firs
                       uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
                       size_t chosen_n, mx_error *err);
 
+/* The n frames of part (rows [first_row, first_row + part->rows) of a
+ * total_rows-row matrix, first_row a multiple of the frame rows), coded on
+ * p->threads threads into buf[i] / len[i] (chosen[i]: the pipeline used).
+ * The bytes do not depend on the thread count. On failure nothing is left
+ * allocated and err is the first failing frame's. */
+int mx_compress_frames(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
+                       uint64_t total_rows, size_t n, uint8_t **buf, size_t *len,
+                       char (*chosen)[MX_SPEC_MAX], mx_error *err);
+
 /* Decodes a file frame by frame. Zero it, then hand it each frame in order
  * (mx_container_frame_len says where one ends): mx_decompress_frame decodes
  * it into a new matrix of that frame's rows and checks it continues the
@@ -57,6 +66,11 @@ typedef struct {
 } mx_frame_reader;
 int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
                         mx_matrix *out, mx_error *err);
+/* The same for the next n frames buf[i] (len[i] bytes each), decoded on
+ * `threads` threads into parts[i]; their order is checked first. On
+ * failure nothing is left allocated and err is the first bad frame's. */
+int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const size_t *len,
+                         size_t n, int threads, mx_matrix *parts, mx_error *err);
 
 /* Parses, verifies and decodes a container into a new matrix (origin and
  * origin header restored). For lossless pipelines the decoded values must

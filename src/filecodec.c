@@ -135,43 +135,49 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
     st->in_bytes = src.rows * src.cols * 2;
     st->converted = src.width == 4;
     st->lossy = mx_pipeline_lossy(p);
+    /* a batch of frames is read at once and coded on the threads: memory
+     * holds `batch` frames, the bytes are the same whatever it is */
+    size_t batch = p->threads > 1 ? (size_t)(p->threads > 16 ? 16 : p->threads) : 1;
+    uint64_t batch_rows = step * batch;
     mx_matrix part;
-    uint8_t *raw = NULL;
-    if (step > SIZE_MAX / 4 / src.cols || mx_matrix_alloc(&part, step, src.cols) ||
-        (src.width == 4 && !(raw = malloc((size_t)(step * src.cols * 4))))) {
+    uint8_t *raw = NULL, *bufs[16];
+    size_t lens[16];
+    char specs[16][MX_SPEC_MAX];
+    if (step > SIZE_MAX / 4 / src.cols / batch || mx_matrix_alloc(&part, batch_rows, src.cols) ||
+        (src.width == 4 && !(raw = malloc((size_t)(batch_rows * src.cols * 4))))) {
         free(src.origin.origin_blob);
         close(fd);
         free(part.data);
-        return mx_fail(err, MX_EFAIL, "out of memory for a frame of %llu rows",
+        return mx_fail(err, MX_EFAIL, "out of memory for %zu frames of %llu rows", batch,
                        (unsigned long long)step);
     }
     part.origin = src.origin.origin;
     part.origin_blob = src.origin.origin_blob;
     part.origin_blob_len = src.origin.origin_blob_len;
-    char first[MX_SPEC_MAX] = "", this[MX_SPEC_MAX];
     int mixed = 0;
-    for (uint64_t r = 0; r < src.rows && !rc; r += step) {
-        part.rows = src.rows - r < step ? src.rows - r : step;
-        size_t count = (size_t)(part.rows * src.cols);
+    for (uint64_t r = 0; r < src.rows && !rc; r += batch_rows) {
+        part.rows = src.rows - r < batch_rows ? src.rows - r : batch_rows;
+        size_t count = (size_t)(part.rows * src.cols), n = (size_t)((part.rows + step - 1) / step);
         uint64_t at = src.offset + r * src.cols * (uint64_t)src.width;
         /* bf16 bits are stored little-endian, as this (LE-only) build holds them */
         uint8_t *dst = src.width == 2 ? (uint8_t *)part.data : raw;
         rc = read_at(fd, in, dst, count * (size_t)src.width, at, err);
         if (!rc && src.width == 4)
             mx_npy_decode_values(raw, 4, count, part.data);
-        uint8_t *buf = NULL;
-        size_t len;
+        int coded = 0;
         if (!rc)
-            rc = mx_compress_frame(p, &part, r, src.rows, &buf, &len, this, sizeof this, err);
-        if (!rc)
-            rc = put(out, buf, len, st, err);
-        free(buf);
-        if (!first[0])
-            memcpy(first, this, sizeof first);
-        mixed |= strcmp(first, this) != 0;
-        st->frames++;
+            coded = (rc = mx_compress_frames(p, &part, r, src.rows, n, bufs, lens, specs, err)) == 0;
+        for (size_t i = 0; !rc && i < n; i++) {
+            rc = put(out, bufs[i], lens[i], st, err);
+            if (!st->frames++)
+                snprintf(st->chosen, sizeof st->chosen, "%.*s", MX_SPEC_MAX - 1, specs[i]);
+            mixed |= strncmp(st->chosen, specs[i], MX_SPEC_MAX) != 0;
+        }
+        for (size_t i = 0; coded && i < n; i++)
+            free(bufs[i]);
     }
-    snprintf(st->chosen, sizeof st->chosen, "%s%s", first, mixed ? " and others per frame" : "");
+    if (mixed && strlen(st->chosen) + 24 < sizeof st->chosen)
+        strcat(st->chosen, " and others per frame");
     free(raw);
     part.rows = 0;
     mx_matrix_free(&part); /* frees data and the origin header */
@@ -249,44 +255,60 @@ int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file
     int fd = open_frames(in, &size, err);
     if (fd < 0)
         return fd == -2 ? MX_FILE_WHOLE : -1;
+    /* a batch of frames is read at once and decoded on the threads */
+    enum { MAX_BATCH = 16 };
+    size_t batch = threads > 1 ? (size_t)(threads > MAX_BATCH ? MAX_BATCH : threads) : 1;
     mx_frame_reader r = {0};
-    uint8_t *buf = NULL;
-    size_t cap = 0;
+    uint8_t *buf[MAX_BATCH] = {NULL};
+    size_t cap[MAX_BATCH] = {0}, len[MAX_BATCH];
+    mx_matrix parts[MAX_BATCH];
     int rc = 0;
     while (!rc && (!r.started || r.next_row < r.rows)) {
-        uint64_t flen;
-        mx_matrix part;
         if (off == size) {
             rc = mx_fail(err, MX_EINPUT, "%s: truncated container: rows %llu of %llu present", in,
                          (unsigned long long)r.next_row, (unsigned long long)r.rows);
             break;
         }
-        rc = read_frame(fd, in, size, off, NULL, &buf, &cap, &flen, r.frames, err);
+        size_t n = 0;
+        int last = 0; /* the frame read ends the matrix: read no further */
+        while (!rc && !last && n < batch && off < size) {
+            uint64_t flen;
+            mx_container hdr;
+            mx_error ignore;
+            rc = read_frame(fd, in, size, off, NULL, &buf[n], &cap[n], &flen, r.frames + n, err);
+            if (!rc && mx_container_frame_len(buf[n], (size_t)flen, &flen, &hdr, &ignore) == 0)
+                last = hdr.first_row + hdr.rows >= hdr.total_rows;
+            len[n++] = (size_t)flen;
+            off += flen;
+        }
         if (rc)
             break;
-        if (mx_decompress_frame(&r, buf, (size_t)flen, threads, &part, err)) {
+        size_t first = r.frames;
+        if (mx_decompress_frames(&r, (const uint8_t *const *)buf, len, n, threads, parts, err)) {
             rc = mx_wrap(err, in);
             break;
         }
-        if (r.frames == 1 && part.origin != MX_ORIGIN_RAW) {
-            uint8_t fresh[MX_NPY_FRESH_MAX];
-            const uint8_t *head;
-            size_t hlen = mx_npy_header_for(&part, r.rows, fresh, &head);
-            rc = put(out, head, hlen, st, err);
+        for (size_t i = 0; i < n; i++) {
+            if (first + i == 0 && parts[i].origin != MX_ORIGIN_RAW) {
+                uint8_t fresh[MX_NPY_FRESH_MAX];
+                const uint8_t *head;
+                size_t hlen = mx_npy_header_for(&parts[i], r.rows, fresh, &head);
+                rc = rc ? rc : put(out, head, hlen, st, err);
+            }
+            if (!rc)
+                rc = put(out, parts[i].data, mx_matrix_count(&parts[i]) * 2, st, err);
+            mx_matrix_free(&parts[i]);
         }
-        if (!rc)
-            rc = put(out, part.data, mx_matrix_count(&part) * 2, st, err);
-        mx_matrix_free(&part);
-        off += flen;
     }
     if (!rc && off != size)
-        rc = mx_fail(err, MX_EINPUT, "%s: corrupt container: %llu bytes of trailing data after the last frame",
-                     in, (unsigned long long)(size - off));
+        rc = mx_fail(err, MX_EINPUT, "%s: corrupt container: trailing data after the last frame",
+                     in);
     st->rows = r.rows;
     st->cols = r.cols;
     st->frames = r.frames;
     st->in_bytes = size;
-    free(buf);
+    for (size_t i = 0; i < MAX_BATCH; i++)
+        free(buf[i]);
     close(fd);
     return rc ? -1 : 0;
 }

@@ -38,22 +38,26 @@ static void check_refused(const uint8_t *buf, size_t len, const char *says, cons
     char path[4200];
     mx_matrix out;
     mx_error err = {0};
-    int rc = mx_decompress(buf, len, &out, &err);
-    CHECK(rc != 0 && (!says || strstr(err.msg, says)), "%s: in memory: rc %d, '%s'", what, rc,
-          err.msg);
-    if (!rc)
-        mx_matrix_free(&out);
+    for (int threads = 1; threads <= 3; threads += 2) {
+        int rc = mx_decompress_ex(buf, len, threads, &out, &err);
+        CHECK(rc != 0 && (!says || strstr(err.msg, says)), "%s: in memory, %d threads: rc %d, '%s'",
+              what, threads, rc, err.msg);
+        if (!rc)
+            mx_matrix_free(&out);
+    }
     snprintf(path, sizeof path, "%s/bad.mxb", dir);
     if (write_bytes(path, buf, len))
         return;
     mx_file_stats st;
-    memset(&err, 0, sizeof err);
-    rc = mx_file_decompress(path, 1, NULL, &st, &err);
-    /* a first frame without the multi-frame flag goes the whole-file way */
-    if (rc == MX_FILE_WHOLE)
-        return;
-    CHECK(rc == -1 && (!says || strstr(err.msg, says)), "%s: file: rc %d, '%s'", what, rc,
-          err.msg);
+    for (int threads = 1; threads <= 3; threads += 2) {
+        memset(&err, 0, sizeof err);
+        int rc = mx_file_decompress(path, threads, NULL, &st, &err);
+        /* a first frame without the multi-frame flag goes the whole-file way */
+        if (rc == MX_FILE_WHOLE)
+            return;
+        CHECK(rc == -1 && (!says || strstr(err.msg, says)), "%s: file, %d threads: rc %d, '%s'",
+              what, threads, rc, err.msg);
+    }
 }
 
 /* Frame boundaries of a multi-frame buffer. */
@@ -86,6 +90,19 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     if (mx_compress_ex(&p, m, &buf, &len, chosen, sizeof chosen, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         return;
+    }
+    {
+        /* frames code in parallel: the bytes do not depend on the threads */
+        mx_pipeline p3 = p;
+        uint8_t *b3;
+        size_t l3;
+        p3.threads = 3;
+        if (mx_compress(&p3, m, &b3, &l3, &err) == 0) {
+            CHECK(l3 == len && memcmp(b3, buf, len) == 0, "%s: 3 threads wrote other bytes", spec);
+            free(b3);
+        } else {
+            CHECK(0, "%s: 3 threads: %s", spec, err.msg);
+        }
     }
     size_t want = (size_t)((m->rows + frame_rows - 1) / frame_rows), ends[64];
     size_t n = frame_ends(buf, len, ends, 64);
@@ -130,9 +147,11 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     mx_atomic_file f;
     if (mx_npy_serialize(m, &file, &flen, &err) || write_bytes(npy, file, flen))
         return;
+    mx_pipeline pf = p;
+    pf.threads = frame_rows == 1 ? 3 : 1; /* batches of three frames, or one */
     int rc = mx_atomic_begin(&f, mxb, 1, &err);
     if (!rc)
-        rc = mx_file_compress(npy, NULL, &p, &f, &st, &err);
+        rc = mx_file_compress(npy, NULL, &pf, &f, &st, &err);
     CHECK(rc == (want > 1 ? 0 : MX_FILE_WHOLE), "%s: file compress rc %d: %s", spec, rc, err.msg);
     if (rc == 0 && mx_atomic_commit(&f, &err) == 0 && mx_read_file(mxb, &got, &glen, &err) == 0) {
         CHECK(glen == len && memcmp(got, buf, len) == 0,
