@@ -281,15 +281,17 @@ static int cmd_compress(cli_opts *o)
     p.frame_rows = o->frame_rows;
     char outpath[4096];
     mx_atomic_file f;
-    int rc;
+    int rc, claimed = 0;
     if (!ends_with(in, ".safetensors")) {
-        /* big .npy and raw files go a frame at a time, in bounded memory */
+        /* big .npy and raw files go a frame at a time, in bounded memory;
+         * the output is claimed once, for whichever path then writes it */
         if (o->output)
             snprintf(outpath, sizeof outpath, "%s", o->output);
         else
             snprintf(outpath, sizeof outpath, "%s.mxb", in);
         if ((rc = claim_output(in, outpath, o->force, &f)))
             return rc;
+        claimed = 1;
         mx_file_stats st;
         rc = mx_file_compress(in, &o->shape, &p, &f, &st, &err);
         if (rc != MX_FILE_WHOLE) {
@@ -300,8 +302,6 @@ static int cmd_compress(cli_opts *o)
                                  st.frames, outpath);
             return 0;
         }
-        mx_atomic_abort(&f);
-        pending_output = NULL;
     }
     mx_sample *s = NULL;
     size_t n = 0;
@@ -315,17 +315,18 @@ static int cmd_compress(cli_opts *o)
                 n);
         goto out;
     }
-    if (o->output) {
-        snprintf(outpath, sizeof outpath, "%s", o->output);
-    } else if (s[0].m.origin == MX_ORIGIN_SAFETENSORS) {
-        const char *t = strrchr(s[0].name, ':');
-        snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
-                 (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
-    } else {
-        snprintf(outpath, sizeof outpath, "%s.mxb", in);
+    if (!claimed) { /* a .safetensors tensor: its name is in the output's */
+        if (o->output) {
+            snprintf(outpath, sizeof outpath, "%s", o->output);
+        } else {
+            const char *t = strrchr(s[0].name, ':');
+            snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
+                     (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
+        }
+        if ((rc = claim_output(in, outpath, o->force, &f)))
+            goto out;
+        claimed = 1;
     }
-    if ((rc = claim_output(in, outpath, o->force, &f)))
-        goto out;
     uint8_t *buf = NULL;
     size_t len = 0;
     char chosen[MX_SPEC_MAX + 32];
@@ -333,6 +334,7 @@ static int cmd_compress(cli_opts *o)
     if (!rc)
         rc = mx_atomic_write(&f, buf, len, &err);
     free(buf);
+    claimed = 0; /* committed or removed here */
     if (finish_output(&f, rc, &err)) {
         rc = report(&err);
         goto out;
@@ -343,6 +345,8 @@ static int cmd_compress(cli_opts *o)
                          (size_t)(s[0].m.rows > step ? (s[0].m.rows + step - 1) / step : 1), outpath);
     rc = 0;
 out:
+    if (claimed) /* an error before the output was written: remove it */
+        finish_output(&f, -1, &err);
     mx_samples_free(s, n);
     return rc;
 }
