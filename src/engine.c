@@ -153,6 +153,42 @@ int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t firs
     return 0;
 }
 
+/* Runs fn on items 0..n-1 on `threads` threads; 0, or -1 with the error of
+ * the first item that failed (the same whatever the thread count). */
+typedef int (*item_fn)(void *ctx, size_t i, mx_error *err);
+typedef struct {
+    item_fn fn;
+    void *ctx;
+    int *rc;
+    mx_error *err;
+} items_job;
+
+static void run_item(void *ctx, size_t i)
+{
+    items_job *j = ctx;
+    j->rc[i] = j->fn(j->ctx, i, &j->err[i]);
+}
+
+static int parallel_items(size_t n, int threads, item_fn fn, void *ctx, mx_error *err)
+{
+    items_job j = {fn, ctx, calloc(n + 1, sizeof *j.rc), calloc(n + 1, sizeof *j.err)};
+    if (!j.rc || !j.err) {
+        free(j.rc);
+        free(j.err);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    mx_parallel_for(n, threads, run_item, &j);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (j.rc[i]) {
+            *err = j.err[i];
+            rc = -1;
+        }
+    free(j.rc);
+    free(j.err);
+    return rc;
+}
+
 /* Frames of one matrix, coded on threads: each frame is independent, so
  * the bytes are the same whatever the thread count. */
 typedef struct {
@@ -162,52 +198,34 @@ typedef struct {
     uint8_t **buf;
     size_t *len;
     char (*chosen)[MX_SPEC_MAX];
-    int *rc;
-    mx_error *err;
 } frames_job;
 
-static void compress_frame_job(void *ctx, size_t i)
+static int compress_frame_job(void *ctx, size_t i, mx_error *err)
 {
     frames_job *j = ctx;
     uint64_t r = (uint64_t)i * j->step;
     mx_matrix part = *j->m;
     part.rows = j->m->rows - r < j->step ? j->m->rows - r : j->step;
     part.data = j->m->data + r * j->m->cols;
-    j->rc[i] = mx_compress_frame(&j->p, &part, j->first_row + r, j->total_rows, &j->buf[i],
-                                 &j->len[i], j->chosen[i], MX_SPEC_MAX, &j->err[i]);
+    return mx_compress_frame(&j->p, &part, j->first_row + r, j->total_rows, &j->buf[i],
+                             &j->len[i], j->chosen[i], MX_SPEC_MAX, err);
 }
 
 int mx_compress_frames(const mx_pipeline *p, const mx_matrix *m, uint64_t first_row,
                        uint64_t total_rows, size_t n, uint8_t **buf, size_t *len,
                        char (*chosen)[MX_SPEC_MAX], mx_error *err)
 {
-    frames_job j = {*p, m, mx_frame_rows(p, m->cols), first_row, total_rows, buf, len, chosen,
-                    NULL, NULL};
-    j.rc = calloc(n + 1, sizeof *j.rc);
-    j.err = calloc(n + 1, sizeof *j.err);
-    if (!j.rc || !j.err) {
-        free(j.rc);
-        free(j.err);
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    }
+    frames_job j = {*p, m, mx_frame_rows(p, m->cols), first_row, total_rows, buf, len, chosen};
     if (n > 1 && p->threads > 1)
         j.p.threads = 1;
     for (size_t i = 0; i < n; i++)
         buf[i] = NULL;
-    mx_parallel_for(n, n > 1 ? p->threads : 1, compress_frame_job, &j);
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) /* the first failure, whatever the threads */
-        if (j.rc[i]) {
-            *err = j.err[i];
-            rc = -1;
-        }
+    int rc = parallel_items(n, n > 1 ? p->threads : 1, compress_frame_job, &j, err);
     if (rc)
         for (size_t i = 0; i < n; i++) {
             free(buf[i]);
             buf[i] = NULL;
         }
-    free(j.rc);
-    free(j.err);
     return rc;
 }
 
@@ -354,15 +372,13 @@ typedef struct {
     const size_t *len;
     int threads;
     mx_matrix *parts;
-    int *rc;
-    mx_error *err;
 } decode_job;
 
-static void decode_frame_job(void *ctx, size_t i)
+static int decode_frame_job(void *ctx, size_t i, mx_error *err)
 {
     decode_job *j = ctx;
     mx_container c;
-    j->rc[i] = decode_container(j->buf[i], j->len[i], j->threads, &c, &j->parts[i], &j->err[i]);
+    return decode_container(j->buf[i], j->len[i], j->threads, &c, &j->parts[i], err);
 }
 
 int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const size_t *len,
@@ -383,26 +399,11 @@ int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const si
         if (frame_continues(r, &hdr, err))
             return -1;
     }
-    decode_job j = {buf, len, n > 1 && threads > 1 ? 1 : threads, parts, NULL, NULL};
-    j.rc = calloc(n + 1, sizeof *j.rc);
-    j.err = calloc(n + 1, sizeof *j.err);
-    if (!j.rc || !j.err) {
-        free(j.rc);
-        free(j.err);
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    }
-    mx_parallel_for(n, n > 1 ? threads : 1, decode_frame_job, &j);
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) /* the first failure, whatever the threads */
-        if (j.rc[i]) {
-            *err = j.err[i];
-            rc = -1;
-        }
+    decode_job j = {buf, len, n > 1 && threads > 1 ? 1 : threads, parts};
+    int rc = parallel_items(n, n > 1 ? threads : 1, decode_frame_job, &j, err);
     if (rc)
         for (size_t i = 0; i < n; i++)
             mx_matrix_free(&parts[i]);
-    free(j.rc);
-    free(j.err);
     return rc;
 }
 
