@@ -70,6 +70,16 @@ static void check_qsim(const char *name, const mx_matrix *m, double target)
     check_sim_target("quant:sim=%g", name, m, target);
 }
 
+/* A standard normal draw (Box-Muller on a fixed LCG: the same everywhere). */
+static double gaussian(uint32_t *seed)
+{
+    *seed = *seed * 1664525u + 1013904223u;
+    double u1 = ((*seed >> 8) + 1.0) / 16777217.0;
+    *seed = *seed * 1664525u + 1013904223u;
+    double u2 = (*seed >> 8) / 16777216.0;
+    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
 /* Random Gaussian and heavy-tailed (Student-t like) matrices, fixed seeds. */
 static void check_qsim_random(void)
 {
@@ -78,12 +88,7 @@ static void check_qsim_random(void)
         mx_matrix m;
         mx_matrix_alloc(&m, 200, 300);
         for (size_t i = 0; i < 200 * 300; i++) {
-            double u1, u2;
-            seed = seed * 1664525u + 1013904223u;
-            u1 = ((seed >> 8) + 1.0) / 16777217.0;
-            seed = seed * 1664525u + 1013904223u;
-            u2 = (seed >> 8) / 16777216.0;
-            double g = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            double g = gaussian(&seed);
             if (heavy) {
                 seed = seed * 1664525u + 1013904223u;
                 double u3 = ((seed >> 8) + 1.0) / 16777217.0;
@@ -107,12 +112,7 @@ static void check_qrot_spikes(void)
     mx_matrix_alloc(&s.m, 64, 256);
     uint32_t seed = 17;
     for (size_t i = 0; i < 64 * 256; i++) {
-        double u1, u2;
-        seed = seed * 1664525u + 1013904223u;
-        u1 = ((seed >> 8) + 1.0) / 16777217.0;
-        seed = seed * 1664525u + 1013904223u;
-        u2 = (seed >> 8) / 16777216.0;
-        double g = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+        double g = gaussian(&seed);
         s.m.data[i] = mx_float_to_bf16((float)(i % 256 == (i / 256) * 3 % 256 ? 60 * g : g));
     }
     size_t len[2] = {0, 0};
