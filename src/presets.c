@@ -11,6 +11,7 @@ const size_t mx_auto_count = sizeof mx_auto_candidates / sizeof mx_auto_candidat
 const char *const mx_default_batch_specs[] = {
     "auto",
     "bfctx",
+    "bfxor",
     "expsplit|rans",
     "zstd:9",
     "lz4hc:9",
@@ -28,6 +29,7 @@ const char *const mx_default_batch_specs[] = {
     "trunc:3,expsplit|zstd:9",
     "q8:rows|zstd:9",
     "qsim:0.99|zstd:9",
+    "quant:sim=0.99",
 };
 const size_t mx_default_batch_count =
     sizeof mx_default_batch_specs / sizeof mx_default_batch_specs[0];
