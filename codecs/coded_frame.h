@@ -20,7 +20,9 @@ int mx_order0_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t expected
  * is not smaller; frees frame. */
 int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
                     size_t *dst_len, mx_error *err);
-size_t mx_frame_bound(size_t n);
+/* The worst case of every frame above (stored: one byte more than the
+ * input); it has the stage `bound` signature, for the stage tables. */
+size_t mx_frame_bound(const mx_params *p, size_t n);
 /* Writes src as a stored frame (mode byte + the bytes). */
 int mx_frame_store(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *dst_len,
                    mx_error *err);

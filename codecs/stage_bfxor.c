@@ -37,12 +37,6 @@ enum {
 
 MX_PLAIN_PARAMS("bfxor")
 
-static size_t bound(const mx_params *p, size_t n)
-{
-    (void)p;
-    return mx_frame_bound(n);
-}
-
 static int model_init(mx_rans_model *m, mx_error *err)
 {
     uint16_t alpha[CTX_N];
@@ -375,7 +369,7 @@ const mx_stage mx_stage_bfxor = {
     .params_help = "",
     .parse = parse_plain,
     .format = format_plain,
-    .bound = bound,
+    .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,
 };

@@ -78,12 +78,6 @@ static void format(const mx_params *p, char *buf, size_t n)
     snprintf(buf, n, "quant:%s=%.5g", mode_key[p->axis], p->level / SIM_SCALE);
 }
 
-static size_t bound(const mx_params *p, size_t n)
-{
-    (void)p;
-    return mx_frame_bound(n);
-}
-
 static int model_init(mx_rans_model *m, mx_error *err)
 {
     uint16_t alpha[CTX_N];
@@ -463,7 +457,7 @@ const mx_stage mx_stage_quant = {
     .params_help = "sim=T (one step), rowsim=T (a step per row) or blocksim=T (per 64 values of a row); 0 < T < 1, default sim=0.99",
     .parse = parse,
     .format = format,
-    .bound = bound,
+    .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,
 };

@@ -7,12 +7,6 @@
 
 MX_PLAIN_PARAMS("rans")
 
-static size_t bound(const mx_params *p, size_t n)
-{
-    (void)p;
-    return mx_frame_bound(n);
-}
-
 static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
@@ -43,7 +37,7 @@ const mx_stage mx_stage_rans = {
     .params_help = "",
     .parse = parse_plain,
     .format = format_plain,
-    .bound = bound,
+    .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,
 };
