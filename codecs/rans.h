@@ -67,20 +67,30 @@ typedef struct {
 } mx_rans_enc;
 
 void mx_rans_enc_init(mx_rans_enc *e, uint8_t *buf, size_t cap);
-static inline void mx_rans_enc_put(mx_rans_enc *e, const mx_rans_table *t, unsigned s)
+
+/* One symbol on an explicit state x whose bytes go below *p (down to buf;
+ * *overflow is set instead of writing under it). mx_rans_enc_put is this
+ * on its one state; bfxor runs it on four states sharing one buffer. */
+static inline void mx_rans_put(uint32_t *x, uint8_t **p, const uint8_t *buf, int *overflow,
+                               const mx_rans_table *t, unsigned s)
 {
-    uint32_t x = e->x, xmax = t->x_max[s];
-    while (x >= xmax) {
-        if (e->p == e->buf) {
-            e->overflow = 1;
+    uint32_t v = *x, xmax = t->x_max[s];
+    while (v >= xmax) {
+        if (*p == buf) {
+            *overflow = 1;
             return;
         }
-        *--e->p = (uint8_t)x;
-        x >>= 8;
+        *--*p = (uint8_t)v;
+        v >>= 8;
     }
-    /* x + start + (x / freq) * (SCALE - freq), with the division as a multiply */
-    uint32_t q = (uint32_t)(((uint64_t)x * t->rcp_freq[s]) >> 32) >> t->rcp_shift[s];
-    e->x = x + t->bias[s] + q * t->cmpl_freq[s];
+    /* v + start + (v / freq) * (SCALE - freq), with the division as a multiply */
+    uint32_t q = (uint32_t)(((uint64_t)v * t->rcp_freq[s]) >> 32) >> t->rcp_shift[s];
+    *x = v + t->bias[s] + q * t->cmpl_freq[s];
+}
+
+static inline void mx_rans_enc_put(mx_rans_enc *e, const mx_rans_table *t, unsigned s)
+{
+    mx_rans_put(&e->x, &e->p, e->buf, &e->overflow, t, s);
 }
 /* Appends the final state and the coded bytes to out; -1 on overflow. */
 int mx_rans_enc_finish(mx_rans_enc *e, mx_bytes *out);
@@ -96,24 +106,42 @@ typedef struct {
 } mx_rans_dec;
 
 int mx_rans_dec_init(mx_rans_dec *d, const uint8_t *src, size_t n, mx_error *err);
+
+/* The symbol at state x (its table must exist), and x advanced past it,
+ * before the refill. */
+static inline unsigned mx_rans_dec_step(uint32_t *x, const mx_rans_table *t)
+{
+    uint32_t slot = *x & (MX_RANS_SCALE - 1);
+    unsigned s = t->lookup[slot];
+    *x = (uint32_t)t->freq[s] * (*x >> MX_RANS_SCALE_BITS) + slot - t->start[s];
+    return s;
+}
+
+/* One symbol from an explicit state x reading bytes at *p (up to end;
+ * *bad is set instead of reading past it, or for a table never declared).
+ * mx_rans_dec_get is this on its one state; bfxor runs it on four. */
+static inline unsigned mx_rans_get(uint32_t *x, const uint8_t **p, const uint8_t *end, int *bad,
+                                   const mx_rans_table *t)
+{
+    if (!t->lookup) { /* a context the tables never declared: corrupt */
+        *bad = 1;
+        return 0;
+    }
+    unsigned s = mx_rans_dec_step(x, t);
+    while (*x < (1u << 23)) {
+        if (*p == end) {
+            *bad = 1;
+            return s;
+        }
+        *x = (*x << 8) | *(*p)++;
+    }
+    return s;
+}
+
 /* Next symbol under context ctx (the model must have a table for it). */
 static inline unsigned mx_rans_dec_get(mx_rans_dec *d, const mx_rans_table *t)
 {
-    uint32_t slot = d->x & (MX_RANS_SCALE - 1);
-    if (!t->lookup) { /* a context the tables never declared: corrupt */
-        d->bad = 1;
-        return 0;
-    }
-    unsigned s = t->lookup[slot];
-    d->x = (uint32_t)t->freq[s] * (d->x >> MX_RANS_SCALE_BITS) + slot - t->start[s];
-    while (d->x < (1u << 23)) {
-        if (d->p == d->end) {
-            d->bad = 1;
-            return s;
-        }
-        d->x = (d->x << 8) | *d->p++;
-    }
-    return s;
+    return mx_rans_get(&d->x, &d->p, d->end, &d->bad, t);
 }
 /* After the last symbol: the state and the input must both be exhausted. */
 int mx_rans_dec_finish(const mx_rans_dec *d, mx_error *err);

@@ -124,21 +124,9 @@ typedef struct {
     int overflow; /* the output would not fit: the stream is stored instead */
 } enc4;
 
-/* The caller guarantees two free bytes (x < 2^31 and x_max >= 2^19: at
- * most two bytes leave per symbol), so renormalising needs no loop. */
 static inline void put(enc4 *e, unsigned k, const mx_rans_table *t, unsigned s)
 {
-    uint32_t x = e->x[k], xmax = t->x_max[s];
-    if (x >= xmax) {
-        *--e->p = (uint8_t)x;
-        x >>= 8;
-        if (x >= xmax) {
-            *--e->p = (uint8_t)x;
-            x >>= 8;
-        }
-    }
-    uint32_t q = (uint32_t)(((uint64_t)x * t->rcp_freq[s]) >> 32) >> t->rcp_shift[s];
-    e->x[k] = x + t->bias[s] + q * t->cmpl_freq[s];
+    mx_rans_put(&e->x[k], &e->p, e->buf, &e->overflow, t, s);
 }
 
 typedef struct {
@@ -147,14 +135,13 @@ typedef struct {
     int bad;
 } dec4;
 
-/* The same without bounds checks, for when the caller knows at least two
- * bytes per symbol remain: x >= 2^23 before means x >= 2^11 after decoding,
- * so two bytes always refill it. */
+/* Without bounds checks, for when the caller knows at least two bytes per
+ * symbol remain: x >= 2^23 before means x >= 2^11 after decoding, so two
+ * bytes always refill it. */
 static inline unsigned get_fast(dec4 *d, unsigned k, const mx_rans_table *t)
 {
-    uint32_t x = d->x[k], slot = x & (MX_RANS_SCALE - 1);
-    unsigned s = t->lookup[slot];
-    x = (uint32_t)t->freq[s] * (x >> MX_RANS_SCALE_BITS) + slot - t->start[s];
+    uint32_t x = d->x[k];
+    unsigned s = mx_rans_dec_step(&x, t);
     if (x < RANS_L) {
         x = (x << 8) | *d->p++;
         if (x < RANS_L)
@@ -166,22 +153,7 @@ static inline unsigned get_fast(dec4 *d, unsigned k, const mx_rans_table *t)
 
 static inline unsigned get(dec4 *d, unsigned k, const mx_rans_table *t)
 {
-    uint32_t x = d->x[k], slot = x & (MX_RANS_SCALE - 1);
-    if (!t->lookup) { /* a context the tables never declared: corrupt */
-        d->bad = 1;
-        return 0;
-    }
-    unsigned s = t->lookup[slot];
-    x = (uint32_t)t->freq[s] * (x >> MX_RANS_SCALE_BITS) + slot - t->start[s];
-    while (x < RANS_L) {
-        if (d->p == d->end) {
-            d->bad = 1;
-            break;
-        }
-        x = (x << 8) | *d->p++;
-    }
-    d->x[k] = x;
-    return s;
+    return mx_rans_get(&d->x[k], &d->p, d->end, &d->bad, t);
 }
 
 /* --- the coder --- */
@@ -243,10 +215,6 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     for (uint64_t r = R; r-- > 0 && !e.overflow;) {
         const uint8_t *row = src + 2 * r * C, *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
         const mx_rans_table *hi = &m.t[CTX_HI + cls[r]], *lo = &m.t[CTX_LO + 2 * cls[r]];
-        if ((size_t)(e.p - e.buf) < 4 * (size_t)C + 16) { /* two bytes per symbol */
-            e.overflow = 1;
-            break;
-        }
         for (uint64_t c = C; c-- > 0;) {
             unsigned v = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h = v >> 8;
             unsigned k = (unsigned)(c % STATES);
