@@ -32,25 +32,15 @@ size_t mx_fraction_count(const mx_params *p, size_t n)
     return n == 0 ? 0 : k < 1 ? 1 : k > (double)n ? n : (size_t)k;
 }
 
-void mx_select_largest(const mx_stream *in, size_t k, uint8_t *keep)
+int mx_select_largest(const mx_stream *in, size_t k, uint8_t *keep, mx_error *err)
 {
     /* bf16 magnitudes order as their low 15 bits: a histogram finds the
      * threshold in two passes, with no sort */
     size_t n = (size_t)(in->d.rows * in->d.cols);
     static const size_t levels = 32768;
     size_t *hist = calloc(levels, sizeof *hist);
-    if (!hist) { /* no memory for the histogram: fall back to a slow scan */
-        for (size_t j = 0; j < k; j++) {
-            size_t best = n;
-            for (size_t i = 0; i < n; i++)
-                if (!keep[i] && (best == n || (mx_stream_get(in, i) & 0x7fff) >
-                                                  (mx_stream_get(in, best) & 0x7fff)))
-                    best = i;
-            if (best < n)
-                keep[best] = 1;
-        }
-        return;
-    }
+    if (!hist)
+        return mx_fail(err, MX_EFAIL, "out of memory");
     for (size_t i = 0; i < n; i++)
         hist[mx_stream_get(in, i) & 0x7fff]++;
     size_t above = 0, t = levels;
@@ -64,6 +54,7 @@ void mx_select_largest(const mx_stream *in, size_t k, uint8_t *keep)
             keep[i] = 1;
     }
     free(hist);
+    return 0;
 }
 
 int mx_sparse_write(const mx_stream *in, const uint8_t *keep, size_t k, mx_stream_set *out,

@@ -19,8 +19,8 @@ size_t mx_fraction_count(const mx_params *p, size_t n);
 
 /* Marks in keep[] (n bytes, zeroed by the caller) the k elements of the
  * 16-bit stream in with the largest magnitude (NaN above Inf above finite;
- * ties go to the earlier index). */
-void mx_select_largest(const mx_stream *in, size_t k, uint8_t *keep);
+ * ties go to the earlier index). -1 only when out of memory. */
+int mx_select_largest(const mx_stream *in, size_t k, uint8_t *keep, mx_error *err);
 /* Appends the positions and value parts of the kept elements to out. */
 int mx_sparse_write(const mx_stream *in, const uint8_t *keep, size_t k, mx_stream_set *out,
                     mx_error *err);

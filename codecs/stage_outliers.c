@@ -27,7 +27,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, m
         free(keep);
         return keep ? -1 : mx_fail(err, MX_EFAIL, "out of memory");
     }
-    mx_select_largest(in, k, keep);
+    if (mx_select_largest(in, k, keep, err)) {
+        free(keep);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++)
         if (!keep[i])
             mx_stream_put(&out->s[mi], i, mx_stream_get(in, i));

@@ -22,8 +22,7 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, m
     uint8_t *keep = calloc(n + 1, 1);
     if (!keep)
         return mx_fail(err, MX_EFAIL, "out of memory");
-    mx_select_largest(in, k, keep);
-    int rc = mx_sparse_write(in, keep, k, out, err);
+    int rc = mx_select_largest(in, k, keep, err) || mx_sparse_write(in, keep, k, out, err);
     free(keep);
     return rc ? -1 : 2;
 }
