@@ -44,12 +44,6 @@ static int open_input(const char *path, uint64_t *size, mx_error *err)
     return fd;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* How `in` lays out its values, when it can be read in row order. */
 typedef struct {
     uint64_t rows, cols, offset;
@@ -97,8 +91,8 @@ static int probe_input(int fd, const char *in, uint64_t size, const mx_shape *sh
         }
         return 0;
     }
-    int raw_name = ends_with(in, ".bin") || ends_with(in, ".bf16") || ends_with(in, ".raw");
-    if (!shape || !shape->set || (!raw_name && !shape->set) || shape->cols == 0 ||
+    /* otherwise raw, with its shape given (without one it is a single row) */
+    if (!shape || !shape->set || shape->cols == 0 ||
         shape->rows > UINT64_MAX / 2 / shape->cols || size != shape->rows * shape->cols * 2)
         return MX_FILE_WHOLE;
     src->rows = shape->rows;
@@ -185,10 +179,12 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
     return rc ? -1 : 0;
 }
 
-/* Reads the frame at off into *buf (grown as needed), *flen its length;
- * with hdr, only as much as its header (parsed into *hdr). 0 or -1. */
-static int read_frame(int fd, const char *in, uint64_t size, uint64_t off, mx_container *hdr,
-                      uint8_t **buf, size_t *cap, uint64_t *flen, size_t index, mx_error *err)
+/* Reads the frame at off into *buf (grown as needed): *flen its length,
+ * *hdr its header fields (pointers into *buf); with headers_only, only as
+ * much of it as the header. 0 or -1. */
+static int read_frame(int fd, const char *in, uint64_t size, uint64_t off, int headers_only,
+                      mx_container *hdr, uint8_t **buf, size_t *cap, uint64_t *flen, size_t index,
+                      mx_error *err)
 {
     size_t have = 0;
     for (;;) {
@@ -217,8 +213,8 @@ static int read_frame(int fd, const char *in, uint64_t size, uint64_t off, mx_co
     if (*flen > size - off)
         return mx_fail(err, MX_EINPUT, "%s: truncated container: frame %zu is cut short", in,
                        index + 1);
-    if (hdr)
-        return 0; /* headers only */
+    if (headers_only)
+        return 0;
     if (*flen > *cap) {
         uint8_t *q = realloc(*buf, (size_t)*flen);
         if (!q)
@@ -274,10 +270,8 @@ int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file
         while (!rc && !last && n < batch && off < size) {
             uint64_t flen;
             mx_container hdr;
-            mx_error ignore;
-            rc = read_frame(fd, in, size, off, NULL, &buf[n], &cap[n], &flen, r.frames + n, err);
-            if (!rc && mx_container_frame_len(buf[n], (size_t)flen, &flen, &hdr, &ignore) == 0)
-                last = hdr.first_row + hdr.rows >= hdr.total_rows;
+            rc = read_frame(fd, in, size, off, 0, &hdr, &buf[n], &cap[n], &flen, r.frames + n, err);
+            last = !rc && hdr.first_row + hdr.rows >= hdr.total_rows;
             len[n++] = (size_t)flen;
             off += flen;
         }
@@ -326,7 +320,7 @@ int mx_file_scan(const char *in, mx_file_stats *st, mx_error *err)
     while (!rc && off < size) {
         uint64_t flen;
         mx_container c;
-        if ((rc = read_frame(fd, in, size, off, &c, &buf, &cap, &flen, st->frames, err)))
+        if ((rc = read_frame(fd, in, size, off, 1, &c, &buf, &cap, &flen, st->frames, err)))
             break;
         if (st->frames == 0) {
             st->rows = c.total_rows;
