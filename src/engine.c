@@ -381,6 +381,20 @@ static int decode_frame_job(void *ctx, size_t i, mx_error *err)
     return decode_container(j->buf[i], j->len[i], j->threads, &c, &j->parts[i], err);
 }
 
+/* Decodes n frames, already known to be in order, on the threads. */
+static int decode_frames(const uint8_t *const *buf, const size_t *len, size_t n, int threads,
+                         mx_matrix *parts, mx_error *err)
+{
+    decode_job j = {buf, len, n > 1 && threads > 1 ? 1 : threads, parts};
+    for (size_t i = 0; i < n; i++)
+        memset(&parts[i], 0, sizeof parts[i]);
+    int rc = parallel_items(n, n > 1 ? threads : 1, decode_frame_job, &j, err);
+    if (rc)
+        for (size_t i = 0; i < n; i++)
+            mx_matrix_free(&parts[i]);
+    return rc;
+}
+
 int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const size_t *len,
                          size_t n, int threads, mx_matrix *parts, mx_error *err)
 {
@@ -389,7 +403,6 @@ int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const si
     for (size_t i = 0; i < n; i++) {
         mx_container hdr;
         uint64_t flen;
-        memset(&parts[i], 0, sizeof parts[i]);
         if (mx_container_frame_len(buf[i], len[i], &flen, &hdr, err))
             return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has a damaged header",
                            r->frames + 1);
@@ -399,12 +412,7 @@ int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const si
         if (frame_continues(r, &hdr, err))
             return -1;
     }
-    decode_job j = {buf, len, n > 1 && threads > 1 ? 1 : threads, parts};
-    int rc = parallel_items(n, n > 1 ? threads : 1, decode_frame_job, &j, err);
-    if (rc)
-        for (size_t i = 0; i < n; i++)
-            mx_matrix_free(&parts[i]);
-    return rc;
+    return decode_frames(buf, len, n, threads, parts, err);
 }
 
 int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
@@ -420,12 +428,12 @@ int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out
         mx_container c;
         return decode_container(buf, len, threads, &c, out, err);
     }
-    /* find the frames, then decode them all at once */
+    /* find the frames and check their order, then decode them all at once */
     size_t n = 0, cap = 0, off = 0;
     const uint8_t **fb = NULL;
     size_t *fl = NULL;
     mx_matrix *parts = NULL;
-    mx_frame_reader scan = {0}, r = {0};
+    mx_frame_reader scan = {0};
     int rc = -1;
     while (!scan.started || scan.next_row < scan.rows) {
         uint64_t flen = 0;
@@ -470,7 +478,7 @@ int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out
                 (unsigned long long)scan.rows, (unsigned long long)scan.cols);
         goto out;
     }
-    if (mx_decompress_frames(&r, fb, fl, n, threads, parts, err)) {
+    if (decode_frames(fb, fl, n, threads, parts, err)) { /* the scan checked the order */
         mx_wrap(err, "in a frame");
         goto out;
     }
