@@ -229,6 +229,19 @@ int mx_compress_frames(const mx_pipeline *p, const mx_matrix *m, uint64_t first_
     return rc;
 }
 
+void mx_frame_specs_add(mx_frame_specs *f, const char *spec)
+{
+    if (!f->frames++)
+        snprintf(f->first, sizeof f->first, "%s", spec);
+    else
+        f->mixed |= strcmp(f->first, spec) != 0;
+}
+
+void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s", f->first, f->mixed ? " and others per frame" : "");
+}
+
 int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
                    char *chosen, size_t chosen_n, mx_error *err)
 {
@@ -247,17 +260,17 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
     }
     if (mx_compress_frames(p, m, 0, m->rows, n, bufs, lens, specs, err))
         goto out;
-    int mixed = 0;
+    mx_frame_specs used = {0};
     for (size_t i = 0; i < n; i++) {
         mx_bytes_put(&all, bufs[i], lens[i]);
-        mixed |= strcmp(specs[0], specs[i]) != 0;
+        mx_frame_specs_add(&used, specs[i]);
     }
     if (all.oom) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
     if (chosen)
-        snprintf(chosen, chosen_n, "%s%s", specs[0], mixed ? " and others per frame" : "");
+        mx_frame_specs_format(&used, chosen, chosen_n);
     *out = all.p;
     *out_len = all.len;
     all.p = NULL;

@@ -53,6 +53,17 @@ int mx_compress_frames(const mx_pipeline *p, const mx_matrix *part, uint64_t fir
                        uint64_t total_rows, size_t n, uint8_t **buf, size_t *len,
                        char (*chosen)[MX_SPEC_MAX], mx_error *err);
 
+/* The pipelines of a file's frames, as compress and info report them: the
+ * first frame's, then " and others per frame" when a later one differs.
+ * Zero it, add each frame's spec in order, then format. */
+typedef struct {
+    char first[MX_SPEC_MAX];
+    size_t frames;
+    int mixed;
+} mx_frame_specs;
+void mx_frame_specs_add(mx_frame_specs *f, const char *spec);
+void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n);
+
 /* Decodes a file frame by frame. Zero it, then hand it each frame in order
  * (mx_container_frame_len says where one ends): mx_decompress_frame decodes
  * it into a new matrix of that frame's rows and checks it continues the

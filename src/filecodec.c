@@ -148,7 +148,7 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
     part.origin = src.origin.origin;
     part.origin_blob = src.origin.origin_blob;
     part.origin_blob_len = src.origin.origin_blob_len;
-    int mixed = 0;
+    mx_frame_specs used = {0};
     for (uint64_t r = 0; r < src.rows && !rc; r += batch_rows) {
         part.rows = src.rows - r < batch_rows ? src.rows - r : batch_rows;
         size_t count = (size_t)(part.rows * src.cols), n = (size_t)((part.rows + step - 1) / step);
@@ -163,15 +163,13 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
             coded = (rc = mx_compress_frames(p, &part, r, src.rows, n, bufs, lens, specs, err)) == 0;
         for (size_t i = 0; !rc && i < n; i++) {
             rc = put(out, bufs[i], lens[i], st, err);
-            if (!st->frames++)
-                snprintf(st->chosen, sizeof st->chosen, "%.*s", MX_SPEC_MAX - 1, specs[i]);
-            mixed |= strncmp(st->chosen, specs[i], MX_SPEC_MAX) != 0;
+            mx_frame_specs_add(&used, specs[i]);
+            st->frames++;
         }
         for (size_t i = 0; coded && i < n; i++)
             free(bufs[i]);
     }
-    if (mixed && strlen(st->chosen) + 24 < sizeof st->chosen)
-        strcat(st->chosen, " and others per frame");
+    mx_frame_specs_format(&used, st->chosen, sizeof st->chosen);
     free(raw);
     part.rows = 0;
     mx_matrix_free(&part); /* frees data and the origin header */
@@ -316,7 +314,8 @@ int mx_file_scan(const char *in, mx_file_stats *st, mx_error *err)
         return fd == -2 ? MX_FILE_WHOLE : -1;
     uint8_t *buf = NULL;
     size_t cap = 0;
-    int rc = 0, mixed = 0;
+    int rc = 0;
+    mx_frame_specs used = {0};
     while (!rc && off < size) {
         uint64_t flen;
         mx_container c;
@@ -325,17 +324,13 @@ int mx_file_scan(const char *in, mx_file_stats *st, mx_error *err)
         if (st->frames == 0) {
             st->rows = c.total_rows;
             st->cols = c.cols;
-            snprintf(st->chosen, sizeof st->chosen, "%s", c.spec);
-        } else {
-            mixed |= strncmp(st->chosen, c.spec, sizeof c.spec) != 0;
         }
+        mx_frame_specs_add(&used, c.spec);
         st->lossy |= c.lossy;
         off += flen;
         st->frames++;
     }
-    if (mixed)
-        snprintf(st->chosen + strlen(st->chosen), sizeof st->chosen - strlen(st->chosen),
-                 " and others per frame");
+    mx_frame_specs_format(&used, st->chosen, sizeof st->chosen);
     st->in_bytes = size;
     free(buf);
     close(fd);
