@@ -264,7 +264,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint16_t *dist = calloc((size_t)R + 1, sizeof *dist), *alpha = calloc((size_t)R + 1, 2);
     uint16_t *y = malloc(n * 2 + 2), *orig = malloc(n * 2 + 2);
     int32_t *q = malloc(n * sizeof *q + 4);
-    uint8_t *scratch = malloc(cap);
+    uint8_t *scratch = malloc(cap), *buckets = malloc((size_t)R + 1);
     step_layout sl = {p->axis == STEP_MATRIX ? 0 : p->axis == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
                       NULL};
     sl.unit = malloc((size_t)(R * sl.per_row) * 2 + 2);
@@ -272,8 +272,8 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     sym_buf row = {malloc(row_syms * 2), malloc(row_syms), 0};
     mx_rans_model m = {0};
     int rc = -1;
-    if (!x || !norm2 || !dist || !alpha || !y || !orig || !q || !scratch || !row.table ||
-        !row.sym || !sl.unit) {
+    if (!x || !norm2 || !dist || !alpha || !y || !orig || !q || !scratch || !buckets ||
+        !row.table || !row.sym || !sl.unit) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -322,7 +322,6 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
 
     if (model_init(&m, err))
         goto out;
-    uint8_t *buckets = (uint8_t *)norm2; /* reused: R bytes fit in R doubles */
     for (uint64_t r = 0; r < R; r++) {
         buckets[r] = (uint8_t)bucket_of(q + r * C, C);
         row_symbols(dist[r], alpha[r], sl.unit + r * sl.per_row, sl.per_row, buckets[r],
@@ -356,6 +355,7 @@ out:
     free(orig);
     free(q);
     free(scratch);
+    free(buckets);
     free(row.table);
     free(row.sym);
     free(sl.unit);
