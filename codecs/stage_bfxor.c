@@ -9,23 +9,29 @@
  *   low byte  | the row's class, high byte zero?
  * The class (0..7) is how many of the row's sign+exponent bytes equal the
  * reference's, in eighths: near-copies of an earlier row and rows that
- * merely share channel scales code very differently. With no dependency
- * between values, four rANS states take turns (value i uses state i % 4) and
- * the decoder's four chains overlap in the CPU.
+ * merely share channel scales code very differently.
  *
- * Frame (after the mode byte): the rANS tables, then one byte stream for
- * the four states: per row the reference distance (two symbols) and the
- * class, then the values' bytes. Streams that are not 16-bit fall back to
- * order-0 rANS. */
+ * With no dependency between the symbols of a row, they go to 16 rANS
+ * lanes (lanes.h) that a vector decoder runs side by side: per row, first
+ * the C high bytes, then the C low bytes (whose table the high byte of the
+ * same column picks, already decoded).
+ *
+ * Frame (after the mode byte MX_FRAME_BFXOR_LANES): the rANS tables; the
+ * length and bytes of a one-state rANS stream of the row headers (reference
+ * distance as two symbols, class); then the lanes. Streams that are not
+ * 16-bit fall back to order-0 rANS. Frames of the first format (mode
+ * MX_FRAME_BFXOR: the same model on four byte-wise states, headers inline)
+ * are still decoded. */
 #include <stdlib.h>
 #include <string.h>
 #include "coded_frame.h"
+#include "lanes.h"
 #include "../src/parallel.h"
 
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
 #define SAMPLE 32   /* columns compared when choosing a reference */
 #define CLASSES 8
-#define STATES 4
+#define STATES 4          /* the first format */
 #define RANS_L (1u << 23)
 
 enum {
@@ -116,18 +122,220 @@ static unsigned row_class(const uint8_t *row, const uint8_t *ref, uint64_t C)
     return k >= CLASSES ? CLASSES - 1 : (unsigned)k;
 }
 
-/* --- interleaved rANS: STATES states, one byte stream --- */
+/* --- the coder --- */
 
-typedef struct {
-    uint32_t x[STATES];
-    uint8_t *buf, *p;
-    int overflow; /* the output would not fit: the stream is stored instead */
-} enc4;
-
-static inline void put(enc4 *e, unsigned k, const mx_rans_table *t, unsigned s)
+/* The model of rows 0..R-1 against their references: class per row,
+ * tables from the counts; xr gets every value XOR its reference. */
+static void count_rows(const uint8_t *src, uint64_t R, uint64_t C, const uint16_t *dist,
+                       const uint8_t *zero, uint8_t *cls, uint16_t *xr, mx_rans_model *m,
+                       uint32_t (*hist)[2][256])
 {
-    mx_rans_put(&e->x[k], &e->p, e->buf, &e->overflow, t, s);
+    /* two histograms per table, for even and odd columns: runs of the same
+     * symbol (high byte 0 in copied rows) otherwise serialise on one counter */
+    for (uint64_t r = 0; r < R; r++) {
+        const uint8_t *row = src + 2 * r * C, *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
+        uint16_t *x = xr + r * C;
+        cls[r] = (uint8_t)row_class(row, ref, C);
+        m->t[CTX_DIST_HI].count[dist[r] >> 8]++;
+        m->t[CTX_DIST_LO].count[dist[r] & 255]++;
+        m->t[CTX_CLASS].count[cls[r]]++;
+        uint32_t(*hi)[256] = hist[cls[r]];
+        uint32_t(*lo)[256] = hist[CLASSES + 2 * cls[r]];
+        uint64_t c = 0;
+        for (; c + 2 <= C; c += 2) {
+            unsigned v0 = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h0 = v0 >> 8;
+            unsigned v1 = get16(row, (size_t)c + 1) ^ get16(ref, (size_t)c + 1), h1 = v1 >> 8;
+            x[c] = (uint16_t)v0;
+            x[c + 1] = (uint16_t)v1;
+            hi[0][h0]++;
+            hi[1][h1]++;
+            lo[2 * (h0 == 0)][v0 & 255]++;
+            lo[2 * (h1 == 0) + 1][v1 & 255]++;
+        }
+        if (c < C) {
+            unsigned v = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h = v >> 8;
+            x[c] = (uint16_t)v;
+            hi[0][h]++;
+            lo[2 * (h == 0)][v & 255]++;
+        }
+    }
+    for (unsigned t = 0; t < 3 * CLASSES; t++) /* hist t belongs to context CTX_HI + t */
+        for (unsigned s = 0; s < 256; s++)
+            m->t[CTX_HI + t].count[s] += hist[t][0][s] + hist[t][1][s];
 }
+
+/* The row headers as a one-state rANS stream, length first. */
+static int put_headers(const mx_rans_model *m, uint64_t R, const uint16_t *dist,
+                       const uint8_t *cls, mx_bytes *out, mx_error *err)
+{
+    size_t cap = 6 * (size_t)R + 16; /* three symbols of at most 12 bits */
+    uint8_t *buf = malloc(cap);
+    mx_bytes hdr = {0};
+    if (!buf)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    mx_rans_enc e;
+    mx_rans_enc_init(&e, buf, cap);
+    for (uint64_t r = R; r-- > 0;) { /* in reverse: rANS is a stack */
+        mx_rans_enc_put(&e, &m->t[CTX_CLASS], cls[r]);
+        mx_rans_enc_put(&e, &m->t[CTX_DIST_LO], dist[r] & 255);
+        mx_rans_enc_put(&e, &m->t[CTX_DIST_HI], dist[r] >> 8);
+    }
+    int rc = mx_rans_enc_finish(&e, &hdr);
+    free(buf);
+    if (!rc) {
+        mx_bytes_var(out, hdr.len);
+        mx_bytes_put(out, hdr.p, hdr.len);
+    }
+    free(hdr.p);
+    return rc || out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
+}
+
+static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
+                    mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    size_t n = (size_t)(R * C), cap = mx_lanes_bound(2 * n);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1), *xr = malloc(n * sizeof *xr + 1);
+    uint8_t *cls = malloc((size_t)R + 1), *lanes = malloc(cap);
+    uint8_t *zero = calloc((size_t)C * 2 + 2, 1);
+    uint32_t(*hist)[2][256] = calloc(3 * CLASSES, sizeof *hist);
+    mx_rans_model m = {0};
+    int rc = -1;
+    if (!dist || !xr || !cls || !lanes || !zero || !hist ||
+        choose_refs(src, R, C, dist, p->threads)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (model_init(&m, err))
+        goto out;
+    count_rows(src, R, C, dist, zero, cls, xr, &m, hist);
+    mx_rans_normalize(&m);
+    if (mx_rans_write_tables(&m, out)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (put_headers(&m, R, dist, cls, out, err))
+        goto out;
+    /* in reverse: per row the low bytes, then the high bytes */
+    mx_lanes_enc e;
+    mx_lanes_enc_init(&e, lanes, cap);
+    for (uint64_t r = R; r-- > 0;) {
+        const mx_rans_table *hi = &m.t[CTX_HI + cls[r]], *lo = &m.t[CTX_LO + 2 * cls[r]];
+        const uint16_t *x = xr + r * C;
+        size_t j = (size_t)(2 * r + 1) * C; /* the number of the row's first low byte */
+        for (size_t c = (size_t)C; c-- > 0;)
+            mx_lanes_put(&e, (unsigned)((j + c) % MX_LANES), &lo[(x[c] >> 8) == 0], x[c] & 255);
+        j -= C;
+        for (size_t c = (size_t)C; c-- > 0;)
+            mx_lanes_put(&e, (unsigned)((j + c) % MX_LANES), hi, x[c] >> 8);
+    }
+    uint8_t *start = mx_lanes_enc_finish(&e);
+    mx_bytes_put(out, start, (size_t)(lanes + cap - start));
+    rc = out->oom ? (mx_fail(err, MX_EFAIL, "out of memory"), -1) : 0;
+out:
+    mx_rans_model_free(&m);
+    free(dist);
+    free(xr);
+    free(cls);
+    free(lanes);
+    free(zero);
+    free(hist);
+    return rc;
+}
+
+/* Row headers: reference distances and classes, checked against the rows. */
+static int get_headers(const mx_rans_model *m, const uint8_t *src, size_t n, size_t *off,
+                       uint64_t R, uint16_t *dist, uint8_t *cls, mx_error *err)
+{
+    uint64_t len;
+    if (mx_read_var(src, n, off, &len) || len > n - *off)
+        return mx_fail(err, MX_EINPUT, "corrupt data: truncated bfxor row headers");
+    mx_rans_dec hd;
+    if (mx_rans_dec_init(&hd, src + *off, (size_t)len, err))
+        return -1;
+    *off += (size_t)len;
+    for (uint64_t r = 0; r < R && !hd.bad; r++) {
+        unsigned dh = mx_rans_dec_get(&hd, &m->t[CTX_DIST_HI]);
+        unsigned dl = mx_rans_dec_get(&hd, &m->t[CTX_DIST_LO]);
+        unsigned cl = mx_rans_dec_get(&hd, &m->t[CTX_CLASS]);
+        unsigned dd = dh << 8 | dl;
+        if (dd > r || (r && !dd) || dd > WINDOW || cl >= CLASSES || !m->t[CTX_HI + cl].lookup)
+            return mx_fail(err, MX_EINPUT, "corrupt data: bfxor row header out of range");
+        dist[r] = (uint16_t)dd;
+        cls[r] = (uint8_t)cl;
+    }
+    return mx_rans_dec_finish(&hd, err);
+}
+
+/* The low bytes of a class whose table for "high byte zero" (or for the
+ * others) was never written must not need it. */
+static int lo_tables_cover(const mx_rans_model *m, unsigned cl, const uint8_t *h, size_t C)
+{
+    int has_zero = m->t[CTX_LO + 2 * cl + 1].lookup != NULL;
+    int has_other = m->t[CTX_LO + 2 * cl].lookup != NULL;
+    for (size_t c = 0; c < C && !(has_zero && has_other); c++)
+        if (h[c] ? !has_other : !has_zero)
+            return 0;
+    return 1;
+}
+
+static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, mx_error *err)
+{
+    (void)p;
+    uint64_t R = d->rows, C = d->cols;
+    const size_t T = MX_LANES_TABLE;
+    mx_rans_model m = {0};
+    size_t off = 0;
+    int rc = -1;
+    uint8_t *zero = calloc((size_t)C * 2 + 2, 1), *cls = malloc((size_t)R + 1);
+    uint8_t *hb = malloc((size_t)C), *lb = malloc((size_t)C);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    uint32_t *packed = malloc((CTX_N - CTX_HI) * T * sizeof *packed);
+    mx_lanes_dec *ld = malloc(sizeof *ld);
+    if (!zero || !cls || !hb || !lb || !dist || !packed || !ld) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (model_init(&m, err) || mx_rans_read_tables(&m, src, n, &off, err) ||
+        get_headers(&m, src, n, &off, R, dist, cls, err) ||
+        mx_lanes_dec_init(ld, src + off, n - off, err))
+        goto out;
+    for (unsigned k = CTX_HI; k < CTX_N; k++)
+        if (m.t[k].lookup)
+            mx_lanes_pack(&m.t[k], packed + (k - CTX_HI) * T);
+    for (uint64_t r = 0; r < R && !ld->bad; r++) {
+        size_t j = (size_t)(2 * r) * C;
+        mx_lanes_decode(ld, j, packed, cls[r] * T, NULL, hb, (size_t)C);
+        if (!lo_tables_cover(&m, cls[r], hb, (size_t)C)) {
+            mx_fail(err, MX_EINPUT, "corrupt data: bfxor value outside its tables");
+            goto out;
+        }
+        mx_lanes_decode(ld, j + C, packed, (CTX_LO - CTX_HI + 2 * cls[r]) * T, hb, lb, (size_t)C);
+        uint8_t *row = dst + 2 * r * C;
+        const uint8_t *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
+        for (size_t c = 0; c < C; c++) {
+            row[2 * c] = lb[c] ^ ref[2 * c];
+            row[2 * c + 1] = hb[c] ^ ref[2 * c + 1];
+        }
+    }
+    rc = mx_lanes_dec_finish(ld, err);
+out:
+    mx_rans_model_free(&m);
+    free(zero);
+    free(cls);
+    free(hb);
+    free(lb);
+    free(dist);
+    free(packed);
+    free(ld);
+    return rc;
+}
+
+/* --- the first format (MX_FRAME_BFXOR): decoded, no longer written.
+ * Four byte-wise rANS states take turns (value i uses state i % 4); per row
+ * the reference distance (two symbols) and the class, then the values' high
+ * and low bytes, all in one stream. --- */
 
 typedef struct {
     uint32_t x[STATES];
@@ -156,100 +364,7 @@ static inline unsigned get(dec4 *d, unsigned k, const mx_rans_table *t)
     return mx_rans_get(&d->x[k], &d->p, d->end, &d->bad, t);
 }
 
-/* --- the coder --- */
-
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
-                    mx_error *err)
-{
-    uint64_t R = d->rows, C = d->cols;
-    size_t n = (size_t)(R * C), cap = 2 * n + 64 + 8 * (size_t)R;
-    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1), *scratch = malloc(cap);
-    uint8_t *zero = calloc((size_t)C * 2 + 2, 1);
-    uint32_t(*hist)[2][256] = calloc(3 * CLASSES, sizeof *hist);
-    mx_rans_model m = {0};
-    int rc = -1;
-    if (!dist || !cls || !scratch || !zero || !hist || choose_refs(src, R, C, dist, p->threads)) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        goto out;
-    }
-    if (model_init(&m, err))
-        goto out;
-    /* two histograms per table, for even and odd columns: runs of the same
-     * symbol (high byte 0 in copied rows) otherwise serialise on one counter */
-    for (uint64_t r = 0; r < R; r++) {
-        const uint8_t *row = src + 2 * r * C, *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
-        cls[r] = (uint8_t)row_class(row, ref, C);
-        m.t[CTX_DIST_HI].count[dist[r] >> 8]++;
-        m.t[CTX_DIST_LO].count[dist[r] & 255]++;
-        m.t[CTX_CLASS].count[cls[r]]++;
-        uint32_t(*hi)[256] = hist[cls[r]];
-        uint32_t(*lo)[256] = hist[CLASSES + 2 * cls[r]];
-        uint64_t c = 0;
-        for (; c + 2 <= C; c += 2) {
-            unsigned v0 = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h0 = v0 >> 8;
-            unsigned v1 = get16(row, (size_t)c + 1) ^ get16(ref, (size_t)c + 1), h1 = v1 >> 8;
-            hi[0][h0]++;
-            hi[1][h1]++;
-            lo[2 * (h0 == 0)][v0 & 255]++;
-            lo[2 * (h1 == 0) + 1][v1 & 255]++;
-        }
-        if (c < C) {
-            unsigned v = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h = v >> 8;
-            hi[0][h]++;
-            lo[2 * (h == 0)][v & 255]++;
-        }
-    }
-    for (unsigned t = 0; t < 3 * CLASSES; t++) /* hist t belongs to context CTX_HI + t */
-        for (unsigned s = 0; s < 256; s++)
-            m.t[CTX_HI + t].count[s] += hist[t][0][s] + hist[t][1][s];
-    mx_rans_normalize(&m);
-    if (mx_rans_write_tables(&m, out)) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        goto out;
-    }
-    /* in reverse: the decoder reads the very last symbol put first */
-    enc4 e = {{0}, scratch, scratch + cap, 0};
-    for (unsigned k = 0; k < STATES; k++)
-        e.x[k] = RANS_L;
-    for (uint64_t r = R; r-- > 0 && !e.overflow;) {
-        const uint8_t *row = src + 2 * r * C, *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
-        const mx_rans_table *hi = &m.t[CTX_HI + cls[r]], *lo = &m.t[CTX_LO + 2 * cls[r]];
-        for (uint64_t c = C; c-- > 0;) {
-            unsigned v = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h = v >> 8;
-            unsigned k = (unsigned)(c % STATES);
-            put(&e, k, &lo[h == 0], v & 255);
-            put(&e, k, hi, h);
-        }
-        put(&e, 0, &m.t[CTX_CLASS], cls[r]);
-        put(&e, 0, &m.t[CTX_DIST_LO], dist[r] & 255);
-        put(&e, 0, &m.t[CTX_DIST_HI], dist[r] >> 8);
-    }
-    for (unsigned k = STATES; k-- > 0 && !e.overflow;) { /* state 0 ends up first */
-        if (e.p - e.buf < 4) {
-            e.overflow = 1;
-            break;
-        }
-        for (int b = 0; b < 4; b++)
-            *--e.p = (uint8_t)(e.x[k] >> (8 * b));
-    }
-    if (e.overflow) {
-        rc = 1;
-        goto out;
-    }
-    mx_bytes_put(out, e.p, (size_t)(scratch + cap - e.p));
-    rc = out->oom ? (mx_fail(err, MX_EFAIL, "out of memory"), -1) : 0;
-out:
-    mx_rans_model_free(&m);
-    free(dist);
-    free(cls);
-    free(scratch);
-    free(zero);
-    free(hist);
-    return rc;
-}
-
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode_frame4(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
     (void)p;
@@ -320,20 +435,24 @@ out:
 static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    return mx_bf16_frame_compress(MX_FRAME_BFXOR, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_BFXOR_LANES, encode16, p, d, src, n, dst, cap, dst_len, err);
 }
 
 static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR, decode16, p, d, src, n, dst, expected, err);
+    if (n >= 1 && src[0] == MX_FRAME_BFXOR)
+        return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR, decode_frame4, p, d, src, n, dst,
+                                        expected, err);
+    return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR_LANES, decode16, p, d, src, n, dst,
+                                    expected, err);
 }
 
 const mx_stage mx_stage_bfxor = {
     .name = "bfxor",
     .kind = MX_STAGE_ENTROPY,
     .summary = "our fast bf16 coder: XOR with a similar earlier row, rANS per row class, "
-               "4 interleaved states",
+               "16 lanes decoded side by side",
     .params_help = "",
     .parse = parse_plain,
     .format = format_plain,

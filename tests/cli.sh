@@ -38,6 +38,23 @@ for f in "$DATA"/*.npy; do
     cmp -s "$f" "$tmp/$b" || bad "round trip of $b differs"
     "$MX" verify "$tmp/$b.mxb" | grep -q ': OK' || bad "verify $b"
 done
+
+# files of an earlier format still decode (bfxor's first frame layout)
+COMPAT="$top_srcdir/tests/compat"
+for pair in "attn_24x256.bfxor4.mxb $COMPAT/attn_24x256.npy" \
+            "odd_13x37.bfxor4.mxb $DATA/edge/odd_13x37.npy"; do
+    set -- $pair
+    "$MX" -q decompress -o "$tmp/compat.npy" -f "$COMPAT/$1" || bad "decompress $1"
+    cmp -s "$2" "$tmp/compat.npy" || bad "$1 decodes differently"
+done
+
+# the scalar decoder (what a CPU without AVX2 runs) gives the same bytes
+for f in "$DATA"/*.npy "$DATA"/edge/*.npy; do
+    b=$(basename "$f")
+    "$MX" -q compress -p bfxor -f "$f" -o "$tmp/simd.mxb" || bad "compress bfxor $b"
+    MXBENCH_SIMD=0 "$MX" -q decompress -f "$tmp/simd.mxb" -o "$tmp/simd.npy" || bad "scalar $b"
+    cmp -s "$f" "$tmp/simd.npy" || bad "scalar decode of $b differs"
+done
 # default names: IN -> IN.mxb -> IN
 "$MX" -q compress "$tmp/in.npy" && [ -f "$tmp/in.npy.mxb" ] || bad "default output name"
 mv "$tmp/in.npy" "$tmp/orig.npy"

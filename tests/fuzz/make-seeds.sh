@@ -14,6 +14,9 @@ for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/sparse_31x
         "$MX" -q compress -f -p "$spec" "$f" -o "$C/container/seed$i.mxb"
     done
 done
+# rows wide enough for bfxor's vector decoder, and bfxor's first format
+"$MX" -q compress -f -p bfxor tests/compat/attn_24x256.npy -o "$C/container/bfxor-wide.mxb"
+cp tests/compat/*.bfxor4.mxb "$C/container/"
 # multi-frame files (container.h "Frames")
 "$MX" -q compress -f --frame-rows 4 -p 'expsplit|rans' data/edge/odd_13x37.npy -o "$C/container/frames1.mxb"
 "$MX" -q compress -f --frame-rows 5 -p auto data/edge/sparse_31x64.npy -o "$C/container/frames2.mxb"
