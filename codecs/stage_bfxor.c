@@ -11,7 +11,7 @@
  * reference's, in eighths: near-copies of an earlier row and rows that
  * merely share channel scales code very differently.
  *
- * With no dependency between the symbols of a row, they go to 16 rANS
+ * With no dependency between the symbols of a row, they go to 32 rANS
  * lanes (lanes.h) that a vector decoder runs side by side: per row, first
  * the C high bytes, then the C low bytes (whose table the high byte of the
  * same column picks, already decoded).
@@ -26,6 +26,10 @@
 #include <string.h>
 #include "coded_frame.h"
 #include "lanes.h"
+#include "simd.h"
+#ifdef MX_SIMD_X86
+#include <immintrin.h>
+#endif
 #include "../src/parallel.h"
 
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
@@ -61,6 +65,7 @@ static inline uint16_t get16(const uint8_t *p, size_t i)
 typedef struct {
     const uint8_t *keys; /* SAMPLE exponent bytes per row */
     uint16_t *dist;
+    int simd;
 } ref_search;
 
 /* Equal bytes of two 8-byte words (exact: no carries between bytes). The
@@ -74,9 +79,35 @@ static inline unsigned equal_bytes(uint64_t a, uint64_t b)
     return (unsigned)((flags * 0x0101010101010101ull) >> 56);
 }
 
+#ifdef MX_SIMD_X86
+/* choose_one's search with the 32 keys of a row in one register. */
+__attribute__((target("avx2,popcnt"))) static size_t best_ref_avx2(const uint8_t *keys, size_t r)
+{
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(keys + r * SAMPLE));
+    size_t best = r ? 1 : 0;
+    int best_score = 0;
+    for (size_t d = 1; d <= WINDOW && d <= r && best_score < SAMPLE; d++) {
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(keys + (r - d) * SAMPLE));
+        int score = __builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, b)));
+        if (score > best_score) {
+            best = d;
+            best_score = score;
+        }
+    }
+    return best;
+}
+#endif
+
 static void choose_one(void *ctx, size_t r)
 {
     const ref_search *rs = ctx;
+#ifdef MX_SIMD_X86
+    _Static_assert(SAMPLE == 32, "one AVX2 register of keys");
+    if (rs->simd) {
+        rs->dist[r] = (uint16_t)best_ref_avx2(rs->keys, r);
+        return;
+    }
+#endif
     uint64_t a[SAMPLE / 8], b[SAMPLE / 8];
     memcpy(a, rs->keys + r * SAMPLE, SAMPLE);
     size_t best = r ? 1 : 0;
@@ -105,58 +136,60 @@ static int choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_
     for (uint64_t r = 0; r < rows; r++)
         for (size_t k = 0; k < SAMPLE; k++) /* with fewer columns, some repeat */
             keys[r * SAMPLE + k] = (uint8_t)(get16(src, (size_t)(r * cols + k * cols / SAMPLE)) >> 7);
-    ref_search rs = {keys, dist};
+    ref_search rs = {keys, dist, mx_simd_avx2()};
     mx_parallel_for((size_t)rows, threads, choose_one, &rs);
     free(keys);
     return 0;
 }
 
-/* The row's class: how many of its sign+exponent bytes equal the
- * reference's, in eighths (on all columns: a sample loses ratio). */
-static unsigned row_class(const uint8_t *row, const uint8_t *ref, uint64_t C)
-{
-    uint64_t agree = 0;
-    for (uint64_t c = 0; c < C; c++)
-        agree += ((row[2 * c + 1] ^ ref[2 * c + 1]) << 1 | ((row[2 * c] ^ ref[2 * c]) >> 7)) == 0;
-    uint64_t k = agree * CLASSES / C;
-    return k >= CLASSES ? CLASSES - 1 : (unsigned)k;
-}
-
 /* --- the coder --- */
 
-/* The model of rows 0..R-1 against their references: class per row,
- * tables from the counts; xr gets every value XOR its reference. */
-static void count_rows(const uint8_t *src, uint64_t R, uint64_t C, const uint16_t *dist,
-                       const uint8_t *zero, uint8_t *cls, uint16_t *xr, mx_rans_model *m,
-                       uint32_t (*hist)[2][256])
+static inline uint16_t load16(const uint8_t *p, size_t i)
 {
-    /* two histograms per table, for even and odd columns: runs of the same
-     * symbol (high byte 0 in copied rows) otherwise serialise on one counter */
+    uint16_t v;
+    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
+    return v;
+}
+
+/* The model of rows 0..R-1 against their references: class per row,
+ * counts per context; hb and lb get the high and low bytes of every value
+ * XOR its reference. */
+static void count_rows(const uint8_t *src, uint64_t R, uint64_t C, const uint16_t *dist,
+                       const uint8_t *zero, uint8_t *cls, uint8_t *hb, uint8_t *lb,
+                       mx_rans_model *m, uint32_t (*hist)[2][256])
+{
     for (uint64_t r = 0; r < R; r++) {
         const uint8_t *row = src + 2 * r * C, *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
-        uint16_t *x = xr + r * C;
-        cls[r] = (uint8_t)row_class(row, ref, C);
+        uint8_t *h = hb + r * C, *l = lb + r * C;
+        /* the class: how many sign+exponent bytes agree, in eighths (on
+         * all columns: a sample loses ratio); a loop the compiler vectorises */
+        uint32_t agree = 0;
+        for (size_t c = 0; c < C; c++) {
+            uint16_t x = load16(row, c) ^ load16(ref, c);
+            h[c] = (uint8_t)(x >> 8);
+            l[c] = (uint8_t)x;
+            agree += (x >> 7) == 0;
+        }
+        uint64_t k = (uint64_t)agree * CLASSES / C;
+        cls[r] = (uint8_t)(k >= CLASSES ? CLASSES - 1 : k);
         m->t[CTX_DIST_HI].count[dist[r] >> 8]++;
         m->t[CTX_DIST_LO].count[dist[r] & 255]++;
         m->t[CTX_CLASS].count[cls[r]]++;
+        /* two histograms per table, for even and odd columns: runs of the
+         * same symbol (high byte 0 in copied rows) otherwise serialise on
+         * one counter */
         uint32_t(*hi)[256] = hist[cls[r]];
         uint32_t(*lo)[256] = hist[CLASSES + 2 * cls[r]];
-        uint64_t c = 0;
+        size_t c = 0;
         for (; c + 2 <= C; c += 2) {
-            unsigned v0 = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h0 = v0 >> 8;
-            unsigned v1 = get16(row, (size_t)c + 1) ^ get16(ref, (size_t)c + 1), h1 = v1 >> 8;
-            x[c] = (uint16_t)v0;
-            x[c + 1] = (uint16_t)v1;
-            hi[0][h0]++;
-            hi[1][h1]++;
-            lo[2 * (h0 == 0)][v0 & 255]++;
-            lo[2 * (h1 == 0) + 1][v1 & 255]++;
+            hi[0][h[c]]++;
+            hi[1][h[c + 1]]++;
+            lo[2 * (h[c] == 0)][l[c]]++;
+            lo[2 * (h[c + 1] == 0) + 1][l[c + 1]]++;
         }
         if (c < C) {
-            unsigned v = get16(row, (size_t)c) ^ get16(ref, (size_t)c), h = v >> 8;
-            x[c] = (uint16_t)v;
-            hi[0][h]++;
-            lo[2 * (h == 0)][v & 255]++;
+            hi[0][h[c]]++;
+            lo[2 * (h[c] == 0)][l[c]]++;
         }
     }
     for (unsigned t = 0; t < 3 * CLASSES; t++) /* hist t belongs to context CTX_HI + t */
@@ -194,21 +227,26 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
                     mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
+    const size_t T = MX_LANES_ENC_TABLE;
     size_t n = (size_t)(R * C), cap = mx_lanes_bound(2 * n);
-    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1), *xr = malloc(n * sizeof *xr + 1);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    uint8_t *hb = malloc(n + 1), *lb = malloc(n + 1);
     uint8_t *cls = malloc((size_t)R + 1), *lanes = malloc(cap);
     uint8_t *zero = calloc((size_t)C * 2 + 2, 1);
     uint32_t(*hist)[2][256] = calloc(3 * CLASSES, sizeof *hist);
+    uint32_t *info = malloc((CTX_N - CTX_HI) * T * sizeof *info);
+    uint32_t *rcp = malloc((CTX_N - CTX_HI) * T * sizeof *rcp);
+    mx_lanes_enc *e = malloc(sizeof *e);
     mx_rans_model m = {0};
     int rc = -1;
-    if (!dist || !xr || !cls || !lanes || !zero || !hist ||
+    if (!dist || !hb || !lb || !cls || !lanes || !zero || !hist || !info || !rcp || !e ||
         choose_refs(src, R, C, dist, p->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
     if (model_init(&m, err))
         goto out;
-    count_rows(src, R, C, dist, zero, cls, xr, &m, hist);
+    count_rows(src, R, C, dist, zero, cls, hb, lb, &m, hist);
     mx_rans_normalize(&m);
     if (mx_rans_write_tables(&m, out)) {
         mx_fail(err, MX_EFAIL, "out of memory");
@@ -216,30 +254,31 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     }
     if (put_headers(&m, R, dist, cls, out, err))
         goto out;
+    for (unsigned k = CTX_HI; k < CTX_N; k++)
+        mx_lanes_enc_pack(&m.t[k], info + (k - CTX_HI) * T, rcp + (k - CTX_HI) * T);
     /* in reverse: per row the low bytes, then the high bytes */
-    mx_lanes_enc e;
-    mx_lanes_enc_init(&e, lanes, cap);
+    mx_lanes_enc_init(e, lanes, cap);
     for (uint64_t r = R; r-- > 0;) {
-        const mx_rans_table *hi = &m.t[CTX_HI + cls[r]], *lo = &m.t[CTX_LO + 2 * cls[r]];
-        const uint16_t *x = xr + r * C;
-        size_t j = (size_t)(2 * r + 1) * C; /* the number of the row's first low byte */
-        for (size_t c = (size_t)C; c-- > 0;)
-            mx_lanes_put(&e, (unsigned)((j + c) % MX_LANES), &lo[(x[c] >> 8) == 0], x[c] & 255);
-        j -= C;
-        for (size_t c = (size_t)C; c-- > 0;)
-            mx_lanes_put(&e, (unsigned)((j + c) % MX_LANES), hi, x[c] >> 8);
+        size_t j = (size_t)(2 * r) * C; /* the number of the row's first high byte */
+        const uint8_t *h = hb + r * C, *l = lb + r * C;
+        mx_lanes_encode(e, j + C, info, rcp, (CTX_LO - CTX_HI + 2 * cls[r]) * T, h, l, (size_t)C);
+        mx_lanes_encode(e, j, info, rcp, cls[r] * T, NULL, h, (size_t)C);
     }
-    uint8_t *start = mx_lanes_enc_finish(&e);
+    uint8_t *start = mx_lanes_enc_finish(e);
     mx_bytes_put(out, start, (size_t)(lanes + cap - start));
     rc = out->oom ? (mx_fail(err, MX_EFAIL, "out of memory"), -1) : 0;
 out:
     mx_rans_model_free(&m);
     free(dist);
-    free(xr);
+    free(hb);
+    free(lb);
     free(cls);
     free(lanes);
     free(zero);
     free(hist);
+    free(info);
+    free(rcp);
+    free(e);
     return rc;
 }
 
@@ -279,6 +318,42 @@ static int lo_tables_cover(const mx_rans_model *m, unsigned cl, const uint8_t *h
     return 1;
 }
 
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2"))) static size_t put_row_avx2(uint8_t *row, const uint8_t *ref,
+                                                            const uint8_t *hb, const uint8_t *lb,
+                                                            size_t C)
+{
+    size_t c = 0;
+    for (; c + 32 <= C; c += 32) {
+        __m256i l = _mm256_loadu_si256((const __m256i *)(const void *)(lb + c));
+        __m256i h = _mm256_loadu_si256((const __m256i *)(const void *)(hb + c));
+        __m256i lo = _mm256_unpacklo_epi8(l, h), hi = _mm256_unpackhi_epi8(l, h);
+        __m256i a = _mm256_permute2x128_si256(lo, hi, 0x20), b = _mm256_permute2x128_si256(lo, hi, 0x31);
+        const __m256i *q = (const __m256i *)(const void *)(ref + 2 * c);
+        _mm256_storeu_si256((__m256i *)(void *)(row + 2 * c), _mm256_xor_si256(a, _mm256_loadu_si256(q)));
+        _mm256_storeu_si256((__m256i *)(void *)(row + 2 * c + 32),
+                            _mm256_xor_si256(b, _mm256_loadu_si256(q + 1)));
+    }
+    return c;
+}
+#endif
+
+/* The row's values: high and low bytes XOR the reference's. */
+static void put_row(uint8_t *row, const uint8_t *ref, const uint8_t *hb, const uint8_t *lb,
+                    size_t C, int simd)
+{
+    size_t c = 0;
+#ifdef MX_SIMD_X86
+    if (simd)
+        c = put_row_avx2(row, ref, hb, lb, C);
+#endif
+    (void)simd;
+    for (; c < C; c++) {
+        row[2 * c] = lb[c] ^ ref[2 * c];
+        row[2 * c + 1] = hb[c] ^ ref[2 * c + 1];
+    }
+}
+
 static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
@@ -313,11 +388,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         }
         mx_lanes_decode(ld, j + C, packed, (CTX_LO - CTX_HI + 2 * cls[r]) * T, hb, lb, (size_t)C);
         uint8_t *row = dst + 2 * r * C;
-        const uint8_t *ref = r ? row - 2 * (size_t)dist[r] * C : zero;
-        for (size_t c = 0; c < C; c++) {
-            row[2 * c] = lb[c] ^ ref[2 * c];
-            row[2 * c + 1] = hb[c] ^ ref[2 * c + 1];
-        }
+        put_row(row, r ? row - 2 * (size_t)dist[r] * C : zero, hb, lb, (size_t)C, ld->simd);
     }
     rc = mx_lanes_dec_finish(ld, err);
 out:
@@ -452,7 +523,7 @@ const mx_stage mx_stage_bfxor = {
     .name = "bfxor",
     .kind = MX_STAGE_ENTROPY,
     .summary = "our fast bf16 coder: XOR with a similar earlier row, rANS per row class, "
-               "16 lanes decoded side by side",
+               "32 lanes coded side by side",
     .params_help = "",
     .parse = parse_plain,
     .format = format_plain,

@@ -48,10 +48,12 @@ for pair in "attn_24x256.bfxor4.mxb $COMPAT/attn_24x256.npy" \
     cmp -s "$2" "$tmp/compat.npy" || bad "$1 decodes differently"
 done
 
-# the scalar decoder (what a CPU without AVX2 runs) gives the same bytes
+# the scalar paths (what a CPU without AVX2 runs) give the same bytes
 for f in "$DATA"/*.npy "$DATA"/edge/*.npy; do
     b=$(basename "$f")
     "$MX" -q compress -p bfxor -f "$f" -o "$tmp/simd.mxb" || bad "compress bfxor $b"
+    MXBENCH_SIMD=0 "$MX" -q compress -p bfxor -f "$f" -o "$tmp/scalar.mxb" || bad "scalar compress $b"
+    cmp -s "$tmp/simd.mxb" "$tmp/scalar.mxb" || bad "scalar compress of $b differs"
     MXBENCH_SIMD=0 "$MX" -q decompress -f "$tmp/simd.mxb" -o "$tmp/simd.npy" || bad "scalar $b"
     cmp -s "$f" "$tmp/simd.npy" || bad "scalar decode of $b differs"
 done
