@@ -53,13 +53,22 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos po
     return rc;
 }
 
-/* auto judges the candidates on the first AUTO_TRIAL rows of a larger
+/* auto:max judges the candidates on the first AUTO_TRIAL rows of a larger
  * matrix, then codes it whole with the winner, and with zstd:3 as well when
- * that did not win, keeping the smaller: so auto costs about a quarter of a
+ * that did not win, keeping the smaller: so it costs about a quarter of a
  * run per candidate on a 1024-row matrix plus one full run (zstd:3's is
- * cheap), and never loses to zstd:3. Smaller matrices are judged whole. */
+ * cheap), and never loses to zstd:3. Smaller matrices are judged whole.
+ *
+ * auto codes the matrix with our fast coder and judges zstd:3 on a sample
+ * of rows spread over the matrix (1/AUTO_SAMPLE_DIV of them, in
+ * AUTO_SAMPLE_BLOCKS blocks): only when zstd:3's extrapolated size is not
+ * clearly larger (AUTO_KEEP_PCT) does it code the whole with zstd:3 too
+ * and keep the smaller. On matrices too small to sample it always does. */
 #define AUTO_TRIAL 256
-#define AUTO_BASELINE "zstd:3"
+#define AUTO_SAMPLE_DIV 32
+#define AUTO_SAMPLE_BLOCKS 4
+#define AUTO_SAMPLE_MIN_ROWS 8
+#define AUTO_KEEP_PCT 85
 
 /* Keeps every file we write decodable under MX_MAX_RATIO. */
 static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
@@ -75,7 +84,7 @@ static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos 
         return 0;
     free(*out);
     mx_pipeline z;
-    if (mx_pipeline_parse("zstd:3", &z, err))
+    if (mx_pipeline_parse(MX_BASELINE_SPEC, &z, err))
         return -1;
     z.threads = p->threads;
     if (chosen)
@@ -83,61 +92,26 @@ static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos 
     return compress_fixed(&z, m, pos, out, out_len, err);
 }
 
-int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
-                      uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
-                      size_t chosen_n, mx_error *err)
+static int parse_with_threads(const char *spec, int threads, mx_pipeline *p, mx_error *err)
 {
-    frame_pos pos = {first_row, total_rows};
-    if (!p->automatic)
-        return compress_bounded(p, part, pos, out, out_len, chosen, chosen_n, err);
-    mx_matrix trial = *part;
-    int sampled = part->rows > AUTO_TRIAL;
-    if (sampled)
-        trial.rows = AUTO_TRIAL; /* a prefix of rows is a valid matrix view */
-    uint8_t *best = NULL;
-    size_t best_len = 0, best_i = 0;
-    for (size_t i = 0; i < mx_auto_count; i++) {
-        mx_pipeline cand;
-        uint8_t *buf;
-        size_t len;
-        int parsed = mx_pipeline_parse(mx_auto_candidates[i], &cand, err);
-        cand.threads = p->threads;
-        if (parsed || compress_fixed(&cand, &trial, pos, &buf, &len, err)) {
-            free(best);
-            return -1;
-        }
-        if (!best || len < best_len) {
-            free(best);
-            best = buf;
-            best_len = len;
-            best_i = i;
-        } else {
-            free(buf);
-        }
-    }
-    mx_pipeline win;
-    mx_pipeline_parse(mx_auto_candidates[best_i], &win, err);
-    win.threads = p->threads;
-    if (chosen)
-        mx_pipeline_format(&win, chosen, chosen_n);
-    if (!sampled && (uint64_t)mx_matrix_count(part) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
-        *out = best;
-        *out_len = best_len;
-        return 0;
-    }
-    free(best);
-    if (compress_bounded(&win, part, pos, out, out_len, chosen, chosen_n, err))
+    if (mx_pipeline_parse(spec, p, err))
         return -1;
-    if (!strcmp(mx_auto_candidates[best_i], AUTO_BASELINE))
-        return 0;
+    p->threads = threads;
+    return 0;
+}
+
+/* Codes the whole matrix with the baseline as well, and keeps whichever
+ * of that and *out (chosen) is smaller. */
+static int keep_smaller_than_baseline(const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
+                                      uint8_t **out, size_t *out_len, char *chosen,
+                                      size_t chosen_n, mx_error *err)
+{
     mx_pipeline base;
     uint8_t *buf;
     size_t len;
     char base_chosen[MX_SPEC_MAX];
-    if (mx_pipeline_parse(AUTO_BASELINE, &base, err))
-        return -1;
-    base.threads = p->threads;
-    if (compress_bounded(&base, part, pos, &buf, &len, base_chosen, sizeof base_chosen, err)) {
+    if (parse_with_threads(MX_BASELINE_SPEC, p->threads, &base, err) ||
+        compress_bounded(&base, part, pos, &buf, &len, base_chosen, sizeof base_chosen, err)) {
         free(*out);
         return -1;
     }
@@ -151,6 +125,117 @@ int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t firs
         free(buf);
     }
     return 0;
+}
+
+static int compress_auto_max(const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
+                             uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
+                             mx_error *err)
+{
+    mx_matrix trial = *part;
+    int sampled = part->rows > AUTO_TRIAL;
+    if (sampled)
+        trial.rows = AUTO_TRIAL; /* a prefix of rows is a valid matrix view */
+    uint8_t *best = NULL;
+    size_t best_len = 0, best_i = 0;
+    for (size_t i = 0; i < mx_auto_count; i++) {
+        mx_pipeline cand;
+        uint8_t *buf;
+        size_t len;
+        if (parse_with_threads(mx_auto_candidates[i], p->threads, &cand, err) ||
+            compress_fixed(&cand, &trial, pos, &buf, &len, err)) {
+            free(best);
+            return -1;
+        }
+        if (!best || len < best_len) {
+            free(best);
+            best = buf;
+            best_len = len;
+            best_i = i;
+        } else {
+            free(buf);
+        }
+    }
+    mx_pipeline win;
+    if (parse_with_threads(mx_auto_candidates[best_i], p->threads, &win, err)) {
+        free(best);
+        return -1;
+    }
+    if (chosen)
+        mx_pipeline_format(&win, chosen, chosen_n);
+    if (!sampled && (uint64_t)mx_matrix_count(part) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
+        *out = best;
+        *out_len = best_len;
+        return 0;
+    }
+    free(best);
+    if (compress_bounded(&win, part, pos, out, out_len, chosen, chosen_n, err))
+        return -1;
+    if (!strcmp(mx_auto_candidates[best_i], MX_BASELINE_SPEC))
+        return 0;
+    return keep_smaller_than_baseline(p, part, pos, out, out_len, chosen, chosen_n, err);
+}
+
+/* zstd:3's size on the whole of m, extrapolated from a sample of rows;
+ * 0 when m is too small to sample (or -1 on error). */
+static int baseline_estimate(const mx_pipeline *base, const mx_matrix *m, uint64_t *estimate,
+                             mx_error *err)
+{
+    uint64_t per_block = m->rows / AUTO_SAMPLE_DIV / AUTO_SAMPLE_BLOCKS;
+    *estimate = 0;
+    if (per_block * AUTO_SAMPLE_BLOCKS < AUTO_SAMPLE_MIN_ROWS || !m->cols)
+        return 0;
+    mx_matrix sample = {0};
+    if (mx_matrix_alloc(&sample, per_block * AUTO_SAMPLE_BLOCKS, m->cols))
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    size_t row_bytes = (size_t)m->cols * sizeof *m->data;
+    for (uint64_t b = 0; b < AUTO_SAMPLE_BLOCKS; b++) {
+        uint64_t from = b * (m->rows / AUTO_SAMPLE_BLOCKS); /* block starts spread evenly */
+        memcpy(sample.data + b * per_block * m->cols, m->data + from * m->cols,
+               (size_t)per_block * row_bytes);
+    }
+    mx_layout layout;
+    mx_coded coded;
+    int rc = mx_pipeline_encode(base, sample.data, sample.rows, sample.cols, &layout, &coded, err);
+    if (rc == 0) {
+        uint64_t bytes = 0;
+        for (size_t j = 0; j < coded.n; j++)
+            bytes += coded.size[j];
+        *estimate = bytes * m->rows / sample.rows;
+        mx_coded_free(&coded);
+    }
+    mx_matrix_free(&sample);
+    return rc;
+}
+
+static int compress_auto_fast(const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
+                              uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
+                              mx_error *err)
+{
+    mx_pipeline fast, base;
+    uint64_t estimate;
+    if (parse_with_threads(MX_AUTO_FAST_SPEC, p->threads, &fast, err) ||
+        parse_with_threads(MX_BASELINE_SPEC, p->threads, &base, err) ||
+        compress_bounded(&fast, part, pos, out, out_len, chosen, chosen_n, err))
+        return -1;
+    if (baseline_estimate(&base, part, &estimate, err)) {
+        free(*out);
+        return -1;
+    }
+    if ((uint64_t)*out_len * 100 <= estimate * AUTO_KEEP_PCT)
+        return 0;
+    return keep_smaller_than_baseline(p, part, pos, out, out_len, chosen, chosen_n, err);
+}
+
+int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
+                      uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
+                      size_t chosen_n, mx_error *err)
+{
+    frame_pos pos = {first_row, total_rows};
+    if (p->automatic == MX_AUTO_MAX)
+        return compress_auto_max(p, part, pos, out, out_len, chosen, chosen_n, err);
+    if (p->automatic)
+        return compress_auto_fast(p, part, pos, out, out_len, chosen, chosen_n, err);
+    return compress_bounded(p, part, pos, out, out_len, chosen, chosen_n, err);
 }
 
 /* Runs fn on items 0..n-1 on `threads` threads; 0, or -1 with the error of

@@ -35,10 +35,13 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
     memset(p, 0, sizeof *p);
     if (!spec || !*spec)
         return mx_fail(err, MX_EINPUT, "empty pipeline spec");
-    if (strcmp(spec, "auto") == 0) {
-        p->automatic = 1;
+    if (strcmp(spec, "auto") == 0 || strcmp(spec, "auto:max") == 0) {
+        p->automatic = spec[4] ? MX_AUTO_MAX : MX_AUTO_FAST;
         return 0;
     }
+    if (strncmp(spec, "auto", 4) == 0 && strchr(":|,", spec[4]) && spec[4])
+        return mx_fail(err, MX_EINPUT, "bad spec '%s': auto is a whole pipeline: 'auto' or 'auto:max'",
+                       spec);
     if (strlen(spec) >= MX_SPEC_MAX)
         return mx_fail(err, MX_EINPUT, "pipeline spec longer than %d characters",
                        MX_SPEC_MAX - 1);
@@ -94,7 +97,7 @@ void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
     size_t off = 0;
     buf[0] = 0;
     if (p->automatic) {
-        snprintf(buf, n, "auto");
+        snprintf(buf, n, "%s", p->automatic == MX_AUTO_MAX ? "auto:max" : "auto");
         return;
     }
     for (size_t i = 0; i < p->n_transforms && off < n; i++) {

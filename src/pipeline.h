@@ -32,11 +32,15 @@ typedef struct {
     mx_params params;
 } mx_step;
 
+/* The two automatic pipelines: fast (our fast coder, checked against the
+ * baseline on a sample) and max (trials of every candidate). */
+enum { MX_AUTO_FAST = 1, MX_AUTO_MAX = 2 };
+
 typedef struct {
     size_t n_transforms;
     mx_step transforms[MX_MAX_TRANSFORMS];
     mx_step entropy;
-    int automatic; /* the spec "auto": mx_compress picks a pipeline per matrix */
+    int automatic; /* "auto" or "auto:max" (MX_AUTO_*): mx_compress picks a pipeline per matrix */
     int threads;   /* run time only (-T): threads for coding; output never depends on it */
     uint64_t frame_rows; /* rows per frame of big matrices (engine.h); 0: the default */
 } mx_pipeline;

@@ -1,15 +1,17 @@
 #include "presets.h"
 
-/* bfctx is the usual winner; the LZ and order-0 candidates cover matrices
- * without row structure (few rows, sparse, constant); zstd:3 makes sure auto
- * never loses to the competition baseline by more than our header. */
+/* bfctx is the usual winner, bfxor close behind; the LZ and order-0
+ * candidates cover matrices without row structure (few rows, sparse,
+ * constant); zstd:3 makes sure auto:max never loses to the competition
+ * baseline by more than our header. */
 const char *const mx_auto_candidates[] = {
-    "bfctx", "expsplit|rans", "zeromask,expsplit|rans", "zstd:3",
+    "bfctx", "bfxor", "expsplit|rans", "zeromask,expsplit|rans", "zstd:3",
 };
 const size_t mx_auto_count = sizeof mx_auto_candidates / sizeof mx_auto_candidates[0];
 
 const char *const mx_default_batch_specs[] = {
     "auto",
+    "auto:max",
     "bfctx",
     "bfxor",
     "expsplit|rans",
