@@ -26,12 +26,12 @@ void mx_lanes_enc_init(mx_lanes_enc *e, uint8_t *buf, size_t cap)
     }
 }
 
-void mx_lanes_enc_pack(const mx_rans_table *t, uint32_t *info, uint32_t *rcp)
+void mx_lanes_enc_pack(const mx_rans_table *t, uint64_t *table)
 {
     for (unsigned s = 0; s < MX_LANES_ENC_TABLE; s++) {
         int used = s < t->alphabet && t->freq[s];
-        info[s] = used ? t->freq[s] | (uint32_t)t->start[s] << 13 | (uint32_t)t->rcp_shift[s] << 25 : 0;
-        rcp[s] = used ? t->rcp_freq[s] : 0;
+        uint32_t info = t->freq[s] | (uint32_t)t->start[s] << 13 | (uint32_t)t->rcp_shift[s] << 25;
+        table[s] = used ? info | (uint64_t)t->rcp_freq[s] << 32 : 0;
     }
 }
 
@@ -58,13 +58,12 @@ uint8_t *mx_lanes_enc_finish(mx_lanes_enc *e)
     return p;
 }
 
-static void encode_scalar(mx_lanes_enc *e, size_t j, const uint32_t *info, const uint32_t *rcp,
-                          size_t base, const uint8_t *sel, const uint8_t *sym, size_t from,
-                          size_t to)
+static void encode_scalar(mx_lanes_enc *e, size_t j, const uint64_t *tables, size_t base,
+                          const uint8_t *sel, const uint8_t *sym, size_t from, size_t to)
 {
     for (size_t i = to; i-- > from;) {
-        size_t k = base + (sel && !sel[i] ? MX_LANES_ENC_TABLE : 0) + sym[i];
-        put_one(e, (unsigned)((j + i) % MX_LANES), info[k], rcp[k]);
+        uint64_t t = tables[base + (sel && !sel[i] ? MX_LANES_ENC_TABLE : 0) + sym[i]];
+        put_one(e, (unsigned)((j + i) % MX_LANES), (uint32_t)t, (uint32_t)(t >> 32));
     }
 }
 
@@ -102,11 +101,37 @@ int mx_lanes_dec_init(mx_lanes_dec *d, const uint8_t *src, size_t n, mx_error *e
     return 0;
 }
 
+#ifdef MX_SIMD_X86
+/* The run of one symbol, 8 slots at a time; returns how far it got. */
+__attribute__((target("avx2"))) static uint32_t fill_avx2(uint32_t *q, uint32_t v, uint32_t f)
+{
+    __m256i val = _mm256_add_epi32(_mm256_set1_epi32((int)v),
+                                   _mm256_setr_epi32(0, 1 << 20, 2 << 20, 3 << 20, 4 << 20,
+                                                     5 << 20, 6 << 20, 7 << 20));
+    uint32_t k = 0;
+    for (; k + 8 <= f; k += 8) {
+        _mm256_storeu_si256((__m256i *)(void *)(q + k), val);
+        val = _mm256_add_epi32(val, _mm256_set1_epi32(8 << 20));
+    }
+    return k;
+}
+#endif
+
 void mx_lanes_pack(const mx_rans_table *t, uint32_t *packed)
 {
-    for (unsigned s = 0; s < t->alphabet; s++)
-        for (uint32_t k = 0; k < t->freq[s]; k++) /* slot start + k */
-            packed[t->start[s] + k] = s | (uint32_t)(t->freq[s] - 1u) << 8 | k << 20;
+    int simd = mx_simd_avx2();
+    (void)simd;
+    for (unsigned s = 0; s < t->alphabet; s++) {
+        uint32_t f = t->freq[s], v = s | (f - 1u) << 8, k = 0, *q = packed + t->start[s];
+        if (!f)
+            continue;
+#ifdef MX_SIMD_X86
+        if (simd)
+            k = fill_avx2(q, v, f);
+#endif
+        for (; k < f; k++) /* slot start + k */
+            q[k] = v | k << 20;
+    }
 }
 
 /* One symbol on one lane: the reference the vector decoder must match. */
@@ -138,6 +163,12 @@ static void decode_scalar(mx_lanes_dec *d, size_t j, const uint32_t *tables, siz
 
 #ifdef MX_SIMD_X86
 #define VECS (MX_LANES / 8) /* AVX2 vectors of lane states */
+/* The loops over the vectors must unroll, or the states live on the stack. */
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 4")
+#endif
 
 /* Eight lanes' tables offsets: base, or the next table where sel is 0. */
 __attribute__((target("avx2"))) static inline __m256i table_offsets(const uint8_t *sel, size_t i,
@@ -172,6 +203,7 @@ decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t 
     for (; count - i >= MX_LANES && d->end - p >= 2 * MX_LANES; i += MX_LANES) {
         __m256i y[VECS], need[VECS];
         uint32_t mask = 0;
+        UNROLL
         for (int k = 0; k < VECS; k++) {
             __m256i off = table_offsets(sel, i + 8 * (size_t)k, basev, MX_LANES_TABLE);
             __m256i e = _mm256_i32gather_epi32(tab, _mm256_add_epi32(_mm256_and_si256(x[k], mask12), off), 4);
@@ -182,6 +214,7 @@ decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t 
             need[k] = _mm256_cmpgt_epi32(lim, x[k]);
             mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
         }
+        UNROLL
         for (int k = 0; k < VECS; k++) {
             unsigned m = mask >> (8 * k) & 0xff;
             const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
@@ -192,6 +225,7 @@ decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t 
         }
         p += 2 * __builtin_popcount(mask);
         /* 32 symbols (< 256) to 32 bytes, in lane order */
+        UNROLL
         for (int k = 0; k < VECS; k += 2) {
             __m256i s16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(y[k], y[k + 1]), 0xD8);
             __m128i b = _mm_packus_epi16(_mm256_castsi256_si128(s16), _mm256_extracti128_si256(s16, 1));
@@ -210,11 +244,16 @@ decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t 
  * the top of 8 words by the mask's shuffle, in *words and *mask), and
  * their states after coding. */
 __attribute__((target("avx2,popcnt"))) static inline __m256i
-code8(__m256i x, __m256i y, __m256i off, const int *info, const int *rcp,
-      const uint8_t (*pack)[16], __m128i *words, unsigned *mask)
+code8(__m256i x, __m256i y, __m256i off, const long long *tables, const uint8_t (*pack)[16],
+      __m128i *words, unsigned *mask)
 {
+    /* two gathers of four 64-bit entries (cheaper than two of eight
+     * 32-bit ones), then the low and the high halves in lane order */
     const __m256i idx = _mm256_add_epi32(y, off);
-    __m256i in = _mm256_i32gather_epi32(info, idx, 4), rc = _mm256_i32gather_epi32(rcp, idx, 4);
+    __m256 g0 = _mm256_castsi256_ps(_mm256_i32gather_epi64(tables, _mm256_castsi256_si128(idx), 8));
+    __m256 g1 = _mm256_castsi256_ps(_mm256_i32gather_epi64(tables, _mm256_extracti128_si256(idx, 1), 8));
+    __m256i in = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0x88)), 0xD8);
+    __m256i rc = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0xDD)), 0xD8);
     __m256i freq = _mm256_and_si256(in, _mm256_set1_epi32(0x1fff));
     __m256i start = _mm256_and_si256(_mm256_srli_epi32(in, 13), _mm256_set1_epi32(0xfff));
     __m256i shift = _mm256_srli_epi32(in, 25);
@@ -243,10 +282,10 @@ code8(__m256i x, __m256i y, __m256i off, const int *info, const int *rcp,
  * stored from the top: lanes 24-31's, then 16-23's, 8-15's, 0-7's, each
  * store's spare low words overwritten by the next. */
 __attribute__((target("avx2,popcnt"))) static size_t
-encode_avx2(mx_lanes_enc *e, const uint32_t *info, const uint32_t *rcp, size_t base,
-            const uint8_t *sel, const uint8_t *sym, size_t from, size_t to)
+encode_avx2(mx_lanes_enc *e, const uint64_t *tables, size_t base, const uint8_t *sel,
+            const uint8_t *sym, size_t from, size_t to)
 {
-    const int *in = (const int *)(const void *)info, *rc = (const int *)(const void *)rcp;
+    const long long *tab = (const long long *)(const void *)tables;
     const __m256i basev = _mm256_set1_epi32((int)base);
     __m256i x[VECS];
     for (int k = 0; k < VECS; k++)
@@ -256,12 +295,14 @@ encode_avx2(mx_lanes_enc *e, const uint32_t *info, const uint32_t *rcp, size_t b
         size_t i = to - MX_LANES;
         __m128i words[VECS];
         unsigned m[VECS];
+        UNROLL
         for (int k = 0; k < VECS; k++) {
             size_t at = i + 8 * (size_t)k;
             __m256i y = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(sym + at)));
-            x[k] = code8(x[k], y, table_offsets(sel, at, basev, MX_LANES_ENC_TABLE), in, rc, e->pack,
+            x[k] = code8(x[k], y, table_offsets(sel, at, basev, MX_LANES_ENC_TABLE), tab, e->pack,
                          &words[k], &m[k]);
         }
+        UNROLL
         for (int k = VECS; k-- > 0;) { /* the bound leaves room below */
             _mm_storeu_si128((__m128i *)(void *)(w - 8), words[k]);
             w -= __builtin_popcount(m[k]);
@@ -274,17 +315,17 @@ encode_avx2(mx_lanes_enc *e, const uint32_t *info, const uint32_t *rcp, size_t b
 }
 #endif
 
-void mx_lanes_encode(mx_lanes_enc *e, size_t j, const uint32_t *info, const uint32_t *rcp,
-                     size_t base, const uint8_t *sel, const uint8_t *sym, size_t count)
+void mx_lanes_encode(mx_lanes_enc *e, size_t j, const uint64_t *tables, size_t base,
+                     const uint8_t *sel, const uint8_t *sym, size_t count)
 {
     /* the partial group at the end, whole groups, the partial group first */
     size_t tail = (j + count) % MX_LANES, to = tail < count ? count - tail : 0;
-    encode_scalar(e, j, info, rcp, base, sel, sym, to, count);
+    encode_scalar(e, j, tables, base, sel, sym, to, count);
 #ifdef MX_SIMD_X86
     if (e->simd) /* j + to is a multiple of 32 */
-        to = encode_avx2(e, info, rcp, base, sel, sym, 0, to);
+        to = encode_avx2(e, tables, base, sel, sym, 0, to);
 #endif
-    encode_scalar(e, j, info, rcp, base, sel, sym, 0, to);
+    encode_scalar(e, j, tables, base, sel, sym, 0, to);
 }
 
 void mx_lanes_decode(mx_lanes_dec *d, size_t j, const uint32_t *tables, size_t base,

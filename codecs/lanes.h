@@ -31,8 +31,8 @@
  * its end, which must hold mx_lanes_bound(symbols) bytes: then nothing can
  * overflow, and the renormalisation needs no branch (whether a lane emits
  * a word is data, and a mispredicted branch per symbol would cost more
- * than the coding). Encoder tables: per context 256 entries of `info`
- * (freq | start << 13 | reciprocal shift << 25) and of `rcp` (the
+ * than the coding). Encoder tables: per context 256 entries of
+ * freq | start << 13 | reciprocal shift << 25 | reciprocal << 32 (the
  * reciprocal of rans.h), laid end to end. --- */
 typedef struct {
     uint32_t x[MX_LANES];
@@ -53,7 +53,7 @@ static inline size_t mx_lanes_bound(size_t n)
 }
 
 /* The encoder table of t (normalised, encoder fields computed). */
-void mx_lanes_enc_pack(const mx_rans_table *t, uint32_t *info, uint32_t *rcp);
+void mx_lanes_enc_pack(const mx_rans_table *t, uint64_t *table);
 
 /* buf must be 2-byte aligned, cap even and at least the bound. */
 void mx_lanes_enc_init(mx_lanes_enc *e, uint8_t *buf, size_t cap);
@@ -61,8 +61,8 @@ void mx_lanes_enc_init(mx_lanes_enc *e, uint8_t *buf, size_t cap);
 /* Encodes count symbols, the first being symbol number j: the mirror of
  * mx_lanes_decode, tables chosen the same way (base, plus one table when
  * sel[i] is 0). Runs go in reverse order too: the last run first. */
-void mx_lanes_encode(mx_lanes_enc *e, size_t j, const uint32_t *info, const uint32_t *rcp,
-                     size_t base, const uint8_t *sel, const uint8_t *sym, size_t count);
+void mx_lanes_encode(mx_lanes_enc *e, size_t j, const uint64_t *tables, size_t base,
+                     const uint8_t *sel, const uint8_t *sym, size_t count);
 
 /* Puts the states in front of the words and returns where the stream
  * starts; it ends at buf + cap. */

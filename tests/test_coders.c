@@ -78,9 +78,9 @@ static void lanes_case(size_t j0, size_t n, unsigned skew)
     size_t cap = mx_lanes_bound(n);
     uint8_t *buf = malloc(cap), *start = NULL, *first = NULL;
     size_t first_at = 0;
-    static uint32_t info[2 * MX_LANES_ENC_TABLE], rcp[2 * MX_LANES_ENC_TABLE];
-    mx_lanes_enc_pack(&m.t[0], info, rcp);
-    mx_lanes_enc_pack(&m.t[1], info + MX_LANES_ENC_TABLE, rcp + MX_LANES_ENC_TABLE);
+    static uint64_t etab[2 * MX_LANES_ENC_TABLE];
+    mx_lanes_enc_pack(&m.t[0], etab);
+    mx_lanes_enc_pack(&m.t[1], etab + MX_LANES_ENC_TABLE);
     mx_lanes_enc *e = malloc(sizeof *e);
     /* the vector and the scalar encoder write the same bytes */
     for (int simd = mx_simd_avx2(); simd >= 0; simd--) {
@@ -90,7 +90,7 @@ static void lanes_case(size_t j0, size_t n, unsigned skew)
             size_t piece = 1 + rnd() % 100;
             piece = piece < i ? piece : i;
             i -= piece;
-            mx_lanes_encode(e, j0 + i, info, rcp, 0, sel + i, sym + i, piece);
+            mx_lanes_encode(e, j0 + i, etab, 0, sel + i, sym + i, piece);
         }
         start = mx_lanes_enc_finish(e);
         if (!first) {
