@@ -60,14 +60,14 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos po
  * cheap), and never loses to zstd:3. Smaller matrices are judged whole.
  *
  * auto codes the matrix with our fast coder and judges zstd:3 on a sample
- * of rows spread over the matrix (1/AUTO_SAMPLE_DIV of them, in
- * AUTO_SAMPLE_BLOCKS blocks): only when zstd:3's extrapolated size is not
- * clearly larger (AUTO_KEEP_PCT) does it code the whole with zstd:3 too
- * and keep the smaller. On matrices too small to sample it always does. */
+ * of rows spread over the matrix (AUTO_SAMPLE_BLOCKS blocks, together
+ * 1/AUTO_SAMPLE_DIV of the rows, at least one row each): only when
+ * zstd:3's extrapolated size is not clearly larger (AUTO_KEEP_PCT) does it
+ * code the whole with zstd:3 too and keep the smaller. On matrices of
+ * fewer than 4 x AUTO_SAMPLE_BLOCKS rows it always does. */
 #define AUTO_TRIAL 256
-#define AUTO_SAMPLE_DIV 32
+#define AUTO_SAMPLE_DIV 64
 #define AUTO_SAMPLE_BLOCKS 4
-#define AUTO_SAMPLE_MIN_ROWS 8
 #define AUTO_KEEP_PCT 85
 
 /* Keeps every file we write decodable under MX_MAX_RATIO. */
@@ -181,8 +181,9 @@ static int baseline_estimate(const mx_pipeline *base, const mx_matrix *m, uint64
                              mx_error *err)
 {
     uint64_t per_block = m->rows / AUTO_SAMPLE_DIV / AUTO_SAMPLE_BLOCKS;
+    per_block = per_block ? per_block : 1;
     *estimate = 0;
-    if (per_block * AUTO_SAMPLE_BLOCKS < AUTO_SAMPLE_MIN_ROWS || !m->cols)
+    if (m->rows < 4 * AUTO_SAMPLE_BLOCKS * per_block || !m->cols) /* not a sample any more */
         return 0;
     mx_matrix sample = {0};
     if (mx_matrix_alloc(&sample, per_block * AUTO_SAMPLE_BLOCKS, m->cols))
