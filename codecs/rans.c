@@ -220,6 +220,7 @@ int mx_rans_read_tables(mx_rans_model *m, const uint8_t *src, size_t n, size_t *
             t->lookup = malloc(MX_RANS_SCALE);
             if (!t->lookup)
                 return mx_fail(err, MX_EFAIL, "out of memory");
+            t->uniform = 1;
             uint32_t f = MX_RANS_SCALE / t->alphabet;
             for (unsigned s = 0; s < t->alphabet; s++) {
                 t->freq[s] = (uint16_t)f;

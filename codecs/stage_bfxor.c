@@ -18,7 +18,9 @@
  *
  * Frame (after the mode byte MX_FRAME_BFXOR_LANES): the rANS tables; the
  * length and bytes of a one-state rANS stream of the row headers (reference
- * distance as two symbols, class); then the lanes. Streams that are not
+ * distance as two symbols, class); the length and bytes of the low bytes of
+ * the rows whose class has only flat low-byte tables (stored as they are:
+ * as small, and a copy); then the lanes. Streams that are not
  * 16-bit fall back to order-0 rANS. Frames of the first format (mode
  * MX_FRAME_BFXOR: the same model on four byte-wise states, headers inline)
  * are still decoded. */
@@ -255,6 +257,26 @@ static int put_headers(const mx_rans_model *m, uint64_t R, const uint16_t *dist,
     return rc || out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
+static int table_used(const mx_rans_table *t)
+{
+    for (unsigned s = 0; s < t->alphabet; s++)
+        if (t->freq[s])
+            return 1;
+    return 0;
+}
+
+/* Whether the low bytes of class cl's rows are stored as they are: when
+ * every table they would use is flat (8 bits a symbol either way, and a
+ * copy is much faster than coding). Encoder and decoder both see it in
+ * the tables. */
+static int lo_raw(const mx_rans_model *m, unsigned cl)
+{
+    const mx_rans_table *other = &m->t[CTX_LO + 2 * cl], *zero = &m->t[CTX_LO + 2 * cl + 1];
+    int used_other = table_used(other), used_zero = table_used(zero);
+    return (used_other || used_zero) && (other->uniform || !used_other) &&
+           (zero->uniform || !used_zero);
+}
+
 static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
                     mx_error *err)
 {
@@ -285,14 +307,30 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     }
     if (put_headers(&m, R, dist, cls, out, err))
         goto out;
+    /* the low bytes of rows whose class codes them flat, as they are */
+    int raw[CLASSES];
+    size_t n_raw = 0, j = 0;
+    for (unsigned cl = 0; cl < CLASSES; cl++)
+        raw[cl] = lo_raw(&m, cl);
+    for (uint64_t r = 0; r < R; r++)
+        n_raw += raw[cls[r]] ? (size_t)C : 0;
+    mx_bytes_var(out, n_raw);
+    for (uint64_t r = 0; r < R; r++)
+        if (raw[cls[r]])
+            mx_bytes_put(out, lb + r * C, (size_t)C);
     for (unsigned k = CTX_HI; k < CTX_N; k++)
         mx_lanes_enc_pack(&m.t[k], etab + (k - CTX_HI) * T);
-    /* in reverse: per row the low bytes, then the high bytes */
+    /* in reverse: per row the low bytes, then the high bytes; j counts
+     * the symbols the lanes carry */
+    j = 2 * n - n_raw;
     mx_lanes_enc_init(e, lanes, cap);
     for (uint64_t r = R; r-- > 0;) {
-        size_t j = (size_t)(2 * r) * C; /* the number of the row's first high byte */
         const uint8_t *h = hb + r * C, *l = lb + r * C;
-        mx_lanes_encode(e, j + C, etab, (CTX_LO - CTX_HI + 2 * cls[r]) * T, h, l, (size_t)C);
+        if (!raw[cls[r]]) {
+            j -= C;
+            mx_lanes_encode(e, j, etab, (CTX_LO - CTX_HI + 2 * cls[r]) * T, h, l, (size_t)C);
+        }
+        j -= C;
         mx_lanes_encode(e, j, etab, cls[r] * T, NULL, h, (size_t)C);
     }
     uint8_t *start = mx_lanes_enc_finish(e);
@@ -403,22 +441,43 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         goto out;
     }
     if (model_init(&m, err) || mx_rans_read_tables(&m, src, n, &off, err) ||
-        get_headers(&m, src, n, &off, R, dist, cls, err) ||
-        mx_lanes_dec_init(ld, src + off, n - off, err))
+        get_headers(&m, src, n, &off, R, dist, cls, err))
+        goto out;
+    int raw[CLASSES];
+    uint64_t n_raw = 0, stated;
+    for (unsigned cl = 0; cl < CLASSES; cl++)
+        raw[cl] = lo_raw(&m, cl);
+    for (uint64_t r = 0; r < R; r++)
+        n_raw += raw[cls[r]] ? C : 0;
+    if (mx_read_var(src, n, &off, &stated) || stated != n_raw || n_raw > n - off) {
+        mx_fail(err, MX_EINPUT, "corrupt data: bfxor stored bytes do not add up");
+        goto out;
+    }
+    const uint8_t *raw_lo = src + off;
+    off += (size_t)n_raw;
+    if (mx_lanes_dec_init(ld, src + off, n - off, err))
         goto out;
     for (unsigned k = CTX_HI; k < CTX_N; k++)
         if (m.t[k].lookup)
             mx_lanes_pack(&m.t[k], packed + (k - CTX_HI) * T);
+    size_t j = 0; /* symbols taken from the lanes */
     for (uint64_t r = 0; r < R && !ld->bad; r++) {
-        size_t j = (size_t)(2 * r) * C;
+        const uint8_t *lo = lb;
         mx_lanes_decode(ld, j, packed, cls[r] * T, NULL, hb, (size_t)C);
-        if (!lo_tables_cover(&m, cls[r], hb, (size_t)C)) {
-            mx_fail(err, MX_EINPUT, "corrupt data: bfxor value outside its tables");
-            goto out;
+        j += C;
+        if (raw[cls[r]]) {
+            lo = raw_lo;
+            raw_lo += C;
+        } else {
+            if (!lo_tables_cover(&m, cls[r], hb, (size_t)C)) {
+                mx_fail(err, MX_EINPUT, "corrupt data: bfxor value outside its tables");
+                goto out;
+            }
+            mx_lanes_decode(ld, j, packed, (CTX_LO - CTX_HI + 2 * cls[r]) * T, hb, lb, (size_t)C);
+            j += C;
         }
-        mx_lanes_decode(ld, j + C, packed, (CTX_LO - CTX_HI + 2 * cls[r]) * T, hb, lb, (size_t)C);
         uint8_t *row = dst + 2 * r * C;
-        put_row(row, r ? row - 2 * (size_t)dist[r] * C : zero, hb, lb, (size_t)C, ld->simd);
+        put_row(row, r ? row - 2 * (size_t)dist[r] * C : zero, hb, lo, (size_t)C, ld->simd);
     }
     rc = mx_lanes_dec_finish(ld, err);
 out:
