@@ -190,7 +190,11 @@ static int baseline_estimate(const mx_pipeline *base, const mx_matrix *m, uint64
         return mx_fail(err, MX_EFAIL, "out of memory");
     size_t row_bytes = (size_t)m->cols * sizeof *m->data;
     for (uint64_t b = 0; b < AUTO_SAMPLE_BLOCKS; b++) {
-        uint64_t from = b * (m->rows / AUTO_SAMPLE_BLOCKS); /* block starts spread evenly */
+        /* blocks start at fractions 0.309 + 0.618 b (mod 1) of the matrix:
+         * spread, but at no power-of-two stride, where rows that repeat
+         * (the first token of each sequence) would fill the sample */
+        uint64_t from = m->rows * ((309 + 618 * b) % 1000) / 1000;
+        from = from + per_block <= m->rows ? from : m->rows - per_block;
         memcpy(sample.data + b * per_block * m->cols, m->data + from * m->cols,
                (size_t)per_block * row_bytes);
     }
