@@ -17,6 +17,27 @@ done
 # rows wide enough for bfxor's vector decoder, and bfxor's first format
 "$MX" -q compress -f -p bfxor tests/compat/attn_24x256.npy -o "$C/container/bfxor-wide.mxb"
 cp tests/compat/*.bfxor4.mxb "$C/container/"
+# a bfxor frame for fuzz_entropy (stage 7 of the entropy table, 16-bit,
+# 64x64: wide enough for the vector paths): the stream out of a container
+python3 - <<'PY'
+import struct
+buf = open("data/l1.attn.forward.s1.npy", "rb").read()
+hlen = struct.unpack("<H", buf[8:10])[0]
+vals = buf[10 + hlen:]
+rows = b"".join(vals[r * 512:r * 512 + 128] for r in range(64))
+h = "{'descr': '<u2', 'fortran_order': False, 'shape': (64, 64), }"
+h += " " * (118 - len(h)) + "\n"
+open("/tmp/mx-seed-64.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + rows)
+PY
+"$MX" -q compress -f -p bfxor /tmp/mx-seed-64.npy -o /tmp/mx-seed-64.mxb
+n=$("$MX" info /tmp/mx-seed-64.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
+python3 - "$n" "$C/entropy/bfxor64" <<'PY'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+f = open("/tmp/mx-seed-64.mxb", "rb").read()
+open(out, "wb").write(bytes([7, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
+PY
+rm -f /tmp/mx-seed-64.npy /tmp/mx-seed-64.mxb
 # multi-frame files (container.h "Frames")
 "$MX" -q compress -f --frame-rows 4 -p 'expsplit|rans' data/edge/odd_13x37.npy -o "$C/container/frames1.mxb"
 "$MX" -q compress -f --frame-rows 5 -p auto data/edge/sparse_31x64.npy -o "$C/container/frames2.mxb"
