@@ -145,6 +145,10 @@ static void print_list(void)
             printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
                    *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
                    *mx_stages[i]->params_help ? "]" : "");
+    printf("Automatic pipelines (a spec of their own; the file records the choice):\n"
+           "  %-11s bfxor, unless zstd:3 judged on 1/64 of the rows comes within 15%%\n"
+           "  %-11s the smallest of %zu lossless candidates tried on the first 256 rows\n",
+           "auto", "auto:max", mx_auto_count);
 }
 
 static int report(const mx_error *err)

@@ -268,6 +268,7 @@ fi
 "$MX" --help | grep -q 'Pipeline spec' || bad "--help"
 "$MX" --version | grep -q '^mxbench ' || bad "--version"
 "$MX" --list | grep -q 'zeromask' || bad "--list"
+"$MX" --list | grep -q '^  auto:max ' || bad "--list names auto:max"
 
 echo "cli.sh: $n error cases checked"
 exit $fail
