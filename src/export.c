@@ -22,9 +22,12 @@ static int is_supported(const char *name)
 
 int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *err)
 {
-    if (p->automatic)
+    if (p->automatic) {
+        char spec[MX_SPEC_MAX];
+        mx_pipeline_format(p, spec, sizeof spec);
         return mx_fail(err, MX_EINPUT,
-                       "'auto' cannot be exported: pick one pipeline (e.g. expsplit|zstd:19)");
+                       "'%s' cannot be exported: pick one pipeline (e.g. expsplit|zstd:19)", spec);
+    }
     for (size_t i = 0; i <= p->n_transforms; i++) {
         const mx_stage *s = i < p->n_transforms ? p->transforms[i].stage : p->entropy.stage;
         if (!is_supported(s->name))

@@ -178,6 +178,8 @@ expect_error "port on compress" "" "$MX" compress --port 80 "$tmp/in.npy"
 expect_error "bad host" "" "$MX" serve --host nowhere --port 1
 expect_error "export without spec" "" "$MX" export -o "$tmp/sol.py"
 expect_error "export of bfctx" "$tmp/sol.py" "$MX" export -p bfctx -o "$tmp/sol.py"
+expect_error "export of auto:max" "$tmp/sol.py" "$MX" export -p auto:max -o "$tmp/sol.py"
+grep -q "'auto:max' cannot be exported" "$tmp/stderr" || bad "export names auto:max"
 
 # --- batch outputs ---------------------------------------------------------
 "$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'expsplit|zstd:3' -p 'q8:rows|zstd:1' \
