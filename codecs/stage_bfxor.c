@@ -57,9 +57,11 @@ static int model_init(mx_rans_model *m, mx_error *err)
     return mx_rans_model_init(m, CTX_N, alpha, err);
 }
 
-static inline uint16_t get16(const uint8_t *p, size_t i)
+static inline uint16_t load16(const uint8_t *p, size_t i)
 {
-    return (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+    uint16_t v;
+    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
+    return v;
 }
 
 /* --- reference search --- */
@@ -137,7 +139,7 @@ static int choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_
         return -1;
     for (uint64_t r = 0; r < rows; r++)
         for (size_t k = 0; k < SAMPLE; k++) /* with fewer columns, some repeat */
-            keys[r * SAMPLE + k] = (uint8_t)(get16(src, (size_t)(r * cols + k * cols / SAMPLE)) >> 7);
+            keys[r * SAMPLE + k] = (uint8_t)(load16(src, (size_t)(r * cols + k * cols / SAMPLE)) >> 7);
     ref_search rs = {keys, dist, mx_simd_avx2()};
     mx_parallel_for((size_t)rows, threads, choose_one, &rs);
     free(keys);
@@ -146,16 +148,6 @@ static int choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_
 
 /* --- the coder --- */
 
-static inline uint16_t load16(const uint8_t *p, size_t i)
-{
-    uint16_t v;
-    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
-    return v;
-}
-
-/* The model of rows 0..R-1 against their references: class per row,
- * counts per context; hb and lb get the high and low bytes of every value
- * XOR its reference. */
 #ifdef MX_SIMD_X86
 /* count_rows' first loop, 32 values at a time; returns where it stopped. */
 __attribute__((target("avx2,popcnt"))) static size_t split_row_avx2(const uint8_t *row,
@@ -182,6 +174,9 @@ __attribute__((target("avx2,popcnt"))) static size_t split_row_avx2(const uint8_
 }
 #endif
 
+/* The model of rows 0..R-1 against their references: class per row,
+ * counts per context; hb and lb get the high and low bytes of every value
+ * XOR its reference. */
 static void count_rows(const uint8_t *src, uint64_t R, uint64_t C, const uint16_t *dist,
                        const uint8_t *zero, uint8_t *cls, uint8_t *hb, uint8_t *lb,
                        mx_rans_model *m, uint32_t (*hist)[2][256])
@@ -277,6 +272,18 @@ static int lo_raw(const mx_rans_model *m, unsigned cl)
            (zero->uniform || !used_zero);
 }
 
+/* raw[cl] for every class, and the stored low bytes of rows 0..R-1. */
+static uint64_t lo_raw_bytes(const mx_rans_model *m, const uint8_t *cls, uint64_t R, uint64_t C,
+                             int raw[CLASSES])
+{
+    uint64_t n_raw = 0;
+    for (unsigned cl = 0; cl < CLASSES; cl++)
+        raw[cl] = lo_raw(m, cl);
+    for (uint64_t r = 0; r < R; r++)
+        n_raw += raw[cls[r]] ? C : 0;
+    return n_raw;
+}
+
 static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
                     mx_error *err)
 {
@@ -309,11 +316,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         goto out;
     /* the low bytes of rows whose class codes them flat, as they are */
     int raw[CLASSES];
-    size_t n_raw = 0, j = 0;
-    for (unsigned cl = 0; cl < CLASSES; cl++)
-        raw[cl] = lo_raw(&m, cl);
-    for (uint64_t r = 0; r < R; r++)
-        n_raw += raw[cls[r]] ? (size_t)C : 0;
+    size_t n_raw = (size_t)lo_raw_bytes(&m, cls, R, C, raw), j;
     mx_bytes_var(out, n_raw);
     for (uint64_t r = 0; r < R; r++)
         if (raw[cls[r]])
@@ -444,11 +447,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         get_headers(&m, src, n, &off, R, dist, cls, err))
         goto out;
     int raw[CLASSES];
-    uint64_t n_raw = 0, stated;
-    for (unsigned cl = 0; cl < CLASSES; cl++)
-        raw[cl] = lo_raw(&m, cl);
-    for (uint64_t r = 0; r < R; r++)
-        n_raw += raw[cls[r]] ? C : 0;
+    uint64_t n_raw = lo_raw_bytes(&m, cls, R, C, raw), stated;
     if (mx_read_var(src, n, &off, &stated) || stated != n_raw || n_raw > n - off) {
         mx_fail(err, MX_EINPUT, "corrupt data: bfxor stored bytes do not add up");
         goto out;
