@@ -70,6 +70,14 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos po
 #define AUTO_SAMPLE_BLOCKS 4
 #define AUTO_KEEP_PCT 85
 
+static int parse_with_threads(const char *spec, int threads, mx_pipeline *p, mx_error *err)
+{
+    if (mx_pipeline_parse(spec, p, err))
+        return -1;
+    p->threads = threads;
+    return 0;
+}
+
 /* Keeps every file we write decodable under MX_MAX_RATIO. */
 static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
                             uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
@@ -84,20 +92,11 @@ static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos 
         return 0;
     free(*out);
     mx_pipeline z;
-    if (mx_pipeline_parse(MX_BASELINE_SPEC, &z, err))
+    if (parse_with_threads(MX_BASELINE_SPEC, p->threads, &z, err))
         return -1;
-    z.threads = p->threads;
     if (chosen)
         mx_pipeline_format(&z, chosen, chosen_n);
     return compress_fixed(&z, m, pos, out, out_len, err);
-}
-
-static int parse_with_threads(const char *spec, int threads, mx_pipeline *p, mx_error *err)
-{
-    if (mx_pipeline_parse(spec, p, err))
-        return -1;
-    p->threads = threads;
-    return 0;
 }
 
 /* Codes the whole matrix with the baseline as well, and keeps whichever

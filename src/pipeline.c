@@ -39,7 +39,7 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
         p->automatic = spec[4] ? MX_AUTO_MAX : MX_AUTO_FAST;
         return 0;
     }
-    if (strncmp(spec, "auto", 4) == 0 && strchr(":|,", spec[4]) && spec[4])
+    if (strncmp(spec, "auto", 4) == 0 && spec[4] && strchr(":|,", spec[4]))
         return mx_fail(err, MX_EINPUT, "bad spec '%s': auto is a whole pipeline: 'auto' or 'auto:max'",
                        spec);
     if (strlen(spec) >= MX_SPEC_MAX)
