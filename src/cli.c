@@ -444,9 +444,9 @@ static int cmd_info(cli_opts *o, int verify)
                 printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
                        st.frames);
             } else {
-                printf("%s\n  format     mxb v%d, %zu frames\n  shape      %llu x %llu bf16\n"
+                printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
                        "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-                       in, MX_CONTAINER_VERSION, st.frames, (unsigned long long)st.rows,
+                       in, st.version, st.frames, (unsigned long long)st.rows,
                        (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
                        (unsigned long long)st.in_bytes,
                        st.in_bytes ? (double)(st.rows * st.cols * 2) / (double)st.in_bytes : 0.0);
@@ -477,12 +477,12 @@ static int cmd_info(cli_opts *o, int verify)
         } else {
             printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
                    "  origin     %s%s\n  pipeline   %s (%s)\n  size       %zu bytes "
-                   "(ratio %.4f; header %zu)\n  streams    %zu\n  xxh64      %016llx\n",
+                   "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
                    in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
                    origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
                    c.lossy ? "lossy" : "lossless", len,
                    len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
-                   c.coded.n, (unsigned long long)c.value_hash);
+                   c.coded.n, c.version == 1 ? "xxh64" : "xxh3", (unsigned long long)c.value_hash);
             const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
             for (size_t j = 0; j < top->n; j++) {
                 size_t raw = 0;

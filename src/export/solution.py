@@ -15,83 +15,106 @@ import numpy as np
 
 SPEC = "__SPEC__"
 M64 = (1 << 64) - 1
-P1, P2, P3 = 11400714785074694791, 14029467366897019727, 1609587929392839161
-P4, P5 = 9650029242287828579, 2870177450012600261
+P1, P2, P3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+SECRET = bytes.fromhex(
+    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671fcb79e64eccc0e578825ad07dccff7221"
+    "b8084674f743248ee03590e6813a264c3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
+    "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364eac5ac8334d3ebc3c581a0fffa1363eb"
+    "170ddd51b7f0da49d316552629d4689e2b16be587d47a1fc8ff8b8d17ad031ce45cb3a8f95160428afd7fbcabb4b407e")
 
 
-def _rotl(x, r):
-    return ((x << r) | (x >> (64 - r))) & M64
+def _u(b, o, w=8):
+    return int.from_bytes(b[o:o + w], "little")
 
 
-def _round(acc, lane):
-    return (_rotl((acc + lane * P2) & M64, 31) * P1) & M64
+def _mix(b, o, s):
+    p = (_u(b, o) ^ _u(SECRET, s)) * (_u(b, o + 8) ^ _u(SECRET, s + 8))
+    return (p & M64) ^ (p >> 64)
 
 
-def xxh64(data, seed=0):
-    n, i = len(data), 0
-    if n >= 32:
-        v = [(seed + P1 + P2) & M64, (seed + P2) & M64, seed, (seed - P1) & M64]
-        lanes = np.frombuffer(data, "<u8", (n // 32) * 4).tolist()
-        for j in range(0, len(lanes), 4):
-            v = [_round(v[0], lanes[j]), _round(v[1], lanes[j + 1]),
-                 _round(v[2], lanes[j + 2]), _round(v[3], lanes[j + 3])]
-        h = (_rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)) & M64
-        for x in v:
-            h = ((h ^ _round(0, x)) * P1 + P4) & M64
-        i = (n // 32) * 32
-    else:
-        h = (seed + P5) & M64
-    h = (h + n) & M64
-    while i + 8 <= n:
-        h ^= _round(0, struct.unpack_from("<Q", data, i)[0])
-        h = (_rotl(h, 27) * P1 + P4) & M64
-        i += 8
-    if i + 4 <= n:
-        h ^= (struct.unpack_from("<I", data, i)[0] * P1) & M64
-        h = (_rotl(h, 23) * P2 + P3) & M64
-        i += 4
-    while i < n:
-        h ^= (data[i] * P5) & M64
-        h = (_rotl(h, 11) * P1) & M64
-        i += 1
-    h ^= h >> 33
-    h = (h * P2) & M64
-    h ^= h >> 29
-    h = (h * P3) & M64
+def _aval(h):
+    h = ((h ^ (h >> 37)) * 0x165667919E3779F9) & M64
     return h ^ (h >> 32)
 
 
-Q1, Q2, Q3, Q4, Q5 = 2654435761, 2246822519, 3266489917, 668265263, 374761393
-M32 = (1 << 32) - 1
+def _aval64(h):
+    h = ((h ^ (h >> 33)) * P2) & M64
+    h = ((h ^ (h >> 29)) * P3) & M64
+    return h ^ (h >> 32)
 
 
-def _rotl32(x, r):
-    return ((x << r) | (x >> (32 - r))) & M32
+_S8 = np.frombuffer(SECRET, np.uint8)
+_KEYS = _S8[8 * np.arange(16)[:, None] + np.arange(64)].copy().view("<u8")  # stripe i: SECRET[8i:8i+64]
+_LAST = np.frombuffer(SECRET[121:185], "<u8")
+_SWAP = [1, 0, 3, 2, 5, 4, 7, 6]
+# The long hash's eight 64-bit lanes live in one Python int, 128 bits apart,
+# so that one big-int operation advances all eight (products stay in their slot).
+_LANES = np.zeros(16, np.uint64)
 
 
-def xxh32(data, seed=0):
-    n, i = len(data), 0
-    if n >= 16:
-        v = [(seed + Q1 + Q2) & M32, (seed + Q2) & M32, seed, (seed - Q1) & M32]
-        lanes = np.frombuffer(data, "<u4", (n // 16) * 4).tolist()
-        for j in range(0, len(lanes), 4):
-            v = [(_rotl32((v[k] + lanes[j + k] * Q2) & M32, 13) * Q1) & M32 for k in range(4)]
-        h = (_rotl32(v[0], 1) + _rotl32(v[1], 7) + _rotl32(v[2], 12) + _rotl32(v[3], 18)) & M32
-        i = (n // 16) * 16
-    else:
-        h = (seed + Q5) & M32
-    h = (h + n) & M32
-    while i + 4 <= n:
-        h = (_rotl32((h + struct.unpack_from("<I", data, i)[0] * Q3) & M32, 17) * Q4) & M32
-        i += 4
-    while i < n:
-        h = (_rotl32((h + data[i] * Q5) & M32, 11) * Q1) & M32
-        i += 1
-    h ^= h >> 15
-    h = (h * Q2) & M32
-    h ^= h >> 13
-    h = (h * Q3) & M32
-    return h ^ (h >> 16)
+def _pack(lanes):
+    _LANES[0::2] = lanes
+    return int.from_bytes(_LANES.tobytes(), "little")
+
+
+_MASK, _SCRAMBLE = _pack([M64] * 8), _pack([_u(SECRET, 128 + 8 * i) for i in range(8)])
+
+
+def _stripes(d, k):
+    """Sum over stripes d (..., 16 or fewer, 8) of XXH3's accumulate step with keys k."""
+    x = d ^ k
+    lo = x & np.uint64(0xFFFFFFFF)
+    x >>= np.uint64(32)
+    x *= lo
+    return x.sum(-2, dtype=np.uint64) + d.sum(-2, dtype=np.uint64)[..., _SWAP]
+
+
+def _fold(lo, hi):
+    p = lo * hi
+    return (p & M64) ^ (p >> 64)
+
+
+def xxh3(b):
+    """XXH3-64 (seed 0, default secret) of a bytes-like object, as an int."""
+    n = len(b)
+    if n == 0:
+        return _aval64(_u(SECRET, 56) ^ _u(SECRET, 64))
+    if n < 4:
+        return _aval64((b[0] << 16 | b[n >> 1] << 24 | b[n - 1] | n << 8) ^ _u(SECRET, 0, 4) ^ _u(SECRET, 4, 4))
+    if n <= 8:
+        h = (_u(b, n - 4, 4) + (_u(b, 0, 4) << 32)) ^ _u(SECRET, 8) ^ _u(SECRET, 16)
+        h ^= ((h << 49 | h >> 15) ^ (h << 24 | h >> 40)) & M64
+        h = (h * 0x9FB21C651E98DF25) & M64
+        h = ((h ^ ((h >> 35) + n)) * 0x9FB21C651E98DF25) & M64
+        return h ^ (h >> 28)
+    if n <= 16:
+        lo = _u(b, 0) ^ _u(SECRET, 24) ^ _u(SECRET, 32)
+        hi = _u(b, n - 8) ^ _u(SECRET, 40) ^ _u(SECRET, 48)
+        return _aval((n + int.from_bytes(lo.to_bytes(8, "little"), "big") + hi + _fold(lo, hi)) & M64)
+    acc = n * P1
+    if n <= 128:
+        for i in range((n - 1) // 32 + 1):
+            acc += _mix(b, 16 * i, 32 * i) + _mix(b, n - 16 * (i + 1), 32 * i + 16)
+        return _aval(acc & M64)
+    if n <= 240:
+        acc = _aval(sum(_mix(b, 16 * i, 16 * i) for i in range(8)) + acc & M64)
+        acc += sum(_mix(b, 16 * i, 16 * i - 125) for i in range(8, n // 16)) + _mix(b, n - 16, 119)
+        return _aval(acc & M64)
+    st = (n - 1) // 64  # 64-byte stripes before the last, 16 to a block
+    nb = st // 16
+    d = np.frombuffer(b, "<u8", st * 8).reshape(st, 8)
+    with np.errstate(over="ignore"):
+        blocks = np.zeros((nb, 16), np.uint64)
+        blocks[:, 0::2] = _stripes(d[:nb * 16].reshape(nb, 16, 8), _KEYS)
+        tail = _stripes(d[nb * 16:], _KEYS[:st - nb * 16]) + _stripes(np.frombuffer(b[n - 64:], "<u8")[None], _LAST)
+    raw = blocks.tobytes()
+    a = _pack([0xC2B2AE3D, P1, P2, P3, 0x85EBCA77C2B2AE63, 0x85EBCA77, 0x27D4EB2F165667C5, 0x9E3779B1])
+    for j in range(0, len(raw), 128):  # add a block, scramble
+        a = (a + int.from_bytes(raw[j:j + 128], "little")) & _MASK
+        a = (((a ^ (a >> 47) ^ _SCRAMBLE) & _MASK) * 0x9E3779B1) & _MASK
+    a = [(x + y) & M64 for x, y in zip(np.frombuffer(a.to_bytes(128, "little"), "<u8")[0::2].tolist(), tail.tolist())]
+    return _aval(n * P1 + sum(_fold(a[2 * i] ^ _u(SECRET, 11 + 16 * i), a[2 * i + 1] ^ _u(SECRET, 19 + 16 * i))
+                              for i in range(4)) & M64)
 
 
 UT = {1: np.uint8, 4: np.uint8, 8: np.uint8, 16: np.uint16, 32: np.uint32}
@@ -378,19 +401,19 @@ def compress(raw, rows=0, cols=0):
     levels.append([(b, 0, x.shape) for b, x in cur])
     coded = [ENC(pack(b, x)) for b, x in cur]
     lossy = any(s[0] in LOSSY for s in STEPS)
-    h = bytearray(b"\x89MXB" + bytes([1, 1 if lossy else 0, 0, 1]))
-    h += var(rows) + var(cols) + struct.pack("<Q", xxh64(raw))
+    h = bytearray(b"\x89MXB" + bytes([2, 1 if lossy else 0, 0, 1]))
+    h += var(rows) + var(cols) + struct.pack("<Q", xxh3(raw))
     h += var(len(SPEC)) + SPEC.encode() + var(0) + bytes([len(levels)])
     for lv in levels:
         h.append(len(lv))
         for bits, np_, (r, c) in lv:
             h += bytes([bits, np_]) + var(r) + var(c)
     for x in coded:
-        h += var(len(x)) + struct.pack("<I", xxh32(x))
-    h += struct.pack("<I", xxh32(bytes(h)))
+        h += var(len(x)) + struct.pack("<I", xxh3(x) & 0xFFFFFFFF)
+    h += struct.pack("<I", xxh3(h) & 0xFFFFFFFF)
     for x in coded:
         h += x
-    return bytes(h + struct.pack("<Q", xxh64(bytes(h))))
+    return bytes(h + struct.pack("<Q", xxh3(h)))
 
 
 def _rvar(b, o):
@@ -405,9 +428,9 @@ def _rvar(b, o):
 
 
 def decompress(buf):
-    if buf[:4] != b"\x89MXB" or len(buf) < 26 or buf[4] != 1:
-        raise ValueError("not an mxbench v1 file")
-    if xxh64(buf[:-8]) != struct.unpack("<Q", buf[-8:])[0]:
+    if buf[:4] != b"\x89MXB" or len(buf) < 26 or buf[4] != 2:
+        raise ValueError("not an mxbench v2 file")
+    if xxh3(memoryview(buf)[:-8]) != struct.unpack("<Q", buf[-8:])[0]:
         raise ValueError("corrupt container: checksum mismatch")
     if buf[5] & 4:
         raise ValueError("a multi-frame file (matrices over 64 MiB): decode it with mxbench")
@@ -436,8 +459,8 @@ def decompress(buf):
     for _ in levels[-1]:
         s, o = _rvar(buf, o)
         sizes.append(s)
-        o += 4  # the stream's XXH32 (the whole-file XXH64 is already checked)
-    o += 4  # the header's XXH32
+        o += 4  # the stream's check (the whole-file XXH3 is already checked)
+    o += 4  # the header's check
     cur = []
     for (bits, _, r, c), s in zip(levels[-1], sizes):
         raw = DEC(bytes(buf[o:o + s]), nbytes(bits, r, c))
@@ -457,7 +480,7 @@ def decompress(buf):
                 k += np_
         cur = prev
     out = cur[0][1].astype("<u2").tobytes()
-    if not lossy and xxh64(out) != vh:
+    if not lossy and xxh3(out) != vh:
         raise ValueError("corrupt container: values fail the checksum")
     return out
 
