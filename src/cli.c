@@ -60,7 +60,7 @@ static void print_usage(FILE *f)
         "       mxbench compress [-p SPEC] [-o OUT] [-f] [--shape RxC] [--tensor NAME] IN\n"
         "       mxbench decompress [-o OUT] [-f] IN.mxb\n"
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
-        "       mxbench export -p SPEC [-o solution.py] [-f]\n"
+        "       mxbench export [-p SPEC] [-o solution.py] [-f]\n"
         "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
         "       mxbench sweep -p 'TEMPLATE{}'... --param START:END:STEPS [--plot F.svg]\n"
         "       mxbench --list | --help | --version\n");
@@ -502,12 +502,13 @@ static int cmd_export(cli_opts *o)
     mx_error err = {0};
     if (o->n_inputs)
         return usage_error("export takes no input file (got '%s'); use -p SPEC -o FILE", o->inputs[0]);
-    if (o->n_specs != 1)
-        return usage_error("export needs one pipeline: -p SPEC%s", "");
+    if (o->n_specs > 1)
+        return usage_error("export takes one pipeline: -p SPEC (default %s)", MX_DEFAULT_SPEC);
     mx_pipeline p;
     char *text;
     size_t len;
-    if (mx_pipeline_parse(o->specs[0], &p, &err) || mx_export_python(&p, &text, &len, &err))
+    if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err) ||
+        mx_export_python(&p, &text, &len, &err))
         return report(&err);
     const char *out = o->output ? o->output : "solution.py";
     int rc = write_output(out, (const uint8_t *)text, len, o->force, &err);
@@ -515,8 +516,8 @@ static int cmd_export(cli_opts *o)
     if (rc)
         return report(&err);
     if (!o->quiet)
-        fprintf(stderr, "%s: %zu bytes (limit %d), run: python3 %s --port 8000\n", out, len,
-                MX_EXPORT_MAX_BYTES, out);
+        fprintf(stderr, "%s: %zu bytes (limit %d), run: python3 %s (serves on 0.0.0.0:8080)\n",
+                out, len, MX_EXPORT_MAX_BYTES, out);
     return 0;
 }
 
