@@ -122,7 +122,7 @@ while any(w.is_alive() for w in workers) and time.time() - t0 < 60:
     waits.append(time.time() - t)
 for w in workers:
     w.join()
-if done != [True] * 3 or not waits or max(waits) > 0.5:
+if done != [True] * 3 or not waits or max(waits) > 1.0:  # it waited 10.7 s before (issue 12)
     fails.append("/health during decodes: waited %s s, decodes %s" % (["%.3f" % x for x in waits[:5]], done))
 print("health answered %d times during 3 decodes of 10 MiB, at most %.3f s" % (len(waits), max(waits or [0])))
 for x in fails:

@@ -107,8 +107,8 @@ def decompress(buf, max_output=None):
     f.blob = bytes(buf[f.at:f.at + n])
     f.at += n
     levels = [[(u(), u(), var(), var()) for _ in range(u())] for _ in range(u())]
-    if len(levels) != len(STEPS) + 1 or any(b not in UT or nbytes(b, r, c) > 4 * cap for lv in levels
-                                            for b, _, r, c in lv):
+    if len(levels) != len(STEPS) + 1 or any(b not in UT for lv in levels for b, _, _, _ in lv) or \
+            any(sum(nbytes(b, r, c) for b, _, r, c in lv) > 4 * cap + 64 for lv in levels):  # as mxbench
         bad("stream layout")
     sizes = [(var(), u(4))[0] for _ in levels[-1]]
     u(4)  # the header's own check: the trailing checksum covers it
