@@ -60,7 +60,7 @@ static void print_usage(FILE *f)
         "       mxbench compress [-p SPEC] [-o OUT] [-f] [--shape RxC] [--tensor NAME] IN\n"
         "       mxbench decompress [-o OUT] [-f] IN.mxb\n"
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
-        "       mxbench export -p SPEC [-o solution.py] [-f]\n"
+        "       mxbench export [-p SPEC] [-o solution.py] [-f]\n"
         "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
         "       mxbench sweep -p 'TEMPLATE{}'... --param START:END:STEPS [--plot F.svg]\n"
         "       mxbench --list | --help | --version\n");
@@ -444,9 +444,9 @@ static int cmd_info(cli_opts *o, int verify)
                 printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
                        st.frames);
             } else {
-                printf("%s\n  format     mxb v%d, %zu frames\n  shape      %llu x %llu bf16\n"
+                printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
                        "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-                       in, MX_CONTAINER_VERSION, st.frames, (unsigned long long)st.rows,
+                       in, st.version, st.frames, (unsigned long long)st.rows,
                        (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
                        (unsigned long long)st.in_bytes,
                        st.in_bytes ? (double)(st.rows * st.cols * 2) / (double)st.in_bytes : 0.0);
@@ -477,12 +477,12 @@ static int cmd_info(cli_opts *o, int verify)
         } else {
             printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
                    "  origin     %s%s\n  pipeline   %s (%s)\n  size       %zu bytes "
-                   "(ratio %.4f; header %zu)\n  streams    %zu\n  xxh64      %016llx\n",
+                   "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
                    in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
                    origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
                    c.lossy ? "lossy" : "lossless", len,
                    len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
-                   c.coded.n, (unsigned long long)c.value_hash);
+                   c.coded.n, c.version == 1 ? "xxh64" : "xxh3", (unsigned long long)c.value_hash);
             const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
             for (size_t j = 0; j < top->n; j++) {
                 size_t raw = 0;
@@ -502,12 +502,13 @@ static int cmd_export(cli_opts *o)
     mx_error err = {0};
     if (o->n_inputs)
         return usage_error("export takes no input file (got '%s'); use -p SPEC -o FILE", o->inputs[0]);
-    if (o->n_specs != 1)
-        return usage_error("export needs one pipeline: -p SPEC%s", "");
+    if (o->n_specs > 1)
+        return usage_error("export takes one pipeline: -p SPEC (default %s)", MX_DEFAULT_SPEC);
     mx_pipeline p;
     char *text;
     size_t len;
-    if (mx_pipeline_parse(o->specs[0], &p, &err) || mx_export_python(&p, &text, &len, &err))
+    if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err) ||
+        mx_export_python(&p, &text, &len, &err))
         return report(&err);
     const char *out = o->output ? o->output : "solution.py";
     int rc = write_output(out, (const uint8_t *)text, len, o->force, &err);
@@ -515,8 +516,8 @@ static int cmd_export(cli_opts *o)
     if (rc)
         return report(&err);
     if (!o->quiet)
-        fprintf(stderr, "%s: %zu bytes (limit %d), run: python3 %s --port 8000\n", out, len,
-                MX_EXPORT_MAX_BYTES, out);
+        fprintf(stderr, "%s: %zu bytes (limit %d), run: python3 %s (serves on 0.0.0.0:8080)\n",
+                out, len, MX_EXPORT_MAX_BYTES, out);
     return 0;
 }
 

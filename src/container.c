@@ -54,13 +54,37 @@ int mx_container_sniff(const uint8_t *buf, size_t len)
     return len >= 4 && memcmp(buf, MX_CONTAINER_MAGIC, 4) == 0;
 }
 
+uint64_t mx_container_hash64(unsigned version, const void *p, size_t n)
+{
+    return version == 1 ? XXH64(p, n, 0) : XXH3_64bits(p, n);
+}
+
+uint32_t mx_container_hash32(unsigned version, const void *p, size_t n)
+{
+    return version == 1 ? XXH32(p, n, 0) : (uint32_t)XXH3_64bits(p, n);
+}
+
+static int known_version(unsigned v)
+{
+    return v >= MX_CONTAINER_OLDEST && v <= MX_CONTAINER_VERSION;
+}
+
+static int version_error(unsigned v, mx_error *err)
+{
+    return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d to %d)", v,
+                   MX_CONTAINER_OLDEST, MX_CONTAINER_VERSION);
+}
+
 int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
                        mx_error *err)
 {
     mx_bytes w = {0};
     size_t spec_len = strlen(c->spec);
+    unsigned v = c->version ? c->version : MX_CONTAINER_VERSION;
+    if (!known_version(v))
+        return version_error(v, err);
     mx_bytes_put(&w, MX_CONTAINER_MAGIC, 4);
-    mx_bytes_le(&w, MX_CONTAINER_VERSION, 1);
+    mx_bytes_le(&w, v, 1);
     mx_bytes_le(&w, (c->lossy ? 1u : 0u) | (c->fortran ? 2u : 0u) | (c->multi ? 4u : 0u), 1);
     mx_bytes_le(&w, (uint64_t)c->origin, 1);
     mx_bytes_le(&w, 1, 1);
@@ -88,14 +112,14 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
     }
     for (size_t j = 0; j < c->coded.n; j++) {
         mx_bytes_var(&w, c->coded.size[j]);
-        mx_bytes_le(&w, XXH32(c->coded.data[j], c->coded.size[j], 0), 4);
+        mx_bytes_le(&w, mx_container_hash32(v, c->coded.data[j], c->coded.size[j]), 4);
     }
     if (!w.oom)
-        mx_bytes_le(&w, XXH32(w.p, w.len, 0), 4);
+        mx_bytes_le(&w, mx_container_hash32(v, w.p, w.len), 4);
     for (size_t j = 0; j < c->coded.n; j++)
         mx_bytes_put(&w, c->coded.data[j], c->coded.size[j]);
     if (!w.oom)
-        mx_bytes_le(&w, XXH64(w.p, w.len, 0), 8);
+        mx_bytes_le(&w, mx_container_hash64(v, w.p, w.len), 8);
     if (w.oom) {
         free(w.p);
         return mx_fail(err, MX_EFAIL, "out of memory writing the container");
@@ -116,11 +140,10 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
         return mx_fail(err, MX_EINPUT, "not an mxbench file (bad magic)");
     if (len < 4 + 4 + 2 + 8 + 8)
         return mx_fail(err, MX_EINPUT, "truncated container (%zu bytes)", len);
-    if (buf[4] != MX_CONTAINER_VERSION)
-        return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d)",
-                       buf[4], MX_CONTAINER_VERSION);
+    if (!known_version(buf[4]))
+        return version_error(buf[4], err);
     rbuf tail = {buf, len, len - 8, 0, 0};
-    if (XXH64(buf, len - 8, 0) != get_le(&tail, 8)) {
+    if (mx_container_hash64(buf[4], buf, len - 8) != get_le(&tail, 8)) {
         /* the whole-file checksum failed: say which part is damaged */
         mx_container tmp;
         mx_error perr = {0};
@@ -135,7 +158,7 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c, mx_error 
     return parse(buf, len, c, 0, err);
 }
 
-/* Parses the header up to its XXH32. Returns 0 or -1 on a bad field; with
+/* Parses the header up to its H32. Returns 0 or -1 on a bad field; with
  * partial (h may stop short of the frame), 1 when h ran out first. */
 static int parse_header(rbuf *h, mx_container *c, uint32_t *part_hash, uint64_t *payload,
                         int partial, mx_error *err)
@@ -143,7 +166,7 @@ static int parse_header(rbuf *h, mx_container *c, uint32_t *part_hash, uint64_t 
 #define BAD(what) (partial && h->ran_out ? 1 : CORRUPT(what))
     memset(c, 0, sizeof *c);
     h->off = 5;
-    c->version = MX_CONTAINER_VERSION;
+    c->version = h->p[4];
     uint64_t flags = get_le(h, 1), origin = get_le(h, 1), dtype = get_le(h, 1);
     if (h->bad || flags > 7 || origin > MX_ORIGIN_SAFETENSORS || dtype != 1)
         return BAD("flags, origin or dtype");
@@ -212,9 +235,8 @@ int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len
         return 1;
     if (!mx_container_sniff(buf, avail))
         return mx_fail(err, MX_EINPUT, "not an mxbench frame (bad magic)");
-    if (buf[4] != MX_CONTAINER_VERSION)
-        return mx_fail(err, MX_EINPUT, "unsupported format version %u (this build reads %d)",
-                       buf[4], MX_CONTAINER_VERSION);
+    if (!known_version(buf[4]))
+        return version_error(buf[4], err);
     rbuf h = {buf, avail, 5, 0, 0};
     mx_container c;
     uint32_t part_hash[MX_MAX_STREAMS];
@@ -226,7 +248,7 @@ int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len
     uint32_t header_hash = (uint32_t)get_le(&h, 4);
     if (h.bad)
         return 1;
-    if (XXH32(buf, header_end, 0) != header_hash)
+    if (mx_container_hash32(buf[4], buf, header_end) != header_hash)
         return mx_fail(err, MX_EINPUT, "corrupt container: a frame header is damaged (its checksum fails)");
     *frame_len = h.off + payload + 8;
     c.header_size = h.off;
@@ -236,7 +258,7 @@ int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len
 }
 
 /* Parses the header and locates the streams. With diagnose, also checks the
- * header's and each stream's XXH32 and names the first damaged part. */
+ * header's and each stream's H32 and names the first damaged part. */
 static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, mx_error *err)
 {
     rbuf h = {buf, len - 8, 5, 0, 0};
@@ -248,7 +270,7 @@ static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, 
     uint32_t header_hash = (uint32_t)get_le(&h, 4);
     if (h.bad)
         return CORRUPT("header");
-    if (diagnose && XXH32(buf, header_end, 0) != header_hash)
+    if (diagnose && mx_container_hash32(buf[4], buf, header_end) != header_hash)
         return mx_fail(err, MX_EINPUT, "the header is damaged (its checksum fails)");
     c->header_size = h.off;
     if (total != h.len - h.off)
@@ -257,7 +279,7 @@ static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, 
     size_t off = h.off;
     for (size_t j = 0; j < c->coded.n; j++) {
         c->coded.data[j] = (uint8_t *)(uintptr_t)(buf + off);
-        if (diagnose && XXH32(buf + off, c->coded.size[j], 0) != part_hash[j])
+        if (diagnose && mx_container_hash32(buf[4], buf + off, c->coded.size[j]) != part_hash[j])
             return mx_fail(err, MX_EINPUT, "stream %zu of %zu (%zu bytes at offset %zu) is damaged",
                            j + 1, c->coded.n, c->coded.size[j], off);
         off += c->coded.size[j];

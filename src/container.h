@@ -5,36 +5,43 @@
  * needs to beat another. Integers are unsigned LEB128 varints unless noted.
  *
  *   magic      4 bytes "\x89MXB"
- *   version    u8 (1)
+ *   version    u8 (2; version 1 files are still read, see below)
  *   flags      u8  bit 0: lossy pipeline; bit 1: source was Fortran order;
  *                  bit 2: one frame of a multi-frame file (see below)
  *   origin     u8  mx_origin of the source file
  *   dtype      u8  1 = bf16
  *   rows, cols
  *   [first_row, total_rows]   only with flag bit 2
- *   value_hash u64 LE: XXH64 (seed 0) of the original values, C order, LE
+ *   value_hash u64 LE: H64 of the original values, C order, LE bytes
  *   spec       length + bytes (canonical pipeline spec)
  *   origin hdr length + bytes (the source .npy header when it is not the
  *              one mxbench would write anyway; usually empty)
  *   levels     u8 count, then per level: u8 streams, then per stream:
  *              u8 bits, u8 parts, rows, cols
- *   sizes      per stream of the last level: coded size, u32 LE XXH32 of it
- *   hdr_hash   u32 LE: XXH32 of every header byte before it
+ *   sizes      per stream of the last level: coded size, u32 LE H32 of it
+ *   hdr_hash   u32 LE: H32 of every header byte before it
  *   payload    the coded streams, back to back
- *   checksum   u64 LE: XXH64 of every byte before it
+ *   checksum   u64 LE: H64 of every byte before it
+ *
+ * Checksums. In version 2, H64 is XXH3-64 (seed 0, the default secret) and
+ * H32 the low 32 bits of the same XXH3-64: one hash that numpy computes
+ * fast (about 100 MB/s), so an exported Python solution can afford to write
+ * and check every one. Version 1 is the same layout with H64 = XXH64 and
+ * H32 = XXH32 (seed 0); mxbench reads both and writes version 2.
  *
  * Frames. A matrix larger than one frame (mx_frame_rows, 64 MiB of values
  * by default) is stored as frames back to back, like zstd frames: each is a
  * complete container of the above layout for rows [first_row, first_row +
  * rows) of a total_rows x cols matrix, with its own pipeline, value hash and
  * checksums; only the first carries the origin header. The frames are in
- * row order and the last one ends at total_rows, so a file cut at a frame
- * boundary, reordered or spliced from other shapes is detected. A matrix of
- * one frame is written without flag bit 2: small files stay as they were.
+ * row order, of one version, and the last one ends at total_rows, so a file
+ * cut at a frame boundary, reordered or spliced from other shapes is
+ * detected. A matrix of one frame is written without flag bit 2: small
+ * files stay as they were.
  *
  * The reader verifies the whole-file checksum first, then checks every
  * length against the buffer, so corruption is reported as such and never
- * reaches a decoder. When the checksum fails, the per-part XXH32s say which
+ * reaches a decoder. When the checksum fails, the per-part H32s say which
  * part is damaged: the header, stream k, or the checksum itself. */
 #ifndef MX_CONTAINER_H
 #define MX_CONTAINER_H
@@ -44,11 +51,13 @@
 #include "mxerr.h"
 #include "pipeline.h"
 
-#define MX_CONTAINER_VERSION 1
+/* The version written; every version from MX_CONTAINER_OLDEST on is read. */
+#define MX_CONTAINER_VERSION 2
+#define MX_CONTAINER_OLDEST 1
 #define MX_CONTAINER_MAGIC "\x89MXB"
 
 typedef struct {
-    uint16_t version;
+    uint16_t version; /* on write: 0 for MX_CONTAINER_VERSION, or an older one */
     int lossy;
     uint64_t rows, cols;
     mx_origin origin;
@@ -74,9 +83,12 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c,
  * streaming reader reads one frame at a time). Returns 0 with *frame_len
  * and, when hdr is not NULL, the header fields in *hdr (no streams); 1 when
  * the header runs past avail (read more and call again); -1 when it is no
- * container header. Checks the header's XXH32. */
+ * container header. Checks the header's H32. */
 int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len,
                            mx_container *hdr, mx_error *err);
 /* 1 if buf starts with the container magic. */
 int mx_container_sniff(const uint8_t *buf, size_t len);
+/* The H64 and H32 of a container of `version` (see "Checksums") over p[0..n). */
+uint64_t mx_container_hash64(unsigned version, const void *p, size_t n);
+uint32_t mx_container_hash32(unsigned version, const void *p, size_t n);
 #endif

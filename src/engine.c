@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 #include "bytes.h"
 #include "container.h"
 #include "parallel.h"
@@ -11,7 +10,7 @@
 uint64_t mx_values_hash(const uint16_t *values, size_t n)
 {
     /* configure refuses big-endian hosts, so memory order is LE */
-    return XXH64(values, n * sizeof *values, 0);
+    return mx_container_hash64(MX_CONTAINER_VERSION, values, n * sizeof *values);
 }
 
 uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols)
@@ -422,7 +421,8 @@ static int decode_container(const uint8_t *buf, size_t len, int threads, mx_cont
                        (unsigned long long)c->rows, (unsigned long long)c->cols);
     if (mx_pipeline_decode(&p, &c->layout, &c->coded, out->data, c->rows, c->cols, err))
         goto fail;
-    if (!c->lossy && mx_values_hash(out->data, mx_matrix_count(out)) != c->value_hash) {
+    if (!c->lossy &&
+        mx_container_hash64(c->version, out->data, mx_matrix_count(out) * 2) != c->value_hash) {
         mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
         goto fail;
     }
@@ -451,13 +451,14 @@ static int frame_continues(mx_frame_reader *r, const mx_container *c, mx_error *
             return mx_fail(err, MX_EINPUT, "corrupt container: the first frame starts at row %llu",
                            (unsigned long long)c->first_row);
         r->started = 1;
+        r->version = c->version;
         r->rows = c->total_rows;
         r->cols = c->cols;
         r->origin = c->origin;
         r->fortran = c->fortran;
-    } else if (!c->multi || c->first_row != r->next_row || c->total_rows != r->rows ||
-               c->cols != r->cols || c->origin != r->origin || c->fortran != r->fortran ||
-               c->blob_len) {
+    } else if (!c->multi || c->version != r->version || c->first_row != r->next_row ||
+               c->total_rows != r->rows || c->cols != r->cols || c->origin != r->origin ||
+               c->fortran != r->fortran || c->blob_len) {
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: frame %zu does not continue the matrix (rows %llu.. of "
                        "%llux%llu expected)",

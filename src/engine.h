@@ -23,7 +23,8 @@
  * set, else as many rows as fit in MX_FRAME_BYTES (at least one). */
 uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols);
 
-/* XXH64 of the values as little-endian bytes (C order). */
+/* The value hash a container of the current version stores: its H64 of
+ * the values as little-endian bytes, C order (container.h "Checksums"). */
 uint64_t mx_values_hash(const uint16_t *values, size_t n);
 
 /* Runs pipeline p over m and builds a complete container in *out. For
@@ -70,6 +71,7 @@ void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n);
  * matrix the first frame began. Done when next_row reaches rows. */
 typedef struct {
     int started;
+    unsigned version; /* every frame's must be the first's */
     uint64_t rows, cols, next_row; /* the whole matrix; rows decoded so far */
     mx_origin origin;
     int fortran;

@@ -1,7 +1,19 @@
-/* export.h - write a pipeline as a self-contained Python miner solution
- * (src/export/solution.py with the spec filled in): numpy + zstd/brotli/lz4,
- * a FastAPI server with /health, /compress, /decompress, and the very same
- * .mxb container mxbench reads and writes. */
+/* export.h - write a pipeline as a self-contained Python miner solution.
+ *
+ * The solution is assembled from the sections of src/export/ (embedded in
+ * the binary at build time): the base every solution has (head.py: the
+ * docstring and registries; xxh3.py: the checksums; container.py: .mxb
+ * container v2 and compress_data/decompress_data; npy.py: .npy files for
+ * the file tasks; shape.py: width inference; serve.py: the FastAPI server,
+ * the file-task interface and main), and, between shape.py and serve.py,
+ * the numpy twin of each stage the pipeline uses, each once. "__SPEC__" is
+ * replaced by the canonical spec everywhere.
+ *
+ * A stage's twin is one section that registers itself (TRANSFORMS[name] =
+ * (encode, decode), or ENTROPY[name] = factory) plus one line in the table
+ * of export.c naming the sections it needs. It must write byte for byte
+ * what the C stage writes, check the shapes of what it decodes (parts()),
+ * and bound every allocation by the sizes the container declares. */
 #ifndef MX_EXPORT_H
 #define MX_EXPORT_H
 #include <stddef.h>
@@ -11,7 +23,9 @@
 /* The competition's limit on a submission. */
 #define MX_EXPORT_MAX_BYTES 20000
 
-/* Fills *out (malloc'd, *len bytes). Fails, naming the stage, when a stage
- * has no fast numpy form (our own rANS coders, auto). */
+/* Fills *out (malloc'd, *len bytes, NUL-terminated). Fails, naming the
+ * stage, when a stage has no numpy twin (auto and auto:max name the first
+ * stage they run that has none), or when the file would exceed
+ * MX_EXPORT_MAX_BYTES. */
 int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *err);
 #endif

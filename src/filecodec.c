@@ -322,6 +322,7 @@ int mx_file_scan(const char *in, mx_file_stats *st, mx_error *err)
         if ((rc = read_frame(fd, in, size, off, 1, &c, &buf, &cap, &flen, st->frames, err)))
             break;
         if (st->frames == 0) {
+            st->version = c.version;
             st->rows = c.total_rows;
             st->cols = c.cols;
         }

@@ -23,6 +23,7 @@ typedef struct {
     uint64_t rows, cols;      /* the whole matrix */
     uint64_t in_bytes, out_bytes;
     size_t frames;
+    unsigned version;         /* container version of the first frame */
     int converted;            /* read from <f4 */
     int lossy;
     char chosen[MX_SPEC_MAX + 32]; /* the pipeline of the first frame (+ "and others per frame") */

@@ -39,14 +39,32 @@ for f in "$DATA"/*.npy; do
     "$MX" verify "$tmp/$b.mxb" | grep -q ': OK' || bad "verify $b"
 done
 
-# files of an earlier format still decode (bfxor's first frame layout)
+# files of earlier formats still decode: bfxor's first frame layout
+# (*.bfxor4.mxb), and container v1 (XXH64/XXH32 checksums, *.v1.mxb, made
+# by the last build that wrote v1) across pipelines, one file of frames and
+# raw input; a lossy one must decode to what that build decoded (*.v1.npy)
 COMPAT="$top_srcdir/tests/compat"
+tail -c +129 "$DATA/edge/row_1x257.npy" >"$tmp/row_1x257.bin"
+n=0
 for pair in "attn_24x256.bfxor4.mxb $COMPAT/attn_24x256.npy" \
-            "odd_13x37.bfxor4.mxb $DATA/edge/odd_13x37.npy"; do
+            "odd_13x37.bfxor4.mxb $DATA/edge/odd_13x37.npy" \
+            "attn_24x256.bfxor.v1.mxb $COMPAT/attn_24x256.npy" \
+            "attn_24x256.quant.v1.mxb $COMPAT/attn_24x256.quant.v1.npy" \
+            "odd_13x37.bfctx.v1.mxb $DATA/edge/odd_13x37.npy" \
+            "odd_13x37.expsplit-zstd3.v1.mxb $DATA/edge/odd_13x37.npy" \
+            "odd_13x37.frames4.v1.mxb $DATA/edge/odd_13x37.npy" \
+            "odd_13x37.q8.v1.mxb $COMPAT/odd_13x37.q8.v1.npy" \
+            "sparse_31x64.automax.v1.mxb $DATA/edge/sparse_31x64.npy" \
+            "specials_8x8.expsplit-rans.v1.mxb $DATA/edge/specials_8x8.npy" \
+            "row_1x257.raw.v1.mxb $tmp/row_1x257.bin"; do
     set -- $pair
-    "$MX" -q decompress -o "$tmp/compat.npy" -f "$COMPAT/$1" || bad "decompress $1"
-    cmp -s "$2" "$tmp/compat.npy" || bad "$1 decodes differently"
+    n=$((n + 1))
+    "$MX" -q decompress -o "$tmp/compat.out" -f "$COMPAT/$1" || bad "decompress $1"
+    cmp -s "$2" "$tmp/compat.out" || bad "$1 decodes differently"
+    "$MX" verify "$COMPAT/$1" | grep -q ': OK' || bad "verify $1"
+    case $1 in *.v1.mxb) "$MX" info "$COMPAT/$1" | grep -q 'format     mxb v1' || bad "info of $1 says v1";; esac
 done
+[ "$n" = "$(ls "$COMPAT"/*.mxb | wc -l)" ] || bad "a file in tests/compat is not tested"
 
 # the scalar paths (what a CPU without AVX2 runs) give the same bytes
 for f in "$DATA"/*.npy "$DATA"/edge/*.npy; do

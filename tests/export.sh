@@ -1,120 +1,141 @@
 #!/bin/sh
-# mxbench export: the Python solution writes byte-for-byte the container
-# mxbench writes, each reads the other's files, and its FastAPI server round
-# trips the bundled samples over real HTTP with the same ratios as --batch.
+# mxbench export: the Python solution is assembled from the sections a
+# pipeline needs and stays under 20,000 bytes; it writes byte for byte the
+# container mxbench writes and each reads the other's files (export_check.py,
+# also under numpy 2's promotion rules); its file tasks and baseline.py's own
+# _validate agree; its FastAPI server round trips the bundled samples over
+# real HTTP with the ratios of --batch and refuses hostile input with 4xx
+# (export_http.py); its XXH3 matches python3-xxhash.
 # Needs Debian's python3 with numpy, zstd, brotli, lz4, fastapi, uvicorn,
-# multipart and requests (tests/install-deps installs them); skipped without.
+# multipart, requests (and torch, xxhash for two checks); skipped without.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 MX="$(cd "$top_builddir" && pwd)/mxbench"
 DATA="$(cd "$top_srcdir/data" && pwd)"
+T="$(cd "$top_srcdir/tests" && pwd)"
 PY=/usr/bin/python3
 if ! $PY -c 'import numpy, zstd, brotli, lz4.block, fastapi, uvicorn, multipart, requests' 2>/dev/null; then
     echo "SKIP: Debian python3 modules missing (run tests/install-deps)"
     exit 77
 fi
-TESTS_DIR="$(cd "$top_srcdir/tests" && pwd)"
-export TESTS_DIR
 tmp=$(mktemp -d) || exit 99
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-# refused stages are named
+# refusals name the stage, and leave no file
 "$MX" export -p bfctx -o "$tmp/x.py" 2>"$tmp/err" && bad "bfctx exported"
-grep -q "stage 'bfctx' has no fast numpy form" "$tmp/err" || bad "refusal names the stage: $(cat "$tmp/err")"
-[ -e "$tmp/x.py" ] && bad "a refused export left a file"
+grep -q "'bfctx' cannot be exported: stage 'bfctx' has no numpy twin" "$tmp/err" || bad "refusal: $(cat "$tmp/err")"
+(cd "$tmp" && "$MX" export 2>"$tmp/err") && bad "the default (auto) exported"
+grep -q "'auto' cannot be exported: stage 'bfxor' has no numpy twin" "$tmp/err" || bad "default: $(cat "$tmp/err")"
+"$MX" export -p auto:max -o "$tmp/x.py" 2>"$tmp/err"
+grep -q "'auto:max' cannot be exported: stage 'bfctx'" "$tmp/err" || bad "auto:max: $(cat "$tmp/err")"
+[ -e "$tmp/x.py" ] || [ -e "$tmp/solution.py" ] && bad "a refused export left a file"
 
-cat >"$tmp/same.py" <<'PY'
-# For one exported solution: containers byte-identical to mxbench's, and
-# each side decodes the other's files.
-import importlib.util, os, subprocess, sys
-sys.path.insert(0, os.environ["TESTS_DIR"])
-from npy_raw import read
-sol, mx, spec = sys.argv[1], sys.argv[2], sys.argv[3]
-m = importlib.util.module_from_spec(importlib.util.spec_from_file_location("sol", sol))
-m.__spec__.loader.exec_module(m)
-lossy = any(s in spec for s in ("trunc", "q8", "q4"))
-# python's lz4 fast mode and zstd's negative levels make other (valid) choices
-# than the C libraries on some inputs: those files only have to interoperate
-identical = not (spec.endswith("|lz4") or spec == "lz4" or ":-" in spec)
-for npy in sys.argv[4:]:
-    rows, cols, raw = read(npy)
-    open("r.bin", "wb").write(raw)
-    py = m.compress(raw, rows, cols)
-    subprocess.run([mx, "-q", "compress", "-f", "-p", spec, "--shape", "%dx%d" % (rows, cols),
-                    "r.bin", "-o", "c.mxb"], check=True)
-    c = open("c.mxb", "rb").read()
-    assert py == c or not identical, "%s on %s: python %d bytes, mxbench %d" % (spec, npy, len(py), len(c))
-    open("p.mxb", "wb").write(py)
-    subprocess.run([mx, "-q", "decompress", "-f", "p.mxb", "-o", "p.bin"], check=True)
-    back = open("p.bin", "rb").read()
-    assert m.decompress(c) == back, "python and mxbench decode differently"
-    if not lossy:
-        assert back == raw, "lossless round trip differs"
-print("ok")
-PY
-for spec in 'expsplit|zstd:3' 'bytesplit,delta:cols|brotli:5' 'shuffle|lz4' 'xor:rows,bytesplit|lz4hc:9' \
-    'zeromask,expsplit|zstd:1' 'bitshuffle|zstd:1' 'transpose|raw' 'trunc:3|zstd:3' 'q8:rows|zstd:3' 'q4:cols|zstd:-3'; do
+# sections: only what the pipeline needs
+"$MX" -q export -p raw -o "$tmp/raw.py" || bad "export raw"
+"$MX" -q export -p 'q8:rows|zstd:3' -o "$tmp/q8.py" || bad "export q8"
+grep -q '^def e_expsplit' "$tmp/raw.py" "$tmp/q8.py" && bad "expsplit's twin in a pipeline without it"
+grep -q '^def quant_enc' "$tmp/q8.py" && grep -q '^def zstd_codec' "$tmp/q8.py" || bad "q8|zstd lacks its twins"
+[ "$(grep -c '^def quant_enc' "$tmp/q8.py")" = 1 ] || bad "a section twice"
+
+# size: every section's cost, then the largest combinations must fit
+base=$(wc -c <"$tmp/raw.py")
+: >"$tmp/sizes"
+for s in bytesplit expsplit shuffle bitshuffle transpose delta xor zeromask trunc:3 q8 q4; do
+    "$MX" -q export -p "$s|raw" -o "$tmp/s.py" -f || { bad "export $s|raw"; continue; }
+    echo "$(($(wc -c <"$tmp/s.py") - base)) t $s" >>"$tmp/sizes"
+done
+for s in zstd:19 lz4 lz4hc:9 brotli:11; do
+    "$MX" -q export -p "$s" -o "$tmp/s.py" -f || { bad "export $s"; continue; }
+    echo "$(($(wc -c <"$tmp/s.py") - base + $(grep -c . /dev/null))) e $s" >>"$tmp/sizes"
+done
+# lossy transforms first, as the grammar wants
+by_size=$(sort -rn "$tmp/sizes" | awk '$2 == "t" {print $3}' | awk '/^(trunc|q8|q4)/ {print; next} {l = l $0 "\n"} END {printf "%s", l}')
+ent=$(sort -n "$tmp/sizes" | awk '$2 == "e"' | tail -1 | cut -d' ' -f3)
+two=$(sort -rn "$tmp/sizes" | awk '$2 == "t" {print $3}' | head -2 | awk '/^(trunc|q8|q4)/ {print; next} {l = l $0 "\n"} END {printf "%s", l}' | paste -sd, -)
+for spec in "$(echo "$two" | cut -d, -f1)|$ent" "$two|$ent"; do
+    if "$MX" -q export -p "$spec" -o "$tmp/s.py" -f 2>"$tmp/err"; then
+        size=$(wc -c <"$tmp/s.py")
+        [ "$size" -le 20000 ] || bad "$spec: $size bytes"
+        echo "largest: $spec, $size bytes (base $base)"
+    else
+        bad "$spec (the largest twins) does not fit: $(cat "$tmp/err")"
+    fi
+done
+# longer pipelines either fit or are refused whole, naming the limit
+all=$(echo "$by_size" | head -8 | paste -sd, -)
+if "$MX" -q export -p "$all|$ent" -o "$tmp/all.py" -f 2>"$tmp/err"; then
+    [ "$(wc -c <"$tmp/all.py")" -le 20000 ] || bad "$all|$ent: over 20000 bytes"
+else
+    grep -q "over the 20000-byte limit" "$tmp/err" && [ ! -e "$tmp/all.py" ] || bad "$all|$ent: $(cat "$tmp/err")"
+    echo "refused by size: $all|$ent"
+fi
+
+# byte for byte, both ways; the file tasks; baseline.py's _validate
+EDGE="$DATA/edge"
+ZSTD_C_VERSION=$(pkg-config --modversion libzstd 2>/dev/null || echo unknown)
+export ZSTD_C_VERSION
+SOME="$DATA/l0.ln1.forward.s1.npy $DATA/logits.backward.s1.npy $DATA/l3.mlp_act.forward.s1.npy"
+for spec in 'expsplit|zstd:3' 'bytesplit,delta:cols|brotli:5' 'zeromask,expsplit|raw'; do
     "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
-    size=$(wc -c <"$tmp/sol.py")
-    [ "$size" -lt 20000 ] || bad "$spec: solution is $size bytes"
-    (cd "$tmp" && $PY same.py sol.py "$MX" "$spec" "$DATA/l0.ln1.forward.s1.npy" "$DATA/logits.backward.s1.npy" \
-        "$top_srcdir/data/edge/odd_13x37.npy" "$top_srcdir/data/edge/specials_8x8.npy" >/dev/null) ||
-        bad "python and mxbench disagree on $spec"
+    $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" "$DATA"/*.npy "$EDGE"/*.npy || bad "export_check $spec"
+done
+for spec in 'shuffle|lz4hc:4' 'xor:rows,bytesplit|lz4hc:9' 'bitshuffle|brotli:1' 'transpose|raw' 'trunc:3|lz4hc:2' \
+    'q8:rows|zstd:3' 'q4:cols,xor:cols|raw' 'delta:rows|zstd:19' 'shuffle|lz4' 'q8:cols|zstd:-3'; do
+    "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
+    # shellcheck disable=SC2086
+    $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" $SOME "$EDGE"/*.npy || bad "export_check $spec"
+done
+# numpy 2 changed integer promotion (NEP 50): numpy 1.24 can warn wherever
+# a result would differ (a UserWarning; removed aliases warn as deprecated):
+# both are errors here
+"$MX" -q export -p 'zeromask,bitshuffle|zstd:1' -o "$tmp/sol.py" -f
+NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" "$MX" 'zeromask,bitshuffle|zstd:1' \
+    "$DATA/l0.ln1.forward.s1.npy" "$EDGE"/*.npy || bad "numpy 2 promotion rules"
+for spec in 'q8:cols,shuffle,transpose|lz4hc:3' 'trunc:2,expsplit,delta:cols|raw' 'q4:rows,bytesplit|raw'; do
+    "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f
+    NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" \
+        "$DATA/logits.backward.s1.npy" "$EDGE"/*.npy || bad "numpy 2 promotion rules: $spec"
 done
 
-# the server, over real HTTP
-cat >"$tmp/client.py" <<'PY'
-import csv, os, sys, time
-import numpy as np, requests
-sys.path.insert(0, os.environ["TESTS_DIR"])
-from npy_raw import read
-url, spec, batch_csv = sys.argv[1], sys.argv[2], sys.argv[3]
-for _ in range(600):
-    try:
-        if requests.get(url + "/health", timeout=2).json()["status"] == "ok":
-            break
-    except requests.RequestException:
-        time.sleep(0.1)
-else:
-    sys.exit("server did not come up")
-want = {r["sample"]: float(r["ratio"]) for r in csv.DictReader(open(batch_csv)) if r["pipeline"] == spec}
-lossy = any(s in spec for s in ("trunc", "q8", "q4"))
-for npy in sys.argv[4:]:
-    rows, cols, raw = read(npy)
-    r = requests.post(url + "/compress", files={"file": ("m.bin", raw)}, data={"rows": rows, "cols": cols})
-    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream", r.text
-    comp = r.content
-    ratio = len(raw) / len(comp)
-    name = npy.rsplit("/", 1)[1]
-    assert abs(ratio - want[name]) < 1e-9 * ratio, (name, ratio, want[name])
-    r = requests.post(url + "/decompress", files={"file": ("m.mxb", comp)})
-    assert r.status_code == 200, r.text
-    if not lossy:
-        assert r.content == raw, name
-    else:
-        a = (np.frombuffer(raw, "<u2").astype(np.uint32) << 16).view(np.float32).astype(np.float64)
-        b = (np.frombuffer(r.content, "<u2").astype(np.uint32) << 16).view(np.float32).astype(np.float64)
-        sim = a @ b / (np.linalg.norm(a) * np.linalg.norm(b)) * (1 - np.linalg.norm(a - b) / np.linalg.norm(a))
-        assert sim > 0.98, (name, sim)
-bad = requests.post(url + "/decompress", files={"file": ("x", b"garbage")})
-assert bad.status_code == 400, bad.status_code
-odd = requests.post(url + "/compress", files={"file": ("x", b"abc")})
-assert odd.status_code == 400, odd.status_code
-assert requests.get(url + "/health").status_code == 200
-print("ok")
+# the task interface reports a bad task and still writes the others
+"$MX" -q export -p 'expsplit|zstd:3' -o "$tmp/sol.py" -f
+printf '{"tasks": [{"task_name": "bad", "input": {"data_to_compress_base64": "Z2FyYmFnZQ==", "expected_output_filepath": "%s"}}, {"task_name": "good", "input": {"data_to_compress_base64": "%s", "expected_output_filepath": "%s"}}]}' \
+    "$tmp/bad.mxb" "$(base64 -w0 "$EDGE/odd_13x37.npy")" "$tmp/good.mxb" >"$tmp/tasks.json"
+$PY "$tmp/sol.py" --compress --input-file "$tmp/tasks.json" 2>"$tmp/err" && bad "a bad task exited 0"
+[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "task bad:" "$tmp/err" || bad "bad task: $(cat "$tmp/err")"
+[ -e "$tmp/bad.mxb" ] && bad "a bad task left a file"
+"$MX" -q decompress "$tmp/good.mxb" -o "$tmp/good.npy" && cmp -s "$tmp/good.npy" "$EDGE/odd_13x37.npy" ||
+    bad "the good task after a bad one"
+
+# the XXH3 port against python3-xxhash
+if $PY -c 'import xxhash' 2>/dev/null; then
+    $PY - "$tmp/sol.py" <<'PY' || bad "xxh3 disagrees with python3-xxhash"
+import importlib.util, random, sys, xxhash
+m = importlib.util.module_from_spec(importlib.util.spec_from_file_location("sol", sys.argv[1]))
+m.__spec__.loader.exec_module(m)
+rnd = random.Random(14)
+for n in list(range(0, 1100)) + [4095, 4096, 4097, 65536, 1 << 20, 1572864 + 13]:
+    b = bytes(rnd.getrandbits(8) for _ in range(n)) if n < 5000 else rnd.randbytes(n)
+    assert m.xxh3(b) == xxhash.xxh3_64_intdigest(b) == m.xxh3(memoryview(b)), n
 PY
-for spec in 'expsplit|zstd:3' 'q8:rows|zstd:3'; do
+else
+    echo "note: python3-xxhash missing, XXH3 cross-check skipped"
+fi
+
+# the server, over real HTTP (with a 12 MB upload cap, so that 413 is cheap to test)
+for spec in 'expsplit|zstd:3' 'zstd:3' 'raw' 'q8:rows|zstd:3'; do
     "$MX" -q export -p "$spec" -o "$tmp/server.py" -f || bad "export $spec"
     port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    $PY "$tmp/server.py" --port "$port" --host 127.0.0.1 >"$tmp/server.log" 2>&1 &
+    $PY "$tmp/server.py" --port "$port" --host 127.0.0.1 --max-upload 12000000 >"$tmp/server.log" 2>&1 &
     pid=$!
     "$MX" --batch -q --repeat 1 -m "$DATA/manifest.csv" -p "$spec" --csv "$tmp/batch.csv" -f >/dev/null ||
         bad "--batch for $spec"
-    $PY "$tmp/client.py" "http://127.0.0.1:$port" "$spec" "$tmp/batch.csv" "$DATA"/*.npy >/dev/null ||
-        bad "HTTP round trips with $spec (server log: $(tail -3 "$tmp/server.log"))"
+    $PY "$T/export_http.py" "http://127.0.0.1:$port" "$spec" "$tmp/batch.csv" "$tmp/server.py" "$MX" "$DATA"/*.npy ||
+        bad "HTTP with $spec (server log: $(tail -3 "$tmp/server.log"))"
+    grep -q Traceback "$tmp/server.log" && bad "$spec: a traceback in the server log: $(grep -m3 Error "$tmp/server.log")"
     kill $pid 2>/dev/null
     wait $pid 2>/dev/null
     pid=""

@@ -2,6 +2,7 @@
  * relabelled pipeline must give an error, never a crash or wrong values. */
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include "../src/container.h"
 #include "../src/engine.h"
 #include "check.h"
@@ -24,14 +25,46 @@ static int encode(const mx_matrix *m, const char *spec, uint8_t **buf, size_t *l
     return rc;
 }
 
+/* The same container rewritten as an older version (every checksum redone,
+ * the value hash from the decoded values). */
+static int rewrite_as(unsigned version, uint8_t **buf, size_t *len)
+{
+    mx_container c;
+    mx_matrix m;
+    mx_error err = {0};
+    uint8_t *old;
+    size_t old_len;
+    int rc = mx_decompress(*buf, *len, &m, &err);
+    if (rc == 0) {
+        c.value_hash = mx_container_hash64(version, m.data, mx_matrix_count(&m) * 2);
+        mx_matrix_free(&m);
+    }
+    uint64_t vh = c.value_hash;
+    rc = rc || mx_container_read(*buf, *len, &c, &err);
+    c.version = (uint16_t)version;
+    c.value_hash = vh;
+    rc = rc || mx_container_write(&c, &old, &old_len, &err);
+    CHECK(rc == 0 && old[4] == version, "rewrite as v%u: %s", version, err.msg);
+    if (rc)
+        return -1;
+    free(*buf);
+    *buf = old;
+    *len = old_len;
+    return 0;
+}
+
 static size_t n_flips, n_truncations;
 
-static void check_corruption(const mx_matrix *m, const char *spec)
+static void check_corruption(const mx_matrix *m, const char *spec, unsigned version)
 {
     uint8_t *buf;
     size_t len;
     if (encode(m, spec, &buf, &len))
         return;
+    if (version != MX_CONTAINER_VERSION && rewrite_as(version, &buf, &len)) {
+        free(buf);
+        return;
+    }
     mx_matrix out;
     mx_error err = {0};
     size_t accepted = 0;
@@ -48,7 +81,8 @@ static void check_corruption(const mx_matrix *m, const char *spec)
             buf[i] ^= (uint8_t)(1u << bit);
         }
     }
-    CHECK(accepted == 0, "%s: %zu corrupted files decoded without an error", spec, accepted);
+    CHECK(accepted == 0, "%s v%u: %zu corrupted files decoded without an error", spec, version,
+          accepted);
     size_t truncated_ok = 0;
     for (size_t l = 0; l < len; l++) {
         uint8_t *t = malloc(l + 1); /* exact-size copy so ASan sees overreads */
@@ -102,6 +136,51 @@ static void check_relabel(const mx_matrix *m, const char *from, const char *to)
     free(buf);
 }
 
+/* Version 2's checksums are XXH3-64 (container.h "Checksums"), computed
+ * here from the layout with libxxhash itself; a version-1 rewrite of the
+ * same file decodes to the same values with XXH64/XXH32 in those places. */
+static void check_hashes(const mx_matrix *m)
+{
+    uint8_t *buf;
+    size_t len;
+    mx_container c;
+    mx_error err = {0};
+    if (encode(m, "expsplit|zstd:1", &buf, &len))
+        return;
+    CHECK(buf[4] == 2 && MX_CONTAINER_VERSION == 2, "writes version 2, wrote %u", buf[4]);
+    CHECK(mx_container_read(buf, len, &c, &err) == 0 && c.version == 2, "read v2: %s", err.msg);
+    size_t n = mx_matrix_count(m) * 2, hdr = c.header_size;
+    uint64_t tail = 0;
+    for (int i = 7; i >= 0; i--)
+        tail = tail << 8 | buf[len - 8 + (size_t)i];
+    CHECK(tail == XXH3_64bits(buf, len - 8), "v2 trailing checksum is XXH3-64");
+    CHECK(c.value_hash == XXH3_64bits(m->data, n) && c.value_hash == mx_values_hash(m->data, n / 2),
+          "v2 value hash is XXH3-64 of the values");
+    uint32_t h32 = (uint32_t)buf[hdr - 4] | (uint32_t)buf[hdr - 3] << 8 |
+                   (uint32_t)buf[hdr - 2] << 16 | (uint32_t)buf[hdr - 1] << 24;
+    CHECK(h32 == (uint32_t)XXH3_64bits(buf, hdr - 4), "v2 header check is XXH3-64's low half");
+    /* the last stream's check sits just before the header's */
+    const uint8_t *s = c.coded.data[c.coded.n - 1];
+    uint32_t s32 = (uint32_t)buf[hdr - 8] | (uint32_t)buf[hdr - 7] << 8 |
+                   (uint32_t)buf[hdr - 6] << 16 | (uint32_t)buf[hdr - 5] << 24;
+    CHECK(s32 == (uint32_t)XXH3_64bits(s, c.coded.size[c.coded.n - 1]),
+          "v2 stream check is XXH3-64's low half");
+    if (rewrite_as(1, &buf, &len) == 0) {
+        mx_matrix out;
+        CHECK(mx_container_read(buf, len, &c, &err) == 0 && c.version == 1 &&
+                  c.value_hash == XXH64(m->data, n, 0),
+              "v1 value hash is XXH64: %s", err.msg);
+        for (int i = 7; i >= 0; i--)
+            tail = tail << 8 | buf[len - 8 + (size_t)i];
+        CHECK(tail == XXH64(buf, len - 8, 0), "v1 trailing checksum is XXH64");
+        int rc = mx_decompress(buf, len, &out, &err);
+        CHECK(rc == 0 && memcmp(out.data, m->data, n) == 0, "v1 rewrite decodes: %s", err.msg);
+        if (rc == 0)
+            mx_matrix_free(&out);
+    }
+    free(buf);
+}
+
 int main(void)
 {
     mx_named_matrix *e;
@@ -116,7 +195,10 @@ int main(void)
     if (!small)
         return check_exit("test_container");
     for (size_t i = 0; i < N_SPECS; i++)
-        check_corruption(small, specs[i]);
+        check_corruption(small, specs[i], MX_CONTAINER_VERSION);
+    for (size_t i = 0; i < N_SPECS; i += 3) /* the version-1 reader too */
+        check_corruption(small, specs[i], 1);
+    check_hashes(small);
     for (size_t i = 0; i < N_SPECS; i++)
         for (size_t j = 0; j < N_SPECS; j++)
             if (i != j)
@@ -153,13 +235,17 @@ int main(void)
     mx_error err = {0};
     CHECK(mx_decompress((const uint8_t *)"hello", 5, &out, &err) != 0 &&
               strstr(err.msg, "magic"), "bad magic: %s", err.msg);
-    /* a future version is refused by name */
+    /* a future version, or version 0, is refused by name */
     uint8_t *buf;
     size_t len;
     if (encode(small, "zstd:1", &buf, &len) == 0) {
-        buf[4] = 9;
-        CHECK(mx_decompress(buf, len, &out, &err) != 0 && strstr(err.msg, "version"),
-              "version: %s", err.msg);
+        for (unsigned v = 0; v < 256; v += 3) {
+            if (v >= MX_CONTAINER_OLDEST && v <= MX_CONTAINER_VERSION)
+                continue;
+            buf[4] = (uint8_t)v;
+            CHECK(mx_decompress(buf, len, &out, &err) != 0 && strstr(err.msg, "version"),
+                  "version %u: %s", v, err.msg);
+        }
         free(buf);
     }
     mx_named_matrices_free(e, ne);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../src/bytes.h"
 #include "../src/container.h"
 #include "../src/engine.h"
 #include "../src/filecodec.h"
@@ -73,6 +74,49 @@ static size_t frame_ends(const uint8_t *buf, size_t len, size_t *ends, size_t ma
         ends[n++] = off;
     }
     return n;
+}
+
+/* buf with frames [from, to) rewritten as container `version` (every
+ * checksum redone), in a new buffer *out; 0 or -1. */
+static int frames_as(unsigned version, const uint8_t *buf, const size_t *ends, size_t n,
+                     size_t from, size_t to, uint8_t **out, size_t *out_len)
+{
+    mx_bytes w = {0};
+    mx_frame_reader r = {0};
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        size_t start = k ? ends[k - 1] : 0, flen = ends[k] - start;
+        mx_container c;
+        mx_matrix values;
+        mx_error err = {0};
+        uint8_t *f;
+        rc = mx_decompress_frame(&r, buf + start, flen, 1, &values, &err);
+        CHECK(rc == 0, "frame %zu: %s", k, err.msg);
+        if (rc)
+            break;
+        uint64_t vh = mx_container_hash64(version, values.data, mx_matrix_count(&values) * 2);
+        mx_matrix_free(&values);
+        if (k < from || k >= to) {
+            mx_bytes_put(&w, buf + start, flen);
+            continue;
+        }
+        rc = mx_container_read(buf + start, flen, &c, &err);
+        c.version = (uint16_t)version;
+        c.value_hash = vh;
+        rc = rc || mx_container_write(&c, &f, &flen, &err);
+        CHECK(rc == 0, "frame %zu as v%u: %s", k, version, err.msg);
+        if (!rc) {
+            mx_bytes_put(&w, f, flen);
+            free(f);
+        }
+    }
+    if (rc || w.oom) {
+        free(w.p);
+        return -1;
+    }
+    *out = w.p;
+    *out_len = w.len;
+    return 0;
 }
 
 static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows)
@@ -194,6 +238,25 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
             memcpy(sw + a, buf + b, len - b);
             check_refused(sw, len - (b - a), "does not continue", "frame dropped");
             free(sw);
+        }
+        /* frames of one version only: v1 frames decode, one v1 frame among
+         * v2 ones is refused */
+        uint8_t *v1;
+        size_t v1_len;
+        if (frames_as(1, buf, ends, n, 0, n, &v1, &v1_len) == 0) {
+            CHECK(v1[4] == 1 && v1[ends[0] + 4] != buf[ends[0] + 4], "%s: rewritten as v1", spec);
+            if (mx_decompress(v1, v1_len, &out, &err) == 0) {
+                CHECK(memcmp(out.data, m->data, mx_matrix_count(m) * 2) == 0,
+                      "%s: v1 frames decode differently", spec);
+                mx_matrix_free(&out);
+            } else {
+                CHECK(0, "%s: v1 frames: %s", spec, err.msg);
+            }
+            free(v1);
+        }
+        if (frames_as(1, buf, ends, n, 1, 2, &v1, &v1_len) == 0) {
+            check_refused(v1, v1_len, "does not continue", "a v1 frame among v2 frames");
+            free(v1);
         }
         uint8_t *longer = malloc(len + 1);
         if (longer) {

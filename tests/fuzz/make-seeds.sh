@@ -14,9 +14,10 @@ for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/sparse_31x
         "$MX" -q compress -f -p "$spec" "$f" -o "$C/container/seed$i.mxb"
     done
 done
-# rows wide enough for bfxor's vector decoder, and bfxor's first format
+# rows wide enough for bfxor's vector decoder; older formats (bfxor's first
+# frame layout, container v1) so that their readers are fuzzed too
 "$MX" -q compress -f -p bfxor tests/compat/attn_24x256.npy -o "$C/container/bfxor-wide.mxb"
-cp tests/compat/*.bfxor4.mxb "$C/container/"
+cp tests/compat/*.mxb "$C/container/"
 # a bfxor frame for fuzz_entropy (stage 7 of the entropy table, 16-bit,
 # 64x64: wide enough for the vector paths): the stream out of a container
 python3 - <<'PY'
