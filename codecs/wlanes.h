@@ -1,0 +1,109 @@
+/* wlanes.h - rANS on many lanes with static tables of up to 4096 symbols:
+ * the coding layer of bfdelta, laid out so that a numpy decoder (the
+ * exported solution's twin) advances every lane with a few vector
+ * operations per step, and a C decoder runs eight lanes per AVX2 vector.
+ * Internal to codecs/.
+ *
+ * Steps. Symbols are decoded in steps; a step gives one symbol to each of
+ * its first a lanes (a prefix of the L lanes), in lane order. Each lane is
+ * a 32-bit rANS state in [2^15, 2^31) with 12-bit frequencies; after its
+ * symbol, a lane below 2^15 reads one 16-bit little-endian word, the lanes
+ * of a step reading in lane order. Stream: the L final encoder states
+ * (4 bytes little-endian each, lane 0 first), then the words. A decoder
+ * ends with every lane at 2^15 and the words used up; anything else is
+ * corrupt.
+ *
+ * Tables. A model is n contexts, each with its alphabet (at most 4096
+ * symbols). The encoder counts; the tables keep, per context, the used
+ * symbols and their counts quantised to eighths of a power of two (one
+ * byte each), and both sides normalise those the same integer way: with u
+ * used symbols of quantised counts c_i summing to T, freq_i = 1 +
+ * c_i * (4096 - u) / T (rounded down), and the first symbol of the largest
+ * count takes what is left of 4096. Serialised: per context a varint span
+ * (0 for an unused context) and, when used, a varint first symbol; then the
+ * used contexts' bitmaps of span bits (least significant bit first, each in
+ * whole bytes); then the quantised counts, a byte per used symbol, context
+ * by context in symbol order. */
+#ifndef MX_WLANES_H
+#define MX_WLANES_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../src/bytes.h"
+#include "../src/mxerr.h"
+
+#define MX_WL_SCALE_BITS 12
+#define MX_WL_SCALE (1u << MX_WL_SCALE_BITS)
+#define MX_WL_LOW (1u << 15)
+#define MX_WL_ALPHA_MAX 4096
+
+typedef struct {
+    size_t n_ctx;
+    const uint16_t *alpha;  /* alphabet of each context (borrowed) */
+    uint32_t *off;          /* context c's symbols start at off[c] in the flat arrays */
+    uint32_t *count;        /* encoder: counts, flat */
+    uint64_t *enc;          /* encoder: per symbol freq | start << 13 | rcp shift << 25 | rcp << 32 */
+    uint32_t *lut;          /* decoder: per context 4096 slots of freq | (slot - start) << 13 */
+    uint16_t *sym;          /* decoder: per context 4096 slots of symbol */
+    uint8_t *used;          /* per context: it has a table */
+} mx_wl_model;
+
+/* A model of n_ctx contexts with those alphabets (kept by reference).
+ * Counts start at zero. */
+int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, mx_error *err);
+void mx_wl_model_free(mx_wl_model *m);
+
+/* The flat index of (context, symbol): what the coders below take. */
+static inline uint32_t mx_wl_index(const mx_wl_model *m, size_t ctx, unsigned sym)
+{
+    return m->off[ctx] + sym;
+}
+
+/* Encoder: quantises and normalises the counts, appends the tables to
+ * out and fills the encoder entries. */
+int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err);
+
+/* Decoder: reads tables written by mx_wl_write_tables at *off (advanced)
+ * and builds the lookups. Slots of unused contexts decode as frequency 0,
+ * which derails the lanes: a stream that reaches one fails at the end. */
+int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off, mx_error *err);
+
+/* --- encoder: steps are fed in REVERSE decoding order, into a buffer
+ * filled from its end that must hold mx_wl_bound(lanes, symbols) bytes. --- */
+typedef struct {
+    size_t lanes;
+    uint32_t *x;
+    uint8_t *buf;
+    uint16_t *w; /* the next word goes below it */
+} mx_wl_enc;
+
+static inline size_t mx_wl_bound(size_t lanes, size_t symbols)
+{
+    return 2 * symbols + 4 * lanes + 16;
+}
+
+int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, uint8_t *buf, size_t cap, mx_error *err);
+void mx_wl_enc_free(mx_wl_enc *e);
+/* One step of a lanes: lane i codes the symbol of flat index idx[i]. */
+void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a);
+/* Puts the states in front of the words; returns where the stream starts
+ * (it ends at buf + cap). */
+uint8_t *mx_wl_enc_finish(mx_wl_enc *e);
+
+/* --- decoder --- */
+typedef struct {
+    size_t lanes;
+    uint32_t *x;
+    const uint8_t *p, *end; /* the words */
+    int bad;                /* ran out of words */
+    int simd;
+} mx_wl_dec;
+
+int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_error *err);
+void mx_wl_dec_free(mx_wl_dec *d);
+/* One step of a lanes: lane i decodes under the context whose 4096 slots
+ * start at base[i] (context * 4096) into out[i]. */
+void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
+                    size_t a);
+/* After the last step: every lane back at its start, the words used up. */
+int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err);
+#endif
