@@ -11,9 +11,9 @@
  *
  * A value of magnitude k (15 bits) against a reference magnitude r is the
  * difference k - r in two symbols: dh = (k - r + 2^15) >> 4 (4096 symbols)
- * under the context (bucket of the reference's exponent, class), then
- * sign flip << 4 | (k - r) & 15 under (dh near zero, or the value's own
- * exponent bucket when there is no reference; class). Both contexts depend
+ * under the context (the reference's exponent in pairs around the most
+ * common exponent, class), then sign flip << 4 | (k - r) & 15 under dh
+ * (-8..7, clipped) or, with no reference, the value's exponent bucket. Both contexts depend
  * only on the reference row and the row's side information, so every value
  * of a row decodes independently: the symbols go to the lanes of wlanes.h,
  * a whole row (or K rows, for narrow matrices) per step, which a numpy
@@ -43,13 +43,13 @@
 #define NGROUP 16   /* groups of three sampled columns, hashed */
 #define NKEY 64     /* sampled columns scored (at most) */
 #define NCLS 5      /* 0: no reference; 1..4: agreement in quarters */
-#define NREB 17     /* reference exponent buckets: 0 for a zero exponent */
+#define NREB 33     /* reference exponent buckets: 0 for a zero exponent */
 #define LANES_MAX 1024
 
 enum {
     CTX_DH = 0,                       /* + bucket * NCLS + class */
-    CTX_LO = CTX_DH + NREB * NCLS,    /* + (near or exponent bucket) * NCLS + class */
-    CTX_DHI = CTX_LO + 32 * NCLS,     /* distance >> 5 */
+    CTX_LO = CTX_DH + NREB * NCLS,    /* + dh near zero, or the value's exponent bucket */
+    CTX_DHI = CTX_LO + 32,            /* distance >> 5 */
     CTX_DLO,                          /* distance & 31 */
     CTX_CLS,                          /* class */
     CTX_N
@@ -122,16 +122,16 @@ typedef struct {
 static void make_ctx_tables(unsigned med, ctx_tables *t)
 {
     for (int e = 0; e < 256; e++) {
-        int b = (e - (int)med + 32) >> 2; /* floor: negative is clipped anyway */
-        b = e - (int)med + 32 < 0 ? 0 : b > 15 ? 15 : b;
+        int b = (e - (int)med + 32) >> 1; /* floor: negative is clipped anyway */
+        b = e - (int)med + 32 < 0 ? 0 : b > 31 ? 31 : b;
         t->dh[e] = CTX_DH + (e ? 1 + (uint32_t)b : 0) * NCLS;
     }
     for (int s = 0; s < 4096; s++) {
         int dh = s - 2048, near = dh < -8 ? -8 : dh > 7 ? 7 : dh;
         int eb = (s >> 3) - 256 - (int)med + 8;
         eb = eb < 0 ? 0 : eb > 15 ? 15 : eb;
-        t->lo[s] = CTX_LO + (uint32_t)(near + 8) * NCLS;
-        t->lo[4096 + s] = CTX_LO + (uint32_t)(16 + eb) * NCLS;
+        t->lo[s] = CTX_LO + (uint32_t)(near + 8);
+        t->lo[4096 + s] = CTX_LO + (uint32_t)(16 + eb);
     }
 }
 
@@ -281,7 +281,7 @@ static void step_indices(const mx_wl_model *m, const ctx_tables *ct, const layou
             unsigned s1, s2;
             value_syms(xv, rv, &s1, &s2);
             i1[i + j] = m->off[ct->dh[rv >> 7 & 255] + cl] + s1;
-            i2[i + j] = m->off[ct->lo[((rv >> 7 & 255) == 0) * 4096 + s1] + cl] + s2;
+            i2[i + j] = m->off[ct->lo[((rv >> 7 & 255) == 0) * 4096 + s1]] + s2;
         }
     }
 }
@@ -425,8 +425,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         }
         mx_wl_dec_step(&dec, &m, base, s1, a);
         for (size_t i = 0; i < a; i++)
-            base[i] = (ct->lo[((refv[i] >> 7 & 255) == 0) * 4096 + s1[i]] +
-                       (uint32_t)cls[(i / l.Lc) * l.B + t]) * MX_WL_SCALE;
+            base[i] = ct->lo[((refv[i] >> 7 & 255) == 0) * 4096 + s1[i]] * MX_WL_SCALE;
         mx_wl_dec_step(&dec, &m, base, s2, a);
         for (size_t i = 0; i < a; i += l.Lc) {
             size_t w = a - i < l.Lc ? a - i : l.Lc;

@@ -248,13 +248,25 @@ out:
 int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, uint8_t *buf, size_t cap, mx_error *err)
 {
     e->lanes = lanes;
-    e->x = malloc(lanes * sizeof *e->x + 1);
+    e->x = malloc(lanes * sizeof *e->x + 32);
     if (!e->x)
         return mx_fail(err, MX_EFAIL, "out of memory");
     for (size_t i = 0; i < lanes; i++)
         e->x[i] = MX_WL_LOW;
     e->buf = buf;
     e->w = (uint16_t *)(void *)(buf + (cap & ~(size_t)1));
+    e->simd = mx_simd_avx2();
+    /* the emitting lanes' words, in lane order, at the top of 8 words */
+    for (unsigned mk = 0; mk < 256; mk++) {
+        unsigned k = 8 - (unsigned)__builtin_popcount(mk);
+        memset(e->pack[mk], 0x80, 16);
+        for (unsigned lane = 0; lane < 8; lane++)
+            if (mk >> lane & 1) {
+                e->pack[mk][2 * k] = (uint8_t)(2 * lane);
+                e->pack[mk][2 * k + 1] = (uint8_t)(2 * lane + 1);
+                k++;
+            }
+    }
     return 0;
 }
 
@@ -264,20 +276,101 @@ void mx_wl_enc_free(mx_wl_enc *e)
     e->x = NULL;
 }
 
+/* One symbol on one lane (encoder entry t): the reference the vector
+ * encoder matches. x_max = freq << 19; for freq 1 the reciprocal is ~0
+ * (q = x - 1), made up in the bias. */
+static inline void put_one(mx_wl_enc *e, size_t i, uint64_t t)
+{
+    uint32_t x = e->x[i], freq = (uint32_t)t & 0x1fff, start = (uint32_t)(t >> 13) & 0xfff;
+    uint32_t emit = x >= freq << 19; /* x < 2^31, bound >= 2^19: one word is enough */
+    e->w[-1] = (uint16_t)x;           /* written either way, kept when emitted */
+    e->w -= emit;
+    x >>= 16 * emit;
+    uint32_t q = (uint32_t)(((uint64_t)x * (uint32_t)(t >> 32)) >> 32) >> ((t >> 25) & 31);
+    e->x[i] = x + start + (freq == 1 ? MX_WL_SCALE - 1 : 0) + q * (MX_WL_SCALE - freq);
+}
+
+#ifdef MX_SIMD_X86
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 4")
+#endif
+
+/* Eight lanes of states x coding the entries at idx: their words (packed
+ * to the top of 8 words by the mask's shuffle) and the new states. */
+__attribute__((target("avx2,popcnt"))) static inline __m256i
+code8(__m256i x, __m256i idx, const long long *enc, const uint8_t (*pack)[16], __m128i *words,
+      unsigned *mask)
+{
+    /* two gathers of four 64-bit entries, then the low and high halves in lane order */
+    __m256 g0 = _mm256_castsi256_ps(_mm256_i32gather_epi64(enc, _mm256_castsi256_si128(idx), 8));
+    __m256 g1 = _mm256_castsi256_ps(_mm256_i32gather_epi64(enc, _mm256_extracti128_si256(idx, 1), 8));
+    __m256i in = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0x88)), 0xD8);
+    __m256i rc = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0xDD)), 0xD8);
+    __m256i freq = _mm256_and_si256(in, _mm256_set1_epi32(0x1fff));
+    __m256i start = _mm256_and_si256(_mm256_srli_epi32(in, 13), _mm256_set1_epi32(0xfff));
+    __m256i shift = _mm256_srli_epi32(in, 25);
+    /* x >= freq << 19, signed: both sides are below 2^31 */
+    __m256i emit = _mm256_cmpgt_epi32(x, _mm256_sub_epi32(_mm256_slli_epi32(freq, 19),
+                                                           _mm256_set1_epi32(1)));
+    unsigned m = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(emit));
+    __m256i lo16 = _mm256_and_si256(x, _mm256_set1_epi32(0xffff));
+    __m128i wd = _mm256_castsi256_si128(_mm256_permute4x64_epi64(_mm256_packus_epi32(lo16, lo16), 0x08));
+    *words = _mm_shuffle_epi8(wd, _mm_loadu_si128((const __m128i *)(const void *)pack[m]));
+    *mask = m;
+    x = _mm256_blendv_epi8(x, _mm256_srli_epi32(x, 16), emit);
+    /* q = x / freq: the high half of x * rcp, then the shift */
+    __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(x, rc), 32);
+    __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(rc, 32));
+    __m256i q = _mm256_srlv_epi32(_mm256_blend_epi32(even, odd, 0xAA), shift);
+    __m256i one = _mm256_set1_epi32(1), scale = _mm256_set1_epi32(MX_WL_SCALE);
+    __m256i bias = _mm256_add_epi32(start, _mm256_and_si256(_mm256_cmpeq_epi32(freq, one),
+                                                            _mm256_set1_epi32(MX_WL_SCALE - 1)));
+    return _mm256_add_epi32(_mm256_add_epi32(x, bias),
+                            _mm256_mullo_epi32(q, _mm256_sub_epi32(scale, freq)));
+}
+
+/* Lanes [0, to), to a multiple of 32, in groups of 32 downwards: each
+ * group's four vectors code independently, then their words are stored
+ * from the top (lanes 24-31's first), each store's spare low words
+ * overwritten by the next. */
+__attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, const uint64_t *enc,
+                                                                const uint32_t *idx, size_t to)
+{
+    const long long *tab = (const long long *)(const void *)enc;
+    uint16_t *w = e->w;
+    while (to) {
+        to -= 32;
+        __m128i words[4];
+        unsigned m[4];
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            __m256i *xp = (__m256i *)(void *)(e->x + to + 8 * (size_t)k);
+            __m256i ix = _mm256_loadu_si256((const __m256i *)(const void *)(idx + to + 8 * (size_t)k));
+            _mm256_storeu_si256(xp, code8(_mm256_loadu_si256(xp), ix, tab, e->pack, &words[k], &m[k]));
+        }
+        UNROLL
+        for (int k = 4; k-- > 0;) { /* the bound leaves room below */
+            _mm_storeu_si128((__m128i *)(void *)(w - 8), words[k]);
+            w -= __builtin_popcount(m[k]);
+        }
+    }
+    e->w = w;
+}
+#endif
+
 void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a)
 {
     /* lanes from last to first: the buffer fills downwards, so the words of
      * a step end up in lane order */
-    for (size_t i = a; i-- > 0;) {
-        uint64_t t = m->enc[idx[i]];
-        uint32_t x = e->x[i], freq = (uint32_t)t & 0x1fff, start = (uint32_t)(t >> 13) & 0xfff;
-        uint32_t emit = x >= freq << 19; /* x < 2^31, bound >= 2^19: one word is enough */
-        e->w[-1] = (uint16_t)x;           /* written either way, kept when emitted */
-        e->w -= emit;
-        x >>= 16 * emit;
-        uint32_t q = (uint32_t)(((uint64_t)x * (uint32_t)(t >> 32)) >> 32) >> ((t >> 25) & 31);
-        e->x[i] = x + start + (freq == 1 ? MX_WL_SCALE - 1 : 0) + q * (MX_WL_SCALE - freq);
-    }
+    size_t to = e->simd ? a / 32 * 32 : 0;
+    for (size_t i = a; i-- > to;)
+        put_one(e, i, m->enc[idx[i]]);
+#ifdef MX_SIMD_X86
+    if (to)
+        encode_avx2(e, m->enc, idx, to);
+#endif
 }
 
 uint8_t *mx_wl_enc_finish(mx_wl_enc *e)
@@ -309,6 +402,11 @@ int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_
     d->p = src + 4 * lanes;
     d->end = src + n;
     d->simd = mx_simd_avx2();
+    for (unsigned mk = 0; mk < 256; mk++) {
+        uint8_t k = 0;
+        for (unsigned lane = 0; lane < 8; lane++)
+            d->expand[mk][lane] = (mk >> lane & 1) ? k++ : 0;
+    }
     return 0;
 }
 
@@ -318,24 +416,84 @@ void mx_wl_dec_free(mx_wl_dec *d)
     d->x = NULL;
 }
 
+/* One symbol on one lane: the reference the vector decoder matches. */
+static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base)
+{
+    uint32_t x = d->x[i], slot = base + (x & (MX_WL_SCALE - 1)), e = m->lut[slot];
+    x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13);
+    if (x < MX_WL_LOW) {
+        if (d->end - d->p < 2) {
+            d->bad = 1;
+        } else {
+            x = x << 16 | (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8;
+            d->p += 2;
+        }
+    }
+    d->x[i] = x;
+    return m->sym[slot];
+}
+
+#ifdef MX_SIMD_X86
+/* Lanes [0, a) in groups of 32 while 64 bytes of words remain (so no load
+ * passes the end): four vectors of eight look up and advance side by side,
+ * then the lanes below 2^15 refill from consecutive words, vector k after
+ * the words of vectors 0..k-1. Returns where it stopped. */
+__attribute__((target("avx2,popcnt"))) static size_t
+decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out, size_t a)
+{
+    const int *lut = (const int *)(const void *)m->lut, *sym = (const int *)(const void *)m->sym;
+    const __m256i mask12 = _mm256_set1_epi32(MX_WL_SCALE - 1), mask13 = _mm256_set1_epi32(0x1fff);
+    const __m256i lim = _mm256_set1_epi32((int)MX_WL_LOW), mask16 = _mm256_set1_epi32(0xffff);
+    const uint8_t *p = d->p;
+    size_t i = 0;
+    for (; a - i >= 32 && d->end - p >= 64; i += 32) {
+        __m256i x[4], need[4], s[4];
+        uint32_t mask = 0;
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            x[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + i + 8 * (size_t)k));
+            __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(base + i + 8 * (size_t)k));
+            __m256i slot = _mm256_add_epi32(b, _mm256_and_si256(x[k], mask12));
+            __m256i e = _mm256_i32gather_epi32(lut, slot, 4);
+            s[k] = _mm256_and_si256(_mm256_i32gather_epi32(sym, slot, 2), mask16);
+            x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, mask13),
+                                                       _mm256_srli_epi32(x[k], MX_WL_SCALE_BITS)),
+                                    _mm256_srli_epi32(e, 13));
+            need[k] = _mm256_cmpgt_epi32(lim, x[k]);
+            mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
+        }
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            unsigned mk = mask >> (8 * k) & 0xff;
+            const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
+            __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)q));
+            __m256i ix = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)d->expand[mk]));
+            w = _mm256_permutevar8x32_epi32(w, ix);
+            x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), w), need[k]);
+            _mm256_storeu_si256((__m256i *)(void *)(d->x + i + 8 * (size_t)k), x[k]);
+        }
+        p += 2 * __builtin_popcount(mask);
+        UNROLL
+        for (int k = 0; k < 4; k += 2) {
+            __m256i s16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(s[k], s[k + 1]), 0xD8);
+            _mm256_storeu_si256((__m256i *)(void *)(out + i + 8 * (size_t)k), s16);
+        }
+    }
+    d->p = p;
+    return i;
+}
+#endif
+
 void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
                     size_t a)
 {
-    for (size_t i = 0; i < a; i++) {
-        uint32_t x = d->x[i], slot = base[i] + (x & (MX_WL_SCALE - 1));
-        uint32_t e = m->lut[slot];
-        out[i] = m->sym[slot];
-        x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13);
-        if (x < MX_WL_LOW) {
-            if (d->p == d->end) {
-                d->bad = 1;
-            } else {
-                x = x << 16 | (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8;
-                d->p += 2;
-            }
-        }
-        d->x[i] = x;
-    }
+    size_t i = 0;
+#ifdef MX_SIMD_X86
+    if (d->simd)
+        i = decode_avx2(d, m, base, out, a);
+#endif
+    for (; i < a; i++)
+        out[i] = get_one(d, m, i, base[i]);
 }
 
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err)

@@ -74,6 +74,8 @@ typedef struct {
     uint32_t *x;
     uint8_t *buf;
     uint16_t *w; /* the next word goes below it */
+    int simd;    /* use the vector encoder (mx_simd_avx2() at init) */
+    uint8_t pack[256][16]; /* emit mask -> shuffle that packs the words */
 } mx_wl_enc;
 
 static inline size_t mx_wl_bound(size_t lanes, size_t symbols)
@@ -95,7 +97,8 @@ typedef struct {
     uint32_t *x;
     const uint8_t *p, *end; /* the words */
     int bad;                /* ran out of words */
-    int simd;
+    int simd;               /* use the vector decoder (mx_simd_avx2() at init) */
+    uint8_t expand[256][8]; /* refill mask -> which word each lane takes */
 } mx_wl_dec;
 
 int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_error *err);
