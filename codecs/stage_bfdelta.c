@@ -35,8 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coded_frame.h"
+#include "simd.h"
 #include "wlanes.h"
 #include "../src/parallel.h"
+#ifdef MX_SIMD_X86
+#include <immintrin.h>
+#endif
 
 #define WINDOW 1024 /* farthest reference */
 #define NSHORT 16   /* nearest rows, always candidates */
@@ -112,53 +116,156 @@ static size_t step_active(const layout *l, uint64_t R, uint64_t C, size_t s)
     return w < l->Lc ? w : l->Lc;
 }
 
-/* --- contexts --- */
+/* --- contexts ---
+ * The flat model index (wlanes.h) of each symbol, by arithmetic: every
+ * context before CTX_LO has 4096 symbols, the CTX_LO ones 32. */
 
-typedef struct {
-    uint32_t dh[256];       /* by reference exponent: CTX_DH + bucket * NCLS */
-    uint32_t lo[2 * 4096];  /* by (no reference exponent, dh): CTX_LO + bucket * NCLS */
-} ctx_tables;
+#define OFF_LO ((uint32_t)CTX_LO << 12)
 
-static void make_ctx_tables(unsigned med, ctx_tables *t)
+/* sym1's context base (x 4096) for reference magnitude bits r >> 7, class cl */
+static inline uint32_t base1_of(unsigned re, uint32_t cl, int med)
 {
-    for (int e = 0; e < 256; e++) {
-        int b = (e - (int)med + 32) >> 1; /* floor: negative is clipped anyway */
-        b = e - (int)med + 32 < 0 ? 0 : b > 31 ? 31 : b;
-        t->dh[e] = CTX_DH + (e ? 1 + (uint32_t)b : 0) * NCLS;
+    int b = (int)re - med + 32;
+    b = b < 0 ? 0 : b >> 1;
+    b = b > 31 ? 31 : b;
+    return (CTX_DH + (re ? 1 + (uint32_t)b : 0) * NCLS + cl) << 12;
+}
+
+/* sym2's context (minus CTX_LO) for dh symbol s1 against a reference
+ * exponent re */
+static inline uint32_t ctx2_of(unsigned re, unsigned s1, int med)
+{
+    int near = (int)s1 - 2048, eb = (int)(s1 >> 3) - 256 - med + 8;
+    near = near < -8 ? -8 : near > 7 ? 7 : near;
+    eb = eb < 0 ? 0 : eb > 15 ? 15 : eb;
+    return (uint32_t)(re ? near + 8 : 16 + eb);
+}
+
+#ifdef MX_SIMD_X86
+/* Eight lanes of base1_of / off2_of, from the reference values (32-bit lanes). */
+__attribute__((target("avx2"))) static inline __m256i base1_avx2(__m256i r, __m256i cl, __m256i med)
+{
+    __m256i re = _mm256_and_si256(_mm256_srli_epi32(r, 7), _mm256_set1_epi32(255));
+    __m256i b = _mm256_max_epi32(_mm256_sub_epi32(_mm256_add_epi32(re, _mm256_set1_epi32(32)), med),
+                                 _mm256_setzero_si256());
+    b = _mm256_min_epi32(_mm256_srli_epi32(b, 1), _mm256_set1_epi32(31));
+    b = _mm256_mullo_epi32(_mm256_add_epi32(b, _mm256_set1_epi32(1)), _mm256_set1_epi32(NCLS));
+    b = _mm256_andnot_si256(_mm256_cmpeq_epi32(re, _mm256_setzero_si256()), b);
+    return _mm256_slli_epi32(_mm256_add_epi32(_mm256_add_epi32(b, cl), _mm256_set1_epi32(CTX_DH)), 12);
+}
+
+__attribute__((target("avx2"))) static inline __m256i ctx2_avx2(__m256i r, __m256i s1, __m256i med)
+{
+    __m256i re0 = _mm256_cmpeq_epi32(_mm256_and_si256(r, _mm256_set1_epi32(0x7f80)),
+                                     _mm256_setzero_si256());
+    __m256i near = _mm256_sub_epi32(s1, _mm256_set1_epi32(2048 - 8));
+    near = _mm256_min_epi32(_mm256_max_epi32(near, _mm256_setzero_si256()), _mm256_set1_epi32(15));
+    __m256i eb = _mm256_sub_epi32(_mm256_srli_epi32(s1, 3), _mm256_add_epi32(med, _mm256_set1_epi32(248)));
+    eb = _mm256_min_epi32(_mm256_max_epi32(eb, _mm256_setzero_si256()), _mm256_set1_epi32(15));
+    eb = _mm256_add_epi32(eb, _mm256_set1_epi32(16));
+    return _mm256_blendv_epi8(near, eb, re0);
+}
+
+__attribute__((target("avx2"))) static inline __m256i load8(const uint8_t *p)
+{
+    return _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+#endif
+
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2"))) static size_t value_indices_avx2(const uint8_t *x, const uint8_t *r,
+                                                                  size_t w, uint32_t cl, int med,
+                                                                  uint32_t *i1, uint32_t *i2)
+{
+    const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
+    const __m256i m15 = _mm256_set1_epi32(0x7fff), k32 = _mm256_set1_epi32(32768);
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256i xv = load8(x + 2 * j), rv = load8(r + 2 * j);
+        __m256i dl = _mm256_add_epi32(_mm256_sub_epi32(_mm256_and_si256(xv, m15), _mm256_and_si256(rv, m15)), k32);
+        __m256i s1 = _mm256_srli_epi32(dl, 4);
+        __m256i s2 = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15), 4),
+                                     _mm256_and_si256(dl, _mm256_set1_epi32(15)));
+        _mm256_storeu_si256((__m256i *)(void *)(i1 + j), _mm256_add_epi32(base1_avx2(rv, clv, medv), s1));
+        __m256i c2 = _mm256_slli_epi32(ctx2_avx2(rv, s1, medv), 5);
+        _mm256_storeu_si256((__m256i *)(void *)(i2 + j),
+                            _mm256_add_epi32(_mm256_add_epi32(c2, _mm256_set1_epi32((int)OFF_LO)), s2));
     }
-    for (int s = 0; s < 4096; s++) {
-        int dh = s - 2048, near = dh < -8 ? -8 : dh > 7 ? 7 : dh;
-        int eb = (s >> 3) - 256 - (int)med + 8;
-        eb = eb < 0 ? 0 : eb > 15 ? 15 : eb;
-        t->lo[s] = CTX_LO + (uint32_t)(near + 8);
-        t->lo[4096 + s] = CTX_LO + (uint32_t)(16 + eb);
+    return j;
+}
+#endif
+
+/* The flat indices of the two symbols of w values x against the reference
+ * values r (zeros for none), class cl. */
+static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med,
+                          int simd, uint32_t *i1, uint32_t *i2)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (simd)
+        j = value_indices_avx2(x, r, w, cl, med, i1, i2);
+#endif
+    (void)simd;
+    for (; j < w; j++) {
+        uint16_t xv = load16(x, j), rv = load16(r, j);
+        unsigned dl = (unsigned)((int)(xv & 0x7fff) - (int)(rv & 0x7fff) + 32768);
+        unsigned s1 = dl >> 4, s2 = (unsigned)((xv ^ rv) >> 15) << 4 | (dl & 15);
+        i1[j] = base1_of(rv >> 7 & 255, cl, med) + s1;
+        i2[j] = OFF_LO + 32 * ctx2_of(rv >> 7 & 255, s1, med) + s2;
     }
 }
 
-/* The two symbols of value x against reference r. */
-static inline void value_syms(uint16_t x, uint16_t r, unsigned *s1, unsigned *s2)
-{
-    int dl = (int)(x & 0x7fff) - (int)(r & 0x7fff);
-    *s1 = (unsigned)(dl + 32768) >> 4;
-    *s2 = (unsigned)((x ^ r) >> 15) << 4 | ((unsigned)(dl + 32768) & 15);
-}
 
 /* --- reference search --- */
 
 typedef struct {
     const uint8_t *src;
     uint64_t R, C;
-    size_t B, nk;
-    const uint16_t *keys;   /* nk sampled sign+exponents per row */
+    size_t B;
+    const uint16_t *keys;   /* NKEY sampled sign+exponents per row (zero padded) */
     const uint32_t *group;  /* NGROUP candidates per row (0: none) */
     uint16_t *dist;
     uint8_t *cls;
+    int simd;
 } ref_search;
 
-static unsigned score(const uint16_t *a, const uint16_t *b, size_t nk)
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2,popcnt"))) static unsigned score_avx2(const uint16_t *a, const uint16_t *b)
 {
     unsigned s = 0;
-    for (size_t k = 0; k < nk; k++)
+    for (int k = 0; k < NKEY; k += 16) {
+        __m256i eq = _mm256_cmpeq_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + k)),
+                                        _mm256_loadu_si256((const __m256i *)(const void *)(b + k)));
+        s += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(eq));
+    }
+    return s / 2;
+}
+
+/* Columns whose sign+exponent equal the reference's; where it stopped. */
+__attribute__((target("avx2,popcnt"))) static size_t agree_avx2(const uint8_t *x, const uint8_t *r,
+                                                                 size_t C, uint64_t *agree)
+{
+    size_t c = 0;
+    uint64_t a = 0;
+    for (; c + 16 <= C; c += 16) {
+        __m256i u = _mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * c)), 7);
+        __m256i v = _mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * c)), 7);
+        a += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi16(u, v)));
+    }
+    *agree += a / 2;
+    return c;
+}
+#endif
+
+static unsigned score(const uint16_t *a, const uint16_t *b, int simd)
+{
+#ifdef MX_SIMD_X86
+    if (simd)
+        return score_avx2(a, b);
+#endif
+    (void)simd;
+    unsigned s = 0;
+    for (size_t k = 0; k < NKEY; k++)
         s += a[k] == b[k];
     return s;
 }
@@ -166,25 +273,30 @@ static unsigned score(const uint16_t *a, const uint16_t *b, size_t nk)
 static void choose_one(void *ctx, size_t g)
 {
     const ref_search *rs = ctx;
-    size_t t = g % rs->B, nk = rs->nk;
-    const uint16_t *kg = rs->keys + g * nk;
+    size_t t = g % rs->B;
+    const uint16_t *kg = rs->keys + g * NKEY;
     unsigned best = 0, best_score = 0;
     for (size_t i = 0; i < NSHORT + NGROUP; i++) {
         unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];
         if (!d || d > t)
             continue;
-        unsigned s = score(kg, rs->keys + (g - d) * nk, nk);
-        if (!best || s > best_score || (s == best_score && d < best)) {
+        unsigned sc = score(kg, rs->keys + (g - d) * NKEY, rs->simd);
+        if (!best || sc > best_score || (sc == best_score && d < best)) {
             best = d;
-            best_score = s;
+            best_score = sc;
         }
     }
     unsigned cl = 0;
     if (best) {
         const uint8_t *row = rs->src + 2 * g * rs->C, *ref = row - 2 * (size_t)best * rs->C;
         uint64_t agree = 0;
-        for (uint64_t c = 0; c < rs->C; c++)
-            agree += (load16(row, (size_t)c) >> 7) == (load16(ref, (size_t)c) >> 7);
+        size_t c = 0;
+#ifdef MX_SIMD_X86
+        if (rs->simd)
+            c = agree_avx2(row, ref, (size_t)rs->C, &agree);
+#endif
+        for (; c < rs->C; c++)
+            agree += (load16(row, c) >> 7) == (load16(ref, c) >> 7);
         if (agree * 5 >= rs->C) {
             uint64_t q = agree * 4 / rs->C;
             cl = 1 + (unsigned)(q > 3 ? 3 : q);
@@ -208,21 +320,22 @@ static int group_candidates(const uint8_t *src, uint64_t R, uint64_t C, size_t B
         return -1;
     }
     for (size_t j = 0; j < NGROUP; j++) {
+        size_t col[3];
+        for (size_t k = 0; k < 3; k++)
+            col[k] = (size_t)((3 * j + k) * C / (3 * NGROUP));
         memset(slot_row, 0xff, cap * sizeof *slot_row);
         for (uint64_t g = 0; g < R; g++) {
-            uint32_t h = 0;
-            for (size_t k = 0; k < 3; k++) {
-                size_t col = (size_t)((3 * j + k) * C / (3 * NGROUP));
-                h |= (uint32_t)(load16(src, (size_t)(g * C + col)) >> 7) << (9 * k);
-            }
-            size_t s = (size_t)((h * 2654435761u) & (cap - 1));
-            while (slot_row[s] != UINT32_MAX && slot_key[s] != h)
-                s = (s + 1) & (cap - 1);
-            uint64_t d = slot_row[s] == UINT32_MAX ? 0 : g - slot_row[s];
+            const uint8_t *row = src + 2 * g * C;
+            uint32_t h = (uint32_t)(load16(row, col[0]) >> 7) | (uint32_t)(load16(row, col[1]) >> 7) << 9 |
+                         (uint32_t)(load16(row, col[2]) >> 7) << 18;
+            size_t sl = (size_t)((h * 2654435761u) & (cap - 1));
+            while (slot_row[sl] != UINT32_MAX && slot_key[sl] != h)
+                sl = (sl + 1) & (cap - 1);
+            uint64_t d = slot_row[sl] == UINT32_MAX ? 0 : g - slot_row[sl];
             uint64_t lim = g % B < WINDOW ? g % B : WINDOW;
             group[g * NGROUP + j] = d && d <= lim ? (uint32_t)d : 0;
-            slot_row[s] = (uint32_t)g;
-            slot_key[s] = h;
+            slot_row[sl] = (uint32_t)g;
+            slot_key[sl] = h;
         }
     }
     free(slot_row);
@@ -230,18 +343,22 @@ static int group_candidates(const uint8_t *src, uint64_t R, uint64_t C, size_t B
     return 0;
 }
 
+/* Each row's reference distance (0: none) and class. Rows are searched
+ * independently, so threads do not change the result. */
 static int choose_refs(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uint16_t *dist,
                        uint8_t *cls, int threads)
 {
     size_t nk = (size_t)(C / 4 < 8 ? 8 : C / 4 > NKEY ? NKEY : C / 4);
-    uint16_t *keys = malloc((size_t)R * nk * sizeof *keys + 1);
+    uint16_t *keys = calloc((size_t)R * NKEY + 16, sizeof *keys);
     uint32_t *group = malloc((size_t)R * NGROUP * sizeof *group + 1);
     int rc = -1;
     if (keys && group && !group_candidates(src, R, C, B, group)) {
+        /* nk sampled columns; the zero padding is equal in every row, so it
+         * adds the same to every score */
         for (uint64_t g = 0; g < R; g++)
             for (size_t k = 0; k < nk; k++)
-                keys[g * nk + k] = load16(src, (size_t)(g * C + k * C / nk)) >> 7;
-        ref_search rs = {src, R, C, B, nk, keys, group, dist, cls};
+                keys[g * NKEY + k] = load16(src, (size_t)(g * C + k * C / nk)) >> 7;
+        ref_search rs = {src, R, C, B, keys, group, dist, cls, mx_simd_avx2()};
         mx_parallel_for((size_t)R, threads, choose_one, &rs);
         rc = 0;
     }
@@ -252,38 +369,39 @@ static int choose_refs(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uin
 
 /* --- the coder --- */
 
-static unsigned common_exponent(const uint8_t *src, size_t n)
+static int common_exponent(const uint8_t *src, size_t n)
 {
-    uint32_t hist[256] = {0};
-    for (size_t i = 0; i < n; i++)
-        hist[load16(src, i) >> 7 & 255]++;
-    unsigned best = 1;
-    for (unsigned e = 2; e < 256; e++)
-        if (hist[e] > hist[best])
+    uint32_t hist[4][256] = {{0}};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) /* four histograms: runs of one exponent serialise on one */
+        for (unsigned k = 0; k < 4; k++)
+            hist[k][load16(src, i + k) >> 7 & 255]++;
+    for (; i < n; i++)
+        hist[0][load16(src, i) >> 7 & 255]++;
+    int best = 1;
+    uint32_t best_n = 0;
+    for (int e = 1; e < 256; e++) {
+        uint32_t c = hist[0][e] + hist[1][e] + hist[2][e] + hist[3][e];
+        if (c > best_n) {
             best = e;
+            best_n = c;
+        }
+    }
     return best;
 }
 
-/* Flat model indices of the values of step s, lane by lane, into i1/i2. */
-static void step_indices(const mx_wl_model *m, const ctx_tables *ct, const layout *l,
-                         const uint8_t *src, uint64_t C, const uint16_t *dist, const uint8_t *cls,
-                         size_t s, size_t a, uint32_t *i1, uint32_t *i2)
+/* Rows of value step s: lanes [k Lc, k Lc + w) hold row k B + t, columns
+ * from p Lc. Calls fn for each block row present. */
+typedef struct {
+    const layout *l;
+    uint64_t C;
+    size_t t, p, a;
+} step_pos;
+
+static step_pos step_at(const layout *l, uint64_t R, uint64_t C, size_t s)
 {
-    size_t t = s / l->P, p = s % l->P;
-    for (size_t i = 0; i < a; i += l->Lc) {
-        size_t k = i / l->Lc, w = a - i < l->Lc ? a - i : l->Lc;
-        uint64_t row = (uint64_t)k * l->B + t, c0 = (uint64_t)p * l->Lc;
-        const uint8_t *x = src + 2 * (row * C + c0);
-        const uint8_t *r = dist[row] ? x - 2 * (size_t)dist[row] * C : NULL;
-        unsigned cl = cls[row];
-        for (size_t j = 0; j < w; j++) {
-            uint16_t xv = load16(x, j), rv = r ? load16(r, j) : 0;
-            unsigned s1, s2;
-            value_syms(xv, rv, &s1, &s2);
-            i1[i + j] = m->off[ct->dh[rv >> 7 & 255] + cl] + s1;
-            i2[i + j] = m->off[ct->lo[((rv >> 7 & 255) == 0) * 4096 + s1]] + s2;
-        }
-    }
+    step_pos sp = {l, C, s / l->P, s % l->P, step_active(l, R, C, s)};
+    return sp;
 }
 
 static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
@@ -296,42 +414,51 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint16_t alpha[CTX_N];
     mx_wl_model m = {0};
     mx_wl_enc e = {0};
-    ctx_tables *ct = malloc(sizeof *ct);
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
     uint8_t *cls = malloc((size_t)R + 1), *lanes = malloc(cap);
-    uint32_t *i1 = malloc(2 * l.lanes * sizeof *i1), *i2 = i1 + l.lanes;
-    int rc = -1;
-    if (!ct || !dist || !cls || !lanes || !i1 ||
+    uint8_t *zero = calloc((size_t)C + 16, 2);
+    uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
+    int rc = -1, simd = mx_simd_avx2();
+    if (!dist || !cls || !lanes || !zero || !i1 ||
         choose_refs(src, R, C, l.B, dist, cls, p->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
     if (model_init(&m, alpha, err))
         goto out;
-    unsigned med = common_exponent(src, n);
-    make_ctx_tables(med, ct);
-    for (size_t s = 0; s < steps; s++) {
-        size_t a = step_active(&l, R, C, s);
-        step_indices(&m, ct, &l, src, C, dist, cls, s, a, i1, i2);
-        for (size_t i = 0; i < a; i++) {
-            m.count[i1[i]]++;
-            m.count[i2[i]]++;
-        }
-    }
+    int med = common_exponent(src, n);
+    /* counts, row by row (the order does not matter to them) */
     for (uint64_t g = 0; g < R; g++) {
+        const uint8_t *x = src + 2 * g * C, *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
+        for (uint64_t c = 0; c < C; c += l.lanes) {
+            size_t w = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
+            value_indices(x + 2 * c, r + 2 * c, w, cls[g], med, simd, i1, i2);
+            for (size_t i = 0; i < w; i++) {
+                m.count[i1[i]]++;
+                m.count[i2[i]]++;
+                m.used[i1[i] >> 12] = 1; /* a CTX_DH context: 4096 symbols each */
+            }
+        }
         m.count[mx_wl_index(&m, CTX_DHI, dist[g] >> 5)]++;
         m.count[mx_wl_index(&m, CTX_DLO, dist[g] & 31)]++;
         m.count[mx_wl_index(&m, CTX_CLS, cls[g])]++;
     }
+    for (unsigned c = CTX_LO; c < CTX_N; c++) /* small: scanned whole */
+        m.used[c] = 1;
     uint8_t med8 = (uint8_t)med;
     mx_bytes_put(out, &med8, 1);
     if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, lanes, cap, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
-        size_t a = step_active(&l, R, C, s);
-        step_indices(&m, ct, &l, src, C, dist, cls, s, a, i1, i2);
-        mx_wl_enc_step(&e, &m, i2, a);
-        mx_wl_enc_step(&e, &m, i1, a);
+        step_pos sp = step_at(&l, R, C, s);
+        for (size_t i = 0; i < sp.a; i += l.Lc) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t, c0 = (uint64_t)sp.p * l.Lc;
+            const uint8_t *x = src + 2 * (g * C + c0);
+            const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
+            value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, simd, i1 + i, i2 + i);
+        }
+        mx_wl_enc_step(&e, &m, i2, sp.a);
+        mx_wl_enc_step(&e, &m, i1, sp.a);
     }
     size_t nh = 3 * (size_t)R;
     for (size_t lo = nh ? (nh - 1) / l.lanes * l.lanes : 0; nh; lo -= l.lanes) {
@@ -351,12 +478,115 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
 out:
     mx_wl_enc_free(&e);
     mx_wl_model_free(&m);
-    free(ct);
     free(dist);
     free(cls);
     free(lanes);
+    free(zero);
     free(i1);
     return rc;
+}
+
+#ifdef MX_SIMD_X86
+/* sym1 bases of w lanes from their references; where it stopped. */
+/* sym1's slot bases (mb: the model's) of w lanes from their references;
+ * where it stopped. */
+__attribute__((target("avx2"))) static size_t bases1_avx2(const uint8_t *r, size_t w, uint32_t cl,
+                                                           int med, const uint32_t *mb, uint32_t *base)
+{
+    const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
+    const int *mbi = (const int *)(const void *)mb;
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256i c1 = _mm256_srli_epi32(base1_avx2(load8(r + 2 * j), clv, medv), 12);
+        _mm256_storeu_si256((__m256i *)(void *)(base + j), _mm256_i32gather_epi32(mbi, c1, 4));
+    }
+    return j;
+}
+
+__attribute__((target("avx2"))) static size_t bases2_avx2(const uint8_t *r, const uint16_t *s1,
+                                                           size_t w, int med, const uint32_t *mb,
+                                                           uint32_t *base)
+{
+    const __m256i medv = _mm256_set1_epi32(med);
+    const int *mbi = (const int *)(const void *)(mb + CTX_LO);
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256i sv = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s1 + j)));
+        __m256i c2 = ctx2_avx2(load8(r + 2 * j), sv, medv);
+        _mm256_storeu_si256((__m256i *)(void *)(base + j), _mm256_i32gather_epi32(mbi, c2, 4));
+    }
+    return j;
+}
+
+/* The values from their symbols; where it stopped, and *bad when a
+ * magnitude left 0..32767. */
+__attribute__((target("avx2"))) static size_t rebuild_avx2(const uint8_t *r, const uint16_t *s1,
+                                                            const uint16_t *s2, size_t w, uint8_t *x,
+                                                            int *bad)
+{
+    __m256i out_of_range = _mm256_setzero_si256();
+    const __m256i m15 = _mm256_set1_epi32(0x7fff);
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256i rv = load8(r + 2 * j);
+        __m256i a = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s1 + j)));
+        __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s2 + j)));
+        __m256i k = _mm256_add_epi32(_mm256_and_si256(rv, m15),
+                                     _mm256_add_epi32(_mm256_slli_epi32(a, 4), _mm256_and_si256(b, _mm256_set1_epi32(15))));
+        k = _mm256_sub_epi32(k, _mm256_set1_epi32(32768)); /* dh = s1 - 2048 */
+        out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(m15, k));
+        __m256i sign = _mm256_slli_epi32(_mm256_xor_si256(_mm256_srli_epi32(b, 4), _mm256_srli_epi32(rv, 15)), 15);
+        __m256i v = _mm256_and_si256(_mm256_or_si256(k, sign), _mm256_set1_epi32(0xffff));
+        __m128i v16 = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storeu_si128((__m128i *)(void *)(x + 2 * j), v16);
+    }
+    *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
+    return j;
+}
+#endif
+
+static void bases1(const uint8_t *r, size_t w, uint32_t cl, int med, int simd, const uint32_t *mb,
+                   uint32_t *base)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (simd)
+        j = bases1_avx2(r, w, cl, med, mb, base);
+#endif
+    (void)simd;
+    for (; j < w; j++)
+        base[j] = mb[base1_of(load16(r, j) >> 7 & 255, cl, med) >> 12];
+}
+
+static void bases2(const uint8_t *r, const uint16_t *s1, size_t w, int med, int simd,
+                   const uint32_t *mb, uint32_t *base)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (simd)
+        j = bases2_avx2(r, s1, w, med, mb, base);
+#endif
+    (void)simd;
+    for (; j < w; j++)
+        base[j] = mb[CTX_LO + ctx2_of(load16(r, j) >> 7 & 255, s1[j], med)];
+}
+
+static void rebuild(const uint8_t *r, const uint16_t *s1, const uint16_t *s2, size_t w, int simd,
+                    uint8_t *x, int *bad)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (simd)
+        j = rebuild_avx2(r, s1, s2, w, x, bad);
+#endif
+    (void)simd;
+    for (; j < w; j++) {
+        uint16_t rv = load16(r, j);
+        int k = (int)(rv & 0x7fff) + ((int)s1[j] - 2048) * 16 + (s2[j] & 15);
+        *bad |= k < 0 || k > 0x7fff;
+        uint16_t v = (uint16_t)((k & 0x7fff) | ((s2[j] >> 4 ^ rv >> 15) & 1) << 15);
+        memcpy(x + 2 * j, &v, 2);
+    }
 }
 
 static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
@@ -369,14 +599,12 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint16_t alpha[CTX_N];
     mx_wl_model m = {0};
     mx_wl_dec dec = {0};
-    ctx_tables *ct = malloc(sizeof *ct);
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1);
-    uint32_t *base = malloc(l.lanes * sizeof *base);
-    uint16_t *s1 = malloc(2 * l.lanes * sizeof *s1), *s2 = s1 + l.lanes;
-    uint16_t *refv = malloc(l.lanes * sizeof *refv);
-    int rc = -1;
-    if (!ct || !dist || !cls || !base || !s1 || !refv) {
+    uint8_t *cls = malloc((size_t)R + 1), *zero = calloc((size_t)C + 16, 2);
+    uint32_t *base = malloc((l.lanes + 8) * sizeof *base);
+    uint16_t *s1 = malloc((2 * l.lanes + 32) * sizeof *s1), *s2 = s1 + l.lanes + 16;
+    int rc = -1, simd = mx_simd_avx2(), bad = 0;
+    if (!dist || !cls || !zero || !base || !s1) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -384,7 +612,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta stream");
         goto out;
     }
-    make_ctx_tables(src[0], ct);
+    int med = src[0];
     if (model_init(&m, alpha, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
@@ -392,8 +620,8 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     for (size_t lo = 0; lo < nh; lo += l.lanes) {
         size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
         for (size_t i = 0; i < a; i++)
-            base[i] = (uint32_t)(CTX_DHI + (lo + i) / (size_t)R) * MX_WL_SCALE;
-        mx_wl_dec_step(&dec, &m, base, s1, a);
+            base[i] = m.base[CTX_DHI + (lo + i) / (size_t)R];
+        mx_wl_dec_step(&dec, &m, base, s1, a, 1);
         for (size_t i = 0; i < a; i++) {
             size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
             if (kind == 0)
@@ -409,50 +637,40 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             mx_fail(err, MX_EINPUT, "corrupt data: bfdelta row header out of range");
             goto out;
         }
-    for (size_t s = 0; s < steps && !dec.bad; s++) {
-        size_t a = step_active(&l, R, C, s), t = s / l.P, pc = s % l.P;
-        for (size_t i = 0; i < a; i += l.Lc) {
-            size_t w = a - i < l.Lc ? a - i : l.Lc;
-            uint64_t row = (uint64_t)(i / l.Lc) * l.B + t;
-            const uint8_t *r = dst + 2 * (row * C + (uint64_t)pc * l.Lc);
-            size_t back = 2 * (size_t)dist[row] * (size_t)C;
-            uint32_t cl = cls[row];
-            for (size_t j = 0; j < w; j++) {
-                uint16_t rv = dist[row] ? load16(r - back, j) : 0;
-                refv[i + j] = rv;
-                base[i + j] = (ct->dh[rv >> 7 & 255] + cl) * MX_WL_SCALE;
-            }
+    for (size_t s = 0; s < steps && !dec.bad && !bad; s++) {
+        step_pos sp = step_at(&l, R, C, s);
+        uint64_t c0 = (uint64_t)sp.p * l.Lc;
+        for (size_t i = 0; i < sp.a; i += l.Lc) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
+            const uint8_t *x = dst + 2 * (g * C + c0);
+            bases1(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, sp.a - i < l.Lc ? sp.a - i : l.Lc,
+                   cls[g], med, simd, m.base, base + i);
         }
-        mx_wl_dec_step(&dec, &m, base, s1, a);
-        for (size_t i = 0; i < a; i++)
-            base[i] = ct->lo[((refv[i] >> 7 & 255) == 0) * 4096 + s1[i]] * MX_WL_SCALE;
-        mx_wl_dec_step(&dec, &m, base, s2, a);
-        for (size_t i = 0; i < a; i += l.Lc) {
-            size_t w = a - i < l.Lc ? a - i : l.Lc;
-            uint64_t row = (uint64_t)(i / l.Lc) * l.B + t;
-            uint8_t *x = dst + 2 * (row * C + (uint64_t)pc * l.Lc);
-            for (size_t j = 0; j < w; j++) {
-                uint16_t rv = refv[i + j];
-                int k = (int)(rv & 0x7fff) + ((int)s1[i + j] - 2048) * 16 + (s2[i + j] & 15);
-                if (k < 0 || k > 0x7fff) {
-                    mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range");
-                    goto out;
-                }
-                uint16_t v = (uint16_t)(k | ((s2[i + j] >> 4) ^ (rv >> 15)) << 15);
-                memcpy(x + 2 * j, &v, 2);
-            }
+        mx_wl_dec_step(&dec, &m, base, s1, sp.a, 0);
+        for (size_t i = 0; i < sp.a; i += l.Lc) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
+            const uint8_t *x = dst + 2 * (g * C + c0);
+            bases2(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, s1 + i,
+                   sp.a - i < l.Lc ? sp.a - i : l.Lc, med, simd, m.base, base + i);
+        }
+        mx_wl_dec_step(&dec, &m, base, s2, sp.a, 1);
+        for (size_t i = 0; i < sp.a; i += l.Lc) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
+            uint8_t *x = dst + 2 * (g * C + c0);
+            rebuild(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, s1 + i, s2 + i,
+                    sp.a - i < l.Lc ? sp.a - i : l.Lc, simd, x, &bad);
         }
     }
-    rc = mx_wl_dec_finish(&dec, err);
+    rc = bad ? mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range")
+             : mx_wl_dec_finish(&dec, err);
 out:
     mx_wl_dec_free(&dec);
     mx_wl_model_free(&m);
-    free(ct);
     free(dist);
     free(cls);
+    free(zero);
     free(base);
     free(s1);
-    free(refv);
     return rc;
 }
 

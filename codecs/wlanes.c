@@ -58,6 +58,7 @@ void mx_wl_model_free(mx_wl_model *m)
     free(m->off);
     free(m->count);
     free(m->enc);
+    free(m->base);
     free(m->lut);
     free(m->sym);
     free(m->used);
@@ -108,42 +109,36 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
     m->enc = malloc((total + 1) * sizeof *m->enc);
     uint8_t *q = malloc(total + 1);
     uint16_t *freq = malloc(MX_WL_ALPHA_MAX * sizeof *freq);
-    if (!m->enc || !q || !freq) {
+    uint32_t *lo = malloc(2 * (m->n_ctx + 1) * sizeof *lo), *hi = lo + m->n_ctx + 1;
+    if (!m->enc || !q || !freq || !lo) {
         free(q);
         free(freq);
+        free(lo);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
     /* spans */
     for (size_t c = 0; c < m->n_ctx; c++) {
         const uint32_t *cnt = m->count + m->off[c];
-        unsigned lo = m->alpha[c], hi = 0;
-        for (unsigned s = 0; s < m->alpha[c]; s++)
-            if (cnt[s]) {
-                lo = lo < s ? lo : s;
-                hi = s;
-            }
-        m->used[c] = lo <= hi;
-        if (!m->used[c]) {
-            mx_bytes_var(out, 0);
-            continue;
+        uint32_t a = m->used[c] ? m->alpha[c] : 0, b = 0;
+        if (a) {
+            while (a > 0 && !cnt[a - 1])
+                a--;
+            while (b < a && !cnt[b])
+                b++;
         }
-        mx_bytes_var(out, hi - lo + 1);
-        mx_bytes_var(out, lo);
+        m->used[c] = b < a;
+        lo[c] = b;
+        hi[c] = a; /* one past the last */
+        mx_bytes_var(out, m->used[c] ? a - b : 0);
+        if (m->used[c])
+            mx_bytes_var(out, b);
     }
     /* bitmaps */
     for (size_t c = 0; c < m->n_ctx; c++) {
-        if (!m->used[c])
-            continue;
         const uint32_t *cnt = m->count + m->off[c];
-        unsigned lo = 0, hi = 0;
-        while (!cnt[lo])
-            lo++;
-        for (unsigned s = lo; s < m->alpha[c]; s++)
-            if (cnt[s])
-                hi = s;
-        for (unsigned b = lo; b <= hi; b += 8) {
+        for (uint32_t b = lo[c]; m->used[c] && b < hi[c]; b += 8) {
             uint8_t byte = 0;
-            for (unsigned k = 0; k < 8 && b + k <= hi; k++)
+            for (uint32_t k = 0; k < 8 && b + k < hi[c]; k++)
                 byte = (uint8_t)(byte | (cnt[b + k] != 0) << k);
             mx_bytes_put(out, &byte, 1);
         }
@@ -154,14 +149,14 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
             continue;
         const uint32_t *cnt = m->count + m->off[c];
         size_t u = 0, at = used_syms;
-        for (unsigned s = 0; s < m->alpha[c]; s++)
+        for (uint32_t s = lo[c]; s < hi[c]; s++)
             if (cnt[s])
                 q[used_syms + u++] = (uint8_t)quantise(cnt[s]);
         mx_bytes_put(out, q + at, u);
         normalise(q + at, u, freq);
         uint32_t start = 0;
         size_t i = 0;
-        for (unsigned s = 0; s < m->alpha[c]; s++)
+        for (uint32_t s = lo[c]; s < hi[c]; s++)
             if (cnt[s]) {
                 m->enc[m->off[c] + s] = enc_entry(freq[i], start);
                 start += freq[i++];
@@ -170,21 +165,24 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
     }
     free(q);
     free(freq);
+    free(lo);
     return out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
 int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off, mx_error *err)
 {
-    size_t nc = m->n_ctx, bitmap_bytes = 0, used_syms = 0;
+    size_t nc = m->n_ctx, bitmap_bytes = 0, used_syms = 0, used_ctx = 0;
     uint32_t *span = calloc(nc + 1, sizeof *span), *first = calloc(nc + 1, sizeof *first);
     uint16_t *freq = malloc(MX_WL_ALPHA_MAX * sizeof *freq);
     uint16_t *syms = malloc(MX_WL_ALPHA_MAX * sizeof *syms);
     int rc = -1;
+    free(m->base);
     free(m->lut);
     free(m->sym);
-    m->lut = calloc(nc * MX_WL_SCALE + 8, sizeof *m->lut); /* + 8: vector reads past the end */
-    m->sym = calloc(nc * MX_WL_SCALE + 8, sizeof *m->sym);
-    if (!span || !first || !freq || !syms || !m->lut || !m->sym) {
+    m->lut = NULL;
+    m->sym = NULL;
+    m->base = calloc(nc + 1, sizeof *m->base);
+    if (!span || !first || !freq || !syms || !m->base) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -198,12 +196,23 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         span[c] = (uint32_t)s;
         first[c] = (uint32_t)lo;
         m->used[c] = s != 0;
+        used_ctx += s != 0;
         bitmap_bytes += (s + 7) / 8;
     }
     if (bitmap_bytes > n - *off) {
         mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta tables");
         goto out;
     }
+    /* slots: the zero context first (where unused contexts point), then
+     * each used one; + 8 for vector reads past the end */
+    m->lut = malloc(((used_ctx + 1) * MX_WL_SCALE + 8) * sizeof *m->lut);
+    m->sym = malloc(((used_ctx + 1) * MX_WL_SCALE + 8) * sizeof *m->sym);
+    if (!m->lut || !m->sym) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    memset(m->lut, 0, (MX_WL_SCALE + 8) * sizeof *m->lut);
+    memset(m->sym, 0, (MX_WL_SCALE + 8) * sizeof *m->sym);
     const uint8_t *bits = src + *off, *q = bits + bitmap_bytes;
     for (size_t c = 0; c < nc; c++)
         for (uint32_t i = 0; i < span[c]; i++)
@@ -212,6 +221,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta tables");
         goto out;
     }
+    uint32_t next = MX_WL_SCALE;
     for (size_t c = 0; c < nc; c++) {
         if (!span[c])
             continue;
@@ -226,14 +236,21 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         }
         normalise(q, u, freq);
         q += u;
-        uint32_t *lut = m->lut + c * MX_WL_SCALE;
-        uint16_t *sy = m->sym + c * MX_WL_SCALE;
+        m->base[c] = next;
+        uint32_t *lut = m->lut + next;
+        uint16_t *sy = m->sym + next;
+        int small = m->alpha[c] <= MX_WL_SMALL;
+        next += MX_WL_SCALE;
         uint32_t slot = 0;
-        for (size_t i = 0; i < u; i++)
-            for (uint32_t k = 0; k < freq[i]; k++, slot++) {
-                lut[slot] = freq[i] | k << 13;
-                sy[slot] = syms[i];
-            }
+        for (size_t i = 0; i < u; i++) {
+            uint32_t f = freq[i], v = f | (small ? (uint32_t)syms[i] << 25 : 0);
+            for (uint32_t k = 0; k < f; k++, v += 1u << 13)
+                lut[slot + k] = v;
+            if (!small)
+                for (uint32_t k = 0; k < f; k++)
+                    sy[slot + k] = syms[i];
+            slot += f;
+        }
     }
     *off = (size_t)(q - src);
     rc = 0;
@@ -417,10 +434,11 @@ void mx_wl_dec_free(mx_wl_dec *d)
 }
 
 /* One symbol on one lane: the reference the vector decoder matches. */
-static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base)
+static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base,
+                               int small)
 {
     uint32_t x = d->x[i], slot = base + (x & (MX_WL_SCALE - 1)), e = m->lut[slot];
-    x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13);
+    x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13 & 0xfff);
     if (x < MX_WL_LOW) {
         if (d->end - d->p < 2) {
             d->bad = 1;
@@ -430,7 +448,7 @@ static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uin
         }
     }
     d->x[i] = x;
-    return m->sym[slot];
+    return small ? (uint16_t)(e >> 25) : m->sym[slot];
 }
 
 #ifdef MX_SIMD_X86
@@ -439,7 +457,8 @@ static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uin
  * then the lanes below 2^15 refill from consecutive words, vector k after
  * the words of vectors 0..k-1. Returns where it stopped. */
 __attribute__((target("avx2,popcnt"))) static size_t
-decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out, size_t a)
+decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out, size_t a,
+            int small)
 {
     const int *lut = (const int *)(const void *)m->lut, *sym = (const int *)(const void *)m->sym;
     const __m256i mask12 = _mm256_set1_epi32(MX_WL_SCALE - 1), mask13 = _mm256_set1_epi32(0x1fff);
@@ -455,10 +474,11 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *
             __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(base + i + 8 * (size_t)k));
             __m256i slot = _mm256_add_epi32(b, _mm256_and_si256(x[k], mask12));
             __m256i e = _mm256_i32gather_epi32(lut, slot, 4);
-            s[k] = _mm256_and_si256(_mm256_i32gather_epi32(sym, slot, 2), mask16);
+            s[k] = small ? _mm256_srli_epi32(e, 25)
+                         : _mm256_and_si256(_mm256_i32gather_epi32(sym, slot, 2), mask16);
             x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, mask13),
                                                        _mm256_srli_epi32(x[k], MX_WL_SCALE_BITS)),
-                                    _mm256_srli_epi32(e, 13));
+                                    _mm256_and_si256(_mm256_srli_epi32(e, 13), mask12));
             need[k] = _mm256_cmpgt_epi32(lim, x[k]);
             mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
         }
@@ -485,15 +505,15 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *
 #endif
 
 void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
-                    size_t a)
+                    size_t a, int small)
 {
     size_t i = 0;
 #ifdef MX_SIMD_X86
     if (d->simd)
-        i = decode_avx2(d, m, base, out, a);
+        i = small ? decode_avx2(d, m, base, out, a, 1) : decode_avx2(d, m, base, out, a, 0);
 #endif
     for (; i < a; i++)
-        out[i] = get_one(d, m, i, base[i]);
+        out[i] = get_one(d, m, i, base[i], small);
 }
 
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err)

@@ -35,6 +35,7 @@
 #define MX_WL_SCALE (1u << MX_WL_SCALE_BITS)
 #define MX_WL_LOW (1u << 15)
 #define MX_WL_ALPHA_MAX 4096
+#define MX_WL_SMALL 128 /* alphabets up to this keep the symbol in the slot */
 
 typedef struct {
     size_t n_ctx;
@@ -42,9 +43,15 @@ typedef struct {
     uint32_t *off;          /* context c's symbols start at off[c] in the flat arrays */
     uint32_t *count;        /* encoder: counts, flat */
     uint64_t *enc;          /* encoder: per symbol freq | start << 13 | rcp shift << 25 | rcp << 32 */
-    uint32_t *lut;          /* decoder: per context 4096 slots of freq | (slot - start) << 13 */
-    uint16_t *sym;          /* decoder: per context 4096 slots of symbol */
-    uint8_t *used;          /* per context: it has a table */
+    /* decoder: each used context has 4096 slots of freq | (slot - start) << 13,
+     * and for an alphabet of up to 128 symbols the symbol << 25 as well, else
+     * the symbol in `sym` at the same slot. base[c] is where context c's
+     * slots start; an unused context's are all zero (frequency 0). */
+    uint32_t *base;
+    uint32_t *lut;
+    uint16_t *sym;
+    uint8_t *used;          /* per context: it has a table (the encoder marks the
+                               contexts it counts in) */
 } mx_wl_model;
 
 /* A model of n_ctx contexts with those alphabets (kept by reference).
@@ -59,7 +66,9 @@ static inline uint32_t mx_wl_index(const mx_wl_model *m, size_t ctx, unsigned sy
 }
 
 /* Encoder: quantises and normalises the counts, appends the tables to
- * out and fills the encoder entries. */
+ * out and fills the encoder entries. Only contexts marked in m->used are
+ * looked at (the others are taken as empty), so a coder with many large
+ * contexts pays for the ones it used. */
 int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err);
 
 /* Decoder: reads tables written by mx_wl_write_tables at *off (advanced)
@@ -103,10 +112,11 @@ typedef struct {
 
 int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_error *err);
 void mx_wl_dec_free(mx_wl_dec *d);
-/* One step of a lanes: lane i decodes under the context whose 4096 slots
- * start at base[i] (context * 4096) into out[i]. */
+/* One step of a lanes: lane i decodes under the context whose slots start
+ * at base[i] (m->base of the context) into out[i]. With `small`, every
+ * context of the step has at most 128 symbols. */
 void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
-                    size_t a);
+                    size_t a, int small);
 /* After the last step: every lane back at its start, the words used up. */
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err);
 #endif
