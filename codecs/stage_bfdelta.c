@@ -88,7 +88,8 @@ static layout get_layout(uint64_t R, uint64_t C)
     layout l;
     if (C <= lmax) {
         uint64_t K = lmax / C;
-        K = K > R ? R : K ? K : 1;
+        K = K > R ? R : K;
+        K = K ? K : 1; /* at least one block, even of no rows */
         l.K = (size_t)K;
         l.B = (size_t)((R + K - 1) / K);
         l.P = 1;

@@ -1,0 +1,78 @@
+"""C and numpy twins of our coders write the same bytes and read each
+other's: tests/twin.sh runs this under Debian's python3 with the mxbench
+binary. Usage: twin.py MXBENCH SRC_EXPORT_DIR FILE.npy... [RxC[:kind]...]"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+mx, export_dir = sys.argv[1], sys.argv[2]
+sys.path.insert(0, export_dir)
+import bfdelta  # noqa: E402
+
+MODE, STORED = 6, 0
+rng = np.random.default_rng(7)
+
+
+def matrix(arg):
+    if arg.endswith(".npy"):
+        return os.path.basename(arg), np.load(arg).astype(np.uint16)
+    shape, _, kind = arg.partition(":")
+    R, C = map(int, shape.split("x"))
+    if kind == "zeros":
+        return arg, np.zeros((R, C), np.uint16)
+    if kind == "specials":  # NaN, Inf, zeros, subnormals, both signs
+        pool = np.array([0x7FC0, 0xFFC0, 0x7F80, 0xFF80, 0, 0x8000, 1, 0x8001, 0x3F80, 0x0080], np.uint16)
+        return arg, pool[rng.integers(0, len(pool), (R, C))]
+    if kind == "rows":  # rows repeating with small changes, as activations do
+        base = (rng.normal(0, 1, (1, C)) * np.exp(rng.normal(0, 2, (1, C)))).astype(np.float32)
+        x = base * (1 + 0.05 * rng.normal(0, 1, (R, C)).astype(np.float32))
+        return arg, (x.view(np.uint32) >> 16).astype(np.uint16)
+    return arg, rng.integers(0, 65536, (R, C)).astype(np.uint16)
+
+
+bad = 0
+with tempfile.TemporaryDirectory() as tmp:
+    for arg in sys.argv[3:]:
+        name, v = matrix(arg)
+        R, C = v.shape
+        raw = v.astype("<u2").tobytes()
+        src = os.path.join(tmp, "x.bin")
+        with open(src, "wb") as f:
+            f.write(raw)
+        r = subprocess.run([mx, "compress", "-q", "-f", "-T", "1", "-p", "bfdelta", "--shape",
+                            "%dx%d" % (R, C), src, "-o", src + ".mxb"], capture_output=True, text=True)
+        if r.returncode:
+            print("FAIL %s: mxbench compress: %s" % (name, r.stderr.strip()))
+            bad += 1
+            continue
+        with open(src + ".mxb", "rb") as f:
+            cont = f.read()
+        body = bfdelta.bd_encode(v)
+        frame = bytes([MODE]) + body if len(body) + 1 < len(raw) + 1 else bytes([STORED]) + raw
+        # the container ends with the one coded stream, then an 8-byte checksum
+        if cont[-8 - len(frame):-8] != frame:
+            print("FAIL %s %dx%d: numpy frame (%d bytes) differs from mxbench's" % (name, R, C, len(frame)))
+            bad += 1
+            continue
+        if frame[0] == MODE and not np.array_equal(bfdelta.bd_decode(frame[1:], R, C), v):
+            print("FAIL %s %dx%d: numpy does not decode it back" % (name, R, C))
+            bad += 1
+            continue
+        # damage is refused, never decoded into something else
+        if frame[0] == MODE and len(body) > 8:
+            for k in range(8):
+                cut = bytearray(body)
+                cut[int(rng.integers(0, len(cut)))] ^= 1 << int(rng.integers(0, 8))
+                try:
+                    if np.array_equal(bfdelta.bd_decode(bytes(cut), R, C), v):
+                        continue  # a flip in slack bits can still decode right
+                    print("FAIL %s: a flipped bit decoded to other values" % name)
+                    bad += 1
+                except (ValueError, IndexError):
+                    pass
+        print("ok   %s %dx%d (%d -> %d bytes)" % (name, R, C, len(raw), len(cont)))
+print("%d failed" % bad)
+sys.exit(1 if bad else 0)
