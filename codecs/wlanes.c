@@ -190,7 +190,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         uint64_t s, lo = 0;
         if (mx_read_var(src, n, off, &s) || (s && mx_read_var(src, n, off, &lo)) ||
             s > m->alpha[c] || lo > m->alpha[c] - s) {
-            mx_fail(err, MX_EINPUT, "corrupt data: truncated or bad bfdelta tables");
+            mx_fail(err, MX_EINPUT, "corrupt data: truncated or bad rANS tables");
             goto out;
         }
         span[c] = (uint32_t)s;
@@ -200,7 +200,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         bitmap_bytes += (s + 7) / 8;
     }
     if (bitmap_bytes > n - *off) {
-        mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta tables");
+        mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS tables");
         goto out;
     }
     /* slots: the zero context first (where unused contexts point), then
@@ -214,11 +214,11 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
     memset(m->lut, 0, (MX_WL_SCALE + 8) * sizeof *m->lut);
     memset(m->sym, 0, (MX_WL_SCALE + 8) * sizeof *m->sym);
     const uint8_t *bits = src + *off, *q = bits + bitmap_bytes;
-    for (size_t c = 0; c < nc; c++)
+    for (size_t c = 0, at = 0; c < nc; at += (span[c] + 7) / 8, c++)
         for (uint32_t i = 0; i < span[c]; i++)
-            used_syms += bits[i / 8] >> (i % 8) & 1;
+            used_syms += bits[at + i / 8] >> (i % 8) & 1;
     if (used_syms > n - *off - bitmap_bytes) {
-        mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta tables");
+        mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS tables");
         goto out;
     }
     uint32_t next = MX_WL_SCALE;
@@ -231,7 +231,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
                 syms[u++] = (uint16_t)(first[c] + i);
         bits += (span[c] + 7) / 8;
         if (!u) {
-            mx_fail(err, MX_EINPUT, "corrupt data: empty bfdelta table");
+            mx_fail(err, MX_EINPUT, "corrupt data: empty rANS table");
             goto out;
         }
         normalise(q, u, freq);
@@ -403,7 +403,7 @@ int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_
 {
     memset(d, 0, sizeof *d);
     if (n < 4 * lanes || (n - 4 * lanes) % 2)
-        return mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta lanes");
+        return mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS lanes");
     d->lanes = lanes;
     d->x = malloc(lanes * sizeof *d->x + 32);
     if (!d->x)
@@ -521,5 +521,5 @@ int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err)
     int clean = !d->bad && d->p == d->end;
     for (size_t k = 0; k < d->lanes && clean; k++)
         clean = d->x[k] == MX_WL_LOW;
-    return clean ? 0 : mx_fail(err, MX_EINPUT, "corrupt data: bfdelta lanes do not decode");
+    return clean ? 0 : mx_fail(err, MX_EINPUT, "corrupt data: rANS lanes do not decode");
 }

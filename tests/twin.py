@@ -20,8 +20,15 @@ class Sections:
 
 
 bfdelta = Sections("wlanes", "bfdelta")
+quant = Sections("wlanes", "quant")
 
-MODE, STORED = 6, 0
+# each coder: its spec, frame mode, and numpy encoder (None: stored) and decoder
+CODERS = [
+    ("bfdelta", 6, bfdelta.bd_encode, bfdelta.bd_decode),
+    ("quant:sim=0.99", 7, lambda v: quant.qt_encode(v, 99000 / 100000.0), quant.qt_decode),
+]
+
+STORED = 0
 rng = np.random.default_rng(7)
 
 
@@ -51,37 +58,46 @@ with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "x.bin")
         with open(src, "wb") as f:
             f.write(raw)
-        r = subprocess.run([mx, "compress", "-q", "-f", "-T", "1", "-p", "bfdelta", "--shape",
-                            "%dx%d" % (R, C), src, "-o", src + ".mxb"], capture_output=True, text=True)
-        if r.returncode:
-            print("FAIL %s: mxbench compress: %s" % (name, r.stderr.strip()))
-            bad += 1
-            continue
-        with open(src + ".mxb", "rb") as f:
-            cont = f.read()
-        body = bfdelta.bd_encode(v)
-        frame = bytes([MODE]) + body if len(body) + 1 < len(raw) + 1 else bytes([STORED]) + raw
-        # the container ends with the one coded stream, then an 8-byte checksum
-        if cont[-8 - len(frame):-8] != frame:
-            print("FAIL %s %dx%d: numpy frame (%d bytes) differs from mxbench's" % (name, R, C, len(frame)))
-            bad += 1
-            continue
-        if frame[0] == MODE and not np.array_equal(bfdelta.bd_decode(frame[1:], R, C), v):
-            print("FAIL %s %dx%d: numpy does not decode it back" % (name, R, C))
-            bad += 1
-            continue
-        # damage is refused, never decoded into something else
-        if frame[0] == MODE and len(body) > 8:
-            for k in range(8):
+        for spec, mode, encode, decode in CODERS:
+            r = subprocess.run([mx, "compress", "-q", "-f", "-T", "1", "-p", spec, "--shape",
+                                "%dx%d" % (R, C), src, "-o", src + ".mxb"], capture_output=True, text=True)
+            if r.returncode:
+                print("FAIL %s %s: mxbench compress: %s" % (spec, name, r.stderr.strip()))
+                bad += 1
+                continue
+            with open(src + ".mxb", "rb") as f:
+                cont = f.read()
+            body = encode(v)
+            ok = body is not None and len(body) + 1 < len(raw) + 1
+            frame = bytes([mode]) + body if ok else bytes([STORED]) + raw
+            # the container ends with the one coded stream, then an 8-byte checksum
+            if cont[-8 - len(frame):-8] != frame:
+                print("FAIL %s %s %dx%d: numpy frame (%d bytes) differs from mxbench's" % (spec, name, R, C, len(frame)))
+                bad += 1
+                continue
+            r = subprocess.run([mx, "decompress", "-q", "-f", src + ".mxb", "-o", src + ".out"],
+                               capture_output=True, text=True)
+            if r.returncode:
+                print("FAIL %s %s: mxbench decompress: %s" % (spec, name, r.stderr.strip()))
+                bad += 1
+                continue
+            with open(src + ".out", "rb") as f:
+                theirs = np.frombuffer(f.read(), "<u2").reshape(R, C)
+            if ok and not np.array_equal(decode(frame[1:], R, C), theirs):
+                print("FAIL %s %s %dx%d: numpy decodes it to other values" % (spec, name, R, C))
+                bad += 1
+                continue
+            # damage is refused, never decoded into something else (a lossy
+            # frame's step is a plain float: the container's checksum guards it)
+            for k in range(8 if ok and len(body) > 8 and mode == 6 else 0):
                 cut = bytearray(body)
                 cut[int(rng.integers(0, len(cut)))] ^= 1 << int(rng.integers(0, 8))
                 try:
-                    if np.array_equal(bfdelta.bd_decode(bytes(cut), R, C), v):
-                        continue  # a flip in slack bits can still decode right
-                    print("FAIL %s: a flipped bit decoded to other values" % name)
-                    bad += 1
+                    if not np.array_equal(decode(bytes(cut), R, C), theirs):
+                        print("FAIL %s %s: a flipped bit decoded to other values" % (spec, name))
+                        bad += 1
                 except (ValueError, IndexError):
                     pass
-        print("ok   %s %dx%d (%d -> %d bytes)" % (name, R, C, len(raw), len(cont)))
+            print("ok   %-15s %s %dx%d (%d -> %d bytes)" % (spec, name, R, C, len(raw), len(cont)))
 print("%d failed" % bad)
 sys.exit(1 if bad else 0)
