@@ -212,16 +212,16 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C);
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
-    size_t steps = l.B * l.P, nsym = 2 * n + 3 * (size_t)R, cap = mx_wl_bound(l.lanes, nsym);
+    size_t steps = l.B * l.P;
     uint16_t alpha[CTX_N];
     mx_wl_model m = {0};
     mx_wl_enc e = {0};
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1), *lanes = malloc(cap);
+    uint8_t *cls = malloc((size_t)R + 1);
     uint8_t *zero = calloc((size_t)C + 16, 2);
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
     int rc = -1, simd = mx_simd_avx2();
-    if (!dist || !cls || !lanes || !zero || !i1 ||
+    if (!dist || !cls || !zero || !i1 ||
         mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -249,7 +249,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         m.used[c] = 1;
     uint8_t med8 = (uint8_t)med;
     mx_bytes_put(out, &med8, 1);
-    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, lanes, cap, err))
+    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, n + 3 * (size_t)R, n, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
         step_pos sp = step_at(&l, R, C, s);
@@ -259,8 +259,8 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
             value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, simd, i1 + i, i2 + i);
         }
-        mx_wl_enc_step(&e, &m, i2, sp.a);
-        mx_wl_enc_step(&e, &m, i1, sp.a);
+        mx_wl_enc_step(&e, &m, i2, sp.a, 1);
+        mx_wl_enc_step(&e, &m, i1, sp.a, 0);
     }
     size_t nh = 3 * (size_t)R;
     for (size_t lo = nh ? (nh - 1) / l.lanes * l.lanes : 0; nh; lo -= l.lanes) {
@@ -270,19 +270,16 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : cls[g];
             i1[i] = mx_wl_index(&m, CTX_DHI + kind, sym);
         }
-        mx_wl_enc_step(&e, &m, i1, a);
+        mx_wl_enc_step(&e, &m, i1, a, 0);
         if (!lo)
             break;
     }
-    uint8_t *start = mx_wl_enc_finish(&e);
-    mx_bytes_put(out, start, (size_t)(lanes + (cap & ~(size_t)1) - start));
-    rc = out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
+    rc = mx_wl_enc_finish(&e, out, err);
 out:
     mx_wl_enc_free(&e);
     mx_wl_model_free(&m);
     free(dist);
     free(cls);
-    free(lanes);
     free(zero);
     free(i1);
     return rc;
@@ -423,7 +420,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
         for (size_t i = 0; i < a; i++)
             base[i] = m.base[CTX_DHI + (lo + i) / (size_t)R];
-        mx_wl_dec_step(&dec, &m, base, s1, a, 1);
+        mx_wl_dec_step(&dec, &m, base, s1, a, 1, 0);
         for (size_t i = 0; i < a; i++) {
             size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
             if (kind == 0)
@@ -448,14 +445,14 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             bases1(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, sp.a - i < l.Lc ? sp.a - i : l.Lc,
                    cls[g], med, simd, m.base, base + i);
         }
-        mx_wl_dec_step(&dec, &m, base, s1, sp.a, 0);
+        mx_wl_dec_step(&dec, &m, base, s1, sp.a, 0, 0);
         for (size_t i = 0; i < sp.a; i += l.Lc) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
             const uint8_t *x = dst + 2 * (g * C + c0);
             bases2(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, s1 + i,
                    sp.a - i < l.Lc ? sp.a - i : l.Lc, med, simd, m.base, base + i);
         }
-        mx_wl_dec_step(&dec, &m, base, s2, sp.a, 1);
+        mx_wl_dec_step(&dec, &m, base, s2, sp.a, 1, 1);
         for (size_t i = 0; i < sp.a; i += l.Lc) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
             uint8_t *x = dst + 2 * (g * C + c0);

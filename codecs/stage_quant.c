@@ -567,7 +567,7 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     size_t n = (size_t)(R * C);
     double target = p->level / SIM_SCALE;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
-    size_t steps = l.B * l.P, cap = mx_wl_bound(l.lanes, n + 3 * (size_t)R);
+    size_t steps = l.B * l.P;
     uint16_t alpha[QL_N];
     mx_wl_model m = {0};
     mx_wl_enc e = {0};
@@ -575,10 +575,10 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     float *x = malloc(n * sizeof *x + 4), *y = malloc(n * sizeof *y + 4);
     int32_t *dq = malloc(n * sizeof *dq + 4), *q = malloc(n * sizeof *q + 4);
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1), *rb = malloc((size_t)R + 1), *lanes = malloc(cap);
+    uint8_t *cls = malloc((size_t)R + 1), *rb = malloc((size_t)R + 1);
     uint32_t *idx = malloc((l.lanes + 8) * sizeof *idx);
     int rc = -1;
-    if (!x || !y || !dq || !q || !dist || !cls || !rb || !lanes || !idx ||
+    if (!x || !y || !dq || !q || !dist || !cls || !rb || !idx ||
         mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -634,7 +634,7 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     mx_bytes_le(out, bits, 4);
     mx_bytes_var(out, n_esc);
     mx_bytes_put(out, esc.p, esc.len);
-    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, lanes, cap, err))
+    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, n + 3 * (size_t)R, 0, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
         size_t a = mx_rowref_active(&l, R, C, s), t = s / l.P, pc = s % l.P;
@@ -645,7 +645,7 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
             idx[i] = mx_wl_index(&m, rb[g] * QL_QB + ql_ref_bucket(qr),
                                  v < 1 ? 0 : v > 4094 ? 4095 : (unsigned)v);
         }
-        mx_wl_enc_step(&e, &m, idx, a);
+        mx_wl_enc_step(&e, &m, idx, a, 0);
     }
     size_t nh = 3 * (size_t)R;
     for (size_t lo = nh ? (nh - 1) / l.lanes * l.lanes : 0; nh; lo -= l.lanes) {
@@ -655,13 +655,11 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
             unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : rb[g];
             idx[i] = mx_wl_index(&m, QL_V + kind, sym);
         }
-        mx_wl_enc_step(&e, &m, idx, a);
+        mx_wl_enc_step(&e, &m, idx, a, 0);
         if (!lo)
             break;
     }
-    uint8_t *start = mx_wl_enc_finish(&e);
-    mx_bytes_put(out, start, (size_t)(lanes + (cap & ~(size_t)1) - start));
-    rc = out->oom || esc.oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
+    rc = esc.oom ? mx_fail(err, MX_EFAIL, "out of memory") : mx_wl_enc_finish(&e, out, err);
 out:
     mx_wl_enc_free(&e);
     mx_wl_model_free(&m);
@@ -673,7 +671,6 @@ out:
     free(dist);
     free(cls);
     free(rb);
-    free(lanes);
     free(idx);
     return rc;
 }
@@ -728,7 +725,7 @@ static int ql_decode16(const mx_params *p, const mx_stream_desc *d, const uint8_
         size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
         for (size_t i = 0; i < a; i++)
             base[i] = m.base[QL_V + (lo + i) / (size_t)R];
-        mx_wl_dec_step(&dec, &m, base, sym, a, 1);
+        mx_wl_dec_step(&dec, &m, base, sym, a, 1, 0);
         for (size_t i = 0; i < a; i++) {
             size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
             if (kind == 0)
@@ -751,7 +748,7 @@ static int ql_decode16(const mx_params *p, const mx_stream_desc *d, const uint8_
             int32_t qr = dist[g] ? q[(g - dist[g]) * C + c] : 0;
             base[i] = m.base[rb[g] * QL_QB + ql_ref_bucket(qr)];
         }
-        mx_wl_dec_step(&dec, &m, base, sym, a, 0);
+        mx_wl_dec_step(&dec, &m, base, sym, a, 0, 0);
         for (size_t i = 0; i < a; i++) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + t, c = (uint64_t)pc * l.Lc + i % l.Lc;
             int64_t v = (int64_t)sym[i] - 2048;

@@ -262,16 +262,22 @@ out:
     return rc;
 }
 
-int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, uint8_t *buf, size_t cap, mx_error *err)
+int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_error *err)
 {
+    memset(e, 0, sizeof *e);
     e->lanes = lanes;
     e->x = malloc(lanes * sizeof *e->x + 32);
-    if (!e->x)
+    /* a word per symbol at most; + 8 below for the vector stores' slack */
+    e->buf[0] = malloc((max0 + 16) * sizeof *e->buf[0]);
+    e->buf[1] = malloc((max1 + 16) * sizeof *e->buf[1]);
+    if (!e->x || !e->buf[0] || !e->buf[1]) {
+        mx_wl_enc_free(e);
         return mx_fail(err, MX_EFAIL, "out of memory");
+    }
     for (size_t i = 0; i < lanes; i++)
         e->x[i] = MX_WL_LOW;
-    e->buf = buf;
-    e->w = (uint16_t *)(void *)(buf + (cap & ~(size_t)1));
+    e->w[0] = e->end[0] = e->buf[0] + max0 + 16;
+    e->w[1] = e->end[1] = e->buf[1] + max1 + 16;
     e->simd = mx_simd_avx2();
     /* the emitting lanes' words, in lane order, at the top of 8 words */
     for (unsigned mk = 0; mk < 256; mk++) {
@@ -290,18 +296,20 @@ int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, uint8_t *buf, size_t cap, mx_erro
 void mx_wl_enc_free(mx_wl_enc *e)
 {
     free(e->x);
-    e->x = NULL;
+    free(e->buf[0]);
+    free(e->buf[1]);
+    memset(e, 0, sizeof *e);
 }
 
 /* One symbol on one lane (encoder entry t): the reference the vector
  * encoder matches. x_max = freq << 19; for freq 1 the reciprocal is ~0
  * (q = x - 1), made up in the bias. */
-static inline void put_one(mx_wl_enc *e, size_t i, uint64_t t)
+static inline void put_one(mx_wl_enc *e, size_t i, uint64_t t, int s)
 {
     uint32_t x = e->x[i], freq = (uint32_t)t & 0x1fff, start = (uint32_t)(t >> 13) & 0xfff;
     uint32_t emit = x >= freq << 19; /* x < 2^31, bound >= 2^19: one word is enough */
-    e->w[-1] = (uint16_t)x;           /* written either way, kept when emitted */
-    e->w -= emit;
+    e->w[s][-1] = (uint16_t)x;        /* written either way, kept when emitted */
+    e->w[s] -= emit;
     x >>= 16 * emit;
     uint32_t q = (uint32_t)(((uint64_t)x * (uint32_t)(t >> 32)) >> 32) >> ((t >> 25) & 31);
     e->x[i] = x + start + (freq == 1 ? MX_WL_SCALE - 1 : 0) + q * (MX_WL_SCALE - freq);
@@ -353,10 +361,10 @@ code8(__m256i x, __m256i idx, const long long *enc, const uint8_t (*pack)[16], _
  * from the top (lanes 24-31's first), each store's spare low words
  * overwritten by the next. */
 __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, const uint64_t *enc,
-                                                                const uint32_t *idx, size_t to)
+                                                                const uint32_t *idx, size_t to, int s)
 {
     const long long *tab = (const long long *)(const void *)enc;
-    uint16_t *w = e->w;
+    uint16_t *w = e->w[s];
     while (to) {
         to -= 32;
         __m128i words[4];
@@ -373,51 +381,59 @@ __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, con
             w -= __builtin_popcount(m[k]);
         }
     }
-    e->w = w;
+    e->w[s] = w;
 }
 #endif
 
-void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a)
+void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a, int s)
 {
     /* lanes from last to first: the buffer fills downwards, so the words of
      * a step end up in lane order */
     size_t to = e->simd ? a / 32 * 32 : 0;
     for (size_t i = a; i-- > to;)
-        put_one(e, i, m->enc[idx[i]]);
+        put_one(e, i, m->enc[idx[i]], s);
 #ifdef MX_SIMD_X86
     if (to)
-        encode_avx2(e, m->enc, idx, to);
+        encode_avx2(e, m->enc, idx, to, s);
 #endif
 }
 
-uint8_t *mx_wl_enc_finish(mx_wl_enc *e)
+int mx_wl_enc_finish(mx_wl_enc *e, mx_bytes *out, mx_error *err)
 {
-    uint8_t *p = (uint8_t *)e->w - 4 * e->lanes;
+    size_t len[2];
+    for (int s = 0; s < 2; s++)
+        len[s] = (size_t)(e->end[s] - e->w[s]);
+    mx_bytes_var(out, len[0]);
     for (size_t k = 0; k < e->lanes; k++)
-        for (unsigned b = 0; b < 4; b++)
-            p[4 * k + b] = (uint8_t)(e->x[k] >> (8 * b));
-    return p;
+        mx_bytes_le(out, e->x[k], 4);
+    for (int s = 0; s < 2; s++)
+        mx_bytes_put(out, e->w[s], 2 * len[s]); /* LE host (configure checks) */
+    return out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
 int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_error *err)
 {
     memset(d, 0, sizeof *d);
-    if (n < 4 * lanes || (n - 4 * lanes) % 2)
+    size_t off = 0;
+    uint64_t n0;
+    if (mx_read_var(src, n, &off, &n0) || n - off < 4 * lanes || (n - off - 4 * lanes) % 2 ||
+        n0 > (n - off - 4 * lanes) / 2)
         return mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS lanes");
     d->lanes = lanes;
     d->x = malloc(lanes * sizeof *d->x + 32);
     if (!d->x)
         return mx_fail(err, MX_EFAIL, "out of memory");
     for (size_t k = 0; k < lanes; k++) {
-        const uint8_t *q = src + 4 * k;
+        const uint8_t *q = src + off + 4 * k;
         d->x[k] = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
         if (d->x[k] < MX_WL_LOW || d->x[k] >= 1u << 31) {
             mx_wl_dec_free(d);
             return mx_fail(err, MX_EINPUT, "corrupt data: bad rANS state");
         }
     }
-    d->p = src + 4 * lanes;
-    d->end = src + n;
+    d->p[0] = src + off + 4 * lanes;
+    d->end[0] = d->p[1] = d->p[0] + 2 * n0;
+    d->end[1] = src + n;
     d->simd = mx_simd_avx2();
     for (unsigned mk = 0; mk < 256; mk++) {
         uint8_t k = 0;
@@ -435,16 +451,16 @@ void mx_wl_dec_free(mx_wl_dec *d)
 
 /* One symbol on one lane: the reference the vector decoder matches. */
 static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base,
-                               int small)
+                               int small, int s)
 {
     uint32_t x = d->x[i], slot = base + (x & (MX_WL_SCALE - 1)), e = m->lut[slot];
     x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13 & 0xfff);
     if (x < MX_WL_LOW) {
-        if (d->end - d->p < 2) {
+        if (d->end[s] - d->p[s] < 2) {
             d->bad = 1;
         } else {
-            x = x << 16 | (uint32_t)d->p[0] | (uint32_t)d->p[1] << 8;
-            d->p += 2;
+            x = x << 16 | (uint32_t)d->p[s][0] | (uint32_t)d->p[s][1] << 8;
+            d->p[s] += 2;
         }
     }
     d->x[i] = x;
@@ -458,14 +474,14 @@ static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uin
  * the words of vectors 0..k-1. Returns where it stopped. */
 __attribute__((target("avx2,popcnt"))) static size_t
 decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out, size_t a,
-            int small)
+            int small, int st)
 {
     const int *lut = (const int *)(const void *)m->lut, *sym = (const int *)(const void *)m->sym;
     const __m256i mask12 = _mm256_set1_epi32(MX_WL_SCALE - 1), mask13 = _mm256_set1_epi32(0x1fff);
     const __m256i lim = _mm256_set1_epi32((int)MX_WL_LOW), mask16 = _mm256_set1_epi32(0xffff);
-    const uint8_t *p = d->p;
+    const uint8_t *p = d->p[st];
     size_t i = 0;
-    for (; a - i >= 32 && d->end - p >= 64; i += 32) {
+    for (; a - i >= 32 && d->end[st] - p >= 64; i += 32) {
         __m256i x[4], need[4], s[4];
         uint32_t mask = 0;
         UNROLL
@@ -499,26 +515,26 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *
             _mm256_storeu_si256((__m256i *)(void *)(out + i + 8 * (size_t)k), s16);
         }
     }
-    d->p = p;
+    d->p[st] = p;
     return i;
 }
 #endif
 
 void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
-                    size_t a, int small)
+                    size_t a, int small, int s)
 {
     size_t i = 0;
 #ifdef MX_SIMD_X86
     if (d->simd)
-        i = small ? decode_avx2(d, m, base, out, a, 1) : decode_avx2(d, m, base, out, a, 0);
+        i = small ? decode_avx2(d, m, base, out, a, 1, s) : decode_avx2(d, m, base, out, a, 0, s);
 #endif
     for (; i < a; i++)
-        out[i] = get_one(d, m, i, base[i], small);
+        out[i] = get_one(d, m, i, base[i], small, s);
 }
 
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err)
 {
-    int clean = !d->bad && d->p == d->end;
+    int clean = !d->bad && d->p[0] == d->end[0] && d->p[1] == d->end[1];
     for (size_t k = 0; k < d->lanes && clean; k++)
         clean = d->x[k] == MX_WL_LOW;
     return clean ? 0 : mx_fail(err, MX_EINPUT, "corrupt data: rANS lanes do not decode");

@@ -7,11 +7,14 @@
  * Steps. Symbols are decoded in steps; a step gives one symbol to each of
  * its first a lanes (a prefix of the L lanes), in lane order. Each lane is
  * a 32-bit rANS state in [2^15, 2^31) with 12-bit frequencies; after its
- * symbol, a lane below 2^15 reads one 16-bit little-endian word, the lanes
- * of a step reading in lane order. Stream: the L final encoder states
- * (4 bytes little-endian each, lane 0 first), then the words. A decoder
- * ends with every lane at 2^15 and the words used up; anything else is
- * corrupt.
+ * symbol, a lane below 2^15 reads one 16-bit little-endian word from the
+ * step's word stream (0 or 1), the lanes of a step reading in lane order.
+ * Two streams let a decoder take a lane's two symbols of a value in turn
+ * (stream 0, then 1) without waiting for the other lanes. Bytes: a varint
+ * count of stream 0's words, the L final encoder states (4 bytes
+ * little-endian each, lane 0 first), stream 0's words, stream 1's words.
+ * A decoder ends with every lane at 2^15 and both streams used up;
+ * anything else is corrupt.
  *
  * Tables. A model is n contexts, each with its alphabet (at most 4096
  * symbols). The encoder counts; the tables keep, per context, the used
@@ -76,47 +79,45 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err);
  * which derails the lanes: a stream that reaches one fails at the end. */
 int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off, mx_error *err);
 
-/* --- encoder: steps are fed in REVERSE decoding order, into a buffer
- * filled from its end that must hold mx_wl_bound(lanes, symbols) bytes. --- */
+/* --- encoder: steps are fed in REVERSE decoding order; each stream's
+ * words fill a buffer from its end. --- */
 typedef struct {
     size_t lanes;
     uint32_t *x;
-    uint8_t *buf;
-    uint16_t *w; /* the next word goes below it */
-    int simd;    /* use the vector encoder (mx_simd_avx2() at init) */
+    uint16_t *buf[2];
+    uint16_t *w[2]; /* the next word of each stream goes below it */
+    uint16_t *end[2];
+    int simd;       /* use the vector encoder (mx_simd_avx2() at init) */
     uint8_t pack[256][16]; /* emit mask -> shuffle that packs the words */
 } mx_wl_enc;
 
-static inline size_t mx_wl_bound(size_t lanes, size_t symbols)
-{
-    return 2 * symbols + 4 * lanes + 16;
-}
-
-int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, uint8_t *buf, size_t cap, mx_error *err);
+/* For at most max0 and max1 symbols in streams 0 and 1. */
+int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_error *err);
 void mx_wl_enc_free(mx_wl_enc *e);
-/* One step of a lanes: lane i codes the symbol of flat index idx[i]. */
-void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a);
-/* Puts the states in front of the words; returns where the stream starts
- * (it ends at buf + cap). */
-uint8_t *mx_wl_enc_finish(mx_wl_enc *e);
+/* One step of a lanes on stream s: lane i codes the symbol of flat index
+ * idx[i]. */
+void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a, int s);
+/* Appends the lanes' bytes (count, states, words) to out. */
+int mx_wl_enc_finish(mx_wl_enc *e, mx_bytes *out, mx_error *err);
 
 /* --- decoder --- */
 typedef struct {
     size_t lanes;
     uint32_t *x;
-    const uint8_t *p, *end; /* the words */
-    int bad;                /* ran out of words */
+    const uint8_t *p[2], *end[2]; /* the words of each stream */
+    int bad;                      /* ran out of words */
     int simd;               /* use the vector decoder (mx_simd_avx2() at init) */
     uint8_t expand[256][8]; /* refill mask -> which word each lane takes */
 } mx_wl_dec;
 
+/* Reads the count and the states at src (n bytes to the end of the frame). */
 int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_error *err);
 void mx_wl_dec_free(mx_wl_dec *d);
-/* One step of a lanes: lane i decodes under the context whose slots start
- * at base[i] (m->base of the context) into out[i]. With `small`, every
- * context of the step has at most 128 symbols. */
+/* One step of a lanes on stream s: lane i decodes under the context whose
+ * slots start at base[i] (m->base of the context) into out[i]. With
+ * `small`, every context of the step has at most 128 symbols. */
 void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
-                    size_t a, int small);
+                    size_t a, int small, int s);
 /* After the last step: every lane back at its start, the words used up. */
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err);
 #endif

@@ -35,9 +35,9 @@ def bd_encode(v):
     tab, f, st = wl_tables(np.bincount(np.concatenate([i1.ravel(), i2.ravel(), hk]),
                                        minlength=BD_NCTX * 4096), BD_NCTX)
     o1, o2 = wl_order(i1, R, C, *lay[1:]), wl_order(i2, R, C, *lay[1:])
-    steps = [(hk[lo:lo + L], min(L, 3 * R - lo)) for lo in range(0, 3 * R, L)]
+    steps = [(hk[lo:lo + L], min(L, 3 * R - lo), 0) for lo in range(0, 3 * R, L)]
     for s, a in enumerate(wl_active(R, C, *lay[1:])):
-        steps += [(o1[s, :a], a), (o2[s, :a], a)]
+        steps += [(o1[s, :a], a, 0), (o2[s, :a], a, 1)]
     return bytes([med]) + tab + wl_encode(L, f, st, steps)
 
 
@@ -65,7 +65,7 @@ def bd_decode(b, R, C):
     for s, a in enumerate(wl_active(R, C, *lay[1:])):
         r = vo[gi[s, :a]]
         dh = dec.get(t1[r >> 7 & 511] + cl[s, :a], a)
-        lo = dec.get(t2[((r & 0x7F80) == 0) * 4096 + dh], a)
+        lo = dec.get(t2[((r & 0x7F80) == 0) * 4096 + dh], a, 1)
         k = (r & 0x7FFF) + (dh << 4) + (lo & 15) - 32768
         acc[:a] |= k
         vo[s * L:s * L + a] = (k | lo >> 4 << 15) ^ (r & 0x8000)

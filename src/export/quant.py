@@ -87,11 +87,11 @@ def qt_enc(v, target):
     hk = np.repeat(np.arange(QT_V, QT_NCTX) * 4096, R) + np.concatenate([d >> 5, d & 31, rb])
     tab, f, st = wl_tables(np.bincount(np.concatenate([ix.ravel(), hk]), minlength=QT_NCTX * 4096), QT_NCTX)
     o, od = wl_order(ix, R, C, *lay[1:]), wl_order(dq, R, C, *lay[1:])
-    steps = [(hk[j:j + L], min(L, 3 * R - j)) for j in range(0, 3 * R, L)]
+    steps = [(hk[j:j + L], min(L, 3 * R - j), 0) for j in range(0, 3 * R, L)]
     out = bytearray(s.tobytes())
     esc = []
     for t, a in enumerate(wl_active(R, C, *lay[1:])):
-        steps.append((o[t, :a], a))
+        steps.append((o[t, :a], a, 0))
         esc += [int(z) for z in od[t, :a][(od[t, :a] < -2047) | (od[t, :a] > 2046)]]
     wl_var(out, len(esc))
     for z in esc:

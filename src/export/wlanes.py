@@ -113,17 +113,20 @@ def wl_tables(cnt, nctx):
 
 
 def wl_encode(L, f, st, steps):
-    """steps: (flat symbol indices, lanes) in decoding order -> the lanes' bytes"""
+    """steps: (flat symbol indices, lanes, word stream) in decoding order -> the lanes' bytes"""
     x = np.full(L, 1 << 15, I64)
-    words = [np.zeros(0, I64)]
-    for ix, a in reversed(steps):
+    words = [[np.zeros(0, I64)], [np.zeros(0, I64)]]
+    for ix, a, s in reversed(steps):
         fs, xs = f[ix], x[:a]
         em = xs >= fs << 19
-        words.append(xs[em])
+        words[s].append(xs[em])
         xs = np.where(em, xs >> 16, xs)
         q, r = np.divmod(xs, fs)
         x[:a] = (q << 12) + r + st[ix]
-    return x.astype("<u4").tobytes() + np.concatenate(words[::-1]).astype("<u2").tobytes()
+    w = [np.concatenate(ws[::-1]).astype("<u2").tobytes() for ws in words]
+    out = bytearray()
+    wl_var(out, len(w[0]) // 2)
+    return bytes(out) + x.astype("<u4").tobytes() + w[0] + w[1]
 
 
 class WLDecoder:
@@ -148,7 +151,8 @@ class WLDecoder:
         q = np.frombuffer(b, np.uint8, len(ctx), o).astype(I64)
         o += len(ctx)
         seg = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else ctx
-        if len(seg) != np.count_nonzero(span) or len(b) - o < 4 * L or (len(b) - o) % 2:
+        n0, o = self.var(b, o)
+        if len(seg) != np.count_nonzero(span) or len(b) - o < 4 * L + 2 * n0 or (len(b) - o) % 2:
             raise self.bad
         f = wl_norm((WL_QV[q & 7] << (q >> 3)) >> 16, seg) if len(seg) else q
         cs = np.cumsum(f) - f
@@ -157,8 +161,8 @@ class WLDecoder:
         at = np.repeat(ctx * 4096 + cs - np.repeat(cs[seg], np.diff(np.append(seg, len(f)))), f) + slot
         self.lut[at] = np.repeat(sym | f << 12, f) | slot << 25
         self.x = np.frombuffer(b, "<u4", L, o).astype(I64)
-        self.w = np.frombuffer(b, "<u2", (len(b) - o - 4 * L) // 2, o + 4 * L).astype(I64)
-        self.p = 0
+        w = np.frombuffer(b, "<u2", (len(b) - o - 4 * L) // 2, o + 4 * L).astype(I64)
+        self.w, self.p = [w[:n0], w[n0:]], [0, 0]
 
     @staticmethod
     def var(b, o):
@@ -169,19 +173,22 @@ class WLDecoder:
             o += 1
         return v | b[o] << s, o + 1
 
-    def get(self, cm, a):
-        """one step of a lanes, lane i under the context at cm[i] (context * 4096)"""
+    def get(self, cm, a, s=0):
+        """one step of a lanes on word stream s, lane i under the context at cm[i] (context * 4096)"""
         x = self.x[:a]
         e = self.lut[cm + (x & 4095)]
         x = (e >> 12 & 8191) * (x >> 12) + (e >> 25)
         m = x < 32768
         n = int(np.count_nonzero(m))
         if n:
-            x[m] = x[m] << 16 | self.w[self.p:self.p + n]
-            self.p += n
+            p = self.p[s]
+            if p + n > len(self.w[s]):
+                raise self.bad
+            x[m] = x[m] << 16 | self.w[s][p:p + n]
+            self.p[s] = p + n
         self.x[:a] = x
         return e & 4095
 
     def finish(self):
-        if self.p != len(self.w) or (self.x != 32768).any():
+        if self.p != [len(w) for w in self.w] or (self.x != 32768).any():
             raise self.bad
