@@ -285,107 +285,119 @@ out:
     return rc;
 }
 
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 4")
+#endif
+
+/* The values of w lanes of one row (lanes lane0.., columns x..) against
+ * their references r: each lane's dh symbol (stream 0), then its low
+ * symbol (stream 1), then the value. *bad when a magnitude leaves 0..32767. */
+static void decode_scalar(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
+                          uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
+{
+    for (size_t j = 0; j < w; j++) {
+        uint16_t rv = load16(r, j);
+        unsigned re = rv >> 7 & 255;
+        uint32_t s1 = mx_wl_get(d, m, lane0 + j, base1_of(re, cl, med), 0, 0);
+        uint32_t s2 = mx_wl_get(d, m, lane0 + j, (CTX_LO + ctx2_of(re, s1, med)) << 12, 1, 1);
+        int k = (int)(rv & 0x7fff) + ((int)s1 - 2048) * 16 + (int)(s2 & 15);
+        *bad |= k < 0 || k > 0x7fff;
+        uint16_t v = (uint16_t)((k & 0x7fff) | ((s2 >> 4 ^ rv >> 15) & 1) << 15);
+        memcpy(x + 2 * j, &v, 2);
+    }
+}
+
 #ifdef MX_SIMD_X86
-/* sym1 bases of w lanes from their references; where it stopped. */
-/* sym1's slot bases (mb: the model's) of w lanes from their references;
- * where it stopped. */
-__attribute__((target("avx2"))) static size_t bases1_avx2(const uint8_t *r, size_t w, uint32_t cl,
-                                                           int med, const uint32_t *mb, uint32_t *base)
+/* One symbol for each of four vectors of eight lanes (states x, slot
+ * bases b) from stream s: the refills of the 32 lanes in lane order. */
+__attribute__((target("avx2,popcnt"))) static inline void
+get32(mx_wl_dec *d, const mx_wl_model *m, __m256i x[4], const __m256i b[4], __m256i sym[4],
+      int small, int s)
+{
+    const int *lut = (const int *)(const void *)m->lut, *sy = (const int *)(const void *)m->sym;
+    const __m256i mask12 = _mm256_set1_epi32(4095), lim = _mm256_set1_epi32((int)MX_WL_LOW);
+    __m256i need[4];
+    uint32_t mask = 0;
+    UNROLL
+    for (int k = 0; k < 4; k++) {
+        __m256i slot = _mm256_add_epi32(b[k], _mm256_and_si256(x[k], mask12));
+        __m256i e = _mm256_i32gather_epi32(lut, slot, 4);
+        sym[k] = small ? _mm256_srli_epi32(e, 25)
+                       : _mm256_and_si256(_mm256_i32gather_epi32(sy, slot, 2), _mm256_set1_epi32(0xffff));
+        x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, _mm256_set1_epi32(0x1fff)),
+                                                   _mm256_srli_epi32(x[k], 12)),
+                                _mm256_and_si256(_mm256_srli_epi32(e, 13), mask12));
+        need[k] = _mm256_cmpgt_epi32(lim, x[k]);
+        mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
+    }
+    const uint8_t *p = d->p[s];
+    UNROLL
+    for (int k = 0; k < 4; k++) {
+        const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
+        __m256i wd = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)q));
+        __m256i ix = _mm256_cvtepu8_epi32(
+            _mm_loadl_epi64((const __m128i *)(const void *)d->expand[mask >> (8 * k) & 0xff]));
+        wd = _mm256_permutevar8x32_epi32(wd, ix);
+        x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), wd), need[k]);
+    }
+    d->p[s] = p + 2 * __builtin_popcount(mask);
+}
+
+/* decode_scalar, 32 lanes at a time while 64 bytes remain in both streams
+ * (so no load passes an end); returns where it stopped. */
+__attribute__((target("avx2,popcnt"))) static size_t
+decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x,
+            size_t w, uint32_t cl, int med, int *bad)
 {
     const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
-    const int *mbi = (const int *)(const void *)mb;
-    size_t j = 0;
-    for (; j + 8 <= w; j += 8) {
-        __m256i c1 = _mm256_srli_epi32(base1_avx2(load8(r + 2 * j), clv, medv), 12);
-        _mm256_storeu_si256((__m256i *)(void *)(base + j), _mm256_i32gather_epi32(mbi, c1, 4));
-    }
-    return j;
-}
-
-__attribute__((target("avx2"))) static size_t bases2_avx2(const uint8_t *r, const uint16_t *s1,
-                                                           size_t w, int med, const uint32_t *mb,
-                                                           uint32_t *base)
-{
-    const __m256i medv = _mm256_set1_epi32(med);
-    const int *mbi = (const int *)(const void *)(mb + CTX_LO);
-    size_t j = 0;
-    for (; j + 8 <= w; j += 8) {
-        __m256i sv = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s1 + j)));
-        __m256i c2 = ctx2_avx2(load8(r + 2 * j), sv, medv);
-        _mm256_storeu_si256((__m256i *)(void *)(base + j), _mm256_i32gather_epi32(mbi, c2, 4));
-    }
-    return j;
-}
-
-/* The values from their symbols; where it stopped, and *bad when a
- * magnitude left 0..32767. */
-__attribute__((target("avx2"))) static size_t rebuild_avx2(const uint8_t *r, const uint16_t *s1,
-                                                            const uint16_t *s2, size_t w, uint8_t *x,
-                                                            int *bad)
-{
-    __m256i out_of_range = _mm256_setzero_si256();
     const __m256i m15 = _mm256_set1_epi32(0x7fff);
+    __m256i out_of_range = _mm256_setzero_si256();
     size_t j = 0;
-    for (; j + 8 <= w; j += 8) {
-        __m256i rv = load8(r + 2 * j);
-        __m256i a = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s1 + j)));
-        __m256i b = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s2 + j)));
-        __m256i k = _mm256_add_epi32(_mm256_and_si256(rv, m15),
-                                     _mm256_add_epi32(_mm256_slli_epi32(a, 4), _mm256_and_si256(b, _mm256_set1_epi32(15))));
-        k = _mm256_sub_epi32(k, _mm256_set1_epi32(32768)); /* dh = s1 - 2048 */
-        out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(m15, k));
-        __m256i sign = _mm256_slli_epi32(_mm256_xor_si256(_mm256_srli_epi32(b, 4), _mm256_srli_epi32(rv, 15)), 15);
-        __m256i v = _mm256_and_si256(_mm256_or_si256(k, sign), _mm256_set1_epi32(0xffff));
-        __m128i v16 = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        _mm_storeu_si128((__m128i *)(void *)(x + 2 * j), v16);
+    for (; w - j >= 32 && d->end[0] - d->p[0] >= 64 && d->end[1] - d->p[1] >= 64; j += 32) {
+        __m256i xs[4], rv[4], b[4], s1[4], s2[4];
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + lane0 + j + 8 * (size_t)k));
+            rv[k] = load8(r + 2 * (j + 8 * (size_t)k));
+            b[k] = base1_avx2(rv[k], clv, medv);
+        }
+        get32(d, m, xs, b, s1, 0, 0);
+        UNROLL
+        for (int k = 0; k < 4; k++)
+            b[k] = _mm256_slli_epi32(_mm256_add_epi32(ctx2_avx2(rv[k], s1[k], medv),
+                                                      _mm256_set1_epi32(CTX_LO)), 12);
+        get32(d, m, xs, b, s2, 1, 1);
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            _mm256_storeu_si256((__m256i *)(void *)(d->x + lane0 + j + 8 * (size_t)k), xs[k]);
+            __m256i kk = _mm256_add_epi32(_mm256_and_si256(rv[k], m15),
+                                          _mm256_add_epi32(_mm256_slli_epi32(s1[k], 4),
+                                                           _mm256_and_si256(s2[k], _mm256_set1_epi32(15))));
+            kk = _mm256_sub_epi32(kk, _mm256_set1_epi32(32768)); /* dh = s1 - 2048 */
+            out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(m15, kk));
+            __m256i sign = _mm256_slli_epi32(_mm256_xor_si256(_mm256_srli_epi32(s2[k], 4),
+                                                              _mm256_srli_epi32(rv[k], 15)), 15);
+            __m256i v = _mm256_and_si256(_mm256_or_si256(kk, sign), _mm256_set1_epi32(0xffff));
+            _mm_storeu_si128((__m128i *)(void *)(x + 2 * (j + 8 * (size_t)k)),
+                             _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+        }
     }
     *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
     return j;
 }
 #endif
 
-static void bases1(const uint8_t *r, size_t w, uint32_t cl, int med, int simd, const uint32_t *mb,
-                   uint32_t *base)
+static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
+                       uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
 {
     size_t j = 0;
 #ifdef MX_SIMD_X86
-    if (simd)
-        j = bases1_avx2(r, w, cl, med, mb, base);
+    if (d->simd)
+        j = decode_avx2(d, m, lane0, r, x, w, cl, med, bad);
 #endif
-    (void)simd;
-    for (; j < w; j++)
-        base[j] = mb[base1_of(load16(r, j) >> 7 & 255, cl, med) >> 12];
-}
-
-static void bases2(const uint8_t *r, const uint16_t *s1, size_t w, int med, int simd,
-                   const uint32_t *mb, uint32_t *base)
-{
-    size_t j = 0;
-#ifdef MX_SIMD_X86
-    if (simd)
-        j = bases2_avx2(r, s1, w, med, mb, base);
-#endif
-    (void)simd;
-    for (; j < w; j++)
-        base[j] = mb[CTX_LO + ctx2_of(load16(r, j) >> 7 & 255, s1[j], med)];
-}
-
-static void rebuild(const uint8_t *r, const uint16_t *s1, const uint16_t *s2, size_t w, int simd,
-                    uint8_t *x, int *bad)
-{
-    size_t j = 0;
-#ifdef MX_SIMD_X86
-    if (simd)
-        j = rebuild_avx2(r, s1, s2, w, x, bad);
-#endif
-    (void)simd;
-    for (; j < w; j++) {
-        uint16_t rv = load16(r, j);
-        int k = (int)(rv & 0x7fff) + ((int)s1[j] - 2048) * 16 + (s2[j] & 15);
-        *bad |= k < 0 || k > 0x7fff;
-        uint16_t v = (uint16_t)((k & 0x7fff) | ((s2[j] >> 4 ^ rv >> 15) & 1) << 15);
-        memcpy(x + 2 * j, &v, 2);
-    }
+    decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);
 }
 
 static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
@@ -401,8 +413,8 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
     uint8_t *cls = malloc((size_t)R + 1), *zero = calloc((size_t)C + 16, 2);
     uint32_t *base = malloc((l.lanes + 8) * sizeof *base);
-    uint16_t *s1 = malloc((2 * l.lanes + 32) * sizeof *s1), *s2 = s1 + l.lanes + 16;
-    int rc = -1, simd = mx_simd_avx2(), bad = 0;
+    uint16_t *s1 = malloc((l.lanes + 16) * sizeof *s1);
+    int rc = -1, bad = 0;
     if (!dist || !cls || !zero || !base || !s1) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -441,23 +453,9 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         uint64_t c0 = (uint64_t)sp.p * l.Lc;
         for (size_t i = 0; i < sp.a; i += l.Lc) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
-            const uint8_t *x = dst + 2 * (g * C + c0);
-            bases1(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, sp.a - i < l.Lc ? sp.a - i : l.Lc,
-                   cls[g], med, simd, m.base, base + i);
-        }
-        mx_wl_dec_step(&dec, &m, base, s1, sp.a, 0, 0);
-        for (size_t i = 0; i < sp.a; i += l.Lc) {
-            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
-            const uint8_t *x = dst + 2 * (g * C + c0);
-            bases2(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, s1 + i,
-                   sp.a - i < l.Lc ? sp.a - i : l.Lc, med, simd, m.base, base + i);
-        }
-        mx_wl_dec_step(&dec, &m, base, s2, sp.a, 1, 1);
-        for (size_t i = 0; i < sp.a; i += l.Lc) {
-            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
             uint8_t *x = dst + 2 * (g * C + c0);
-            rebuild(dist[g] ? x - 2 * (size_t)dist[g] * C : zero, s1 + i, s2 + i,
-                    sp.a - i < l.Lc ? sp.a - i : l.Lc, simd, x, &bad);
+            decode_row(&dec, &m, i, dist[g] ? x - 2 * (size_t)dist[g] * C : zero, x,
+                       sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, &bad);
         }
     }
     rc = bad ? mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range")

@@ -169,6 +169,49 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
     return out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
+#ifdef MX_SIMD_X86
+/* f slots of one symbol from v on, 8 at a time; where it stopped. */
+__attribute__((target("avx2"))) static uint32_t fill_avx2(uint32_t *lut, uint16_t *sy, uint32_t v,
+                                                           uint16_t sym, uint32_t f)
+{
+    __m256i val = _mm256_add_epi32(_mm256_set1_epi32((int)v),
+                                   _mm256_setr_epi32(0, 1 << 13, 2 << 13, 3 << 13, 4 << 13, 5 << 13,
+                                                     6 << 13, 7 << 13));
+    const __m256i step = _mm256_set1_epi32(8 << 13);
+    const __m128i s = _mm_set1_epi16((short)sym);
+    uint32_t k = 0;
+    for (; k + 8 <= f; k += 8) {
+        _mm256_storeu_si256((__m256i *)(void *)(lut + k), val);
+        if (sy)
+            _mm_storeu_si128((__m128i *)(void *)(sy + k), s);
+        val = _mm256_add_epi32(val, step);
+    }
+    return k;
+}
+#endif
+
+/* A context's 4096 slots: symbol syms[i] takes freq[i] of them, in order;
+ * with sy NULL (a small alphabet) the symbol goes in the slot itself. */
+static void fill_slots(uint32_t *lut, uint16_t *sy, const uint16_t *syms, const uint16_t *freq,
+                       size_t u, int simd)
+{
+    uint32_t slot = 0;
+    (void)simd;
+    for (size_t i = 0; i < u; i++) {
+        uint32_t f = freq[i], v = f | (sy ? 0 : (uint32_t)syms[i] << 25), k = 0;
+#ifdef MX_SIMD_X86
+        if (simd)
+            k = fill_avx2(lut + slot, sy ? sy + slot : NULL, v, syms[i], f);
+#endif
+        for (; k < f; k++) {
+            lut[slot + k] = v + (k << 13);
+            if (sy)
+                sy[slot + k] = syms[i];
+        }
+        slot += f;
+    }
+}
+
 int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off, mx_error *err)
 {
     size_t nc = m->n_ctx, bitmap_bytes = 0, used_syms = 0, used_ctx = 0;
@@ -182,6 +225,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
     m->lut = NULL;
     m->sym = NULL;
     m->base = calloc(nc + 1, sizeof *m->base);
+    int simd = mx_simd_avx2();
     if (!span || !first || !freq || !syms || !m->base) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -203,16 +247,16 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS tables");
         goto out;
     }
-    /* slots: the zero context first (where unused contexts point), then
-     * each used one; + 8 for vector reads past the end */
-    m->lut = malloc(((used_ctx + 1) * MX_WL_SCALE + 8) * sizeof *m->lut);
-    m->sym = malloc(((used_ctx + 1) * MX_WL_SCALE + 8) * sizeof *m->sym);
+    /* 4096 slots a context, zero (frequency 0) for the unused ones: a big
+     * calloc gets fresh zero pages, so only the used contexts cost a
+     * write; + 8 for vector reads past the end */
+    (void)used_ctx;
+    m->lut = calloc(nc * MX_WL_SCALE + 8, sizeof *m->lut);
+    m->sym = calloc(nc * MX_WL_SCALE + 8, sizeof *m->sym);
     if (!m->lut || !m->sym) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    memset(m->lut, 0, (MX_WL_SCALE + 8) * sizeof *m->lut);
-    memset(m->sym, 0, (MX_WL_SCALE + 8) * sizeof *m->sym);
     const uint8_t *bits = src + *off, *q = bits + bitmap_bytes;
     for (size_t c = 0, at = 0; c < nc; at += (span[c] + 7) / 8, c++)
         for (uint32_t i = 0; i < span[c]; i++)
@@ -221,7 +265,6 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         mx_fail(err, MX_EINPUT, "corrupt data: truncated rANS tables");
         goto out;
     }
-    uint32_t next = MX_WL_SCALE;
     for (size_t c = 0; c < nc; c++) {
         if (!span[c])
             continue;
@@ -236,21 +279,9 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         }
         normalise(q, u, freq);
         q += u;
-        m->base[c] = next;
-        uint32_t *lut = m->lut + next;
-        uint16_t *sy = m->sym + next;
-        int small = m->alpha[c] <= MX_WL_SMALL;
-        next += MX_WL_SCALE;
-        uint32_t slot = 0;
-        for (size_t i = 0; i < u; i++) {
-            uint32_t f = freq[i], v = f | (small ? (uint32_t)syms[i] << 25 : 0);
-            for (uint32_t k = 0; k < f; k++, v += 1u << 13)
-                lut[slot + k] = v;
-            if (!small)
-                for (uint32_t k = 0; k < f; k++)
-                    sy[slot + k] = syms[i];
-            slot += f;
-        }
+        m->base[c] = (uint32_t)(c * MX_WL_SCALE);
+        fill_slots(m->lut + c * MX_WL_SCALE, m->alpha[c] <= MX_WL_SMALL ? NULL : m->sym + c * MX_WL_SCALE,
+                   syms, freq, u, simd);
     }
     *off = (size_t)(q - src);
     rc = 0;
@@ -449,24 +480,6 @@ void mx_wl_dec_free(mx_wl_dec *d)
     d->x = NULL;
 }
 
-/* One symbol on one lane: the reference the vector decoder matches. */
-static inline uint16_t get_one(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base,
-                               int small, int s)
-{
-    uint32_t x = d->x[i], slot = base + (x & (MX_WL_SCALE - 1)), e = m->lut[slot];
-    x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13 & 0xfff);
-    if (x < MX_WL_LOW) {
-        if (d->end[s] - d->p[s] < 2) {
-            d->bad = 1;
-        } else {
-            x = x << 16 | (uint32_t)d->p[s][0] | (uint32_t)d->p[s][1] << 8;
-            d->p[s] += 2;
-        }
-    }
-    d->x[i] = x;
-    return small ? (uint16_t)(e >> 25) : m->sym[slot];
-}
-
 #ifdef MX_SIMD_X86
 /* Lanes [0, a) in groups of 32 while 64 bytes of words remain (so no load
  * passes the end): four vectors of eight look up and advance side by side,
@@ -529,7 +542,7 @@ void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, ui
         i = small ? decode_avx2(d, m, base, out, a, 1, s) : decode_avx2(d, m, base, out, a, 0, s);
 #endif
     for (; i < a; i++)
-        out[i] = get_one(d, m, i, base[i], small, s);
+        out[i] = mx_wl_get(d, m, i, base[i], small, s);
 }
 
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err)

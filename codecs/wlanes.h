@@ -46,10 +46,10 @@ typedef struct {
     uint32_t *off;          /* context c's symbols start at off[c] in the flat arrays */
     uint32_t *count;        /* encoder: counts, flat */
     uint64_t *enc;          /* encoder: per symbol freq | start << 13 | rcp shift << 25 | rcp << 32 */
-    /* decoder: each used context has 4096 slots of freq | (slot - start) << 13,
+    /* decoder: each context has 4096 slots of freq | (slot - start) << 13,
      * and for an alphabet of up to 128 symbols the symbol << 25 as well, else
-     * the symbol in `sym` at the same slot. base[c] is where context c's
-     * slots start; an unused context's are all zero (frequency 0). */
+     * the symbol in `sym` at the same slot; context c's start at c * 4096
+     * (base[c]). An unused context's are zero: frequency 0. */
     uint32_t *base;
     uint32_t *lut;
     uint16_t *sym;
@@ -118,6 +118,25 @@ void mx_wl_dec_free(mx_wl_dec *d);
  * `small`, every context of the step has at most 128 symbols. */
 void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
                     size_t a, int small, int s);
+/* One symbol on lane i of stream s (the reference every vector decoder
+ * matches): the step above, one lane at a time. */
+static inline uint16_t mx_wl_get(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base,
+                                 int small, int s)
+{
+    uint32_t x = d->x[i], slot = base + (x & (MX_WL_SCALE - 1)), e = m->lut[slot];
+    x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13 & 0xfff);
+    if (x < MX_WL_LOW) {
+        if (d->end[s] - d->p[s] < 2) {
+            d->bad = 1;
+        } else {
+            x = x << 16 | (uint32_t)d->p[s][0] | (uint32_t)d->p[s][1] << 8;
+            d->p[s] += 2;
+        }
+    }
+    d->x[i] = x;
+    return small ? (uint16_t)(e >> 25) : m->sym[slot];
+}
+
 /* After the last step: every lane back at its start, the words used up. */
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err);
 #endif
