@@ -8,7 +8,8 @@
 
 enum {
     MX_FRAME_STORED = 0, MX_FRAME_ORDER0 = 1, MX_FRAME_BF16CTX = 2, MX_FRAME_QUANT = 3,
-    MX_FRAME_BFXOR = 4, MX_FRAME_BFXOR_LANES = 5
+    MX_FRAME_BFXOR = 4, MX_FRAME_BFXOR_LANES = 5,
+    MX_FRAME_BFDELTA = 6, MX_FRAME_QUANT_LANES = 7
 };
 
 /* Order-0 rANS over the bytes of src, appended to out (after the mode byte

@@ -19,9 +19,26 @@
  * predicted rows have very different code distributions. Large codes escape
  * into three raw bytes. Non-finite values are coded as 0, as in q8/q4.
  *
- * Frame (after the mode byte): step as float32 LE, the rANS tables, then
- * per row: reference distance (0: none), alpha as bf16 when there is a
- * reference, the bucket, and the codes. */
+ * Frame (after the mode byte MX_FRAME_QUANT): step as float32 LE, the rANS
+ * tables, then per row: reference distance (0: none), alpha as bf16 when
+ * there is a reference, the bucket, and the codes. quant:rowsim and
+ * quant:blocksim write it; quant:sim did before the lanes format below.
+ *
+ * quant:sim=T (MX_FRAME_QUANT_LANES): codes q = rint(x / step) for the
+ * whole matrix, open loop, with the largest step (64 + j) 2^(e - 6) whose
+ * decoded values keep the similarity above T both in double and as
+ * baseline.py's float32 torch computes it (simcheck.h). Each code is coded
+ * as its difference from the same column of the row's reference (rowref.h)
+ * on wlanes.h's lanes, one symbol a value: dq + 2048 (0 and 4095 escape to
+ * the exact difference, a zigzag varint) under (row bucket, reference code
+ * bucket), where the row bucket is the bit length of 16 sum|dq| / cols (at
+ * most 15) and the reference bucket the bit length of |q_ref| (at most 7).
+ * Decoded values are bf16(float(q) * step), infinities clamped to the
+ * largest finite value; non-finite inputs are coded as 0. The numpy twin is
+ * src/export/quant.py.
+ *   frame: step (float32 LE), escapes (varint count, then zigzag varints in
+ *   decoding order), the tables, the lanes: row headers (all distance >> 5,
+ *   all distance & 31, all row buckets), then a step of codes per row step. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +47,9 @@
 #include "../src/metrics.h"
 #include "../src/parallel.h"
 #include "coded_frame.h"
+#include "rowref.h"
+#include "simcheck.h"
+#include "wlanes.h"
 
 #define WINDOW 256         /* rows searched for a reference */
 #define N_BUCKETS 32
@@ -436,15 +456,360 @@ out:
     return rc;
 }
 
+
+/* --- quant:sim on lanes (MX_FRAME_QUANT_LANES) --- */
+
+#define QL_RB 16          /* row buckets */
+#define QL_QB 8           /* reference code buckets */
+#define QL_V (QL_RB * QL_QB)
+#define QL_N (QL_V + 3)   /* + distance >> 5, distance & 31, row bucket */
+#define QL_MAXQ (1 << 24) /* codes are clamped to +-2^24: exact in a float */
+
+static void ql_model_alpha(uint16_t *alpha)
+{
+    for (unsigned c = 0; c < QL_N; c++)
+        alpha[c] = c < QL_V ? 4096 : c == QL_V ? 33 : c == QL_V + 1 ? 32 : QL_RB;
+}
+
+/* Step number k: (64 + k mod 64) 2^(floor(k / 64) - 6), exact in a float. */
+static float ql_step(int k)
+{
+    int e = k >= 0 ? k / 64 : -((-k + 63) / 64);
+    return ldexpf((float)(64 + (k - 64 * e)), e - 6);
+}
+
+static float ql_code(float x, float step)
+{
+    float q = rintf(x / step);
+    return q > QL_MAXQ ? QL_MAXQ : q < -QL_MAXQ ? -QL_MAXQ : q;
+}
+
+/* bf16 of q * step, infinities clamped to the largest finite value. */
+static uint16_t ql_value(float q, float step)
+{
+    uint16_t h = mx_float_to_bf16(q * step);
+    return (h & 0x7fff) == 0x7f80 ? (uint16_t)(h - 1) : h;
+}
+
+/* Whether step k keeps both similarities above the target; y gets the
+ * decoded values. */
+static int ql_passes(const float *x, size_t n, int k, double target, float *y)
+{
+    float step = ql_step(k);
+    if (!(step > 0.0f) || isinf(step))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        y[i] = mx_bf16_to_float(ql_value(ql_code(x[i], step), step));
+    mx_sims s = mx_sims_of(x, y, n);
+    return s.f64 > target && s.torch32 > target;
+}
+
+/* The largest step that passes, from a first guess by the error of uniform
+ * codes (step^2 / 12 a value). INT_MIN when none does. */
+static int ql_search(const float *x, size_t n, double target, float *y)
+{
+    double e2 = 0;
+    for (size_t i = 0; i < n; i++)
+        e2 += (double)x[i] * x[i];
+    double d0 = (1 - target) * sqrt(e2 * 12 / (double)(n ? n : 1));
+    int ex;
+    double m = frexp(d0 > 1e-30 ? d0 : 1e-30, &ex);
+    int lo = (ex - 1) * 64 + (int)((m * 2 - 1) * 64), hi = lo + 1, floor_k = -150 * 64;
+    while (!ql_passes(x, n, lo, target, y)) {
+        hi = lo;
+        lo -= 64;
+        if (lo < floor_k)
+            return INT32_MIN;
+    }
+    while (hi < 128 * 64 && ql_passes(x, n, hi, target, y)) {
+        lo = hi;
+        hi += 64;
+    }
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (ql_passes(x, n, mid, target, y))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static unsigned bitlen(uint64_t v)
+{
+    return v ? 64u - (unsigned)__builtin_clzll(v) : 0u;
+}
+
+static unsigned ql_row_bucket(const int32_t *dq, uint64_t C)
+{
+    uint64_t s = 0;
+    for (uint64_t c = 0; c < C; c++)
+        s += (uint64_t)(dq[c] < 0 ? -(int64_t)dq[c] : dq[c]);
+    unsigned b = bitlen(16 * s / (C ? C : 1));
+    return b < QL_RB - 1 ? b : QL_RB - 1;
+}
+
+static inline unsigned ql_ref_bucket(int32_t qr)
+{
+    unsigned b = bitlen((uint64_t)(qr < 0 ? -(int64_t)qr : qr));
+    return b < QL_QB - 1 ? b : QL_QB - 1;
+}
+
+static uint64_t ql_zigzag(int64_t v)
+{
+    return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
+}
+
+static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+                       mx_bytes *out, mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    size_t n = (size_t)(R * C);
+    double target = p->level / SIM_SCALE;
+    mx_rowref_layout l = mx_rowref_layout_of(R, C);
+    size_t steps = l.B * l.P;
+    uint16_t alpha[QL_N];
+    mx_wl_model m = {0};
+    mx_wl_enc e = {0};
+    mx_bytes esc = {0};
+    float *x = malloc(n * sizeof *x + 4), *y = malloc(n * sizeof *y + 4);
+    int32_t *dq = malloc(n * sizeof *dq + 4), *q = malloc(n * sizeof *q + 4);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    uint8_t *cls = malloc((size_t)R + 1), *rb = malloc((size_t)R + 1);
+    uint32_t *idx = malloc((l.lanes + 8) * sizeof *idx);
+    int rc = -1;
+    if (!x || !y || !dq || !q || !dist || !cls || !rb || !idx ||
+        mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
+        x[i] = mx_bf16_is_finite(h) ? mx_bf16_to_float(h) : 0.0f;
+    }
+    int k = ql_search(x, n, target, y);
+    if (k == INT32_MIN) { /* no step gets there: store */
+        rc = 1;
+        goto out;
+    }
+    float step = ql_step(k);
+    for (size_t i = 0; i < n; i++)
+        q[i] = (int32_t)ql_code(x[i], step);
+    ql_model_alpha(alpha);
+    if (mx_wl_model_init(&m, QL_N, alpha, err))
+        goto out;
+    for (uint64_t g = 0; g < R; g++) {
+        const int32_t *qg = q + g * C, *qr = dist[g] ? qg - dist[g] * C : NULL;
+        int32_t *dg = dq + g * C;
+        for (uint64_t c = 0; c < C; c++)
+            dg[c] = qg[c] - (qr ? qr[c] : 0);
+        rb[g] = (uint8_t)ql_row_bucket(dg, C);
+        for (uint64_t c = 0; c < C; c++) {
+            int64_t s = (int64_t)dg[c] + 2048;
+            unsigned ctx = rb[g] * QL_QB + ql_ref_bucket(qr ? qr[c] : 0);
+            m.count[mx_wl_index(&m, ctx, s < 1 ? 0 : s > 4094 ? 4095 : (unsigned)s)]++;
+            m.used[ctx] = 1;
+        }
+        m.count[mx_wl_index(&m, QL_V, dist[g] >> 5)]++;
+        m.count[mx_wl_index(&m, QL_V + 1, dist[g] & 31)]++;
+        m.count[mx_wl_index(&m, QL_V + 2, rb[g])]++;
+    }
+    for (unsigned c = QL_V; c < QL_N; c++)
+        m.used[c] = 1;
+    /* escapes, in decoding order */
+    size_t n_esc = 0;
+    for (size_t s = 0; s < steps; s++) {
+        size_t a = mx_rowref_active(&l, R, C, s), t = s / l.P, pc = s % l.P;
+        for (size_t i = 0; i < a; i++) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + t, c = (uint64_t)pc * l.Lc + i % l.Lc;
+            int32_t v = dq[g * C + c];
+            if (v < -2047 || v > 2046) {
+                mx_bytes_var(&esc, ql_zigzag(v));
+                n_esc++;
+            }
+        }
+    }
+    uint32_t bits;
+    memcpy(&bits, &step, 4);
+    mx_bytes_le(out, bits, 4);
+    mx_bytes_var(out, n_esc);
+    mx_bytes_put(out, esc.p, esc.len);
+    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, n + 3 * (size_t)R, 0, err))
+        goto out;
+    for (size_t s = steps; s-- > 0;) {
+        size_t a = mx_rowref_active(&l, R, C, s), t = s / l.P, pc = s % l.P;
+        for (size_t i = 0; i < a; i++) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + t, c = (uint64_t)pc * l.Lc + i % l.Lc;
+            int64_t v = (int64_t)dq[g * C + c] + 2048;
+            int32_t qr = dist[g] ? q[(g - dist[g]) * C + c] : 0;
+            idx[i] = mx_wl_index(&m, rb[g] * QL_QB + ql_ref_bucket(qr),
+                                 v < 1 ? 0 : v > 4094 ? 4095 : (unsigned)v);
+        }
+        mx_wl_enc_step(&e, &m, idx, a, 0);
+    }
+    size_t nh = 3 * (size_t)R;
+    for (size_t lo = nh ? (nh - 1) / l.lanes * l.lanes : 0; nh; lo -= l.lanes) {
+        size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
+        for (size_t i = 0; i < a; i++) {
+            size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
+            unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : rb[g];
+            idx[i] = mx_wl_index(&m, QL_V + kind, sym);
+        }
+        mx_wl_enc_step(&e, &m, idx, a, 0);
+        if (!lo)
+            break;
+    }
+    rc = esc.oom ? mx_fail(err, MX_EFAIL, "out of memory") : mx_wl_enc_finish(&e, out, err);
+out:
+    mx_wl_enc_free(&e);
+    mx_wl_model_free(&m);
+    free(esc.p);
+    free(x);
+    free(y);
+    free(dq);
+    free(q);
+    free(dist);
+    free(cls);
+    free(rb);
+    free(idx);
+    return rc;
+}
+
+static int ql_decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                       uint8_t *dst, mx_error *err)
+{
+    (void)p;
+    uint64_t R = d->rows, C = d->cols;
+    mx_rowref_layout l = mx_rowref_layout_of(R, C);
+    size_t steps = l.B * l.P, off = 4;
+    uint16_t alpha[QL_N];
+    mx_wl_model m = {0};
+    mx_wl_dec dec = {0};
+    int32_t *q = malloc((size_t)(R * C) * sizeof *q + 4);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1), *sym = malloc((l.lanes + 16) * 2);
+    uint8_t *rb = malloc((size_t)R + 1);
+    uint32_t *base = malloc((l.lanes + 8) * sizeof *base);
+    uint64_t n_esc = 0;
+    int rc = -1;
+    if (!q || !dist || !sym || !rb || !base) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    float step;
+    if (n < 4) {
+        mx_fail(err, MX_EINPUT, "corrupt data: quant frame too short");
+        goto out;
+    }
+    uint32_t bits = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16 |
+                    (uint32_t)src[3] << 24;
+    memcpy(&step, &bits, 4);
+    if (!(step > 0.0f) || isinf(step) || mx_read_var(src, n, &off, &n_esc) || n_esc > n) {
+        mx_fail(err, MX_EINPUT, "corrupt data: bad quant step or escapes");
+        goto out;
+    }
+    size_t esc_at = off;
+    for (uint64_t i = 0; i < n_esc; i++) {
+        uint64_t z;
+        if (mx_read_var(src, n, &off, &z)) {
+            mx_fail(err, MX_EINPUT, "corrupt data: truncated quant escapes");
+            goto out;
+        }
+    }
+    size_t esc_end = off;
+    ql_model_alpha(alpha);
+    if (mx_wl_model_init(&m, QL_N, alpha, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
+        mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
+        goto out;
+    size_t nh = 3 * (size_t)R;
+    for (size_t lo = 0; lo < nh; lo += l.lanes) {
+        size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
+        for (size_t i = 0; i < a; i++)
+            base[i] = m.base[QL_V + (lo + i) / (size_t)R];
+        mx_wl_dec_step(&dec, &m, base, sym, a, 1, 0);
+        for (size_t i = 0; i < a; i++) {
+            size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
+            if (kind == 0)
+                dist[g] = (uint16_t)(sym[i] << 5);
+            else if (kind == 1)
+                dist[g] = (uint16_t)(dist[g] | sym[i]);
+            else
+                rb[g] = (uint8_t)sym[i];
+        }
+    }
+    for (uint64_t g = 0; g < R; g++)
+        if (dist[g] > g % l.B || dist[g] > MX_ROWREF_WINDOW || rb[g] >= QL_RB) {
+            mx_fail(err, MX_EINPUT, "corrupt data: quant row header out of range");
+            goto out;
+        }
+    for (size_t s = 0; s < steps && !dec.bad; s++) {
+        size_t a = mx_rowref_active(&l, R, C, s), t = s / l.P, pc = s % l.P;
+        for (size_t i = 0; i < a; i++) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + t, c = (uint64_t)pc * l.Lc + i % l.Lc;
+            int32_t qr = dist[g] ? q[(g - dist[g]) * C + c] : 0;
+            base[i] = m.base[rb[g] * QL_QB + ql_ref_bucket(qr)];
+        }
+        mx_wl_dec_step(&dec, &m, base, sym, a, 0, 0);
+        for (size_t i = 0; i < a; i++) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + t, c = (uint64_t)pc * l.Lc + i % l.Lc;
+            int64_t v = (int64_t)sym[i] - 2048;
+            if (sym[i] == 0 || sym[i] == 4095) {
+                uint64_t z;
+                if (esc_at == esc_end || mx_read_var(src, esc_end, &esc_at, &z)) {
+                    mx_fail(err, MX_EINPUT, "corrupt data: quant escapes run out");
+                    goto out;
+                }
+                v = (z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2);
+                if (sym[i] == 0 ? v >= -2047 : v <= 2046) {
+                    mx_fail(err, MX_EINPUT, "corrupt data: quant escape out of range");
+                    goto out;
+                }
+            }
+            int64_t qv = (dist[g] ? q[(g - dist[g]) * C + c] : 0) + v;
+            if (qv < -QL_MAXQ || qv > QL_MAXQ) {
+                mx_fail(err, MX_EINPUT, "corrupt data: quant code out of range");
+                goto out;
+            }
+            q[g * C + c] = (int32_t)qv;
+        }
+    }
+    if (mx_wl_dec_finish(&dec, err))
+        goto out;
+    if (esc_at != esc_end) {
+        mx_fail(err, MX_EINPUT, "corrupt data: quant escapes left over");
+        goto out;
+    }
+    for (size_t i = 0; i < (size_t)(R * C); i++) {
+        uint16_t h = ql_value((float)q[i], step);
+        dst[2 * i] = (uint8_t)h;
+        dst[2 * i + 1] = (uint8_t)(h >> 8);
+    }
+    rc = 0;
+out:
+    mx_wl_dec_free(&dec);
+    mx_wl_model_free(&m);
+    free(q);
+    free(dist);
+    free(sym);
+    free(rb);
+    free(base);
+    return rc;
+}
+
 static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
+    if (p->axis == STEP_MATRIX)
+        return mx_bf16_frame_compress(MX_FRAME_QUANT_LANES, ql_encode16, p, d, src, n, dst, cap,
+                                      dst_len, err);
     return mx_bf16_frame_compress(MX_FRAME_QUANT, encode16, p, d, src, n, dst, cap, dst_len, err);
 }
 
 static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
+    if (n >= 1 && src[0] == MX_FRAME_QUANT_LANES)
+        return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT_LANES, ql_decode16, p, d, src, n,
+                                        dst, expected, err);
     return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT, decode16, p, d, src, n, dst, expected, err);
 }
 
@@ -452,8 +817,9 @@ const mx_stage mx_stage_quant = {
     .name = "quant",
     .kind = MX_STAGE_ENTROPY,
     .lossy = 1,
-    .summary = "lossy: one step for the matrix, found for a similarity target; residuals "
-               "of rows predicted from earlier rows, rANS-coded",
+    .summary = "lossy: one step for the matrix, the largest that keeps the similarity above "
+               "the target (in double and in baseline.py's float32); codes coded against "
+               "a similar earlier row on bfdelta's lanes",
     .params_help = "sim=T (one step), rowsim=T (a step per row) or blocksim=T (per 64 values of a row); 0 < T < 1, default sim=0.99",
     .parse = parse,
     .format = format,

@@ -7,14 +7,14 @@
 extern const mx_stage mx_stage_bytesplit, mx_stage_expsplit, mx_stage_shuffle,
     mx_stage_bitshuffle, mx_stage_transpose, mx_stage_delta, mx_stage_xor,
     mx_stage_zeromask, mx_stage_trunc, mx_stage_q8, mx_stage_q4, mx_stage_qsim, mx_stage_qrot, mx_stage_topk, mx_stage_outliers, mx_stage_lowrank, mx_stage_raw,
-    mx_stage_zstd, mx_stage_lz4, mx_stage_lz4hc, mx_stage_brotli, mx_stage_rans, mx_stage_bfctx, mx_stage_bfxor, mx_stage_quant;
+    mx_stage_zstd, mx_stage_lz4, mx_stage_lz4hc, mx_stage_brotli, mx_stage_rans, mx_stage_bfctx, mx_stage_bfxor, mx_stage_bfdelta, mx_stage_quant;
 
 const mx_stage *const mx_stages[] = {
     &mx_stage_bytesplit, &mx_stage_expsplit, &mx_stage_shuffle,
     &mx_stage_bitshuffle, &mx_stage_transpose, &mx_stage_delta,
     &mx_stage_xor, &mx_stage_zeromask, &mx_stage_trunc, &mx_stage_q8,
     &mx_stage_q4, &mx_stage_qsim, &mx_stage_qrot, &mx_stage_topk, &mx_stage_outliers, &mx_stage_lowrank, &mx_stage_raw, &mx_stage_zstd, &mx_stage_lz4,
-    &mx_stage_lz4hc, &mx_stage_brotli, &mx_stage_rans, &mx_stage_bfctx, &mx_stage_bfxor, &mx_stage_quant, NULL,
+    &mx_stage_lz4hc, &mx_stage_brotli, &mx_stage_rans, &mx_stage_bfctx, &mx_stage_bfxor, &mx_stage_bfdelta, &mx_stage_quant, NULL,
 };
 
 const mx_stage *mx_stage_find(const char *name)

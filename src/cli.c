@@ -118,7 +118,7 @@ static void print_help(void)
         "\nPipeline spec:  [transform[:arg],...|]entropy[:arg]\n"
         "  e.g. zstd:19   bytesplit|zstd:19   expsplit,delta:rows|brotli:11   trunc:3|zstd:3\n"
         "  Lossy stages (trunc, q8, q4, qsim) must come first. 'auto' picks per matrix:\n"
-        "  bfxor unless zstd:3 might do better; 'auto:max' tries more for ~2%% more ratio.\n"
+        "  bfdelta unless zstd:3 might do better; 'auto:max' codes with both, keeps the smaller.\n"
         "  Default pipeline of compress and serve: %s.\n"
         "\nScoring (per sample; a = original, b = decoded):\n"
         "  ratio = original bytes / compressed bytes (whole .mxb file)\n"
@@ -146,8 +146,8 @@ static void print_list(void)
                    *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
                    *mx_stages[i]->params_help ? "]" : "");
     printf("Automatic pipelines (a spec of their own; the file records the choice):\n"
-           "  %-11s bfxor, unless zstd:3 judged on 1/64 of the rows comes within 15%%\n"
-           "  %-11s the smallest of %zu lossless candidates tried on the first 256 rows\n",
+           "  %-11s bfdelta, unless zstd:3 judged on 1/64 of the rows comes within 15%%\n"
+           "  %-11s the smallest of %zu lossless candidates, each coding the whole matrix\n",
            "auto", "auto:max", mx_auto_count);
 }
 

@@ -52,19 +52,16 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos po
     return rc;
 }
 
-/* auto:max judges the candidates on the first AUTO_TRIAL rows of a larger
- * matrix, then codes it whole with the winner, and with zstd:3 as well when
- * that did not win, keeping the smaller: so it costs about a quarter of a
- * run per candidate on a 1024-row matrix plus one full run (zstd:3's is
- * cheap), and never loses to zstd:3. Smaller matrices are judged whole.
+/* auto:max codes the whole matrix with every candidate of presets.h and
+ * keeps the smallest (the first on ties): it never loses to any of them,
+ * zstd:3 included.
  *
- * auto codes the matrix with our fast coder and judges zstd:3 on a sample
+ * auto codes the matrix with our coder and judges zstd:3 on a sample
  * of rows spread over the matrix (AUTO_SAMPLE_BLOCKS blocks, together
  * 1/AUTO_SAMPLE_DIV of the rows, at least one row each): only when
  * zstd:3's extrapolated size is not clearly larger (AUTO_KEEP_PCT) does it
  * code the whole with zstd:3 too and keep the smaller. On matrices of
  * fewer than 4 x AUTO_SAMPLE_BLOCKS rows it always does. */
-#define AUTO_TRIAL 256
 #define AUTO_SAMPLE_DIV 64
 #define AUTO_SAMPLE_BLOCKS 4
 #define AUTO_KEEP_PCT 85
@@ -129,48 +126,28 @@ static int compress_auto_max(const mx_pipeline *p, const mx_matrix *part, frame_
                              uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
                              mx_error *err)
 {
-    mx_matrix trial = *part;
-    int sampled = part->rows > AUTO_TRIAL;
-    if (sampled)
-        trial.rows = AUTO_TRIAL; /* a prefix of rows is a valid matrix view */
-    uint8_t *best = NULL;
-    size_t best_len = 0, best_i = 0;
+    *out = NULL;
     for (size_t i = 0; i < mx_auto_count; i++) {
         mx_pipeline cand;
         uint8_t *buf;
         size_t len;
+        char spec[MX_SPEC_MAX];
         if (parse_with_threads(mx_auto_candidates[i], p->threads, &cand, err) ||
-            compress_fixed(&cand, &trial, pos, &buf, &len, err)) {
-            free(best);
+            compress_bounded(&cand, part, pos, &buf, &len, spec, sizeof spec, err)) {
+            free(*out);
             return -1;
         }
-        if (!best || len < best_len) {
-            free(best);
-            best = buf;
-            best_len = len;
-            best_i = i;
+        if (!*out || len < *out_len) {
+            free(*out);
+            *out = buf;
+            *out_len = len;
+            if (chosen)
+                snprintf(chosen, chosen_n, "%s", spec);
         } else {
             free(buf);
         }
     }
-    mx_pipeline win;
-    if (parse_with_threads(mx_auto_candidates[best_i], p->threads, &win, err)) {
-        free(best);
-        return -1;
-    }
-    if (chosen)
-        mx_pipeline_format(&win, chosen, chosen_n);
-    if (!sampled && (uint64_t)mx_matrix_count(part) * 2 <= (uint64_t)best_len * MX_MAX_RATIO) {
-        *out = best;
-        *out_len = best_len;
-        return 0;
-    }
-    free(best);
-    if (compress_bounded(&win, part, pos, out, out_len, chosen, chosen_n, err))
-        return -1;
-    if (!strcmp(mx_auto_candidates[best_i], MX_BASELINE_SPEC))
-        return 0;
-    return keep_smaller_than_baseline(p, part, pos, out, out_len, chosen, chosen_n, err);
+    return 0;
 }
 
 /* zstd:3's size on the whole of m, extrapolated from a sample of rows;

@@ -27,9 +27,10 @@ uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols);
  * the values as little-endian bytes, C order (container.h "Checksums"). */
 uint64_t mx_values_hash(const uint16_t *values, size_t n);
 
-/* Runs pipeline p over m and builds a complete container in *out. For
- * "auto", every candidate of presets.h is tried (on the first AUTO_TRIAL
- * rows when the matrix is larger) and the smallest is kept. */
+/* Runs pipeline p over m and builds a complete container in *out. "auto"
+ * codes with our coder and zstd:3 only when a sample says zstd:3 might do
+ * better, keeping the smaller; "auto:max" codes with every candidate of
+ * presets.h and keeps the smallest. */
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                 size_t *out_len, mx_error *err);
 /* The same, also telling which pipeline was used (canonical spec). */

@@ -1,17 +1,18 @@
 #include "presets.h"
 
-/* bfctx is the usual winner, bfxor close behind; the LZ and order-0
- * candidates cover matrices without row structure (few rows, sparse,
- * constant); zstd:3 makes sure auto:max never loses to the competition
- * baseline by more than our header. */
+/* bfdelta is the coder; zstd:3 covers what it misses (short patterns that
+ * repeat within a row, constant matrices) and makes sure auto:max never
+ * loses to the competition baseline by more than our header. Both have a
+ * numpy twin, so auto:max exports too. */
 const char *const mx_auto_candidates[] = {
-    "bfctx", "bfxor", "expsplit|rans", "zeromask,expsplit|rans", "zstd:3",
+    "bfdelta", "zstd:3",
 };
 const size_t mx_auto_count = sizeof mx_auto_candidates / sizeof mx_auto_candidates[0];
 
 const char *const mx_default_batch_specs[] = {
     "auto",
     "auto:max",
+    "bfdelta",
     "bfctx",
     "bfxor",
     "expsplit|rans",

@@ -11,7 +11,7 @@
 extern const char *const mx_auto_candidates[];
 extern const size_t mx_auto_count;
 /* What "auto" runs, unless a sample says the baseline might do better. */
-#define MX_AUTO_FAST_SPEC "bfxor"
+#define MX_AUTO_FAST_SPEC "bfdelta"
 /* The competition's baseline, which auto never loses to. */
 #define MX_BASELINE_SPEC "zstd:3"
 

@@ -1,4 +1,4 @@
-/* Our entropy coders (rans, bfctx, bfxor) on hostile and degenerate inputs: empty,
+/* Our entropy coders (rans, bfctx, bfxor, bfdelta) on hostile and degenerate inputs: empty,
  * one symbol, all equal, all 65536 values, p~1, uniform, random (fixed
  * seeds), plus corrupt input. Also checks they never expand beyond the
  * stored fallback, and that the vector and scalar decoders of the rANS
@@ -57,6 +57,7 @@ static void run_all(const uint8_t *buf, size_t n, uint64_t rows, uint64_t cols, 
     roundtrip("rans", buf, n, rows, cols, what);
     roundtrip("bfctx", buf, n, rows, cols, what);
     roundtrip("bfxor", buf, n, rows, cols, what);
+    roundtrip("bfdelta", buf, n, rows, cols, what);
 }
 
 /* Symbols 0..n-1 coded from symbol number j0 on (lanes start mid-group),
@@ -194,8 +195,8 @@ int main(void)
         run_all(buf, N, 256, 256, "bf16-like");
     }
     /* garbage is refused, never decoded into wrong sizes or crashes */
-    static const char *const coders[] = {"bfctx", "bfxor"};
-    for (int k = 0; k < 2; k++) {
+    static const char *const coders[] = {"bfctx", "bfxor", "bfdelta"};
+    for (size_t k = 0; k < sizeof coders / sizeof coders[0]; k++) {
         const mx_stage *st = mx_stage_find(coders[k]);
         mx_params p = {0};
         mx_error err = {0};
@@ -205,7 +206,7 @@ int main(void)
             size_t len = 1 + rnd() % 200;
             for (size_t i = 0; i < len; i++)
                 buf[i] = (uint8_t)rnd();
-            buf[0] = (uint8_t)(rnd() % 6);
+            buf[0] = (uint8_t)(rnd() % 7);
             int rc = st->decompress(&p, &d, buf, len, out, sizeof out, &err);
             CHECK(rc != 0 || buf[0] == 0, "%s: random garbage decoded (mode %u, %zu bytes)",
                   coders[k], buf[0], len);

@@ -11,7 +11,7 @@
 static const char *const specs[] = {
     "zstd:3", "expsplit,zeromask|zstd:3", "bytesplit,delta:cols|lz4", "transpose|raw",
     "bitshuffle|brotli:2", "q4:cols|raw", "trunc:2,shuffle|lz4hc:2", "delta:rows|raw",
-    "xor:rows|raw", "q8:rows,bytesplit|zstd:1", "bfctx", "bfxor", "expsplit|rans", "quant:sim=0.99",
+    "xor:rows|raw", "q8:rows,bytesplit|zstd:1", "bfctx", "bfxor", "bfdelta", "expsplit|rans", "quant:sim=0.99",
     "topk:0.1|lz4", "outliers:0.05,q8:rows|zstd:1", "lowrank:4|zstd:1", "qrot:0.99|zstd:1",
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])

@@ -25,6 +25,7 @@ static const char *const lossless_specs[] = {
     "transpose|bfctx", "delta:cols|bfctx", "bytesplit,bitshuffle|bfctx", "auto", "auto:max",
     "outliers:0.01|zstd:1", "outliers:0.5,expsplit|rans", "outliers:1|bfctx",
     "bfxor", "bytesplit|bfxor", "transpose|bfxor", "delta:cols|bfxor", "zeromask|bfxor",
+    "bfdelta", "bytesplit|bfdelta", "transpose|bfdelta", "zeromask|bfdelta",
 };
 
 static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out);
@@ -483,6 +484,7 @@ int main(void)
         check_threads(&s[i], "auto:max");
         check_threads(&s[i], "quant:sim=0.99");
         check_threads(&s[i], "bfxor");
+        check_threads(&s[i], "bfdelta");
         check_topk(&s[i], 0.1);
         check_topk(&s[i], 0.001);
         if (i % 4 == 0)

@@ -1,0 +1,206 @@
+#include "rowref.h"
+#include <stdlib.h>
+#include <string.h>
+#include "simd.h"
+#include "../src/parallel.h"
+#ifdef MX_SIMD_X86
+#include <immintrin.h>
+#endif
+
+#define NSHORT 16 /* nearest rows, always candidates */
+#define NGROUP 16 /* groups of three sampled columns, hashed */
+#define NKEY 64   /* sampled columns scored (at most) */
+#define LANES_MAX 1024
+
+static inline uint16_t load16(const uint8_t *p, size_t i)
+{
+    uint16_t v;
+    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
+    return v;
+}
+
+mx_rowref_layout mx_rowref_layout_of(uint64_t R, uint64_t C)
+{
+    uint64_t n = R * C, lmax = n >> 10;
+    lmax = lmax < 32 ? 32 : lmax > LANES_MAX ? LANES_MAX : lmax;
+    mx_rowref_layout l;
+    if (C <= lmax) {
+        uint64_t K = lmax / C;
+        K = K > R ? R : K;
+        K = K ? K : 1; /* at least one block, even of no rows */
+        l.K = (size_t)K;
+        l.B = (size_t)((R + K - 1) / K);
+        l.P = 1;
+        l.Lc = (size_t)C;
+        l.lanes = l.K * l.Lc;
+    } else {
+        l.K = 1;
+        l.B = (size_t)R;
+        l.P = (size_t)((C + lmax - 1) / lmax);
+        l.Lc = (size_t)((C + l.P - 1) / l.P);
+        l.lanes = l.Lc;
+    }
+    return l;
+}
+
+size_t mx_rowref_active(const mx_rowref_layout *l, uint64_t R, uint64_t C, size_t s)
+{
+    size_t t = s / l->P, p = s % l->P;
+    if (l->P == 1) {
+        size_t k = (size_t)((R - t + l->B - 1) / l->B); /* blocks that still have row t */
+        return (k < l->K ? k : l->K) * (size_t)C;
+    }
+    size_t w = (size_t)C - p * l->Lc;
+    return w < l->Lc ? w : l->Lc;
+}
+
+
+typedef struct {
+    const uint8_t *src;
+    uint64_t R, C;
+    size_t B;
+    const uint16_t *keys;   /* NKEY sampled sign+exponents per row (zero padded) */
+    const uint32_t *group;  /* NGROUP candidates per row (0: none) */
+    uint16_t *dist;
+    uint8_t *cls;
+    int simd;
+} ref_search;
+
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2,popcnt"))) static unsigned score_avx2(const uint16_t *a, const uint16_t *b)
+{
+    unsigned s = 0;
+    for (int k = 0; k < NKEY; k += 16) {
+        __m256i eq = _mm256_cmpeq_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + k)),
+                                        _mm256_loadu_si256((const __m256i *)(const void *)(b + k)));
+        s += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(eq));
+    }
+    return s / 2;
+}
+
+/* Columns whose sign+exponent equal the reference's; where it stopped. */
+__attribute__((target("avx2,popcnt"))) static size_t agree_avx2(const uint8_t *x, const uint8_t *r,
+                                                                 size_t C, uint64_t *agree)
+{
+    size_t c = 0;
+    uint64_t a = 0;
+    for (; c + 16 <= C; c += 16) {
+        __m256i u = _mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * c)), 7);
+        __m256i v = _mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * c)), 7);
+        a += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi16(u, v)));
+    }
+    *agree += a / 2;
+    return c;
+}
+#endif
+
+static unsigned score(const uint16_t *a, const uint16_t *b, int simd)
+{
+#ifdef MX_SIMD_X86
+    if (simd)
+        return score_avx2(a, b);
+#endif
+    (void)simd;
+    unsigned s = 0;
+    for (size_t k = 0; k < NKEY; k++)
+        s += a[k] == b[k];
+    return s;
+}
+
+static void choose_one(void *ctx, size_t g)
+{
+    const ref_search *rs = ctx;
+    size_t t = g % rs->B;
+    const uint16_t *kg = rs->keys + g * NKEY;
+    unsigned best = 0, best_score = 0;
+    for (size_t i = 0; i < NSHORT + NGROUP; i++) {
+        unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];
+        if (!d || d > t)
+            continue;
+        unsigned sc = score(kg, rs->keys + (g - d) * NKEY, rs->simd);
+        if (!best || sc > best_score || (sc == best_score && d < best)) {
+            best = d;
+            best_score = sc;
+        }
+    }
+    unsigned cl = 0;
+    if (best) {
+        const uint8_t *row = rs->src + 2 * g * rs->C, *ref = row - 2 * (size_t)best * rs->C;
+        uint64_t agree = 0;
+        size_t c = 0;
+#ifdef MX_SIMD_X86
+        if (rs->simd)
+            c = agree_avx2(row, ref, (size_t)rs->C, &agree);
+#endif
+        for (; c < rs->C; c++)
+            agree += (load16(row, c) >> 7) == (load16(ref, c) >> 7);
+        if (agree * 5 >= rs->C) {
+            uint64_t q = agree * 4 / rs->C;
+            cl = 1 + (unsigned)(q > 3 ? 3 : q);
+        }
+    }
+    rs->dist[g] = (uint16_t)(cl ? best : 0);
+    rs->cls[g] = (uint8_t)cl;
+}
+
+/* For each of the NGROUP groups, the latest earlier row whose three keys
+ * are equal, within the window and the row's block (else 0). */
+static int group_candidates(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uint32_t *group)
+{
+    size_t cap = 64;
+    while (cap < 2 * R)
+        cap *= 2;
+    uint32_t *slot_row = malloc(cap * sizeof *slot_row), *slot_key = malloc(cap * sizeof *slot_key);
+    if (!slot_row || !slot_key) {
+        free(slot_row);
+        free(slot_key);
+        return -1;
+    }
+    for (size_t j = 0; j < NGROUP; j++) {
+        size_t col[3];
+        for (size_t k = 0; k < 3; k++)
+            col[k] = (size_t)((3 * j + k) * C / (3 * NGROUP));
+        memset(slot_row, 0xff, cap * sizeof *slot_row);
+        for (uint64_t g = 0; g < R; g++) {
+            const uint8_t *row = src + 2 * g * C;
+            uint32_t h = (uint32_t)(load16(row, col[0]) >> 7) | (uint32_t)(load16(row, col[1]) >> 7) << 9 |
+                         (uint32_t)(load16(row, col[2]) >> 7) << 18;
+            size_t sl = (size_t)((h * 2654435761u) & (cap - 1));
+            while (slot_row[sl] != UINT32_MAX && slot_key[sl] != h)
+                sl = (sl + 1) & (cap - 1);
+            uint64_t d = slot_row[sl] == UINT32_MAX ? 0 : g - slot_row[sl];
+            uint64_t lim = g % B < MX_ROWREF_WINDOW ? g % B : MX_ROWREF_WINDOW;
+            group[g * NGROUP + j] = d && d <= lim ? (uint32_t)d : 0;
+            slot_row[sl] = (uint32_t)g;
+            slot_key[sl] = h;
+        }
+    }
+    free(slot_row);
+    free(slot_key);
+    return 0;
+}
+
+/* Each row's reference distance (0: none) and class. Rows are searched
+ * independently, so threads do not change the result. */
+int mx_rowref_search(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uint16_t *dist,
+                     uint8_t *cls, int threads)
+{
+    size_t nk = (size_t)(C / 4 < 8 ? 8 : C / 4 > NKEY ? NKEY : C / 4);
+    uint16_t *keys = calloc((size_t)R * NKEY + 16, sizeof *keys);
+    uint32_t *group = malloc((size_t)R * NGROUP * sizeof *group + 1);
+    int rc = -1;
+    if (keys && group && !group_candidates(src, R, C, B, group)) {
+        /* nk sampled columns; the zero padding is equal in every row, so it
+         * adds the same to every score */
+        for (uint64_t g = 0; g < R; g++)
+            for (size_t k = 0; k < nk; k++)
+                keys[g * NKEY + k] = load16(src, (size_t)(g * C + k * C / nk)) >> 7;
+        ref_search rs = {src, R, C, B, keys, group, dist, cls, mx_simd_avx2()};
+        mx_parallel_for((size_t)R, threads, choose_one, &rs);
+        rc = 0;
+    }
+    free(keys);
+    free(group);
+    return rc;
+}
+

@@ -1,0 +1,498 @@
+/* bfdelta - our bf16 coder: each value against the same column of a
+ * reference row, as an arithmetic difference of magnitudes.
+ *
+ * Rows of activations resemble earlier rows (the same token, the same
+ * channel scales). For each row the encoder picks a reference among the
+ * rows before it: the 16 nearest, and for each of 16 groups of three
+ * sampled columns the latest row whose sign+exponents equal there; the
+ * candidate whose sign+exponents agree most on sampled columns wins, the
+ * nearer on ties. A row that agrees on under a fifth of its columns codes
+ * against zero instead. Its class says how much it agrees (in quarters).
+ *
+ * A value of magnitude k (15 bits) against a reference magnitude r is the
+ * difference k - r in two symbols: dh = (k - r + 2^15) >> 4 (4096 symbols)
+ * under the context (the reference's exponent in pairs around the most
+ * common exponent, class), then sign flip << 4 | (k - r) & 15 under dh
+ * (-8..7, clipped) or, with no reference, the value's exponent bucket. Both contexts depend
+ * only on the reference row and the row's side information, so every value
+ * of a row decodes independently: the symbols go to the lanes of wlanes.h,
+ * a whole row (or K rows, for narrow matrices) per step, which a numpy
+ * decoder advances with vector operations (the exported solution's twin
+ * writes and reads these very bytes).
+ *
+ * Layout. n = rows x cols values; Lmax = clamp(n / 1024, 32, 1024). When
+ * cols <= Lmax, K = min(rows, Lmax / cols) blocks of B = ceil(rows / K)
+ * rows run side by side: step t holds row k B + t of each block k, lane
+ * k cols + column; a row's reference must lie in its own block, at most t
+ * rows back. Otherwise K = 1 and each row is cut into P = ceil(cols / Lmax)
+ * chunks of ceil(cols / P) columns, a step each.
+ *
+ * Frame (after the mode byte): the most common non-zero exponent (u8);
+ * the tables (wlanes.h) of the contexts below; the lanes, whose steps
+ * are: the row headers (all distance >> 5, then all distance & 31, then all
+ * classes; L at a time), then per step of values its dh symbols, then its
+ * flip+low symbols. */
+#include <stdlib.h>
+#include <string.h>
+#include "coded_frame.h"
+#include "simd.h"
+#include "rowref.h"
+#include "wlanes.h"
+#include "../src/parallel.h"
+#ifdef MX_SIMD_X86
+#include <immintrin.h>
+#endif
+
+#define NCLS MX_ROWREF_CLASSES /* 0: no reference; 1..4: agreement in quarters */
+#define NREB 33                /* reference exponent buckets: 0 for a zero exponent */
+
+enum {
+    CTX_DH = 0,                       /* + bucket * NCLS + class */
+    CTX_LO = CTX_DH + NREB * NCLS,    /* + dh near zero, or the value's exponent bucket */
+    CTX_DHI = CTX_LO + 32,            /* distance >> 5 */
+    CTX_DLO,                          /* distance & 31 */
+    CTX_CLS,                          /* class */
+    CTX_N
+};
+
+MX_PLAIN_PARAMS("bfdelta")
+
+static int model_init(mx_wl_model *m, uint16_t *alpha, mx_error *err)
+{
+    for (unsigned c = 0; c < CTX_N; c++)
+        alpha[c] = c < CTX_LO ? 4096 : c < CTX_DHI ? 32 : c == CTX_DHI ? 33 : c == CTX_DLO ? 32 : NCLS;
+    return mx_wl_model_init(m, CTX_N, alpha, err);
+}
+
+static inline uint16_t load16(const uint8_t *p, size_t i)
+{
+    uint16_t v;
+    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
+    return v;
+}
+
+/* --- contexts ---
+ * The flat model index (wlanes.h) of each symbol, by arithmetic: every
+ * context before CTX_LO has 4096 symbols, the CTX_LO ones 32. */
+
+#define OFF_LO ((uint32_t)CTX_LO << 12)
+
+/* sym1's context base (x 4096) for reference magnitude bits r >> 7, class cl */
+static inline uint32_t base1_of(unsigned re, uint32_t cl, int med)
+{
+    int b = (int)re - med + 32;
+    b = b < 0 ? 0 : b >> 1;
+    b = b > 31 ? 31 : b;
+    return (CTX_DH + (re ? 1 + (uint32_t)b : 0) * NCLS + cl) << 12;
+}
+
+/* sym2's context (minus CTX_LO) for dh symbol s1 against a reference
+ * exponent re */
+static inline uint32_t ctx2_of(unsigned re, unsigned s1, int med)
+{
+    int near = (int)s1 - 2048, eb = (int)(s1 >> 3) - 256 - med + 8;
+    near = near < -8 ? -8 : near > 7 ? 7 : near;
+    eb = eb < 0 ? 0 : eb > 15 ? 15 : eb;
+    return (uint32_t)(re ? near + 8 : 16 + eb);
+}
+
+#ifdef MX_SIMD_X86
+/* Eight lanes of base1_of / off2_of, from the reference values (32-bit lanes). */
+__attribute__((target("avx2"))) static inline __m256i base1_avx2(__m256i r, __m256i cl, __m256i med)
+{
+    __m256i re = _mm256_and_si256(_mm256_srli_epi32(r, 7), _mm256_set1_epi32(255));
+    __m256i b = _mm256_max_epi32(_mm256_sub_epi32(_mm256_add_epi32(re, _mm256_set1_epi32(32)), med),
+                                 _mm256_setzero_si256());
+    b = _mm256_min_epi32(_mm256_srli_epi32(b, 1), _mm256_set1_epi32(31));
+    b = _mm256_mullo_epi32(_mm256_add_epi32(b, _mm256_set1_epi32(1)), _mm256_set1_epi32(NCLS));
+    b = _mm256_andnot_si256(_mm256_cmpeq_epi32(re, _mm256_setzero_si256()), b);
+    return _mm256_slli_epi32(_mm256_add_epi32(_mm256_add_epi32(b, cl), _mm256_set1_epi32(CTX_DH)), 12);
+}
+
+__attribute__((target("avx2"))) static inline __m256i ctx2_avx2(__m256i r, __m256i s1, __m256i med)
+{
+    __m256i re0 = _mm256_cmpeq_epi32(_mm256_and_si256(r, _mm256_set1_epi32(0x7f80)),
+                                     _mm256_setzero_si256());
+    __m256i near = _mm256_sub_epi32(s1, _mm256_set1_epi32(2048 - 8));
+    near = _mm256_min_epi32(_mm256_max_epi32(near, _mm256_setzero_si256()), _mm256_set1_epi32(15));
+    __m256i eb = _mm256_sub_epi32(_mm256_srli_epi32(s1, 3), _mm256_add_epi32(med, _mm256_set1_epi32(248)));
+    eb = _mm256_min_epi32(_mm256_max_epi32(eb, _mm256_setzero_si256()), _mm256_set1_epi32(15));
+    eb = _mm256_add_epi32(eb, _mm256_set1_epi32(16));
+    return _mm256_blendv_epi8(near, eb, re0);
+}
+
+__attribute__((target("avx2"))) static inline __m256i load8(const uint8_t *p)
+{
+    return _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+#endif
+
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2"))) static size_t value_indices_avx2(const uint8_t *x, const uint8_t *r,
+                                                                  size_t w, uint32_t cl, int med,
+                                                                  uint32_t *i1, uint32_t *i2)
+{
+    const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
+    const __m256i m15 = _mm256_set1_epi32(0x7fff), k32 = _mm256_set1_epi32(32768);
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256i xv = load8(x + 2 * j), rv = load8(r + 2 * j);
+        __m256i dl = _mm256_add_epi32(_mm256_sub_epi32(_mm256_and_si256(xv, m15), _mm256_and_si256(rv, m15)), k32);
+        __m256i s1 = _mm256_srli_epi32(dl, 4);
+        __m256i s2 = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15), 4),
+                                     _mm256_and_si256(dl, _mm256_set1_epi32(15)));
+        _mm256_storeu_si256((__m256i *)(void *)(i1 + j), _mm256_add_epi32(base1_avx2(rv, clv, medv), s1));
+        __m256i c2 = _mm256_slli_epi32(ctx2_avx2(rv, s1, medv), 5);
+        _mm256_storeu_si256((__m256i *)(void *)(i2 + j),
+                            _mm256_add_epi32(_mm256_add_epi32(c2, _mm256_set1_epi32((int)OFF_LO)), s2));
+    }
+    return j;
+}
+#endif
+
+/* The flat indices of the two symbols of w values x against the reference
+ * values r (zeros for none), class cl. */
+static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med,
+                          int simd, uint32_t *i1, uint32_t *i2)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (simd)
+        j = value_indices_avx2(x, r, w, cl, med, i1, i2);
+#endif
+    (void)simd;
+    for (; j < w; j++) {
+        uint16_t xv = load16(x, j), rv = load16(r, j);
+        unsigned dl = (unsigned)((int)(xv & 0x7fff) - (int)(rv & 0x7fff) + 32768);
+        unsigned s1 = dl >> 4, s2 = (unsigned)((xv ^ rv) >> 15) << 4 | (dl & 15);
+        i1[j] = base1_of(rv >> 7 & 255, cl, med) + s1;
+        i2[j] = OFF_LO + 32 * ctx2_of(rv >> 7 & 255, s1, med) + s2;
+    }
+}
+
+
+/* --- the coder --- */
+
+static int common_exponent(const uint8_t *src, size_t n)
+{
+    uint32_t hist[4][256] = {{0}};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) /* four histograms: runs of one exponent serialise on one */
+        for (unsigned k = 0; k < 4; k++)
+            hist[k][load16(src, i + k) >> 7 & 255]++;
+    for (; i < n; i++)
+        hist[0][load16(src, i) >> 7 & 255]++;
+    int best = 1;
+    uint32_t best_n = 0;
+    for (int e = 1; e < 256; e++) {
+        uint32_t c = hist[0][e] + hist[1][e] + hist[2][e] + hist[3][e];
+        if (c > best_n) {
+            best = e;
+            best_n = c;
+        }
+    }
+    return best;
+}
+
+/* Value step s: lanes [k Lc, k Lc + w) hold row k B + t from column p Lc
+ * (rowref.h), a lanes in all. */
+typedef struct {
+    size_t t, p, a;
+} step_pos;
+
+static step_pos step_at(const mx_rowref_layout *l, uint64_t R, uint64_t C, size_t s)
+{
+    step_pos sp = {s / l->P, s % l->P, mx_rowref_active(l, R, C, s)};
+    return sp;
+}
+
+static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
+                    mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    size_t n = (size_t)(R * C);
+    mx_rowref_layout l = mx_rowref_layout_of(R, C);
+    size_t steps = l.B * l.P;
+    uint16_t alpha[CTX_N];
+    mx_wl_model m = {0};
+    mx_wl_enc e = {0};
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    uint8_t *cls = malloc((size_t)R + 1);
+    uint8_t *zero = calloc((size_t)C + 16, 2);
+    uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
+    int rc = -1, simd = mx_simd_avx2();
+    if (!dist || !cls || !zero || !i1 ||
+        mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (model_init(&m, alpha, err))
+        goto out;
+    int med = common_exponent(src, n);
+    /* counts, row by row (the order does not matter to them) */
+    for (uint64_t g = 0; g < R; g++) {
+        const uint8_t *x = src + 2 * g * C, *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
+        for (uint64_t c = 0; c < C; c += l.lanes) {
+            size_t w = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
+            value_indices(x + 2 * c, r + 2 * c, w, cls[g], med, simd, i1, i2);
+            for (size_t i = 0; i < w; i++) {
+                m.count[i1[i]]++;
+                m.count[i2[i]]++;
+                m.used[i1[i] >> 12] = 1; /* a CTX_DH context: 4096 symbols each */
+            }
+        }
+        m.count[mx_wl_index(&m, CTX_DHI, dist[g] >> 5)]++;
+        m.count[mx_wl_index(&m, CTX_DLO, dist[g] & 31)]++;
+        m.count[mx_wl_index(&m, CTX_CLS, cls[g])]++;
+    }
+    for (unsigned c = CTX_LO; c < CTX_N; c++) /* small: scanned whole */
+        m.used[c] = 1;
+    uint8_t med8 = (uint8_t)med;
+    mx_bytes_put(out, &med8, 1);
+    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, n + 3 * (size_t)R, n, err))
+        goto out;
+    for (size_t s = steps; s-- > 0;) {
+        step_pos sp = step_at(&l, R, C, s);
+        for (size_t i = 0; i < sp.a; i += l.Lc) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t, c0 = (uint64_t)sp.p * l.Lc;
+            const uint8_t *x = src + 2 * (g * C + c0);
+            const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
+            value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, simd, i1 + i, i2 + i);
+        }
+        mx_wl_enc_step(&e, &m, i2, sp.a, 1);
+        mx_wl_enc_step(&e, &m, i1, sp.a, 0);
+    }
+    size_t nh = 3 * (size_t)R;
+    for (size_t lo = nh ? (nh - 1) / l.lanes * l.lanes : 0; nh; lo -= l.lanes) {
+        size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
+        for (size_t i = 0; i < a; i++) {
+            size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
+            unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : cls[g];
+            i1[i] = mx_wl_index(&m, CTX_DHI + kind, sym);
+        }
+        mx_wl_enc_step(&e, &m, i1, a, 0);
+        if (!lo)
+            break;
+    }
+    rc = mx_wl_enc_finish(&e, out, err);
+out:
+    mx_wl_enc_free(&e);
+    mx_wl_model_free(&m);
+    free(dist);
+    free(cls);
+    free(zero);
+    free(i1);
+    return rc;
+}
+
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 4")
+#endif
+
+/* The values of w lanes of one row (lanes lane0.., columns x..) against
+ * their references r: each lane's dh symbol (stream 0), then its low
+ * symbol (stream 1), then the value. *bad when a magnitude leaves 0..32767. */
+static void decode_scalar(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
+                          uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
+{
+    for (size_t j = 0; j < w; j++) {
+        uint16_t rv = load16(r, j);
+        unsigned re = rv >> 7 & 255;
+        uint32_t s1 = mx_wl_get(d, m, lane0 + j, base1_of(re, cl, med), 0, 0);
+        uint32_t s2 = mx_wl_get(d, m, lane0 + j, (CTX_LO + ctx2_of(re, s1, med)) << 12, 1, 1);
+        int k = (int)(rv & 0x7fff) + ((int)s1 - 2048) * 16 + (int)(s2 & 15);
+        *bad |= k < 0 || k > 0x7fff;
+        uint16_t v = (uint16_t)((k & 0x7fff) | ((s2 >> 4 ^ rv >> 15) & 1) << 15);
+        memcpy(x + 2 * j, &v, 2);
+    }
+}
+
+#ifdef MX_SIMD_X86
+/* One symbol for each of four vectors of eight lanes (states x, slot
+ * bases b) from stream s: the refills of the 32 lanes in lane order. */
+__attribute__((target("avx2,popcnt"))) static inline void
+get32(mx_wl_dec *d, const mx_wl_model *m, __m256i x[4], const __m256i b[4], __m256i sym[4],
+      int small, int s)
+{
+    const int *lut = (const int *)(const void *)m->lut, *sy = (const int *)(const void *)m->sym;
+    const __m256i mask12 = _mm256_set1_epi32(4095), lim = _mm256_set1_epi32((int)MX_WL_LOW);
+    __m256i need[4];
+    uint32_t mask = 0;
+    UNROLL
+    for (int k = 0; k < 4; k++) {
+        __m256i slot = _mm256_add_epi32(b[k], _mm256_and_si256(x[k], mask12));
+        __m256i e = _mm256_i32gather_epi32(lut, slot, 4);
+        sym[k] = small ? _mm256_srli_epi32(e, 25)
+                       : _mm256_and_si256(_mm256_i32gather_epi32(sy, slot, 2), _mm256_set1_epi32(0xffff));
+        x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, _mm256_set1_epi32(0x1fff)),
+                                                   _mm256_srli_epi32(x[k], 12)),
+                                _mm256_and_si256(_mm256_srli_epi32(e, 13), mask12));
+        need[k] = _mm256_cmpgt_epi32(lim, x[k]);
+        mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
+    }
+    const uint8_t *p = d->p[s];
+    UNROLL
+    for (int k = 0; k < 4; k++) {
+        const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
+        __m256i wd = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)q));
+        __m256i ix = _mm256_cvtepu8_epi32(
+            _mm_loadl_epi64((const __m128i *)(const void *)d->expand[mask >> (8 * k) & 0xff]));
+        wd = _mm256_permutevar8x32_epi32(wd, ix);
+        x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), wd), need[k]);
+    }
+    d->p[s] = p + 2 * __builtin_popcount(mask);
+}
+
+/* decode_scalar, 32 lanes at a time while 64 bytes remain in both streams
+ * (so no load passes an end); returns where it stopped. */
+__attribute__((target("avx2,popcnt"))) static size_t
+decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x,
+            size_t w, uint32_t cl, int med, int *bad)
+{
+    const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
+    const __m256i m15 = _mm256_set1_epi32(0x7fff);
+    __m256i out_of_range = _mm256_setzero_si256();
+    size_t j = 0;
+    for (; w - j >= 32 && d->end[0] - d->p[0] >= 64 && d->end[1] - d->p[1] >= 64; j += 32) {
+        __m256i xs[4], rv[4], b[4], s1[4], s2[4];
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + lane0 + j + 8 * (size_t)k));
+            rv[k] = load8(r + 2 * (j + 8 * (size_t)k));
+            b[k] = base1_avx2(rv[k], clv, medv);
+        }
+        get32(d, m, xs, b, s1, 0, 0);
+        UNROLL
+        for (int k = 0; k < 4; k++)
+            b[k] = _mm256_slli_epi32(_mm256_add_epi32(ctx2_avx2(rv[k], s1[k], medv),
+                                                      _mm256_set1_epi32(CTX_LO)), 12);
+        get32(d, m, xs, b, s2, 1, 1);
+        UNROLL
+        for (int k = 0; k < 4; k++) {
+            _mm256_storeu_si256((__m256i *)(void *)(d->x + lane0 + j + 8 * (size_t)k), xs[k]);
+            __m256i kk = _mm256_add_epi32(_mm256_and_si256(rv[k], m15),
+                                          _mm256_add_epi32(_mm256_slli_epi32(s1[k], 4),
+                                                           _mm256_and_si256(s2[k], _mm256_set1_epi32(15))));
+            kk = _mm256_sub_epi32(kk, _mm256_set1_epi32(32768)); /* dh = s1 - 2048 */
+            out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(m15, kk));
+            __m256i sign = _mm256_slli_epi32(_mm256_xor_si256(_mm256_srli_epi32(s2[k], 4),
+                                                              _mm256_srli_epi32(rv[k], 15)), 15);
+            __m256i v = _mm256_and_si256(_mm256_or_si256(kk, sign), _mm256_set1_epi32(0xffff));
+            _mm_storeu_si128((__m128i *)(void *)(x + 2 * (j + 8 * (size_t)k)),
+                             _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+        }
+    }
+    *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
+    return j;
+}
+#endif
+
+static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
+                       uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (d->simd)
+        j = decode_avx2(d, m, lane0, r, x, w, cl, med, bad);
+#endif
+    decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);
+}
+
+static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, mx_error *err)
+{
+    (void)p;
+    uint64_t R = d->rows, C = d->cols;
+    mx_rowref_layout l = mx_rowref_layout_of(R, C);
+    size_t steps = l.B * l.P, off = 1;
+    uint16_t alpha[CTX_N];
+    mx_wl_model m = {0};
+    mx_wl_dec dec = {0};
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    uint8_t *cls = malloc((size_t)R + 1), *zero = calloc((size_t)C + 16, 2);
+    uint32_t *base = malloc((l.lanes + 8) * sizeof *base);
+    uint16_t *s1 = malloc((l.lanes + 16) * sizeof *s1);
+    int rc = -1, bad = 0;
+    if (!dist || !cls || !zero || !base || !s1) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (n < 1) {
+        mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta stream");
+        goto out;
+    }
+    int med = src[0];
+    if (model_init(&m, alpha, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
+        mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
+        goto out;
+    size_t nh = 3 * (size_t)R;
+    for (size_t lo = 0; lo < nh; lo += l.lanes) {
+        size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
+        for (size_t i = 0; i < a; i++)
+            base[i] = m.base[CTX_DHI + (lo + i) / (size_t)R];
+        mx_wl_dec_step(&dec, &m, base, s1, a, 1, 0);
+        for (size_t i = 0; i < a; i++) {
+            size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
+            if (kind == 0)
+                dist[g] = (uint16_t)(s1[i] << 5);
+            else if (kind == 1)
+                dist[g] = (uint16_t)(dist[g] | s1[i]);
+            else
+                cls[g] = (uint8_t)s1[i];
+        }
+    }
+    for (uint64_t g = 0; g < R; g++)
+        if (cls[g] >= NCLS || !dist[g] != !cls[g] || dist[g] > g % l.B || dist[g] > MX_ROWREF_WINDOW) {
+            mx_fail(err, MX_EINPUT, "corrupt data: bfdelta row header out of range");
+            goto out;
+        }
+    for (size_t s = 0; s < steps && !dec.bad && !bad; s++) {
+        step_pos sp = step_at(&l, R, C, s);
+        uint64_t c0 = (uint64_t)sp.p * l.Lc;
+        for (size_t i = 0; i < sp.a; i += l.Lc) {
+            uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
+            uint8_t *x = dst + 2 * (g * C + c0);
+            decode_row(&dec, &m, i, dist[g] ? x - 2 * (size_t)dist[g] * C : zero, x,
+                       sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, &bad);
+        }
+    }
+    rc = bad ? mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range")
+             : mx_wl_dec_finish(&dec, err);
+out:
+    mx_wl_dec_free(&dec);
+    mx_wl_model_free(&m);
+    free(dist);
+    free(cls);
+    free(zero);
+    free(base);
+    free(s1);
+    return rc;
+}
+
+static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
+{
+    return mx_bf16_frame_compress(MX_FRAME_BFDELTA, encode16, p, d, src, n, dst, cap, dst_len, err);
+}
+
+static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                      uint8_t *dst, size_t expected, mx_error *err)
+{
+    return mx_bf16_frame_decompress("bfdelta", MX_FRAME_BFDELTA, decode16, p, d, src, n, dst,
+                                    expected, err);
+}
+
+const mx_stage mx_stage_bfdelta = {
+    .name = "bfdelta",
+    .kind = MX_STAGE_ENTROPY,
+    .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
+               "rANS on wide lanes (what auto and the export use)",
+    .params_help = "",
+    .parse = parse_plain,
+    .format = format_plain,
+    .bound = mx_frame_bound,
+    .compress = compress,
+    .decompress = decompress,
+};

@@ -1,0 +1,142 @@
+/* wlanes.h - rANS on many lanes with static tables of up to 4096 symbols:
+ * the coding layer of bfdelta, laid out so that a numpy decoder (the
+ * exported solution's twin) advances every lane with a few vector
+ * operations per step, and a C decoder runs eight lanes per AVX2 vector.
+ * Internal to codecs/.
+ *
+ * Steps. Symbols are decoded in steps; a step gives one symbol to each of
+ * its first a lanes (a prefix of the L lanes), in lane order. Each lane is
+ * a 32-bit rANS state in [2^15, 2^31) with 12-bit frequencies; after its
+ * symbol, a lane below 2^15 reads one 16-bit little-endian word from the
+ * step's word stream (0 or 1), the lanes of a step reading in lane order.
+ * Two streams let a decoder take a lane's two symbols of a value in turn
+ * (stream 0, then 1) without waiting for the other lanes. Bytes: a varint
+ * count of stream 0's words, the L final encoder states (4 bytes
+ * little-endian each, lane 0 first), stream 0's words, stream 1's words.
+ * A decoder ends with every lane at 2^15 and both streams used up;
+ * anything else is corrupt.
+ *
+ * Tables. A model is n contexts, each with its alphabet (at most 4096
+ * symbols). The encoder counts; the tables keep, per context, the used
+ * symbols and their counts quantised to eighths of a power of two (one
+ * byte each), and both sides normalise those the same integer way: with u
+ * used symbols of quantised counts c_i summing to T, freq_i = 1 +
+ * c_i * (4096 - u) / T (rounded down), and the first symbol of the largest
+ * count takes what is left of 4096. Serialised: per context a varint span
+ * (0 for an unused context) and, when used, a varint first symbol; then the
+ * used contexts' bitmaps of span bits (least significant bit first, each in
+ * whole bytes); then the quantised counts, a byte per used symbol, context
+ * by context in symbol order. */
+#ifndef MX_WLANES_H
+#define MX_WLANES_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../src/bytes.h"
+#include "../src/mxerr.h"
+
+#define MX_WL_SCALE_BITS 12
+#define MX_WL_SCALE (1u << MX_WL_SCALE_BITS)
+#define MX_WL_LOW (1u << 15)
+#define MX_WL_ALPHA_MAX 4096
+#define MX_WL_SMALL 128 /* alphabets up to this keep the symbol in the slot */
+
+typedef struct {
+    size_t n_ctx;
+    const uint16_t *alpha;  /* alphabet of each context (borrowed) */
+    uint32_t *off;          /* context c's symbols start at off[c] in the flat arrays */
+    uint32_t *count;        /* encoder: counts, flat */
+    uint64_t *enc;          /* encoder: per symbol freq | start << 13 | rcp shift << 25 | rcp << 32 */
+    /* decoder: each context has 4096 slots of freq | (slot - start) << 13,
+     * and for an alphabet of up to 128 symbols the symbol << 25 as well, else
+     * the symbol in `sym` at the same slot; context c's start at c * 4096
+     * (base[c]). An unused context's are zero: frequency 0. */
+    uint32_t *base;
+    uint32_t *lut;
+    uint16_t *sym;
+    uint8_t *used;          /* per context: it has a table (the encoder marks the
+                               contexts it counts in) */
+} mx_wl_model;
+
+/* A model of n_ctx contexts with those alphabets (kept by reference).
+ * Counts start at zero. */
+int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, mx_error *err);
+void mx_wl_model_free(mx_wl_model *m);
+
+/* The flat index of (context, symbol): what the coders below take. */
+static inline uint32_t mx_wl_index(const mx_wl_model *m, size_t ctx, unsigned sym)
+{
+    return m->off[ctx] + sym;
+}
+
+/* Encoder: quantises and normalises the counts, appends the tables to
+ * out and fills the encoder entries. Only contexts marked in m->used are
+ * looked at (the others are taken as empty), so a coder with many large
+ * contexts pays for the ones it used. */
+int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err);
+
+/* Decoder: reads tables written by mx_wl_write_tables at *off (advanced)
+ * and builds the lookups. Slots of unused contexts decode as frequency 0,
+ * which derails the lanes: a stream that reaches one fails at the end. */
+int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off, mx_error *err);
+
+/* --- encoder: steps are fed in REVERSE decoding order; each stream's
+ * words fill a buffer from its end. --- */
+typedef struct {
+    size_t lanes;
+    uint32_t *x;
+    uint16_t *buf[2];
+    uint16_t *w[2]; /* the next word of each stream goes below it */
+    uint16_t *end[2];
+    int simd;       /* use the vector encoder (mx_simd_avx2() at init) */
+    uint8_t pack[256][16]; /* emit mask -> shuffle that packs the words */
+} mx_wl_enc;
+
+/* For at most max0 and max1 symbols in streams 0 and 1. */
+int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_error *err);
+void mx_wl_enc_free(mx_wl_enc *e);
+/* One step of a lanes on stream s: lane i codes the symbol of flat index
+ * idx[i]. */
+void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a, int s);
+/* Appends the lanes' bytes (count, states, words) to out. */
+int mx_wl_enc_finish(mx_wl_enc *e, mx_bytes *out, mx_error *err);
+
+/* --- decoder --- */
+typedef struct {
+    size_t lanes;
+    uint32_t *x;
+    const uint8_t *p[2], *end[2]; /* the words of each stream */
+    int bad;                      /* ran out of words */
+    int simd;               /* use the vector decoder (mx_simd_avx2() at init) */
+    uint8_t expand[256][8]; /* refill mask -> which word each lane takes */
+} mx_wl_dec;
+
+/* Reads the count and the states at src (n bytes to the end of the frame). */
+int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_error *err);
+void mx_wl_dec_free(mx_wl_dec *d);
+/* One step of a lanes on stream s: lane i decodes under the context whose
+ * slots start at base[i] (m->base of the context) into out[i]. With
+ * `small`, every context of the step has at most 128 symbols. */
+void mx_wl_dec_step(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out,
+                    size_t a, int small, int s);
+/* One symbol on lane i of stream s (the reference every vector decoder
+ * matches): the step above, one lane at a time. */
+static inline uint16_t mx_wl_get(mx_wl_dec *d, const mx_wl_model *m, size_t i, uint32_t base,
+                                 int small, int s)
+{
+    uint32_t x = d->x[i], slot = base + (x & (MX_WL_SCALE - 1)), e = m->lut[slot];
+    x = (e & 0x1fff) * (x >> MX_WL_SCALE_BITS) + (e >> 13 & 0xfff);
+    if (x < MX_WL_LOW) {
+        if (d->end[s] - d->p[s] < 2) {
+            d->bad = 1;
+        } else {
+            x = x << 16 | (uint32_t)d->p[s][0] | (uint32_t)d->p[s][1] << 8;
+            d->p[s] += 2;
+        }
+    }
+    d->x[i] = x;
+    return small ? (uint16_t)(e >> 25) : m->sym[slot];
+}
+
+/* After the last step: every lane back at its start, the words used up. */
+int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err);
+#endif

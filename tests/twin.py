@@ -1,0 +1,103 @@
+"""C and numpy twins of our coders write the same bytes and read each
+other's: tests/twin.sh runs this under Debian's python3 with the mxbench
+binary. Usage: twin.py MXBENCH SRC_EXPORT_DIR FILE.npy... [RxC[:kind]...]"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+mx, export_dir = sys.argv[1], sys.argv[2]
+
+
+class Sections:
+    """the named sections of the exported solution, run together as export does"""
+
+    def __init__(self, *names):
+        code = "".join(open(os.path.join(export_dir, n + ".py")).read() for n in names)
+        exec(compile(code, "+".join(names), "exec"), self.__dict__)
+
+
+bfdelta = Sections("wlanes", "bfdelta")
+quant = Sections("wlanes", "quant")
+
+# each coder: its spec, frame mode, and numpy encoder (None: stored) and decoder
+CODERS = [
+    ("bfdelta", 6, bfdelta.bd_encode, bfdelta.bd_decode),
+    ("quant:sim=0.99", 7, lambda v: quant.qt_encode(v, 99000 / 100000.0), quant.qt_decode),
+]
+
+STORED = 0
+rng = np.random.default_rng(7)
+
+
+def matrix(arg):
+    if arg.endswith(".npy"):
+        return os.path.basename(arg), np.load(arg).astype(np.uint16)
+    shape, _, kind = arg.partition(":")
+    R, C = map(int, shape.split("x"))
+    if kind == "zeros":
+        return arg, np.zeros((R, C), np.uint16)
+    if kind == "specials":  # NaN, Inf, zeros, subnormals, both signs
+        pool = np.array([0x7FC0, 0xFFC0, 0x7F80, 0xFF80, 0, 0x8000, 1, 0x8001, 0x3F80, 0x0080], np.uint16)
+        return arg, pool[rng.integers(0, len(pool), (R, C))]
+    if kind == "rows":  # rows repeating with small changes, as activations do
+        base = (rng.normal(0, 1, (1, C)) * np.exp(rng.normal(0, 2, (1, C)))).astype(np.float32)
+        x = base * (1 + 0.05 * rng.normal(0, 1, (R, C)).astype(np.float32))
+        return arg, (x.view(np.uint32) >> 16).astype(np.uint16)
+    return arg, rng.integers(0, 65536, (R, C)).astype(np.uint16)
+
+
+bad = 0
+with tempfile.TemporaryDirectory() as tmp:
+    for arg in sys.argv[3:]:
+        name, v = matrix(arg)
+        R, C = v.shape
+        raw = v.astype("<u2").tobytes()
+        src = os.path.join(tmp, "x.bin")
+        with open(src, "wb") as f:
+            f.write(raw)
+        for spec, mode, encode, decode in CODERS:
+            r = subprocess.run([mx, "compress", "-q", "-f", "-T", "1", "-p", spec, "--shape",
+                                "%dx%d" % (R, C), src, "-o", src + ".mxb"], capture_output=True, text=True)
+            if r.returncode:
+                print("FAIL %s %s: mxbench compress: %s" % (spec, name, r.stderr.strip()))
+                bad += 1
+                continue
+            with open(src + ".mxb", "rb") as f:
+                cont = f.read()
+            body = encode(v)
+            ok = body is not None and len(body) + 1 < len(raw) + 1
+            frame = bytes([mode]) + body if ok else bytes([STORED]) + raw
+            # the container ends with the one coded stream, then an 8-byte checksum
+            if cont[-8 - len(frame):-8] != frame:
+                print("FAIL %s %s %dx%d: numpy frame (%d bytes) differs from mxbench's" % (spec, name, R, C, len(frame)))
+                bad += 1
+                continue
+            r = subprocess.run([mx, "decompress", "-q", "-f", src + ".mxb", "-o", src + ".out"],
+                               capture_output=True, text=True)
+            if r.returncode:
+                print("FAIL %s %s: mxbench decompress: %s" % (spec, name, r.stderr.strip()))
+                bad += 1
+                continue
+            with open(src + ".out", "rb") as f:
+                theirs = np.frombuffer(f.read(), "<u2").reshape(R, C)
+            if ok and not np.array_equal(decode(frame[1:], R, C), theirs):
+                print("FAIL %s %s %dx%d: numpy decodes it to other values" % (spec, name, R, C))
+                bad += 1
+                continue
+            # damage is refused, never decoded into something else (a lossy
+            # frame's step is a plain float: the container's checksum guards it)
+            for k in range(8 if ok and len(body) > 8 and mode == 6 else 0):
+                cut = bytearray(body)
+                cut[int(rng.integers(0, len(cut)))] ^= 1 << int(rng.integers(0, 8))
+                try:
+                    if not np.array_equal(decode(bytes(cut), R, C), theirs):
+                        print("FAIL %s %s: a flipped bit decoded to other values" % (spec, name))
+                        bad += 1
+                except (ValueError, IndexError):
+                    pass
+            print("ok   %-15s %s %dx%d (%d -> %d bytes)" % (spec, name, R, C, len(raw), len(cont)))
+print("%d failed" % bad)
+sys.exit(1 if bad else 0)
