@@ -93,7 +93,8 @@ static void print_help(void)
         "  -f, --force             overwrite an existing output file\n"
         "  -T, --threads N         threads for coding (default: all cores); the output\n"
         "                          is the same whatever N is\n"
-        "      --shape RxC         shape of raw .bin/.bf16 input\n"
+        "      --shape RxC         shape of raw .bin/.bf16 input (without it, compress\n"
+        "                          infers the width and records it)\n"
         "      --frame-rows N      compress: rows per frame of big matrices (default: 64 MiB\n"
         "                          of values); memory holds about one frame\n"
         "      --tensor NAME       which BF16 tensor of a .safetensors file\n"
@@ -106,6 +107,9 @@ static void print_help(void)
         "                          --rules lossy, where it is the similarity threshold)\n"
         "      --rules R           seed (default), lossless or lossy: the competition's rule\n"
         "                          sets (see man mxbench)\n"
+        "      --condition C       submitted (default): each pipeline gets a sample as raw\n"
+        "                          bytes, shape hidden, and infers the width, as in the\n"
+        "                          competition; known: it gets the matrix's own shape\n"
         "      --sample N          draw N samples from the manifest, as a round does\n"
         "      --seed S            seed of that draw (default 1)\n"
         "      --param A:B:N       sweep: N values from A to B for the {} of each -p\n"
@@ -334,8 +338,12 @@ static int cmd_compress(cli_opts *o)
     }
     uint8_t *buf = NULL;
     size_t len = 0;
-    char chosen[MX_SPEC_MAX + 32];
-    rc = mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
+    char chosen[MX_SPEC_MAX + 32], label[MX_SPEC_MAX + 96];
+    uint64_t count = mx_matrix_count(&s[0].m), cols = s[0].m.cols;
+    /* raw values without --shape: the engine finds the width and records it */
+    rc = s[0].shape_unknown
+             ? mx_compress_unshaped(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &cols, &err)
+             : mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
     if (!rc)
         rc = mx_atomic_write(&f, buf, len, &err);
     free(buf);
@@ -344,10 +352,14 @@ static int cmd_compress(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    uint64_t orig = mx_matrix_count(&s[0].m) * 2, step = mx_frame_rows(&p, s[0].m.cols);
+    uint64_t rows = cols ? count / cols : 1, step = mx_frame_rows(&p, cols);
+    snprintf(label, sizeof label, "%s", chosen);
+    if (s[0].shape_unknown)
+        snprintf(label, sizeof label, "%s, shape %llux%llu inferred", chosen,
+                 (unsigned long long)rows, (unsigned long long)cols);
     if (!o->quiet)
-        print_compressed(in, orig, len, chosen, s[0].converted,
-                         (size_t)(s[0].m.rows > step ? (s[0].m.rows + step - 1) / step : 1), outpath);
+        print_compressed(in, count * 2, len, label, s[0].converted,
+                         (size_t)(rows > step ? (rows + step - 1) / step : 1), outpath);
     rc = 0;
 out:
     if (claimed) /* an error before the output was written: remove it */
@@ -760,7 +772,7 @@ out:
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
     OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
-    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS,
+    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS, OPT_CONDITION,
 };
 
 static int is_command(const char *w)
@@ -794,6 +806,7 @@ int mx_cli_main(int argc, char **argv)
         {"raw-score-to-beat", required_argument, NULL, OPT_RAW_SCORE},
         {"min-similarity", required_argument, NULL, OPT_MIN_SIM},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"condition", required_argument, NULL, OPT_CONDITION},
         {"port", required_argument, NULL, OPT_PORT},
         {"host", required_argument, NULL, OPT_HOST},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
@@ -885,6 +898,14 @@ int mx_cli_main(int argc, char **argv)
                 return usage_error("--rules wants seed, lossless or lossy, got '%s'", optarg);
             o.batch.rules = (mx_rules)r;
             batch_opt = "--rules";
+            break;
+        }
+        case OPT_CONDITION: {
+            int cnd = mx_condition_parse(optarg);
+            if (cnd < 0)
+                return usage_error("--condition wants submitted or known, got '%s'", optarg);
+            o.batch.condition = (mx_condition)cnd;
+            batch_opt = "--condition";
             break;
         }
         case OPT_PORT:

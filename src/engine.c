@@ -7,6 +7,7 @@
 #include "container.h"
 #include "parallel.h"
 #include "presets.h"
+#include "shape_infer.h"
 
 uint64_t mx_values_hash(const uint16_t *values, size_t n)
 {
@@ -372,6 +373,50 @@ out:
     free(specs);
     free(all.p);
     return rc;
+}
+
+int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                         size_t *out_len, char *chosen, size_t chosen_n, uint64_t *cols,
+                         mx_error *err)
+{
+    uint64_t n = (uint64_t)mx_matrix_count(m), w;
+    if (mx_infer_cols(m->data, n, &w, err))
+        return -1;
+    mx_matrix view = *m, flat;
+    view.origin = MX_ORIGIN_RAW; /* bytes came in, the same bytes go out */
+    view.fortran = 0;
+    view.origin_blob = NULL;
+    view.origin_blob_len = 0;
+    flat = view;
+    view.rows = w ? n / w : 1;
+    view.cols = w;
+    flat.rows = 1;
+    flat.cols = n;
+    if (mx_compress_ex(p, &view, out, out_len, chosen, chosen_n, err))
+        return -1;
+    if (cols)
+        *cols = w;
+    if (!p->automatic || view.rows == 1)
+        return 0;
+    uint8_t *one;
+    size_t one_len;
+    char one_chosen[MX_SPEC_MAX + 32];
+    if (mx_compress_ex(p, &flat, &one, &one_len, one_chosen, sizeof one_chosen, err)) {
+        free(*out);
+        return -1;
+    }
+    if (one_len >= *out_len) {
+        free(one);
+        return 0;
+    }
+    free(*out);
+    *out = one;
+    *out_len = one_len;
+    if (chosen)
+        snprintf(chosen, chosen_n, "%s", one_chosen);
+    if (cols)
+        *cols = n;
+    return 0;
 }
 
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,

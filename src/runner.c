@@ -7,6 +7,20 @@
 #include "engine.h"
 #include "metrics.h"
 
+int mx_condition_parse(const char *name)
+{
+    if (!strcmp(name, "submitted"))
+        return MX_SUBMITTED;
+    if (!strcmp(name, "known"))
+        return MX_SHAPE_KNOWN;
+    return -1;
+}
+
+const char *mx_condition_name(mx_condition c)
+{
+    return c == MX_SHAPE_KNOWN ? "shape known" : "as submitted";
+}
+
 void mx_batch_opts_default(mx_batch_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -61,6 +75,12 @@ static void score(mx_result *r, const mx_matrix *m, const uint16_t *decoded)
 int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err)
 {
+    return mx_run_cell_as(p, m, MX_SHAPE_KNOWN, repeat, r, err);
+}
+
+int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, int repeat,
+                   mx_result *r, mx_error *err)
+{
     double tc[MAX_REPEAT], td[MAX_REPEAT];
     memset(r, 0, sizeof *r);
     mx_pipeline_format(p, r->spec, sizeof r->spec);
@@ -72,11 +92,14 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
         uint8_t *buf;
         size_t len;
         double t0 = now_ms();
-        if (mx_compress_ex(p, m, &buf, &len, r->chosen, sizeof r->chosen, err))
+        int rc = cond == MX_SHAPE_KNOWN
+                     ? mx_compress_ex(p, m, &buf, &len, r->chosen, sizeof r->chosen, err)
+                     : mx_compress_unshaped(p, m, &buf, &len, r->chosen, sizeof r->chosen, NULL, err);
+        if (rc)
             return -1;
         double t1 = now_ms();
         mx_matrix_free(&dec);
-        int rc = mx_decompress_ex(buf, len, p->threads, &dec, err);
+        rc = mx_decompress_ex(buf, len, p->threads, &dec, err);
         double t2 = now_ms();
         free(buf);
         if (rc)
@@ -87,6 +110,8 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     }
     r->ms_compress = median(tc, repeat);
     r->ms_decompress = median(td, repeat);
+    r->rows = dec.rows;
+    r->cols = dec.cols;
     score(r, m, dec.data);
     mx_matrix_free(&dec);
     return 0;
@@ -128,6 +153,8 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     }
     r->ms_compress = median(tc, repeat);
     r->ms_decompress = median(td, repeat);
+    r->rows = 1; /* the bare bytes */
+    r->cols = mx_matrix_count(m);
     mx_pipeline_format(p, r->chosen, sizeof r->chosen);
     score(r, m, dec);
     rc = 0;
@@ -190,7 +217,8 @@ void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, si
         snprintf(r->spec, sizeof r->spec, "%s", MX_BASELINE_NAME);
         snprintf(r->chosen, sizeof r->chosen, "%s", MX_BASELINE_SPEC);
     } else {
-        rc = mx_run_cell(&pipes[column - 1], &sample->m, opts->repeat, r, &e);
+        mx_condition cond = sample->shape_unknown ? MX_SUBMITTED : opts->condition;
+        rc = mx_run_cell_as(&pipes[column - 1], &sample->m, cond, opts->repeat, r, &e);
         mx_pipeline_format(&pipes[column - 1], r->spec, sizeof r->spec);
     }
     if (rc) {
@@ -205,6 +233,7 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
     size_t nc = b->n_columns;
     /* per-row verdicts need the baseline of the same sample */
     b->rules = opts->rules;
+    b->condition = opts->condition;
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < nc; c++) {
             mx_result *r = &b->cell[s * nc + c];

@@ -18,6 +18,18 @@
 #define MX_BASELINE_SPEC "zstd:3"
 #define MX_BASELINE_NAME "baseline:zstd:3"
 
+/* What a pipeline is told about a sample's shape. The competition never
+ * tells: a submission gets raw bf16 bytes and finds the row length itself,
+ * so "as submitted" (the default) hands each pipeline the values flattened
+ * and the engine infers the width (engine.h: mx_compress_unshaped), while
+ * "shape known" hands it the matrix as the file has it. A raw sample with
+ * no shape given is as submitted either way. */
+typedef enum { MX_SUBMITTED = 0, MX_SHAPE_KNOWN = 1 } mx_condition;
+/* "submitted" or "known" -> condition; -1 if neither. */
+int mx_condition_parse(const char *name);
+/* "as submitted" or "shape known". */
+const char *mx_condition_name(mx_condition c);
+
 typedef struct {
     char spec[MX_SPEC_MAX + 16];
     char chosen[MX_SPEC_MAX]; /* the pipeline actually used (differs for auto) */
@@ -26,6 +38,7 @@ typedef struct {
     double cosine, norm_sim, similarity;
     double raw, normalized;
     double score; /* under the batch's rules: raw (seed), or the 0..1 score */
+    uint64_t rows, cols; /* the shape the pipeline coded (the file records it) */
     int lossy;    /* pipeline is lossy */
     int exact;    /* decoded bits equal the original bits */
     int rejected; /* similarity below --min-similarity */
@@ -50,6 +63,7 @@ typedef struct {
     double min_similarity; /* rows below are rejected; bit-exact rows never are
                             * (under lossy rules: the similarity threshold) */
     mx_rules rules;        /* how rows are scored (metrics.h) */
+    mx_condition condition; /* as submitted (default) or shape known */
     int have_raw_to_beat;  /* else each sample's baseline is the score to beat */
     double raw_to_beat;    /* the score to beat, in the rules' own unit */
     /* Optional: called after each cell; return non-zero to stop early. */
@@ -65,15 +79,19 @@ typedef struct {
     size_t order_n;
     double raw_to_beat;          /* the mean score the means are compared with */
     mx_rules rules;
+    mx_condition condition;
     int have_raw_to_beat;        /* known yet (given, or baseline has run) */
     int any_failed;
 } mx_batch;
 
 void mx_batch_opts_default(mx_batch_opts *o);
 
-/* Runs one pipeline on one matrix (full container path). */
+/* Runs one pipeline on one matrix (full container path), shape known. */
 int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err);
+/* The same under a condition: as submitted, the values go in flattened. */
+int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, int repeat,
+                   mx_result *r, mx_error *err);
 /* Runs a bare entropy stage (no transforms, no container) on the raw bytes. */
 int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err);

@@ -64,6 +64,13 @@ keys R
 wait_for "rules lossless  to beat:" || bad "R did not switch to the lossless rules"
 keys R R
 wait_for "scoring with the seed rules" || bad "R did not cycle back to seed"
+# the condition: as submitted by default; C switches the next run, and the
+# title says which condition the results on screen were measured under
+screen | grep -q ' mxbench  as submitted  ' || bad "title does not say as submitted"
+keys C
+wait_for "as submitted (next run: shape known)" || bad "C did not switch the next run's condition"
+keys C
+wait_for "next run: as submitted" || bad "C did not switch back"
 # a typed bad spec: one error on the status line, the app goes on
 keys :; text 'nosuch|zstd'; keys Enter
 wait_for "unknown stage 'nosuch'" || bad "bad spec error not shown"

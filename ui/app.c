@@ -201,22 +201,29 @@ int ui_export_csv(ui_app *app, const char *path)
 
 static void draw_title(ui_app *app, int w)
 {
-    char left[256], right[128] = "";
+    char left[256], right[128] = "", cond[64];
     ui_run *r = &app->run;
     pthread_mutex_lock(&r->lock);
+    /* the condition of the results shown, and of the next run if it differs */
+    mx_condition shown = r->have_results ? r->opts.condition : app->opts.condition;
+    if (shown != app->opts.condition)
+        snprintf(cond, sizeof cond, "%s (next run: %s)", mx_condition_name(shown),
+                 mx_condition_name(app->opts.condition));
+    else
+        snprintf(cond, sizeof cond, "%s", mx_condition_name(shown));
     if (r->have_results && r->batch.have_raw_to_beat && app->opts.rules != MX_RULES_SEED)
-        snprintf(left, sizeof left, " mxbench  rules %s  to beat: %.7f%s  threshold (1.01x): %.7f",
-                 mx_rules_name(app->opts.rules), r->batch.raw_to_beat,
+        snprintf(left, sizeof left, " mxbench  %s  rules %s  to beat: %.7f%s  threshold (1.01x): %.7f",
+                 cond, mx_rules_name(app->opts.rules), r->batch.raw_to_beat,
                  app->opts.have_raw_to_beat ? "" : " (zstd:3)", r->batch.raw_to_beat * 1.01);
     else if (r->have_results && r->batch.have_raw_to_beat)
-        snprintf(left, sizeof left, " mxbench  to beat: raw %.1f%s  threshold (1.01x): %.1f",
-                 r->batch.raw_to_beat, app->opts.have_raw_to_beat ? "" : " (zstd:3)",
+        snprintf(left, sizeof left, " mxbench  %s  to beat: raw %.1f%s  threshold (1.01x): %.1f",
+                 cond, r->batch.raw_to_beat, app->opts.have_raw_to_beat ? "" : " (zstd:3)",
                  r->batch.raw_to_beat * 1.01);
     else if (app->opts.have_raw_to_beat)
-        snprintf(left, sizeof left, " mxbench  to beat: raw %.1f  threshold (1.01x): %.1f",
-                 app->opts.raw_to_beat, app->opts.raw_to_beat * 1.01);
+        snprintf(left, sizeof left, " mxbench  %s  to beat: raw %.1f  threshold (1.01x): %.1f",
+                 cond, app->opts.raw_to_beat, app->opts.raw_to_beat * 1.01);
     else
-        snprintf(left, sizeof left, " mxbench  to beat: baseline zstd:3 (run to measure)");
+        snprintf(left, sizeof left, " mxbench  %s  to beat: baseline zstd:3 (run to measure)", cond);
     if (r->running)
         snprintf(right, sizeof right, "running %zu/%zu ", r->done, r->total);
     else if (r->have_results)
@@ -348,6 +355,13 @@ static int handle_key(ui_app *app, int key)
         ui_status(app, 0, "scoring with the %s rules", mx_rules_name(next));
         return UI_HANDLED;
     }
+    case 'C': /* the condition of the next run; results shown keep theirs */
+        app->opts.condition = app->opts.condition == MX_SUBMITTED ? MX_SHAPE_KNOWN : MX_SUBMITTED;
+        ui_status(app, 0, "next run: %s (r runs it)%s", mx_condition_name(app->opts.condition),
+                  app->opts.condition == MX_SHAPE_KNOWN
+                      ? "; the competition sends no shape, so this overstates a submission"
+                      : "; pipelines get raw bytes and infer the width, as submitted");
+        return UI_HANDLED;
     case 'r': ui_run_start(app); return UI_HANDLED;
     case 'c': ui_run_cancel(app); return UI_HANDLED;
     case 'e': ui_prompt_open(app, PROMPT_EXPORT, "mxbench-results.csv"); return UI_HANDLED;

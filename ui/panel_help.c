@@ -14,6 +14,8 @@ static const char *const lines[] = {
     "  w  l              save / load the queue (one spec per line)",
     "  S                 sweep: queue TEMPLATE{} for each of START:END:STEPS values",
     "  R                 rules: seed (raw score) -> lossless -> lossy (0..1 scores)",
+    "  C                 condition of the next run: as submitted (raw bytes, shape",
+    "                    hidden, width inferred) <-> shape known",
     "  q                 quit",
     "Samples             Up/Down PgUp/PgDn Home/End move, Space select, a all/none",
     "Pipeline            Left/Right pick a stage, + / - change its parameter,",
