@@ -257,6 +257,7 @@ static void draw_bottom(ui_app *app, int h, int w)
     static const char *const keys[][2] = {
         {"?", "Help"}, {"Tab", "Panel"}, {"Spc", "Select"}, {"t", "Transform"}, {"n", "Entropy"},
         {":", "Spec"}, {"Ent", "Queue"}, {"r", "Run"}, {"c", "Cancel"}, {"e", "Export"},
+        {"E", "Eval"},
         {"q", "Quit"},
     };
     move(h - 1, 0);
@@ -368,13 +369,14 @@ static int handle_key(ui_app *app, int key)
     case 'w': ui_prompt_open(app, PROMPT_SAVE, "mxbench-queue.txt"); return UI_HANDLED;
     case 'l': ui_prompt_open(app, PROMPT_LOAD, "mxbench-queue.txt"); return UI_HANDLED;
     case 'S': ui_prompt_open(app, PROMPT_SWEEP, "quant:sim={} 0.95:0.999:5"); return UI_HANDLED;
+    case 'E': ui_prompt_open(app, PROMPT_SOLUTION, app->solution); return UI_HANDLED;
     case KEY_RESIZE: clear(); return UI_HANDLED;
     }
     return UI_IGNORED;
 }
 
 int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
-               const mx_batch_opts *opts)
+               const mx_batch_opts *opts, const mx_eval_opts *eval)
 {
     ui_app *app = calloc(1, sizeof *app);
     mx_error err = {0};
@@ -385,6 +387,7 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
     app->manifest = manifest;
     app->opts = *opts;
     app->opts.progress = NULL;
+    app->eval = *eval;
     pthread_mutex_init(&app->run.lock, NULL);
     int rc = 0;
     if (mx_samples_load_manifest(manifest, &app->samples, &app->n_samples, &err)) {

@@ -13,6 +13,7 @@ static const char *const lines[] = {
     "  e                 export the results as CSV (same columns as --batch --csv)",
     "  w  l              save / load the queue (one spec per line)",
     "  S                 sweep: queue TEMPLATE{} for each of START:END:STEPS values",
+    "  E                 score a solution .py beside the pipelines (mxbench eval)",
     "  R                 rules: seed (raw score) -> lossless -> lossy (0..1 scores)",
     "  C                 condition of the next run: as submitted (raw bytes, shape",
     "                    hidden, width inferred) <-> shape known",
