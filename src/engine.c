@@ -392,16 +392,29 @@ int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out
     view.cols = w;
     flat.rows = 1;
     flat.cols = n;
-    if (mx_compress_ex(p, &view, out, out_len, chosen, chosen_n, err))
+    char used[MX_SPEC_MAX + 32];
+    if (mx_compress_ex(p, &view, out, out_len, used, sizeof used, err))
         return -1;
+    if (chosen)
+        snprintf(chosen, chosen_n, "%s", used);
     if (cols)
         *cols = w;
-    if (!p->automatic || view.rows == 1)
+    /* zstd:3 ignores the shape: one row would code the same */
+    if (!p->automatic || view.rows == 1 || !strcmp(used, MX_BASELINE_SPEC))
         return 0;
+    /* one row: auto codes it with what it chose at that width (zstd:3,
+     * which it also weighed, would give the same bytes but for a few of
+     * the header); auto:max runs its trials again, where another candidate
+     * may win */
+    mx_pipeline one_p = *p;
+    mx_error ignored = {0};
+    if (p->automatic != MX_AUTO_MAX && parse_with_threads(used, p->threads, &one_p, &ignored))
+        one_p = *p; /* its frames chose differently: the automatic pipeline again */
+    one_p.frame_rows = p->frame_rows;
     uint8_t *one;
     size_t one_len;
     char one_chosen[MX_SPEC_MAX + 32];
-    if (mx_compress_ex(p, &flat, &one, &one_len, one_chosen, sizeof one_chosen, err)) {
+    if (mx_compress_ex(&one_p, &flat, &one, &one_len, one_chosen, sizeof one_chosen, err)) {
         free(*out);
         return -1;
     }

@@ -39,11 +39,12 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
  * sends them): m's values are one sequence (its rows and cols only say how
  * many), whose row length is inferred (shape_infer.h); the matrix is coded
  * as rows x cols, which the container records with a raw origin, so
- * decoding gives back the same values in the same order. The automatic pipelines also code the values as one row when the
- * width found is not that, and keep the smaller: a period of the exponents
- * need not suit the coder (bfxor on gradients of ../shared/data-llama is
- * up to 2% larger at their true width). *cols (may be NULL) gets the width
- * of the file written. */
+ * decoding gives back the same values in the same order. The automatic
+ * pipelines also code the values as one row, with the pipeline they chose
+ * at that width, and keep the smaller: a period of the exponents need not
+ * suit the coder (bfxor on gradients of ../shared/data-llama is up to 2%
+ * larger at their true width), so they are never worse than one row.
+ * *cols (may be NULL) gets the width of the file written. */
 int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                          size_t *out_len, char *chosen, size_t chosen_n, uint64_t *cols,
                          mx_error *err);
