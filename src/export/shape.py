@@ -14,10 +14,10 @@ care about a row's overall scale. For a candidate width d, r(l) is the
 correlation sum of y with itself l values back; at the true width the
 steps between neighbouring channels repeat row after row, so
 S(d) = r(d) + r(2d) + r(3d) + r(4d) stands out. Multiples of the width
-score high too; the smallest divisor of the best candidate that keeps half
-its score, and whose own first lag carries weight, is the answer (a half
-width keeps half the score but not the lag). A best score within noise of
-zero means no width: one row.
+score high too; the smallest divisor of the best candidate that keeps 3/5
+of its score, and whose own first lag holds 1/12 of it, is the answer (a
+half width keeps about half the score but has no first lag). A best score
+within 4 noise deviations of zero means no width: one row.
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
