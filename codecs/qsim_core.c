@@ -95,7 +95,9 @@ static double trial(qsim_job *j, int qmax)
         }
         decode_row(q, s, j->cols, j->block, j->tmp, j->decoded + r * j->cols);
     }
-    return mx_similarity_bf16(j->orig, j->decoded, (size_t)(j->rows * j->cols)).similarity;
+    /* the lower of float64 and float32 (torch's sums, metrics.h): T must
+     * hold both ways, and both are computed exactly, so no margin */
+    return mx_similarity_lower(j->orig, j->decoded, (size_t)(j->rows * j->cols));
 }
 
 int mx_qsim_encode(uint64_t block, const mx_params *p, const mx_stream *in, mx_stream_set *out,

@@ -1,6 +1,7 @@
 /* qsim:T - lossy, with a similarity target: per-row absmax quantisation
  * whose code range (qmax) is the smallest that keeps the competition's
- * similarity, cos(a,b) * (1 - |a-b|/|a|), at or above T for this matrix.
+ * similarity, cos(a,b) * (1 - |a-b|/|a|), at or above T for this matrix,
+ * in float64 and in float32 as the competition's check sums it (metrics.h).
  * Fewer code values mean fewer bits for the entropy stage, so this is the
  * most compression the target allows for the scheme. Codes are 8-bit when
  * qmax <= 127, else 16-bit; scales are bf16, rounded up (see quant.h).

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "container.h"
 #include "engine.h"
+#include "eval.h"
 #include "export.h"
 #include "serve.h"
 #include "svgplot.h"
@@ -32,12 +33,17 @@
 /* The one temp file an interrupted command must not leave behind. A signal
  * handler can only reach it through a global; nothing else touches it. */
 static mx_atomic_file *volatile pending_output;
+/* Likewise the process group of a solution `eval` runs: an interrupt must
+ * not leave it running. */
+static volatile sig_atomic_t pending_child;
 
 static void on_signal(int sig)
 {
     mx_atomic_file *f = pending_output;
     if (f && f->tmp[0])
         unlink(f->tmp);
+    if (pending_child > 0)
+        kill(-(pid_t)pending_child, SIGKILL);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -62,6 +68,8 @@ static void print_usage(FILE *f)
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
         "       mxbench export [-p SPEC] [-o solution.py] [-f]\n"
         "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
+        "       mxbench eval SOLUTION.py [-m MANIFEST | FILE...] [--interface http|tasks]\n"
+        "                    [--python PATH] [--timeout S] [batch options]\n"
         "       mxbench sweep -p 'TEMPLATE{}'... --param START:END:STEPS [--plot F.svg]\n"
         "       mxbench --list | --help | --version\n");
 }
@@ -85,6 +93,10 @@ static void print_help(void)
         "                    value); print ratio against similarity, --plot writes SVG\n"
         "  serve             HTTP service: GET /health, POST /compress, POST /decompress\n"
         "                    (default 127.0.0.1:8000, uploads up to 1 GiB)\n"
+        "  eval              score a miner solution as the competition's validator\n"
+        "                    drives it: started on a free port, each sample's raw bytes\n"
+        "                    posted to /compress and the answer to /decompress; the\n"
+        "                    same table, CSV and JSON as --batch (-p adds pipelines)\n"
         "  --list            list the stages and their parameters\n"
         "\nOptions:\n"
         "  -p, --pipeline SPEC     pipeline (repeatable with --batch)\n"
@@ -93,7 +105,8 @@ static void print_help(void)
         "  -f, --force             overwrite an existing output file\n"
         "  -T, --threads N         threads for coding (default: all cores); the output\n"
         "                          is the same whatever N is\n"
-        "      --shape RxC         shape of raw .bin/.bf16 input\n"
+        "      --shape RxC         shape of raw .bin/.bf16 input (without it, compress\n"
+        "                          infers the width and records it)\n"
         "      --frame-rows N      compress: rows per frame of big matrices (default: 64 MiB\n"
         "                          of values); memory holds about one frame\n"
         "      --tensor NAME       which BF16 tensor of a .safetensors file\n"
@@ -106,11 +119,20 @@ static void print_help(void)
         "                          --rules lossy, where it is the similarity threshold)\n"
         "      --rules R           seed (default), lossless or lossy: the competition's rule\n"
         "                          sets (see man mxbench)\n"
+        "      --condition C       submitted (default): pipelines get each sample as\n"
+        "                          raw bytes, shape hidden, and infer the width, as in\n"
+        "                          the competition; known: they get its own shape\n"
         "      --sample N          draw N samples from the manifest, as a round does\n"
         "      --seed S            seed of that draw (default 1)\n"
         "      --param A:B:N       sweep: N values from A to B for the {} of each -p\n"
         "      --plot FILE.svg     sweep: draw ratio against similarity\n"
         "      --port P, --host H  serve: where to listen (default 127.0.0.1:8000)\n"
+        "      --interface I       eval: http (default; baseline.py's POST /compress and\n"
+        "                          /decompress) or tasks (miner_solution.py's\n"
+        "                          --compress/--decompress --input-file tasks.json)\n"
+        "      --python PATH       eval: the interpreter (default python3)\n"
+        "      --timeout S         eval: limit for each request, task run and the start\n"
+        "                          (default 60 s); past it the row fails\n"
         "      --max-upload BYTES  serve: larger uploads get 413 (default 1 GiB)\n"
         "  -q, --quiet             no progress or summary on stderr\n"
         "  -h, --help              this help\n"
@@ -180,6 +202,9 @@ typedef struct {
     const char *host;
     const char *serve_opt;
     const char *param, *plot;
+    const char *solution, *python, *eval_opt; /* eval */
+    int iface;
+    double timeout;
     long sample_n;
     unsigned long seed;
     int have_seed;
@@ -334,8 +359,12 @@ static int cmd_compress(cli_opts *o)
     }
     uint8_t *buf = NULL;
     size_t len = 0;
-    char chosen[MX_SPEC_MAX + 32];
-    rc = mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
+    char chosen[MX_SPEC_MAX + 32], label[MX_SPEC_MAX + 96];
+    uint64_t count = mx_matrix_count(&s[0].m), cols = s[0].m.cols;
+    /* raw values without --shape: the engine finds the width and records it */
+    rc = s[0].shape_unknown
+             ? mx_compress_unshaped(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &cols, &err)
+             : mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
     if (!rc)
         rc = mx_atomic_write(&f, buf, len, &err);
     free(buf);
@@ -344,10 +373,14 @@ static int cmd_compress(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    uint64_t orig = mx_matrix_count(&s[0].m) * 2, step = mx_frame_rows(&p, s[0].m.cols);
+    uint64_t rows = cols ? count / cols : 1, step = mx_frame_rows(&p, cols);
+    snprintf(label, sizeof label, "%s", chosen);
+    if (s[0].shape_unknown)
+        snprintf(label, sizeof label, "%s, shape %llux%llu inferred", chosen,
+                 (unsigned long long)rows, (unsigned long long)cols);
     if (!o->quiet)
-        print_compressed(in, orig, len, chosen, s[0].converted,
-                         (size_t)(s[0].m.rows > step ? (s[0].m.rows + step - 1) / step : 1), outpath);
+        print_compressed(in, count * 2, len, label, s[0].converted,
+                         (size_t)(rows > step ? (rows + step - 1) / step : 1), outpath);
     rc = 0;
 out:
     if (claimed) /* an error before the output was written: remove it */
@@ -569,8 +602,11 @@ static int cmd_sweep(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    printf("%-36s %12s %9s %10s %14s  %s\n", "pipeline", "value", "ratio", "similarity",
-           o->batch.rules == MX_RULES_SEED ? "raw" : "score", "beats");
+    printf("%s\n", o->batch.condition == MX_SUBMITTED
+                       ? "condition: as submitted (shape hidden, width inferred)"
+                       : "condition: shape known");
+    printf("%-36s %12s %9s %10s %10s %14s  %s\n", "pipeline", "value", "ratio", "similarity",
+           "sim_f32", o->batch.rules == MX_RULES_SEED ? "raw" : "score", "beats");
     double *xs = calloc(np + 1, sizeof *xs), *ys = calloc(np + 1, sizeof *ys);
     mx_series *series = calloc(o->n_specs, sizeof *series);
     if (!xs || !ys || !series) {
@@ -587,8 +623,9 @@ static int cmd_sweep(cli_opts *o)
             const mx_summary *m = &b.summary[1 + t * nv + i];
             xs[t * nv + i] = m->similarity;
             ys[t * nv + i] = m->ratio;
-            printf("%-36s %12g %9.4f %10.7f %14.7g  %s\n", m->spec, vals[i], m->ratio,
-                   m->similarity, o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
+            printf("%-36s %12g %9.4f %10.7f %10.7f %14.7g  %s\n", m->spec, vals[i], m->ratio,
+                   m->similarity, m->similarity_f32,
+                   o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
                    m->failed ? "FAILED" : m->rejected ? "rejected" : m->beats ? "yes" : "no");
         }
     }
@@ -678,6 +715,13 @@ static int draw_samples(mx_sample **s, size_t *n, size_t n_draw, unsigned long s
     return 0;
 }
 
+static void track_child(void *ctx, long pgid)
+{
+    (void)ctx;
+    pending_child = (sig_atomic_t)pgid;
+}
+
+/* --batch, and eval: a batch whose last column is a solution (eval.h). */
 static int cmd_batch(cli_opts *o)
 {
     mx_error err = {0};
@@ -685,10 +729,13 @@ static int cmd_batch(cli_opts *o)
     size_t n = 0, n_skipped = 0;
     mx_skipped *skipped = NULL;
     int rc = 2;
-    const char *const *specs = o->n_specs ? o->specs : mx_default_batch_specs;
-    size_t n_specs = o->n_specs ? o->n_specs : mx_default_batch_count;
-    mx_pipeline *pipes = calloc(n_specs, sizeof *pipes);
+    /* eval runs only the solution (and the baseline) unless -p adds more */
+    const char *const *specs = o->n_specs || o->solution ? o->specs : mx_default_batch_specs;
+    size_t n_specs = o->n_specs || o->solution ? o->n_specs : mx_default_batch_count;
+    mx_pipeline *pipes = calloc(n_specs + 1, sizeof *pipes);
     mx_batch b = {0};
+    mx_solution *sol = NULL;
+    mx_coder coder;
     if (!pipes) {
         fprintf(stderr, "mxbench: out of memory\n");
         return 1;
@@ -731,9 +778,29 @@ static int cmd_batch(cli_opts *o)
         rc = report(&err);
         goto out;
     }
+    if (o->solution) {
+        mx_eval_opts eo = {o->solution, o->python, (mx_eval_interface)o->iface, o->timeout,
+                           o->batch.rules == MX_RULES_LOSSY, track_child, NULL};
+        if (!o->quiet)
+            fprintf(stderr, "mxbench: starting %s\n", o->solution);
+        if (mx_solution_start(&eo, &sol, &err)) {
+            if (!sol) { /* no such file: nothing to run */
+                rc = report(&err);
+                goto out;
+            }
+            /* it did not start: its rows fail with the reason */
+            fprintf(stderr, "mxbench: %s\n", err.msg);
+        }
+        coder = mx_solution_coder(sol);
+        o->batch.coders = &coder;
+        o->batch.n_coders = 1;
+    }
     if (!o->quiet && isatty(2))
         o->batch.progress = progress;
-    if (mx_batch_run(s, n, pipes, n_specs, &o->batch, &b, &err)) {
+    rc = mx_batch_run(s, n, pipes, n_specs, &o->batch, &b, &err);
+    mx_solution_stop(sol); /* before anything is printed: nothing left running */
+    sol = NULL;
+    if (rc) {
         rc = report(&err);
         goto out;
     }
@@ -751,6 +818,7 @@ static int cmd_batch(cli_opts *o)
         fprintf(stderr, "mxbench: %zu file%s of the manifest skipped (see above)\n", n_skipped,
                 n_skipped == 1 ? "" : "s");
 out:
+    mx_solution_stop(sol);
     free(skipped);
     mx_batch_free(&b);
     mx_samples_free(s, n);
@@ -761,13 +829,14 @@ out:
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
     OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
-    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS,
+    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS, OPT_CONDITION, OPT_INTERFACE, OPT_PYTHON,
+    OPT_TIMEOUT,
 };
 
 static int is_command(const char *w)
 {
     static const char *const words[] = {"compress", "decompress", "info", "verify", "batch",
-                                        "ui", "export", "serve", "sweep", NULL};
+                                        "ui", "export", "serve", "sweep", "eval", NULL};
     for (size_t i = 0; words[i]; i++)
         if (strcmp(w, words[i]) == 0)
             return 1;
@@ -795,6 +864,10 @@ int mx_cli_main(int argc, char **argv)
         {"raw-score-to-beat", required_argument, NULL, OPT_RAW_SCORE},
         {"min-similarity", required_argument, NULL, OPT_MIN_SIM},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"condition", required_argument, NULL, OPT_CONDITION},
+        {"interface", required_argument, NULL, OPT_INTERFACE},
+        {"python", required_argument, NULL, OPT_PYTHON},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"port", required_argument, NULL, OPT_PORT},
         {"host", required_argument, NULL, OPT_HOST},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
@@ -888,6 +961,29 @@ int mx_cli_main(int argc, char **argv)
             batch_opt = "--rules";
             break;
         }
+        case OPT_CONDITION: {
+            int cnd = mx_condition_parse(optarg);
+            if (cnd < 0)
+                return usage_error("--condition wants submitted or known, got '%s'", optarg);
+            o.batch.condition = (mx_condition)cnd;
+            batch_opt = "--condition";
+            break;
+        }
+        case OPT_INTERFACE: {
+            int it = mx_eval_interface_parse(optarg);
+            if (it < 0)
+                return usage_error("--interface wants http or tasks, got '%s'", optarg);
+            o.iface = it;
+            o.eval_opt = "--interface";
+            break;
+        }
+        case OPT_PYTHON: o.python = optarg; o.eval_opt = "--python"; break;
+        case OPT_TIMEOUT:
+            if (parse_double(optarg, &v) || !(v > 0) || v > 86400)
+                return usage_error("--timeout wants seconds in (0, 86400], got '%s'", optarg);
+            o.timeout = v;
+            o.eval_opt = "--timeout";
+            break;
         case OPT_PORT:
             if (parse_count(optarg, 1, 65535, &o.port))
                 return usage_error("--port wants 1..65535, got '%s'", optarg);
@@ -955,13 +1051,24 @@ int mx_cli_main(int argc, char **argv)
         o.batch.min_similarity = 0.99; /* the competition's lossy threshold */
     if (o.have_seed && !o.sample_n)
         return usage_error("--seed goes with --sample N%s", "");
-    int is_bench = !strcmp(o.command, "batch") || !strcmp(o.command, "ui") || !strcmp(o.command, "sweep");
+    int is_eval = !strcmp(o.command, "eval");
+    if (o.eval_opt && !is_eval && strcmp(o.command, "ui"))
+        return usage_error("option %s only applies to eval and ui", o.eval_opt);
+    if (is_eval) { /* the first operand is the solution; any others are samples */
+        if (!o.n_inputs)
+            return usage_error("eval needs a solution: mxbench eval SOLUTION.py%s", "");
+        o.solution = o.inputs[0];
+        o.inputs++;
+        o.n_inputs--;
+    }
+    int is_bench = !strcmp(o.command, "batch") || !strcmp(o.command, "ui") ||
+                   !strcmp(o.command, "sweep") || is_eval;
     if ((o.param || o.plot) && strcmp(o.command, "sweep"))
         return usage_error("--param and --plot apply to sweep%s", "");
     if (batch_opt && !is_bench)
-        return usage_error("option %s only applies to --batch and ui", batch_opt);
+        return usage_error("option %s only applies to --batch, sweep, eval and ui", batch_opt);
     if (o.n_specs > 1 && !is_bench)
-        return usage_error("only --batch and ui take more than one -p%s", "");
+        return usage_error("only --batch, sweep, eval and ui take more than one -p%s", "");
     if (o.serve_opt && strcmp(o.command, "serve"))
         return usage_error("option %s only applies to serve", o.serve_opt);
     if (!is_bench && strcmp(o.command, "compress") && strcmp(o.command, "export") &&
@@ -972,13 +1079,14 @@ int mx_cli_main(int argc, char **argv)
             return usage_error("ui takes samples from a manifest (-m), not '%s'", o.inputs[0]);
         if (o.csv || o.json)
             return usage_error("--csv/--json apply to --batch; in the app, e exports%s", "");
+        mx_eval_opts eo = {NULL, o.python, (mx_eval_interface)o.iface, o.timeout, 0, NULL, NULL};
         return mx_ui_main(o.manifest ? o.manifest : DEFAULT_MANIFEST, o.specs, o.n_specs,
-                          &o.batch);
+                          &o.batch, &eo);
     }
     if (!o.threads)
         o.threads = mx_cpu_count();
     install_signals();
-    if (!strcmp(o.command, "batch"))
+    if (!strcmp(o.command, "batch") || is_eval)
         return cmd_batch(&o);
     if (!strcmp(o.command, "compress"))
         return cmd_compress(&o);

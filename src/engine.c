@@ -6,6 +6,7 @@
 #include "container.h"
 #include "parallel.h"
 #include "presets.h"
+#include "shape_infer.h"
 
 uint64_t mx_values_hash(const uint16_t *values, size_t n)
 {
@@ -348,6 +349,63 @@ out:
     free(specs);
     free(all.p);
     return rc;
+}
+
+int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                         size_t *out_len, char *chosen, size_t chosen_n, uint64_t *cols,
+                         mx_error *err)
+{
+    uint64_t n = (uint64_t)mx_matrix_count(m), w;
+    if (mx_infer_cols(m->data, n, &w, err))
+        return -1;
+    mx_matrix view = *m, flat;
+    view.origin = MX_ORIGIN_RAW; /* bytes came in, the same bytes go out */
+    view.fortran = 0;
+    view.origin_blob = NULL;
+    view.origin_blob_len = 0;
+    flat = view;
+    view.rows = w ? n / w : 1;
+    view.cols = w;
+    flat.rows = 1;
+    flat.cols = n;
+    char used[MX_SPEC_MAX + 32];
+    if (mx_compress_ex(p, &view, out, out_len, used, sizeof used, err))
+        return -1;
+    if (chosen)
+        snprintf(chosen, chosen_n, "%s", used);
+    if (cols)
+        *cols = w;
+    /* zstd:3 ignores the shape: one row would code the same */
+    if (!p->automatic || view.rows == 1 || !strcmp(used, MX_BASELINE_SPEC))
+        return 0;
+    /* one row: auto codes it with what it chose at that width (zstd:3,
+     * which it also weighed, would give the same bytes but for a few of
+     * the header); auto:max runs its trials again, where another candidate
+     * may win */
+    mx_pipeline one_p = *p;
+    mx_error ignored = {0};
+    if (p->automatic != MX_AUTO_MAX && parse_with_threads(used, p->threads, &one_p, &ignored))
+        one_p = *p; /* its frames chose differently: the automatic pipeline again */
+    one_p.frame_rows = p->frame_rows;
+    uint8_t *one;
+    size_t one_len;
+    char one_chosen[MX_SPEC_MAX + 32];
+    if (mx_compress_ex(&one_p, &flat, &one, &one_len, one_chosen, sizeof one_chosen, err)) {
+        free(*out);
+        return -1;
+    }
+    if (one_len >= *out_len) {
+        free(one);
+        return 0;
+    }
+    free(*out);
+    *out = one;
+    *out_len = one_len;
+    if (chosen)
+        snprintf(chosen, chosen_n, "%s", one_chosen);
+    if (cols)
+        *cols = n;
+    return 0;
 }
 
 int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,

@@ -37,6 +37,20 @@ int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
 int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
                    char *chosen, size_t chosen_n, mx_error *err);
 
+/* Codes values that came without a shape (raw bytes, as the competition
+ * sends them): m's values are one sequence (its rows and cols only say how
+ * many), whose row length is inferred (shape_infer.h); the matrix is coded
+ * as rows x cols, which the container records with a raw origin, so
+ * decoding gives back the same values in the same order. The automatic
+ * pipelines also code the values as one row, with the pipeline they chose
+ * at that width, and keep the smaller: a period of the exponents need not
+ * suit the coder (bfxor on gradients of ../shared/data-llama is up to 2%
+ * larger at their true width), so they are never worse than one row.
+ * *cols (may be NULL) gets the width of the file written. */
+int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                         size_t *out_len, char *chosen, size_t chosen_n, uint64_t *cols,
+                         mx_error *err);
+
 /* Compresses one frame: part holds rows [first_row, first_row + part->rows)
  * of a total_rows-row matrix, with the whole matrix's origin fields (the
  * origin header is stored in the first frame only). A part that is the

@@ -42,6 +42,70 @@ mx_similarity mx_similarity_bf16(const uint16_t *a, const uint16_t *b, size_t n)
     return finish(dot, na2, nb2, nd2);
 }
 
+/* Plain float32 arithmetic, in the order written: no fused multiply-add
+ * (torch's kernels multiply, round, then add). */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define NORM_LANES 8 /* Vectorized<float> on an AVX2 build of torch */
+
+/* torch.linalg.norm of a float32 vector (x[i] = f(i)), as its vectorised
+ * last-dimension kernel sums it. */
+static float norm_f32(const uint16_t *a, const uint16_t *b, size_t n, int diff)
+{
+    float lane[NORM_LANES] = {0};
+    size_t i = 0, body = n - n % NORM_LANES;
+    for (; i < body; i += NORM_LANES)
+        for (size_t j = 0; j < NORM_LANES; j++) {
+            float x = mx_bf16_to_float(a[i + j]);
+            if (diff)
+                x = x - mx_bf16_to_float(b[i + j]);
+            float sq = x * x;
+            lane[j] = lane[j] + sq;
+        }
+    float s = lane[0];
+    for (size_t j = 1; j < NORM_LANES; j++)
+        s = s + lane[j];
+    for (; i < n; i++) {
+        float x = mx_bf16_to_float(a[i]);
+        if (diff)
+            x = x - mx_bf16_to_float(b[i]);
+        float sq = x * x;
+        s = s + sq;
+    }
+    return sqrtf(s);
+}
+
+mx_similarity mx_similarity_f32(const uint16_t *a, const uint16_t *b, size_t n)
+{
+    float dot = 0.0f; /* the reference BLAS sdot: one float32 sum, in order */
+    for (size_t i = 0; i < n; i++) {
+        float p = mx_bf16_to_float(a[i]) * mx_bf16_to_float(b[i]);
+        dot = dot + p;
+    }
+    double na = norm_f32(a, NULL, n, 0), nb = norm_f32(b, NULL, n, 0);
+    mx_similarity s;
+    if (na == 0.0) {
+        s.cosine = s.norm_sim = s.similarity = nb == 0.0 ? 1.0 : 0.0;
+        return s;
+    }
+    s.cosine = nb == 0.0 ? 0.0 : (double)(dot / (float)(na * nb));
+    s.norm_sim = 1.0 - (double)norm_f32(a, b, n, 1) / na;
+    s.similarity = s.cosine * s.norm_sim;
+    return s;
+}
+
+double mx_similarity_lower(const uint16_t *a, const uint16_t *b, size_t n)
+{
+    if (n == 0 || memcmp(a, b, n * sizeof *a) == 0)
+        return 1.0;
+    double s64 = mx_similarity_bf16(a, b, n).similarity;
+    double s32 = mx_similarity_f32(a, b, n).similarity;
+    /* NaN (NaN/Inf in the values) compares false: it stays the verdict */
+    return s32 < s64 || s32 != s32 ? s32 : s64;
+}
+
 mx_similarity mx_similarity_f64(const double *a, const double *b, size_t n)
 {
     double dot = 0, na2 = 0, nb2 = 0, nd2 = 0;

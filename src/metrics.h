@@ -20,6 +20,36 @@ mx_similarity mx_similarity_bf16(const uint16_t *a, const uint16_t *b, size_t n)
 /* The same on doubles, for tests and anything not bf16. */
 mx_similarity mx_similarity_f64(const double *a, const double *b, size_t n);
 
+/* The similarity as the competition's own check computes it: baseline.py's
+ * _validate widens both to float32 torch tensors (exact for bf16) and takes
+ *   dot = torch.dot(a, b)        BLAS sdot: with the reference BLAS that
+ *                                Debian's python3-torch uses, a sequential
+ *                                float32 sum of float32 products
+ *   |x| = torch.linalg.norm(x)   float32, 8 lanes (AVX2 build): lane j sums
+ *                                x[i]^2 for i = j mod 8 below n - n%8, the
+ *                                lanes are added in order, then the tail
+ *                                in order, then sqrtf
+ *   cosine = float32(dot) / float32(|a| |b|)   (the product in double)
+ *   norm_sim = 1 - |a-b| / |a|   (a-b in float32, the rest in double)
+ * and the same zero-norm rules. This reproduces torch 1.13 on an AVX2 CPU
+ * bit for bit (tests/torch.sh checks it against real torch).
+ *
+ * How far from float64: a float32 sum of n terms can be off by
+ * (n-1) 2^-24 times the sum of their magnitudes (Higham, Accuracy and
+ * Stability of Numerical Algorithms, 2nd ed., eq. 4.4): 6% at a million
+ * terms, so nothing useful is guaranteed. In practice the errors partly
+ * cancel: over the 140 quant:sim=0.99 and qsim:0.99 outputs of ../shared
+ * the float32 similarity was within 8.3e-4 of float64 (below it by up to
+ * 8.3e-4, above by up to 7.6e-4), the sequential dot being the main
+ * source; torch builds that sum the dot in vector lanes (MKL's sdot,
+ * 16-lane AVX-512 norms) stayed within 1.3e-4. So a lossy result near a
+ * threshold must be judged both ways: mx_similarity_lower. */
+mx_similarity mx_similarity_f32(const uint16_t *a, const uint16_t *b, size_t n);
+/* min(float64, float32) similarity: what the lossy rules, --min-similarity
+ * and the similarity targets of quant:sim=T and qsim:T go by. Identical
+ * inputs give exactly 1. */
+double mx_similarity_lower(const uint16_t *a, const uint16_t *b, size_t n);
+
 double mx_raw_score(double task_time_s, double similarity, double ratio);
 double mx_normalized_score(double raw);
 /* Inverse of mx_normalized_score; n must be in (0, 1). */

@@ -57,14 +57,26 @@ static void score_cells(const mx_batch *b, double raw, double score, double norm
     }
 }
 
+/* The condition a cell ran under, as the CSV and JSON name it. */
+static const char *condition_field(const mx_result *r)
+{
+    return r->condition < 0 ? "raw bytes" : r->condition == MX_SUBMITTED ? "submitted" : "known";
+}
+
 void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
 {
     int ws = width_of(b, samples, 0), wp = width_of(b, samples, 1);
-    const char *hdr = "%-*s  %-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n";
+    if (b->condition == MX_SUBMITTED)
+        fprintf(f, "condition: as submitted (shape hidden: each pipeline gets the values as raw "
+                   "bytes and infers the width)\n\n");
+    else
+        fprintf(f, "condition: shape known (each pipeline gets the matrix's own shape, which the "
+                   "competition does not send)\n\n");
+    const char *hdr = "%-*s  %-*s  %9s  %9s  %9s  %10s  %10s  %14s  %10s  %s\n";
     const char *score_title = b->rules == MX_RULES_SEED ? "raw" : "score";
     char sa[32], sn[32];
     fprintf(f, hdr, ws, "sample", wp, "pipeline", "ratio", "ms_comp", "ms_decomp", "similarity",
-            score_title, "normalized", "beats");
+            "sim_f32", score_title, "normalized", "beats");
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
@@ -77,36 +89,52 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
                 continue;
             }
             score_cells(b, r->raw, r->score, r->normalized, sa, sn);
-            fprintf(f, "%-*s  %-*s  %9.4f  %9.3f  %9.3f  %10.7f  %s  %s  %s\n", ws, name, wp, pipe,
-                    r->ratio, r->ms_compress, r->ms_decompress, r->similarity, sa, sn,
-                    verdict(r->failed, r->rejected, r->beats, c == 0));
+            fprintf(f, "%-*s  %-*s  %9.4f  %9.3f  %9.3f  %10.7f  %10.7f  %s  %s  %s%s%s\n", ws, name,
+                    wp, pipe, r->ratio, r->ms_compress, r->ms_decompress, r->similarity,
+                    r->similarity_f32, sa, sn, verdict(r->failed, r->rejected, r->beats, c == 0),
+                    r->failed ? ": " : "", r->failed ? r->error : "");
         }
     if (b->rules == MX_RULES_SEED)
-        fprintf(f, "\nmeans over %zu sample%s, best first (score to beat: raw %.3f; a pipeline "
+        fprintf(f, "\nmeans over %zu sample%s %s, best first (score to beat: raw %.3f; a pipeline "
                    "beats it at >= 1.01x)\n",
-                b->n_samples, b->n_samples == 1 ? "" : "s", b->raw_to_beat);
+                b->n_samples, b->n_samples == 1 ? "" : "s", mx_condition_name(b->condition),
+                b->raw_to_beat);
     else
-        fprintf(f, "\nmeans over %zu sample%s, best first (rules %s; score to beat: %.7f, "
+        fprintf(f, "\nmeans over %zu sample%s %s, best first (rules %s; score to beat: %.7f, "
                    "threshold %.7f at 1.01x)\n",
-                b->n_samples, b->n_samples == 1 ? "" : "s", mx_rules_name(b->rules),
-                b->raw_to_beat, 1.01 * b->raw_to_beat);
-    fprintf(f, "%-*s  %9s  %9s  %9s  %10s  %14s  %10s  %s\n", wp, "pipeline", "ratio", "ms_comp",
-            "ms_decomp", "similarity", score_title, "normalized", "beats");
+                b->n_samples, b->n_samples == 1 ? "" : "s", mx_condition_name(b->condition),
+                mx_rules_name(b->rules), b->raw_to_beat, 1.01 * b->raw_to_beat);
+    fprintf(f, "%-*s  %9s  %9s  %9s  %10s  %10s  %14s  %10s  %s\n", wp, "pipeline", "ratio",
+            "ms_comp", "ms_decomp", "similarity", "sim_f32", score_title, "normalized", "beats");
     for (size_t c = 0; c < b->n_columns; c++) {
         const mx_summary *m = &b->order[c];
         score_cells(b, m->raw, m->score, m->normalized, sa, sn);
-        fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %s  %s  %s\n", wp, m->spec, m->ratio,
-                m->ms_compress, m->ms_decompress, m->similarity, sa, sn,
+        fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %10.7f  %s  %s  %s\n", wp, m->spec,
+                m->ratio, m->ms_compress, m->ms_decompress, m->similarity, m->similarity_f32, sa, sn,
                 verdict(m->failed, m->rejected, m->beats, m->column == 0));
     }
+    /* how often the width found was the sample's own (the automatic
+     * pipelines may keep one row instead, when that codes smaller) */
+    size_t runs = 0, own = 0;
+    for (size_t s = 0; s < b->n_samples; s++)
+        for (size_t c = 1; c < b->n_columns; c++) {
+            const mx_result *r = &b->cell[s * b->n_columns + c];
+            if (!r->done || r->failed || !r->cols || samples[s].shape_unknown ||
+                r->condition != MX_SUBMITTED)
+                continue;
+            runs++;
+            own += r->cols == samples[s].m.cols;
+        }
+    if (runs)
+        fprintf(f, "widths inferred: the sample's own in %zu of %zu runs\n", own, runs);
 }
 
 /* One output row's fields, shared by CSV and JSON so they cannot drift. */
-#define N_FIELDS 17
+#define N_FIELDS 21
 static const char *const field_names[N_FIELDS] = {
     "sample", "kind", "pipeline", "chosen", "original_bytes", "compressed_bytes", "ratio", "ms_compress",
     "ms_decompress", "cosine", "norm_sim", "similarity", "raw", "normalized", "beats", "status",
-    "score",
+    "score", "condition", "shape", "similarity_f32", "similarity_lower",
 };
 
 static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t c,
@@ -131,6 +159,13 @@ static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t
     snprintf(out[15], 400, "%s",
              r->failed ? r->error : r->rejected ? "rejected" : r->exact ? "exact" : "lossy");
     snprintf(out[16], 400, "%.17g", r->score);
+    snprintf(out[17], 400, "%s", condition_field(r));
+    if (r->cols)
+        snprintf(out[18], 400, "%llux%llu", (unsigned long long)r->rows, (unsigned long long)r->cols);
+    else
+        out[18][0] = 0;
+    snprintf(out[19], 400, "%.17g", r->similarity_f32);
+    snprintf(out[20], 400, "%.17g", r->similarity_lower);
 }
 
 /* Files are built in memory (mx_bytes), then written atomically. */
@@ -185,9 +220,14 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
+            char shape[48] = "";
+            if (r->cols)
+                snprintf(shape, sizeof shape, "%llux%llu", (unsigned long long)r->rows,
+                         (unsigned long long)r->cols);
+            const char *cond = condition_field(r);
             json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-                " s:b, s:b, s:b, s:b, s:s}",
+                " s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:o, s:o}",
                 "sample", samples[s].name, "kind", samples[s].kind, "pipeline", r->spec,
                 "chosen", r->chosen,
                 "original_bytes", (json_int_t)r->original_bytes, "compressed_bytes",
@@ -196,7 +236,8 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
                 num(r->cosine), "norm_sim", num(r->norm_sim), "similarity", num(r->similarity),
                 "raw", num(r->raw), "normalized", num(r->normalized), "score", num(r->score), "exact", r->exact,
                 "rejected", r->rejected, "beats", r->beats, "failed", r->failed, "error",
-                r->error);
+                r->error, "condition", cond, "shape", shape, "similarity_f32",
+                num(r->similarity_f32), "similarity_lower", num(r->similarity_lower));
             if (!o || json_array_append_new(arr, o)) {
                 json_decref(arr);
                 return mx_fail(err, MX_EFAIL, "out of memory building JSON");

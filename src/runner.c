@@ -7,6 +7,20 @@
 #include "engine.h"
 #include "metrics.h"
 
+int mx_condition_parse(const char *name)
+{
+    if (!strcmp(name, "submitted"))
+        return MX_SUBMITTED;
+    if (!strcmp(name, "known"))
+        return MX_SHAPE_KNOWN;
+    return -1;
+}
+
+const char *mx_condition_name(mx_condition c)
+{
+    return c == MX_SHAPE_KNOWN ? "shape known" : "as submitted";
+}
+
 void mx_batch_opts_default(mx_batch_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -40,14 +54,20 @@ static void score(mx_result *r, const mx_matrix *m, const uint16_t *decoded)
 {
     size_t n = mx_matrix_count(m);
     r->exact = memcmp(m->data, decoded, n * sizeof *decoded) == 0;
-    mx_similarity s = {1.0, 1.0, 1.0};
+    mx_similarity s = {1.0, 1.0, 1.0}, s32 = s;
     /* identical bits are similarity 1 by definition; the formula itself is
      * undefined (NaN) on matrices holding NaN or Inf */
-    if (!r->exact)
+    if (!r->exact) {
         s = mx_similarity_bf16(m->data, decoded, n);
+        s32 = mx_similarity_f32(m->data, decoded, n);
+    }
     r->cosine = s.cosine;
     r->norm_sim = s.norm_sim;
     r->similarity = s.similarity;
+    r->similarity_f32 = s32.similarity;
+    /* NaN compares false either way: it stays the verdict */
+    r->similarity_lower = s32.similarity < s.similarity || isnan(s32.similarity)
+                              ? s32.similarity : s.similarity;
     r->original_bytes = n * sizeof(uint16_t);
     r->ratio = r->compressed_bytes ? (double)r->original_bytes / (double)r->compressed_bytes : 0;
     r->raw = mx_raw_score((r->ms_compress + r->ms_decompress) / 1000.0, r->similarity, r->ratio);
@@ -61,6 +81,12 @@ static void score(mx_result *r, const mx_matrix *m, const uint16_t *decoded)
 int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err)
 {
+    return mx_run_cell_as(p, m, MX_SHAPE_KNOWN, repeat, r, err);
+}
+
+int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, int repeat,
+                   mx_result *r, mx_error *err)
+{
     double tc[MAX_REPEAT], td[MAX_REPEAT];
     memset(r, 0, sizeof *r);
     mx_pipeline_format(p, r->spec, sizeof r->spec);
@@ -72,11 +98,14 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
         uint8_t *buf;
         size_t len;
         double t0 = now_ms();
-        if (mx_compress_ex(p, m, &buf, &len, r->chosen, sizeof r->chosen, err))
+        int rc = cond == MX_SHAPE_KNOWN
+                     ? mx_compress_ex(p, m, &buf, &len, r->chosen, sizeof r->chosen, err)
+                     : mx_compress_unshaped(p, m, &buf, &len, r->chosen, sizeof r->chosen, NULL, err);
+        if (rc)
             return -1;
         double t1 = now_ms();
         mx_matrix_free(&dec);
-        int rc = mx_decompress_ex(buf, len, p->threads, &dec, err);
+        rc = mx_decompress_ex(buf, len, p->threads, &dec, err);
         double t2 = now_ms();
         free(buf);
         if (rc)
@@ -87,6 +116,8 @@ int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     }
     r->ms_compress = median(tc, repeat);
     r->ms_decompress = median(td, repeat);
+    r->rows = dec.rows;
+    r->cols = dec.cols;
     score(r, m, dec.data);
     mx_matrix_free(&dec);
     return 0;
@@ -128,6 +159,8 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     }
     r->ms_compress = median(tc, repeat);
     r->ms_decompress = median(td, repeat);
+    r->rows = 1; /* the bare bytes */
+    r->cols = mx_matrix_count(m);
     mx_pipeline_format(p, r->chosen, sizeof r->chosen);
     score(r, m, dec);
     rc = 0;
@@ -135,6 +168,40 @@ out:
     free(buf);
     free(dec);
     return rc;
+}
+
+/* One external coder on one sample: repeat round trips, median times. */
+static int run_coder(const mx_coder *c, const mx_sample *smp, int repeat, mx_result *r,
+                     mx_error *err)
+{
+    double tc[MAX_REPEAT], td[MAX_REPEAT];
+    memset(r, 0, sizeof *r);
+    mx_strlcpy(r->spec, c->name, sizeof r->spec);
+    mx_strlcpy(r->chosen, c->name, sizeof r->chosen);
+    r->lossy = c->lossy;
+    r->condition = c->condition;
+    if (repeat < 1 || repeat > MAX_REPEAT)
+        return mx_fail(err, MX_EINPUT, "repeat must be 1..%d", MAX_REPEAT);
+    size_t n = mx_matrix_count(&smp->m);
+    uint16_t *dec = NULL;
+    size_t dec_n = 0;
+    for (int k = 0; k < repeat; k++) {
+        free(dec);
+        dec = NULL;
+        if (c->round_trip(c->ctx, smp, &r->compressed_bytes, &dec, &dec_n, &tc[k], &td[k], err))
+            return -1;
+        if (dec_n != n) {
+            free(dec);
+            return mx_fail(err, MX_EFAIL, "decompress gave back %zu values for %zu", dec_n, n);
+        }
+    }
+    r->ms_compress = median(tc, repeat);
+    r->ms_decompress = median(td, repeat);
+    score(r, &smp->m, dec);
+    if (r->failed)
+        snprintf(r->error, sizeof r->error, "decompress gave back other bytes than were sent");
+    free(dec);
+    return 0;
 }
 
 static int cmp_summary(const void *a, const void *b)
@@ -165,7 +232,7 @@ int mx_batch_init(mx_batch *b, size_t n_samples, size_t n_pipes, const mx_batch_
         return mx_fail(err, MX_EINPUT, "--repeat must be 1..%d", MAX_REPEAT);
     if (n_samples == 0)
         return mx_fail(err, MX_EINPUT, "no samples to run");
-    size_t nc = n_pipes + 1;
+    size_t nc = n_pipes + 1 + opts->n_coders;
     b->n_samples = n_samples;
     b->n_columns = nc;
     b->cell = calloc(n_samples * nc + 1, sizeof *b->cell);
@@ -178,8 +245,8 @@ int mx_batch_init(mx_batch *b, size_t n_samples, size_t n_pipes, const mx_batch_
     return 0;
 }
 
-void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, size_t column,
-                           const mx_batch_opts *opts, mx_result *r)
+void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, size_t n_pipes,
+                           size_t column, const mx_batch_opts *opts, mx_result *r)
 {
     mx_error e = {0};
     int rc;
@@ -189,8 +256,15 @@ void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, si
              mx_run_bare(&base, &sample->m, opts->repeat, r, &e);
         snprintf(r->spec, sizeof r->spec, "%s", MX_BASELINE_NAME);
         snprintf(r->chosen, sizeof r->chosen, "%s", MX_BASELINE_SPEC);
+        r->condition = -1;
+    } else if (column > n_pipes) {
+        const mx_coder *c = &opts->coders[column - 1 - n_pipes];
+        rc = run_coder(c, sample, opts->repeat, r, &e);
+        mx_strlcpy(r->spec, c->name, sizeof r->spec);
     } else {
-        rc = mx_run_cell(&pipes[column - 1], &sample->m, opts->repeat, r, &e);
+        mx_condition cond = sample->shape_unknown ? MX_SUBMITTED : opts->condition;
+        rc = mx_run_cell_as(&pipes[column - 1], &sample->m, cond, opts->repeat, r, &e);
+        r->condition = cond;
         mx_pipeline_format(&pipes[column - 1], r->spec, sizeof r->spec);
     }
     if (rc) {
@@ -205,6 +279,7 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
     size_t nc = b->n_columns;
     /* per-row verdicts need the baseline of the same sample */
     b->rules = opts->rules;
+    b->condition = opts->condition;
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < nc; c++) {
             mx_result *r = &b->cell[s * nc + c];
@@ -215,15 +290,16 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
             switch (opts->rules) {
             case MX_RULES_SEED:
                 r->score = r->raw;
-                r->rejected = !r->exact && !(r->similarity >= opts->min_similarity - 1e-12);
+                r->rejected = !r->exact && !(r->similarity_lower >= opts->min_similarity - 1e-12);
                 break;
             case MX_RULES_LOSSLESS:
                 r->score = mx_score_lossless(cfrac, t, r->exact);
                 r->rejected = !r->exact;
                 break;
             case MX_RULES_LOSSY:
-                r->score = mx_score_lossy(cfrac, r->exact ? 1.0 : r->similarity, opts->min_similarity);
-                r->rejected = !r->exact && !(r->similarity > opts->min_similarity);
+                r->score = mx_score_lossy(cfrac, r->exact ? 1.0 : r->similarity_lower,
+                                          opts->min_similarity);
+                r->rejected = !r->exact && !(r->similarity_lower > opts->min_similarity);
                 break;
             }
         }
@@ -257,6 +333,8 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
             m->ms_compress += r->ms_compress;
             m->ms_decompress += r->ms_decompress;
             m->similarity += r->similarity;
+            m->similarity_f32 += r->similarity_f32;
+            m->similarity_lower += r->similarity_lower;
             m->raw += r->raw;
             m->score += r->score;
         }
@@ -265,6 +343,8 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
         m->ms_compress /= k;
         m->ms_decompress /= k;
         m->similarity /= k;
+        m->similarity_f32 /= k;
+        m->similarity_lower /= k;
         m->raw /= k;
         m->score /= k;
         m->normalized = mx_normalized_score(m->raw);
@@ -298,7 +378,7 @@ int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *
     size_t nc = out->n_columns, done = 0, total = n_samples * nc;
     for (size_t s = 0; s < n_samples; s++)
         for (size_t c = 0; c < nc; c++) {
-            mx_batch_compute_cell(&samples[s], pipes, c, opts, &out->cell[s * nc + c]);
+            mx_batch_compute_cell(&samples[s], pipes, n_pipes, c, opts, &out->cell[s * nc + c]);
             if (opts->progress && opts->progress(opts->ctx, ++done, total)) {
                 mx_batch_free(out);
                 return mx_fail(err, MX_EFAIL, "interrupted");

@@ -141,6 +141,7 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
         mx_sample *s = grow(v, *n, 1, err);
         if (!s || load_raw(path, buf, len, shape, &s->m, err))
             goto out;
+        s->shape_unknown = !(shape && shape->set);
         snprintf(s->name, sizeof s->name, "%s", base_name(path));
         snprintf(s->path, sizeof s->path, "%s", path);
         (*n)++;

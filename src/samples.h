@@ -16,6 +16,7 @@ typedef struct {
     char path[4096]; /* the file it came from */
     char kind[32];   /* forward/backward when known */
     int converted;   /* values were converted to bf16 (from f32) */
+    int shape_unknown; /* raw values with no shape given: one row until inferred */
     mx_matrix m;
 } mx_sample;
 

@@ -229,6 +229,33 @@ grep -q '^means over' "$tmp/table.txt" || bad "table has no means section"
 awk '/^means over/{m=1; next} m && NR>0 && $1!="pipeline" {print $1; exit}' "$tmp/table.txt" |
     grep -q 'expsplit|zstd:3' || bad "expsplit|zstd:3 should head the means"
 grep -q '^baseline:zstd:3' "$tmp/table.txt" || bad "baseline mean row missing"
+# the condition: as submitted by default (each sample flattened, the width
+# inferred and recorded: the CSV's shape is the sample's own), shape known
+# on request; the baseline is the same either way
+grep -q '^condition: as submitted' "$tmp/table.txt" || bad "table does not name its condition"
+grep -q '^means over [0-9]* samples as submitted' "$tmp/table.txt" || bad "means line without the condition"
+"$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'bytesplit|zstd:3' --condition known \
+    --csv "$tmp/known.csv" >"$tmp/known.txt" || bad "--condition known run"
+grep -q '^condition: shape known' "$tmp/known.txt" || bad "--condition known not in the table"
+python3 - "$tmp/out.csv" "$tmp/known.csv" "$DATA/manifest.csv" <<'PY' || bad "conditions in CSV"
+import csv, sys
+sub = list(csv.DictReader(open(sys.argv[1])))
+known = list(csv.DictReader(open(sys.argv[2])))
+shape = {r["file"]: "%sx%s" % (r["rows"], r["cols"]) for r in csv.DictReader(open(sys.argv[3]))}
+for r in sub:
+    if r["pipeline"] == "baseline:zstd:3":
+        assert r["condition"] == "raw bytes", r
+    else:
+        assert r["condition"] == "submitted" and r["shape"] == shape[r["sample"]], r
+for r in known:
+    if r["pipeline"] != "baseline:zstd:3":
+        assert r["condition"] == "known" and r["shape"] == shape[r["sample"]], r
+base_s = [r["compressed_bytes"] for r in sub if r["pipeline"] == "baseline:zstd:3"]
+base_k = [r["compressed_bytes"] for r in known if r["pipeline"] == "baseline:zstd:3"]
+assert base_s == base_k, "the baseline depends on the condition"
+PY
+expect_error "bad condition" "" "$MX" --batch --condition hidden
+expect_error "condition on compress" "" "$MX" compress --condition known "$tmp/in.npy"
 # --score-to-beat converts the dashboard value to raw
 "$MX" --batch -q -m "$DATA/edge/manifest.csv" --repeat 1 -p raw --score-to-beat 0.1224645 |
     grep -q 'score to beat: raw 1343567.927' || bad "--score-to-beat conversion"

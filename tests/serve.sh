@@ -39,6 +39,11 @@ for f in "$DATA"/l0.ln1.forward.s1.npy "$DATA"/l3.mlp_act.backward.s1.npy; do
     # a raw body (not a form) works too
     [ "$(code --data-binary "@$tmp/raw.bin" -H 'Content-Type: application/octet-stream' "$URL/compress")" = 200 ] ||
         bad "$b: octet-stream body"
+    # no rows/cols, as the competition sends it: the width is inferred, as
+    # compress does without --shape, and recorded
+    "$MX" -q compress -f -p 'bytesplit|zstd:3' "$tmp/raw.bin" -o "$tmp/u.mxb"
+    cmp -s "$tmp/body" "$tmp/u.mxb" || bad "$b: served bytes without a shape differ from compress without --shape"
+    "$MX" info "$tmp/u.mxb" | grep -q "shape      $rows x $cols bf16" || bad "$b: width not inferred"
 done
 printf 'garbage' >"$tmp/g"
 [ "$(code -F "file=@$tmp/g" "$URL/decompress")" = 400 ] || bad "garbage container not 400"

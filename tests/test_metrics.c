@@ -70,5 +70,43 @@ int main(void)
     CHECK(mx_rules_parse("seed") == MX_RULES_SEED && mx_rules_parse("lossless") == MX_RULES_LOSSLESS &&
               mx_rules_parse("lossy") == MX_RULES_LOSSY && mx_rules_parse("x") == -1,
           "rules names");
+    /* float32 as baseline.py's _validate computes it, values from real
+     * torch 1.13 (AVX2, reference BLAS) */
+    {
+        uint16_t fa[] = {0x3f80, 0x4000, 0x4040}, fb[] = {0x3f80, 0x4000, 0x4000};
+        mx_similarity f = mx_similarity_f32(fa, fb, 3);
+        CHECK(f.cosine == 0.9799578189849854, "f32 cosine %.17g", f.cosine);
+        CHECK(f.norm_sim == 0.7327387658536265, "f32 norm_sim %.17g", f.norm_sim);
+        CHECK(f.similarity == 0.7180530828716697, "f32 similarity %.17g", f.similarity);
+        /* 2^24 then twenty 1s against twenty-one 1s: the sequential float32
+         * dot loses every 1 (2^24 + 1 rounds back to 2^24) */
+        uint16_t xa[21], xb[21];
+        xa[0] = 0x4b80;
+        xb[0] = 0x3f80;
+        for (int i = 1; i < 21; i++)
+            xa[i] = xb[i] = 0x3f80;
+        f = mx_similarity_f32(xa, xb, 21);
+        mx_similarity d = mx_similarity_bf16(xa, xb, 21);
+        CHECK(f.cosine == 0.2182178795337677, "f32 cosine %.17g", f.cosine);
+        CHECK(f.similarity == 1.3006799193249208e-08, "f32 similarity %.17g", f.similarity);
+        CHECK_NEAR(d.similarity, 1.3006823089130797e-08, 1e-15);
+        CHECK(mx_similarity_lower(xa, xb, 21) == f.similarity, "lower: %.17g",
+              mx_similarity_lower(xa, xb, 21));
+        /* identical bits are 1, whatever float32 makes of them */
+        CHECK(mx_similarity_lower(xa, xa, 21) == 1.0, "lower of identical");
+        /* zero norms: both zero 1, |a| zero 0, |b| zero 0 */
+        uint16_t z16[] = {0, 0x8000, 0};
+        CHECK(mx_similarity_f32(z16, z16, 3).similarity == 1.0, "f32 both zero");
+        CHECK(mx_similarity_f32(z16, fa, 3).similarity == 0.0, "f32 a zero");
+        CHECK(mx_similarity_f32(fa, z16, 3).similarity == 0.0, "f32 b zero");
+        /* more than one lane's worth: 8 lanes, then the tail */
+        uint16_t la[19], lb[19];
+        for (int i = 0; i < 19; i++) {
+            la[i] = (uint16_t)(0x3f80 + 3 * i);
+            lb[i] = (uint16_t)(0x3f80 + 3 * i + (i % 3));
+        }
+        f = mx_similarity_f32(la, lb, 19);
+        CHECK(f.similarity == 0.9919245467792956, "f32 19 values: %.17g", f.similarity);
+    }
     return check_exit("test_metrics");
 }

@@ -32,7 +32,7 @@ keys() { T send-keys -t ui "$@"; }
 text() { T send-keys -t ui -l "$1"; }
 
 T new-session -d -s ui -x 100 -y 30 \
-    "cd '$tmp' && '$MX' ui -m '$DATA/manifest.csv' 2>'$tmp/stderr'; echo \$? >'$tmp/exit'; stty -a >'$tmp/stty' 2>&1"
+    "cd '$tmp' && '$MX' ui -m '$DATA/manifest.csv' --python /usr/bin/python3 2>'$tmp/stderr'; echo \$? >'$tmp/exit'; stty -a >'$tmp/stty' 2>&1"
 wait_for "Samples (0/12 selected)" || bad "app did not start"
 keys Space Space
 wait_for "Samples (2/12 selected)" || bad "Space did not select two samples"
@@ -64,6 +64,13 @@ keys R
 wait_for "rules lossless  to beat:" || bad "R did not switch to the lossless rules"
 keys R R
 wait_for "scoring with the seed rules" || bad "R did not cycle back to seed"
+# the condition: as submitted by default; C switches the next run, and the
+# title says which condition the results on screen were measured under
+screen | grep -q ' mxbench  as submitted  ' || bad "title does not say as submitted"
+keys C
+wait_for "as submitted (next run: shape known)" || bad "C did not switch the next run's condition"
+keys C
+wait_for "next run: as submitted" || bad "C did not switch back"
 # a typed bad spec: one error on the status line, the app goes on
 keys :; text 'nosuch|zstd'; keys Enter
 wait_for "unknown stage 'nosuch'" || bad "bad spec error not shown"
@@ -83,6 +90,23 @@ wait_for "Detail:" || bad "detail view"
 wait_for "bytes per stream" || bad "stream sizes in detail"
 wait_for "exponents of" || bad "exponent histogram in detail"
 keys Escape
+# E: a solution scored beside the pipelines (eval in the app), when Debian's
+# python3 can run the competition's baseline.py
+APEX="$(cd "$top_srcdir/tests/apex" && pwd)"
+if /usr/bin/python3 -c 'import torch, fastapi, uvicorn, multipart, zstd' 2>/dev/null; then
+    keys E C-u; text "$APEX/baseline.py"; keys Enter
+    wait_for "next run scores" || bad "E did not take the solution"
+    screen | grep -q "+ solution $APEX/baseline.py" || bad "the queue does not show the solution"
+    keys r
+    wait_for "solution:baseline.py" || bad "no solution row"
+    wait_for "run finished" || bad "the run with a solution did not finish"
+    base=$(screen | awk '$1 == "baseline:zstd:3" {print $2; exit}')
+    sol=$(screen | awk '$1 == "solution:baseline.py" {print $2; exit}')
+    [ -n "$sol" ] && [ "$sol" = "$base" ] || bad "baseline.py's ratio '$sol' is not zstd:3's '$base'"
+    pgrep -f "$APEX/baseline.py" >/dev/null && bad "the solution is still running after the run"
+    keys E C-u Enter
+    wait_for "no solution in the next run" || bad "an empty E did not clear the solution"
+fi
 # help
 keys '?'
 wait_for "Press any key to close." || bad "help"

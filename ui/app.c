@@ -201,22 +201,29 @@ int ui_export_csv(ui_app *app, const char *path)
 
 static void draw_title(ui_app *app, int w)
 {
-    char left[256], right[128] = "";
+    char left[256], right[128] = "", cond[64];
     ui_run *r = &app->run;
     pthread_mutex_lock(&r->lock);
+    /* the condition of the results shown, and of the next run if it differs */
+    mx_condition shown = r->have_results ? r->opts.condition : app->opts.condition;
+    if (shown != app->opts.condition)
+        snprintf(cond, sizeof cond, "%s (next run: %s)", mx_condition_name(shown),
+                 mx_condition_name(app->opts.condition));
+    else
+        snprintf(cond, sizeof cond, "%s", mx_condition_name(shown));
     if (r->have_results && r->batch.have_raw_to_beat && app->opts.rules != MX_RULES_SEED)
-        snprintf(left, sizeof left, " mxbench  rules %s  to beat: %.7f%s  threshold (1.01x): %.7f",
-                 mx_rules_name(app->opts.rules), r->batch.raw_to_beat,
+        snprintf(left, sizeof left, " mxbench  %s  rules %s  to beat: %.7f%s  threshold (1.01x): %.7f",
+                 cond, mx_rules_name(app->opts.rules), r->batch.raw_to_beat,
                  app->opts.have_raw_to_beat ? "" : " (zstd:3)", r->batch.raw_to_beat * 1.01);
     else if (r->have_results && r->batch.have_raw_to_beat)
-        snprintf(left, sizeof left, " mxbench  to beat: raw %.1f%s  threshold (1.01x): %.1f",
-                 r->batch.raw_to_beat, app->opts.have_raw_to_beat ? "" : " (zstd:3)",
+        snprintf(left, sizeof left, " mxbench  %s  to beat: raw %.1f%s  threshold (1.01x): %.1f",
+                 cond, r->batch.raw_to_beat, app->opts.have_raw_to_beat ? "" : " (zstd:3)",
                  r->batch.raw_to_beat * 1.01);
     else if (app->opts.have_raw_to_beat)
-        snprintf(left, sizeof left, " mxbench  to beat: raw %.1f  threshold (1.01x): %.1f",
-                 app->opts.raw_to_beat, app->opts.raw_to_beat * 1.01);
+        snprintf(left, sizeof left, " mxbench  %s  to beat: raw %.1f  threshold (1.01x): %.1f",
+                 cond, app->opts.raw_to_beat, app->opts.raw_to_beat * 1.01);
     else
-        snprintf(left, sizeof left, " mxbench  to beat: baseline zstd:3 (run to measure)");
+        snprintf(left, sizeof left, " mxbench  %s  to beat: baseline zstd:3 (run to measure)", cond);
     if (r->running)
         snprintf(right, sizeof right, "running %zu/%zu ", r->done, r->total);
     else if (r->have_results)
@@ -250,6 +257,7 @@ static void draw_bottom(ui_app *app, int h, int w)
     static const char *const keys[][2] = {
         {"?", "Help"}, {"Tab", "Panel"}, {"Spc", "Select"}, {"t", "Transform"}, {"n", "Entropy"},
         {":", "Spec"}, {"Ent", "Queue"}, {"r", "Run"}, {"c", "Cancel"}, {"e", "Export"},
+        {"E", "Eval"},
         {"q", "Quit"},
     };
     move(h - 1, 0);
@@ -348,19 +356,27 @@ static int handle_key(ui_app *app, int key)
         ui_status(app, 0, "scoring with the %s rules", mx_rules_name(next));
         return UI_HANDLED;
     }
+    case 'C': /* the condition of the next run; results shown keep theirs */
+        app->opts.condition = app->opts.condition == MX_SUBMITTED ? MX_SHAPE_KNOWN : MX_SUBMITTED;
+        ui_status(app, 0, "next run: %s (r runs it)%s", mx_condition_name(app->opts.condition),
+                  app->opts.condition == MX_SHAPE_KNOWN
+                      ? "; the competition sends no shape, so this overstates a submission"
+                      : "; pipelines get raw bytes and infer the width, as submitted");
+        return UI_HANDLED;
     case 'r': ui_run_start(app); return UI_HANDLED;
     case 'c': ui_run_cancel(app); return UI_HANDLED;
     case 'e': ui_prompt_open(app, PROMPT_EXPORT, "mxbench-results.csv"); return UI_HANDLED;
     case 'w': ui_prompt_open(app, PROMPT_SAVE, "mxbench-queue.txt"); return UI_HANDLED;
     case 'l': ui_prompt_open(app, PROMPT_LOAD, "mxbench-queue.txt"); return UI_HANDLED;
     case 'S': ui_prompt_open(app, PROMPT_SWEEP, "quant:sim={} 0.95:0.999:5"); return UI_HANDLED;
+    case 'E': ui_prompt_open(app, PROMPT_SOLUTION, app->solution); return UI_HANDLED;
     case KEY_RESIZE: clear(); return UI_HANDLED;
     }
     return UI_IGNORED;
 }
 
 int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
-               const mx_batch_opts *opts)
+               const mx_batch_opts *opts, const mx_eval_opts *eval)
 {
     ui_app *app = calloc(1, sizeof *app);
     mx_error err = {0};
@@ -371,6 +387,7 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
     app->manifest = manifest;
     app->opts = *opts;
     app->opts.progress = NULL;
+    app->eval = *eval;
     pthread_mutex_init(&app->run.lock, NULL);
     int rc = 0;
     if (mx_samples_load_manifest(manifest, &app->samples, &app->n_samples, &err)) {

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include "../src/analysis.h"
+#include "../src/eval.h"
 #include "../src/runner.h"
 #include "../src/samples.h"
 
@@ -21,7 +22,9 @@ typedef enum { FOCUS_SAMPLES, FOCUS_BUILDER, FOCUS_QUEUE, FOCUS_RESULTS, FOCUS_N
 
 typedef enum { MODE_NORMAL, MODE_PROMPT, MODE_PICKER, MODE_HELP, MODE_DETAIL } ui_mode;
 
-typedef enum { PROMPT_SPEC, PROMPT_EXPORT, PROMPT_SAVE, PROMPT_LOAD, PROMPT_SWEEP } ui_prompt_kind;
+typedef enum {
+    PROMPT_SPEC, PROMPT_EXPORT, PROMPT_SAVE, PROMPT_LOAD, PROMPT_SWEEP, PROMPT_SOLUTION
+} ui_prompt_kind;
 
 /* A background run of the queue over the selected samples. */
 typedef struct {
@@ -36,6 +39,11 @@ typedef struct {
     mx_pipeline pipes[UI_MAX_QUEUE];
     size_t n_pipes;
     mx_batch_opts opts;
+    /* a solution scored beside the pipelines: the worker starts it, then
+     * coder becomes its column (opts.coders points here), and stops it */
+    mx_eval_opts eval;
+    char solution[MX_SPEC_MAX];
+    mx_coder coder;
     size_t done, total;
     int have_results;
     int reported;           /* the end of this run was announced */
@@ -66,6 +74,8 @@ struct ui_app {
 
     ui_run run;
     mx_batch_opts opts;
+    mx_eval_opts eval;            /* how to start a solution (python, timeout) */
+    char solution[MX_SPEC_MAX];   /* scored beside the pipelines when set (E) */
 
     ui_focus focus;
     ui_mode mode;

@@ -64,6 +64,10 @@ static void draw_histogram(ui_app *app, const mx_sample *s, int y, int x, int h,
 
 static void draw_streams(ui_app *app, const mx_sample *s, size_t si, int y, int x, int h, int w)
 {
+    if (app->detail_column > app->run.n_pipes) {
+        ui_put(y, x, w, crt_attr(CRT_DIM), "a solution: its streams are its own");
+        return;
+    }
     mx_pipeline tmp;
     const mx_pipeline *p = detail_pipeline(app, &tmp);
     if (app->detail_streams_for != si + 1) {
@@ -107,12 +111,14 @@ static void draw(ui_app *app, int y, int x, int h, int w, int focused)
     char spec[MX_SPEC_MAX + 16];
     if (col == 0)
         snprintf(spec, sizeof spec, "%s", MX_BASELINE_NAME);
+    else if (col > app->run.n_pipes)
+        mx_strlcpy(spec, app->run.coder.name, sizeof spec);
     else
         mx_pipeline_format(&app->run.pipes[col - 1], spec, sizeof spec);
     ui_panel_title(y, x, w, 1, "Detail: %s  (Up/Down sample, Esc back)", spec);
     int table_h = h / 2 < 4 ? 4 : h / 2;
     ui_put(y + 1, x, w, crt_attr(CRT_HEADER), "%-*s %8s %9s %8s %10s %10s  %s", w - 62 > 10 ? w - 62 : 10,
-           "sample", "ratio", "comp ms", "dec ms", "similarity", "normalized", "beats");
+           "sample", "ratio", "comp ms", "dec ms", "sim lower", "normalized", "beats");
     size_t scroll = 0;
     ui_list_scroll(&scroll, app->detail_cursor, table_h - 2);
     for (int r = 0; r < table_h - 2; r++) {
@@ -136,7 +142,7 @@ static void draw(ui_app *app, int y, int x, int h, int w, int focused)
         else
             ui_put(y + 2 + r, x, w, attr, "%-*.*s %8.4f %9.2f %8.2f %10.7f %10.7f  %s", nw, nw,
                    app->run.samples[s].name, res->ratio, res->ms_compress, res->ms_decompress,
-                   res->similarity, res->normalized,
+                   res->similarity_lower, res->normalized,
                    res->rejected ? "rejected" : col == 0 ? "-" : res->beats ? "yes" : "no");
     }
     pthread_mutex_unlock(&app->run.lock);

@@ -12,13 +12,17 @@ static void draw(ui_app *app, int y, int x, int h, int w, int focused)
     ui_list_scroll(scroll, *cur, rows);
     if (app->n_queue == 0)
         ui_put(y + 1, x, w, crt_attr(CRT_DIM), "empty: Enter on the pipeline queues it");
-    for (int r = 0; r < rows; r++) {
+    int r = 0;
+    for (; r < rows; r++) {
         size_t i = *scroll + (size_t)r;
         if (i >= app->n_queue)
             break;
         int attr = focused && i == *cur ? crt_attr(CRT_CURSOR) : 0;
         ui_put(y + 1 + r, x, w, attr, "%2zu %s", i + 1, app->queue[i]);
     }
+    if (app->solution[0] && r + (app->n_queue == 0) < rows) /* E sets it */
+        ui_put(y + 1 + r + (app->n_queue == 0), x, w, crt_attr(CRT_HEADER), " + solution %s",
+               app->solution);
 }
 
 static int key(ui_app *app, int k)

@@ -12,7 +12,7 @@ enum { COL_PIPE, COL_RATIO, COL_CMS, COL_DMS, COL_MBS, COL_SIM, COL_RAW, COL_NOR
 
 const ui_column ui_result_columns[] = {
     {"pipeline", 0, 0},    {"ratio", 7, 0},      {"comp ms", 9, 0},
-    {"dec ms", 8, 0},      {"MB/s", 7, 0},       {"similarity", 10, 0},
+    {"dec ms", 8, 0},      {"MB/s", 7, 0},       {"sim lower", 10, 0},
     {"raw", 12, 104},      {"normalized", 10, 0}, {"gap", 8, 0},
 };
 const size_t ui_n_result_columns = sizeof ui_result_columns / sizeof ui_result_columns[0];
@@ -34,7 +34,7 @@ void ui_format_summary(const ui_app *app, const mx_summary *m, size_t col, char 
     case COL_CMS: snprintf(buf, n, "%.2f", m->ms_compress); break;
     case COL_DMS: snprintf(buf, n, "%.2f", m->ms_decompress); break;
     case COL_MBS: snprintf(buf, n, "%.1f", m->ms_compress > 0 ? mb / (m->ms_compress / 1e3) : 0); break;
-    case COL_SIM: snprintf(buf, n, "%.7f", m->similarity); break;
+    case COL_SIM: snprintf(buf, n, "%.7f", m->similarity_lower); break; /* of f64, f32 */
     case COL_RAW:
         if (b->rules == MX_RULES_SEED)
             snprintf(buf, n, "%.1f", m->raw);
@@ -64,7 +64,7 @@ static double sort_value(const mx_summary *m, int col)
     case COL_CMS: return -m->ms_compress;
     case COL_DMS: return -m->ms_decompress;
     case COL_MBS: return m->ms_compress > 0 ? 1.0 / m->ms_compress : 0;
-    case COL_SIM: return m->similarity;
+    case COL_SIM: return m->similarity_lower;
     default: return m->score;
     }
 }
@@ -93,6 +93,8 @@ static size_t rows_in_order(ui_app *app, mx_summary *out)
         if (!out[c].n) { /* not run yet: name it from the run's pipelines */
             if (c == 0)
                 snprintf(out[c].spec, sizeof out[c].spec, "%s", MX_BASELINE_NAME);
+            else if (c > app->run.n_pipes) /* the solution's column */
+                mx_strlcpy(out[c].spec, app->run.coder.name, sizeof out[c].spec);
             else
                 mx_pipeline_format(&app->run.pipes[c - 1], out[c].spec, sizeof out[c].spec);
         }

@@ -2,6 +2,7 @@
  * or a file name. Enter accepts, Esc cancels; errors stay on the status
  * line and the app goes on. */
 #include <string.h>
+#include <unistd.h>
 #include "app.h"
 #include "crt.h"
 #include "../src/sweep.h"
@@ -14,6 +15,7 @@ static const char *label(ui_prompt_kind k)
     case PROMPT_SAVE: return "save queue to: ";
     case PROMPT_LOAD: return "load queue from: ";
     case PROMPT_SWEEP: return "sweep (TEMPLATE{} START:END:STEPS): ";
+    case PROMPT_SOLUTION: return "solution .py to score beside the pipelines (empty: none): ";
     }
     return "";
 }
@@ -72,6 +74,19 @@ static void accept(ui_app *app)
 {
     const char *t = app->prompt_text;
     close_prompt(app);
+    if (app->prompt_kind == PROMPT_SOLUTION) {
+        if (*t && access(t, R_OK) != 0) {
+            ui_status(app, 1, "%s: no such file", t);
+            return;
+        }
+        snprintf(app->solution, sizeof app->solution, "%s", t);
+        if (*t)
+            ui_status(app, 0, "next run scores %s beside the pipelines, as the validator "
+                              "drives it (r runs)", t);
+        else
+            ui_status(app, 0, "no solution in the next run");
+        return;
+    }
     if (!*t) {
         ui_status(app, 0, "cancelled");
         return;
@@ -96,6 +111,7 @@ static void accept(ui_app *app)
     case PROMPT_SAVE: ui_queue_save(app, t); break;
     case PROMPT_LOAD: ui_queue_load(app, t); break;
     case PROMPT_SWEEP: ui_history_add(app, t), queue_sweep(app, t); break;
+    case PROMPT_SOLUTION: break; /* above */
     }
 }
 

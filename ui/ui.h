@@ -4,8 +4,10 @@
  * shows the runner's numbers. Returns an exit status like the CLI. */
 #ifndef MX_UI_H
 #define MX_UI_H
+#include "../src/eval.h"
 #include "../src/runner.h"
 
+/* eval: how to start a solution the app scores beside the pipelines (E). */
 int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
-               const mx_batch_opts *opts);
+               const mx_batch_opts *opts, const mx_eval_opts *eval);
 #endif

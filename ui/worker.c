@@ -1,24 +1,44 @@
 /* worker.c - runs the queue over the selected samples on a worker thread,
  * cell by cell through the engine's batch runner, so the screen stays live
  * and a run can be cancelled between cells. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+
+/* The solution's column before it has started. */
+static int not_started(void *ctx, const mx_sample *s, size_t *comp_len, uint16_t **dec,
+                       size_t *dec_n, double *ms_c, double *ms_d, mx_error *err)
+{
+    (void)ctx, (void)s, (void)comp_len, (void)dec, (void)dec_n, (void)ms_c, (void)ms_d;
+    return mx_fail(err, MX_EFAIL, "the solution did not start");
+}
 
 static void *worker_main(void *arg)
 {
     ui_run *r = arg;
     size_t nc = r->batch.n_columns;
+    mx_solution *sol = NULL;
+    if (r->opts.n_coders) { /* start the solution here: it can take seconds */
+        mx_error err = {0};
+        mx_solution_start(&r->eval, &sol, &err);
+        if (sol) {
+            pthread_mutex_lock(&r->lock);
+            r->coder = mx_solution_coder(sol);
+            pthread_mutex_unlock(&r->lock);
+        }
+    }
     for (size_t s = 0; s < r->n_samples && !r->cancel; s++)
         for (size_t c = 0; c < nc && !r->cancel; c++) {
             mx_result res;
             memset(&res, 0, sizeof res);
-            mx_batch_compute_cell(&r->samples[s], r->pipes, c, &r->opts, &res);
+            mx_batch_compute_cell(&r->samples[s], r->pipes, r->n_pipes, c, &r->opts, &res);
             pthread_mutex_lock(&r->lock);
             r->batch.cell[s * nc + c] = res;
             r->done++;
             pthread_mutex_unlock(&r->lock);
         }
+    mx_solution_stop(sol); /* nothing of it outlives the run */
     pthread_mutex_lock(&r->lock);
     r->running = 0;
     pthread_mutex_unlock(&r->lock);
@@ -81,10 +101,24 @@ void ui_run_start(ui_app *app)
         mx_pipeline_parse(app->queue[i], &r->pipes[i], &err); /* queued specs are valid */
     r->opts = app->opts;
     r->opts.progress = NULL;
+    r->opts.coders = NULL;
+    r->opts.n_coders = 0;
+    if (app->solution[0]) {
+        snprintf(r->solution, sizeof r->solution, "%s", app->solution);
+        r->eval = app->eval;
+        r->eval.solution = r->solution;
+        r->eval.lossy = app->opts.rules == MX_RULES_LOSSY;
+        memset(&r->coder, 0, sizeof r->coder);
+        const char *base = strrchr(r->solution, '/');
+        snprintf(r->coder.name, sizeof r->coder.name, "solution:%s", base ? base + 1 : r->solution);
+        r->coder.round_trip = not_started;
+        r->opts.coders = &r->coder;
+        r->opts.n_coders = 1;
+    }
     int rc = mx_batch_init(&r->batch, r->n_samples, r->n_pipes, &r->opts, &err);
     r->have_results = rc == 0;
     r->done = 0;
-    r->total = r->n_samples * (r->n_pipes + 1);
+    r->total = r->n_samples * (r->n_pipes + 1 + r->opts.n_coders);
     r->cancel = 0;
     r->reported = 0;
     r->running = rc == 0;
