@@ -375,11 +375,14 @@ int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out
         snprintf(chosen, chosen_n, "%s", used);
     if (cols)
         *cols = w;
-    /* zstd:3 ignores the shape: one row would code the same, unless
-     * auto:max, whose other candidates may win on one row where they lost
-     * at the width found */
+    /* auto: only small inputs, where the tables of bfdelta's contexts
+     * outweigh what they save (one row has one context); zstd:3 ignores
+     * the shape, one row would code the same. auto:max always tries, as
+     * its other candidates may win on one row where they lost at the
+     * width found. */
     if (!p->automatic || view.rows == 1 ||
-        (p->automatic != MX_AUTO_MAX && !strcmp(used, MX_BASELINE_SPEC)))
+        (p->automatic != MX_AUTO_MAX &&
+         (n > MX_ONE_ROW_TRIAL_MAX || !strcmp(used, MX_BASELINE_SPEC))))
         return 0;
     /* one row: auto codes it with what it chose at that width (zstd:3,
      * which it also weighed, would give the same bytes but for a few of
