@@ -1,4 +1,4 @@
-/* bench [-r N] [-o PREFIX] [-v] [-p SPEC]... [LABEL=]MANIFEST... - ratio and
+/* bench [-r N] [-o PREFIX] [-c submitted|known] [-v] [-p SPEC]... [LABEL=]MANIFEST... - ratio and
  * throughput of the competition's peers and of our own pipelines on one or
  * more data sets, printed side by side with reference lines (order-0
  * bounds, a row/column scale model: bench_bounds.h), then issue 17's
@@ -8,6 +8,10 @@
  * given (a peer of the table keeps its role). `make bench` runs it on
  * ../shared/data and ../shared/data-llama, then on the bundled data. Not
  * part of `make check`: timings belong in a benchmark, not in a test.
+ * -c: the pipelines run as submitted by default (the values flattened, the
+ * width inferred and its cost timed, as the competition sends them), or
+ * with the shape known; the external peers' column planes and the bounds
+ * always use the shape (references, not submissions).
  *
  * Like lzbench, the runner never names a codec: what runs, and which entry
  * plays which part in the targets, is the table below. MB/s are of
@@ -131,6 +135,7 @@ typedef struct {
 
 typedef struct {
     int repeat, verbose;
+    mx_condition cond; /* as submitted (shape hidden, the default) or shape known */
     const char *prefix;
     const char *specs[MAX_ENTRIES];
     size_t n_specs;
@@ -207,15 +212,15 @@ static void progress(const dataset *d, size_t i, const char *what)
 
 /* In the steady state: one run, and the median of `repeat` more when that
  * was fast enough to afford them. */
-static void run_lossless(const mx_pipeline *p, const mx_matrix *m, int repeat, cell *c,
-                         const char *sample)
+static void run_lossless(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, int repeat,
+                         cell *c, const char *sample)
 {
     mx_result r;
     mx_error err = {0};
-    int rc = mx_run_cell(p, m, 1, &r, &err);
+    int rc = mx_run_cell_as(p, m, cond, 1, &r, &err);
     c->runs = 1;
     if (!rc && !r.failed && repeat > 1 && r.ms_compress + r.ms_decompress < FAST_MS) {
-        rc = mx_run_cell(p, m, repeat, &r, &err);
+        rc = mx_run_cell_as(p, m, cond, repeat, &r, &err);
         c->runs = repeat;
     }
     if (rc || r.failed) {
@@ -285,23 +290,24 @@ static int lossy_sims(const uint16_t *a, const uint16_t *b, size_t n, double *s6
 }
 
 /* One run: size, both similarities, times. */
-static void run_lossy(const entry *e, const mx_pipeline *p, const mx_matrix *m, cell *c,
-                      const char *sample)
+static void run_lossy(const entry *e, const mx_pipeline *p, const mx_matrix *m,
+                      mx_condition cond, cell *c, const char *sample)
 {
     uint8_t *buf;
     size_t len, n = mx_matrix_count(m);
     mx_matrix dec = {0};
     mx_error err = {0};
     double t0 = now_ms();
-    int rc = mx_compress(p, m, &buf, &len, &err);
+    int rc = cond == MX_SHAPE_KNOWN ? mx_compress(p, m, &buf, &len, &err)
+                                    : mx_compress_unshaped(p, m, &buf, &len, NULL, 0, NULL, &err);
     double t1 = now_ms();
     if (!rc) {
         rc = mx_decompress(buf, len, &dec, &err);
         free(buf);
     }
     double t2 = now_ms();
-    if (!rc && (dec.rows != m->rows || dec.cols != m->cols))
-        rc = mx_fail(&err, MX_EFAIL, "decoded shape differs");
+    if (!rc && mx_matrix_count(&dec) != n)
+        rc = mx_fail(&err, MX_EFAIL, "decoded value count differs");
     if (!rc && lossy_sims(m->data, dec.data, n, &c->sim64, &c->sim32))
         rc = mx_fail(&err, MX_EFAIL, "out of memory");
     mx_matrix_free(&dec);
@@ -371,9 +377,9 @@ static void run_matrix(dataset *d, size_t i, const mx_matrix *m, const entry *e,
             if (e[k].ext)
                 run_external(w, &e[k], m, planes, c, d->name[i]);
             else if (e[k].group == LOSSY)
-                run_lossy(&e[k], &pipes[k], m, c, d->name[i]);
+                run_lossy(&e[k], &pipes[k], m, o->cond, c, d->name[i]);
             else
-                run_lossless(&pipes[k], m, o->repeat, c, d->name[i]);
+                run_lossless(&pipes[k], m, o->cond, o->repeat, c, d->name[i]);
             if (o->verbose)
                 print_cell_line(d->name[i], &e[k], c);
         }
@@ -839,7 +845,8 @@ static int write_csv(const char *prefix, const dataset *d, const entry *e, size_
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: bench [-r N] [-o PREFIX] [-v] [-p SPEC]... [LABEL=]MANIFEST...\n");
+    fprintf(stderr, "usage: bench [-r N] [-o PREFIX] [-c submitted|known] [-v] [-p SPEC]... "
+                    "[LABEL=]MANIFEST...\n");
     return 2;
 }
 
@@ -848,8 +855,11 @@ static int parse_args(int argc, char **argv, options *o)
     int opt;
     o->repeat = 5;
     o->prefix = "bench";
-    while ((opt = getopt(argc, argv, "r:o:p:v")) != -1) {
-        if (opt == 'r' && atoi(optarg) >= 1 && atoi(optarg) <= 100)
+    o->cond = MX_SUBMITTED;
+    while ((opt = getopt(argc, argv, "r:o:c:p:v")) != -1) {
+        if (opt == 'c' && mx_condition_parse(optarg) >= 0)
+            o->cond = (mx_condition)mx_condition_parse(optarg);
+        else if (opt == 'r' && atoi(optarg) >= 1 && atoi(optarg) <= 100)
             o->repeat = atoi(optarg);
         else if (opt == 'o')
             o->prefix = optarg;
@@ -967,7 +977,9 @@ int main(int argc, char **argv)
     for (size_t s = 0; s < o.n_sets; s++)
         for (size_t i = 0; i < o.set[s].n * ne; i++)
             failed |= o.set[s].c[i].state == FAILED;
-    printf("data sets (%.0f s for the whole run):\n", (now_ms() - t_start) / 1e3);
+    printf("data sets, %s (%.0f s for the whole run):\n",
+           o.cond == MX_SUBMITTED ? "as submitted: raw bytes, the width inferred" : "shape known",
+           (now_ms() - t_start) / 1e3);
     print_sets(o.set, o.n_sets);
     print_lossless(o.set, o.n_sets, e, ne, o.repeat);
     print_notes(o.set, o.n_sets, e, ne);
