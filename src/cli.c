@@ -30,7 +30,9 @@
 #define DEFAULT_MANIFEST "data/manifest.csv"
 
 /* The one temp file an interrupted command must not leave behind. A signal
- * handler can only reach it through a global; nothing else touches it. */
+ * handler can only reach it through a global; nothing else touches it.
+ * Outputs are unnamed temporaries wherever the file system allows (nothing
+ * to remove, even after SIGKILL); this covers the named fallback. */
 static mx_atomic_file *volatile pending_output;
 
 static void on_signal(int sig)
@@ -44,12 +46,18 @@ static void on_signal(int sig)
 
 static void install_signals(void)
 {
+    /* every signal whose default action ends the process, except the
+     * synchronous ones (SIGSEGV, SIGFPE, ...), which the sanitizers own */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+                               SIGVTALRM, SIGPROF, SIGPIPE, SIGPOLL, SIGPWR, SIGSTKFLT};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    /* past the file size limit, a write fails (EFBIG) and the output is
+     * dropped with a one-line error, instead of a core dump */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static void print_usage(FILE *f)

@@ -1,0 +1,158 @@
+#!/bin/sh
+# Hostile inputs, races and signals (issue 12): runs racing for one output,
+# signals and SIGKILL mid-write, outputs that are devices, FIFOs or links,
+# tiny files claiming absurd shapes, tensor names that are paths, reports
+# aimed at their own inputs, and manifests of many bad rows. Each case
+# asserts what the user is left with: exit status, one stderr line, the
+# bytes of every file, and no temporary anywhere.
+set -u
+: "${top_srcdir:=.}" "${top_builddir:=.}"
+MX="$(cd "$top_builddir" && pwd)/mxbench"
+DATA="$(cd "$top_srcdir/data" && pwd)"
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+npy="$DATA/l0.ln1.forward.s1.npy"
+
+# expect_error WHAT CMD...: exit 2 and exactly one "mxbench: " line on stderr
+expect_error() {
+    what=$1
+    shift
+    "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    rc=$?
+    [ "$rc" = 2 ] || bad "$what: exit $rc, want 2 ($(head -c 300 "$tmp/stderr"))"
+    [ "$(wc -l <"$tmp/stderr")" = 1 ] && grep -q '^mxbench: ' "$tmp/stderr" ||
+        bad "$what: want one 'mxbench: ' line on stderr, got: $(head -c 300 "$tmp/stderr")"
+}
+# no_temps DIR WHAT: nothing named like a temporary is left in DIR
+no_temps() {
+    left=$(ls -A "$1" | grep '\.tmp')
+    [ -z "$left" ] || { bad "$2: left $left"; (cd "$1" && rm -f $left); }
+}
+# wait_writing PID DIR: until process PID holds a file in DIR open (its
+# output, named or not); 1 if it ended first
+wait_writing() {
+    i=0
+    while kill -0 "$1" 2>/dev/null; do
+        ls -l "/proc/$1/fd" 2>/dev/null | grep -q " $2/" && return 0
+        i=$((i + 1))
+        [ $i -gt 3000 ] && return 1
+        sleep 0.01
+    done
+    return 1
+}
+
+# A slow compress to interrupt: brotli:11 on 24 MB of noise (minutes).
+head -c 24000000 /dev/urandom >"$tmp/slow.bin"
+SLOW="-T 1 -p brotli:11 --shape 3000x4000 $tmp/slow.bin"
+
+# --- item 3: racing runs for one output, without -f: exactly one wins ------
+mkdir "$tmp/race"
+i=0 pids=""
+while [ $i -lt 8 ]; do
+    "$MX" -q compress -T 1 -p brotli:11 "$npy" -o "$tmp/race/out.mxb" 2>"$tmp/race.err$i" &
+    pids="$pids $!"
+    i=$((i + 1))
+done
+wins=0 lost=0
+for pid in $pids; do
+    if wait "$pid"; then wins=$((wins + 1)); else lost=$((lost + 1)); fi
+done
+[ $wins = 1 ] || bad "8 runs racing for one output: $wins succeeded, want exactly 1"
+[ "$(cat "$tmp"/race.err* | grep -c 'already exists')" = $lost ] ||
+    bad "the runs that lost should say 'already exists': $(cat "$tmp"/race.err*)"
+"$MX" -q decompress "$tmp/race/out.mxb" -o "$tmp/race/back.npy" && cmp -s "$npy" "$tmp/race/back.npy" ||
+    bad "the winner's output does not round-trip"
+no_temps "$tmp/race" "racing runs"
+
+# --- item 4: SIGKILL mid-write leaves nothing; -f keeps the old file whole --
+for mode in new force; do
+    rm -rf "$tmp/out" && mkdir "$tmp/out"
+    [ $mode = force ] && cp "$npy" "$tmp/out/slow.mxb"
+    "$MX" -q compress -f $SLOW -o "$tmp/out/slow.mxb" &
+    pid=$!
+    wait_writing $pid "$tmp/out" || bad "SIGKILL ($mode): compress never opened its output"
+    kill -KILL $pid
+    wait $pid 2>/dev/null
+    if [ $mode = new ]; then
+        [ -z "$(ls -A "$tmp/out")" ] || bad "SIGKILL mid-write left: $(ls -A "$tmp/out")"
+    else
+        [ "$(ls -A "$tmp/out")" = slow.mxb ] || bad "SIGKILL mid -f left: $(ls -A "$tmp/out")"
+        cmp -s "$npy" "$tmp/out/slow.mxb" || bad "SIGKILL mid -f damaged the file it was replacing"
+    fi
+done
+# where there is no O_TMPFILE (forced here), every catchable terminating
+# signal removes the named temporary and the process dies of that signal
+for signum in INT:2 TERM:15 HUP:1 QUIT:3 USR1:10 USR2:12 ALRM:14 VTALRM:26 PROF:27 PIPE:13; do
+    sig=${signum%:*} num=${signum#*:}
+    rm -rf "$tmp/out" && mkdir "$tmp/out"
+    MXBENCH_TMPFILE=0 "$MX" -q compress $SLOW -o "$tmp/out/slow.mxb" &
+    pid=$!
+    wait_writing $pid "$tmp/out" || bad "SIG$sig: compress never opened its output"
+    ls -A "$tmp/out" | grep -q '^slow.mxb.tmp' || bad "MXBENCH_TMPFILE=0 should use a named temporary"
+    kill -$sig $pid
+    wait $pid 2>/dev/null
+    rc=$?
+    [ $rc = $((128 + num)) ] || bad "SIG$sig: exit status $rc, want death by the signal"
+    [ -z "$(ls -A "$tmp/out")" ] || bad "SIG$sig left: $(ls -A "$tmp/out")"
+done
+# past the file size limit: a one-line error, exit 1, nothing left
+for tf in 0 1; do
+    rm -rf "$tmp/out" && mkdir "$tmp/out"
+    (ulimit -f 64 && MXBENCH_TMPFILE=$tf exec "$MX" -q compress -p raw "$npy" -o "$tmp/out/big.mxb") \
+        2>"$tmp/stderr"
+    rc=$?
+    [ $rc = 1 ] && grep -q 'File too large' "$tmp/stderr" ||
+        bad "file size limit (tmpfile=$tf): exit $rc, $(cat "$tmp/stderr")"
+    [ -z "$(ls -A "$tmp/out")" ] || bad "file size limit (tmpfile=$tf) left: $(ls -A "$tmp/out")"
+done
+rm -f "$tmp/slow.bin"
+
+# --- item 5: -f writes through devices and FIFOs, follows links -----------
+"$MX" -q compress -p zstd:1 "$npy" -o "$tmp/x.mxb" || bad "compress for the output tests"
+if mknod "$tmp/null" c 1 3 2>/dev/null; then
+    survived=1
+    for force in "" -f; do
+        "$MX" -q decompress $force "$tmp/x.mxb" -o "$tmp/null" || bad "decompress $force to a device"
+        [ -c "$tmp/null" ] || { bad "decompress $force replaced a character device by a regular file"; survived=0; }
+        no_temps "$tmp" "decompress $force to a device"
+    done
+fi
+if [ "${survived:-0}" = 1 ]; then
+    # only once a device node is known to survive: the real ones
+    "$MX" -q decompress -f "$tmp/x.mxb" -o /dev/null || bad "decompress -f -o /dev/null"
+    [ -c /dev/null ] || bad "/dev/null is no longer a character device"
+    "$MX" -q decompress -f "$tmp/x.mxb" -o /dev/stdout | cmp -s - "$npy" || bad "-f -o /dev/stdout on a pipe"
+    [ -L /dev/stdout ] || bad "/dev/stdout is no longer a symbolic link"
+    rm -f "$tmp/null"
+else
+    echo "SKIP: cannot mknod a character device here; /dev/null and /dev/stdout cases not run"
+fi
+mkfifo "$tmp/fifo"
+for force in "" -f; do
+    timeout 30 cat "$tmp/fifo" >"$tmp/from-fifo" & # bounded: the run may never open it
+    cpid=$!
+    "$MX" -q decompress $force "$tmp/x.mxb" -o "$tmp/fifo" || bad "decompress $force to a FIFO"
+    wait $cpid
+    [ -p "$tmp/fifo" ] || bad "decompress $force replaced a FIFO by a regular file"
+    cmp -s "$tmp/from-fifo" "$npy" || bad "decompress $force: the FIFO's reader got other bytes"
+done
+rm -f "$tmp/fifo"
+# a symlink is followed: its target is replaced (-f), the link stays a link
+echo old >"$tmp/target.npy"
+ln -s target.npy "$tmp/link.npy"
+expect_error "symlink to an existing file, no -f" "$MX" decompress "$tmp/x.mxb" -o "$tmp/link.npy"
+grep -q old "$tmp/target.npy" || bad "the link's target was overwritten without -f"
+"$MX" -q decompress -f "$tmp/x.mxb" -o "$tmp/link.npy" || bad "decompress -f through a symlink"
+[ -L "$tmp/link.npy" ] || bad "-f replaced the symlink itself"
+cmp -s "$tmp/target.npy" "$npy" || bad "-f through a symlink did not write its target"
+ln -s nowhere.npy "$tmp/dangling.npy"
+expect_error "dangling symlink with -f" "$MX" decompress -f "$tmp/x.mxb" -o "$tmp/dangling.npy"
+[ -L "$tmp/dangling.npy" ] && [ ! -e "$tmp/nowhere.npy" ] || bad "a dangling link was replaced or followed"
+mkdir "$tmp/dir.npy"
+expect_error "a directory as output, with -f" "$MX" decompress -f "$tmp/x.mxb" -o "$tmp/dir.npy"
+no_temps "$tmp" "output kinds"
+rm -rf "$tmp/dir.npy" "$tmp/link.npy" "$tmp/dangling.npy" "$tmp/target.npy"
+
+exit $fail
