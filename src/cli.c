@@ -457,7 +457,7 @@ static int cmd_info(cli_opts *o, int verify)
                        in, MX_CONTAINER_VERSION, st.frames, (unsigned long long)st.rows,
                        (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
                        (unsigned long long)st.in_bytes,
-                       st.in_bytes ? (double)(st.rows * st.cols * 2) / (double)st.in_bytes : 0.0);
+                       st.in_bytes ? (double)st.rows * (double)st.cols * 2 / (double)st.in_bytes : 0.0);
             }
             continue;
         }
@@ -489,7 +489,7 @@ static int cmd_info(cli_opts *o, int verify)
                    in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
                    origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
                    c.lossy ? "lossy" : "lossless", len,
-                   len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
+                   len ? (double)c.rows * (double)c.cols * 2 / (double)len : 0.0, c.header_size,
                    c.coded.n, (unsigned long long)c.value_hash);
             const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
             for (size_t j = 0; j < top->n; j++) {

@@ -62,6 +62,8 @@ static int load_raw(const char *path, const uint8_t *buf, size_t len, const mx_s
     if (shape && shape->set) {
         rows = shape->rows;
         cols = shape->cols;
+        if (mx_shape_check(rows, cols, err))
+            return mx_wrap(err, path);
         if ((cols && rows > UINT64_MAX / 2 / cols) || rows * cols * 2 != len)
             return mx_fail(err, MX_EINPUT, "%s: %zu bytes does not match shape %llux%llu", path,
                            len, (unsigned long long)rows, (unsigned long long)cols);

@@ -155,4 +155,51 @@ expect_error "a directory as output, with -f" "$MX" decompress -f "$tmp/x.mxb" -
 no_temps "$tmp" "output kinds"
 rm -rf "$tmp/dir.npy" "$tmp/link.npy" "$tmp/dangling.npy" "$tmp/target.npy"
 
+# --- item 2: tiny files claiming absurd shapes -----------------------------
+mkdir "$tmp/shape"
+python3 - "$tmp/shape" <<'PY2'
+import struct, sys
+def npy(name, shape):
+    d = "{'descr': '<u2', 'fortran_order': False, 'shape': %s, }" % shape
+    h = d + " " * ((10 + len(d) + 1 + 63) // 64 * 64 - 10 - len(d) - 1) + "\n"
+    open("%s/%s" % (sys.argv[1], name), "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+npy("rows.npy", "(100000000, 0)")
+npy("cols.npy", "(0, 9223372036854775808)")
+npy("cols2.npy", "(0, 1048577)")
+npy("e0x5.npy", "(0, 5)")
+npy("e5x0.npy", "(5, 0)")
+npy("e0x0.npy", "(0, 0)")
+npy("e3d.npy", "(4, 0, 3)")
+npy("emax.npy", "(1048576, 0)")
+PY2
+: >"$tmp/shape/empty.bin"
+cd "$tmp/shape" || exit 99
+for f in rows.npy cols.npy cols2.npy; do
+    expect_error "compress $f" "$MX" compress "$f"
+    grep -q 'without values' "$tmp/stderr" || bad "compress $f: $(cat "$tmp/stderr")"
+    expect_error "--batch $f" "$MX" --batch -q --repeat 1 -p raw "$f"
+    expect_error "compress --frame-rows 1 $f" "$MX" compress --frame-rows 1 "$f" -o x.mxb
+done
+expect_error "--shape 0x2^63 on an empty raw file" "$MX" compress --shape 0x9223372036854775808 empty.bin
+expect_error "--batch --shape 0x2^63" "$MX" --batch -q --repeat 1 -p raw --shape 0x9223372036854775808 empty.bin
+expect_error "--shape 2^62x4" "$MX" compress --shape 4611686018427387904x4 empty.bin
+[ -z "$(ls -A | grep -v '\.npy$\|\.bin$')" ] || bad "refused shapes left: $(ls -A | grep -v '\.npy$\|\.bin$')"
+# empty matrices round-trip byte for byte, through every kind of pipeline
+for f in e0x5.npy e5x0.npy e0x0.npy e3d.npy emax.npy; do
+    for spec in auto auto:max bfxor bfctx 'q8:rows|zstd:1' 'expsplit,delta:cols|rans' quant:sim=0.99; do
+        for fr in "" "--frame-rows 1"; do
+            "$MX" -q compress -f $fr -p "$spec" "$f" -o x.mxb && "$MX" -q decompress -f x.mxb -o x.npy &&
+                cmp -s "$f" x.npy || bad "empty $f with $spec $fr does not round-trip"
+        done
+    done
+    "$MX" --batch -q --repeat 1 -p raw -p 'q8:rows|zstd:1' "$f" >/dev/null || bad "--batch on empty $f"
+done
+for shape in 0x5 7x0; do
+    "$MX" -q compress -f --shape $shape empty.bin -o x.mxb && "$MX" -q decompress -f x.mxb -o x.bin &&
+        cmp -s empty.bin x.bin && "$MX" info x.mxb | grep -q "shape .*$(echo $shape | sed 's/x/ x /')" ||
+        bad "empty raw --shape $shape does not round-trip"
+done
+cd - >/dev/null || exit 99
+no_temps "$tmp/shape" "empty matrices"
+
 exit $fail
