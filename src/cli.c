@@ -269,6 +269,24 @@ static int finish_output(mx_atomic_file *f, int rc, mx_error *err)
     return rc;
 }
 
+/* A tensor name made safe as part of a file name: [A-Za-z0-9._-] only
+ * (others become '_'), no leading dot, no "..", at most MX_SAFE_NAME_MAX
+ * bytes; so a tensor named "/../../x" cannot steer where the output goes. */
+#define MX_SAFE_NAME_MAX 128
+static void safe_name_part(const char *name, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < n && k < MX_SAFE_NAME_MAX; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-' || (c == '.' && k && out[k - 1] != '.');
+        out[k++] = ok ? c : '_';
+    }
+    out[k] = 0;
+    if (!k)
+        snprintf(out, n, "tensor");
+}
+
 static void print_compressed(const char *in, uint64_t orig, uint64_t len, const char *chosen,
                              int converted, size_t frames, const char *outpath)
 {
@@ -332,9 +350,16 @@ static int cmd_compress(cli_opts *o)
         if (o->output) {
             snprintf(outpath, sizeof outpath, "%s", o->output);
         } else {
-            const char *t = strrchr(s[0].name, ':');
-            snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
-                     (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
+            /* IN.safetensors -> IN.TENSOR.npy.mxb, beside the input */
+            const char *slash = strrchr(in, '/');
+            size_t dir = slash ? (size_t)(slash + 1 - in) : 0,
+                   stem = strlen(in) - strlen(".safetensors"),
+                   skip = strlen(in + dir) + 1; /* s[0].name is "BASENAME:TENSOR" */
+            char part[MX_SAFE_NAME_MAX + 1];
+            safe_name_part(s[0].name + (strlen(s[0].name) > skip ? skip : strlen(s[0].name)), part,
+                           sizeof part);
+            snprintf(outpath, sizeof outpath, "%.*s%s%s.npy.mxb", (int)stem, in,
+                     stem == dir ? "" : ".", part);
         }
         if ((rc = claim_output(in, outpath, o->force, &f)))
             goto out;

@@ -202,4 +202,33 @@ done
 cd - >/dev/null || exit 99
 no_temps "$tmp/shape" "empty matrices"
 
+# --- item 6: a tensor name never steers the output path --------------------
+mkdir -p "$tmp/st/a/b"
+python3 - "$tmp/st/a/b" <<'PY2'
+import json, struct, sys
+def st(path, names):
+    hdr, off = {}, 0
+    for n in names:
+        hdr[n] = {"dtype": "BF16", "shape": [2, 2], "data_offsets": [off, off + 8]}
+        off += 8
+    j = json.dumps(hdr).encode()
+    open(path, "wb").write(struct.pack("<Q", len(j)) + j + bytes(range(off)))
+st(sys.argv[1] + "/.safetensors", ["/../../x"])
+st(sys.argv[1] + "/w.safetensors", ["../up", ".hidden", "a:b/c", "ok_name-1.2"])
+PY2
+cd "$tmp/st/a/b" || exit 99
+"$MX" -q compress .safetensors || bad "compress a tensor named /../../x"
+for t in ../up .hidden a:b/c ok_name-1.2; do
+    "$MX" -q compress --tensor "$t" w.safetensors || bad "compress tensor '$t'"
+done
+cd - >/dev/null || exit 99
+[ -z "$(ls -A "$tmp/st" | grep -v '^a$')" ] && [ -z "$(ls -A "$tmp/st/a" | grep -v '^b$')" ] &&
+    [ ! -e "$tmp/x.npy.mxb" ] || bad "a tensor name wrote outside the input's directory"
+made=$(cd "$tmp/st/a/b" && ls -A | grep '\.mxb$' | LC_ALL=C sort | tr '\n' ' ')
+[ "$made" = "_.__.__x.npy.mxb w._._up.npy.mxb w._hidden.npy.mxb w.a_b_c.npy.mxb w.ok_name-1.2.npy.mxb " ] ||
+    bad "outputs named from tensor names: '$made'"
+for f in "$tmp"/st/a/b/*.mxb; do
+    "$MX" verify "$f" >/dev/null || bad "$f does not verify"
+done
+
 exit $fail
