@@ -17,6 +17,7 @@
 #include "sweep.h"
 #include "fileio.h"
 #include "filecodec.h"
+#include "manifest.h"
 #include "metrics.h"
 #include "npy.h"
 #include "parallel.h"
@@ -235,6 +236,57 @@ static int same_file(const char *in, const char *out)
 {
     struct stat a, b;
     return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* 1 when out names an input of a batch or sweep: the manifest, a file it
+ * lists, or an input file given on the command line. Reports are never
+ * written over their inputs, -f or not. */
+static int is_an_input(const char *out, const cli_opts *o, const char *manifest)
+{
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return 0; /* nothing there yet: not an input */
+    for (int i = 0; i < o->n_inputs; i++)
+        if (same_file(o->inputs[i], out))
+            return 1;
+    if (o->n_inputs)
+        return 0;
+    if (same_file(manifest, out))
+        return 1;
+    mx_manifest_entry *e;
+    size_t n;
+    mx_error err = {0};
+    if (mx_manifest_read(manifest, &e, &n, &err))
+        return 0; /* the loader will say what is wrong with it */
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = same_file(e[i].file, out);
+    mx_manifest_free(e, n);
+    return found;
+}
+
+/* Refuses report outputs (--csv, --json, --plot) that name an input or
+ * each other: 0, or the exit status. */
+static int check_report_outputs(const cli_opts *o, const char *manifest)
+{
+    const char *outs[] = {o->csv, o->json, o->plot};
+    const char *opts[] = {"--csv", "--json", "--plot"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!outs[i])
+            continue;
+        if (is_an_input(outs[i], o, manifest)) {
+            fprintf(stderr, "mxbench: %s: %s names an input of this run; choose another file\n",
+                    outs[i], opts[i]);
+            return 2;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (outs[j] && (!strcmp(outs[i], outs[j]) || same_file(outs[i], outs[j]))) {
+                fprintf(stderr, "mxbench: %s: %s and %s name the same file\n", outs[i], opts[j],
+                        opts[i]);
+                return 2;
+            }
+    }
+    return 0;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -586,6 +638,9 @@ static int cmd_sweep(cli_opts *o)
             pipes[t * nv + i].threads = o->threads;
         }
     }
+    if ((rc = check_report_outputs(o, o->manifest ? o->manifest : DEFAULT_MANIFEST)))
+        goto out;
+    rc = 2;
     if (o->n_inputs) {
         for (int i = 0; i < o->n_inputs; i++)
             if (mx_samples_load_file(o->inputs[i], &o->shape, o->tensor, &s, &n, &err)) {
@@ -732,6 +787,9 @@ static int cmd_batch(cli_opts *o)
         }
         pipes[i].threads = o->threads;
     }
+    if ((rc = check_report_outputs(o, o->manifest ? o->manifest : DEFAULT_MANIFEST)))
+        goto out;
+    rc = 2;
     if (o->n_inputs) {
         if (o->manifest) {
             rc = usage_error("give either -m MANIFEST or input files, not both%s", "");

@@ -231,4 +231,24 @@ for f in "$tmp"/st/a/b/*.mxb; do
     "$MX" verify "$f" >/dev/null || bad "$f does not verify"
 done
 
+# --- item 7: reports are never written over their inputs, -f or not -------
+mkdir "$tmp/rep"
+cp "$npy" "$tmp/rep/s.npy"
+head -c 1000 "$npy" >"$tmp/rep/cut.npy" # listed, but skipped as truncated
+printf 'file\ns.npy\ncut.npy\n' >"$tmp/rep/m.csv"
+(cd "$tmp/rep" && md5sum m.csv s.npy cut.npy >"$tmp/rep.md5")
+B="--batch -q --repeat 1 -p raw"
+expect_error "--csv over the manifest" "$MX" $B -m "$tmp/rep/m.csv" --csv "$tmp/rep/m.csv" -f
+expect_error "--json over the manifest" "$MX" $B -m "$tmp/rep/m.csv" --json "$tmp/rep/m.csv" -f
+expect_error "--csv over a sample" "$MX" $B -m "$tmp/rep/m.csv" --csv "$tmp/rep/s.npy" -f
+expect_error "--json over a skipped sample" "$MX" $B -m "$tmp/rep/m.csv" --json "$tmp/rep/cut.npy" -f
+expect_error "--csv over an input file" "$MX" $B "$tmp/rep/s.npy" --csv "$tmp/rep/s.npy" -f
+expect_error "--csv and --json the same" "$MX" $B -m "$tmp/rep/m.csv" --csv "$tmp/rep/o" --json "$tmp/rep/o"
+expect_error "sweep --plot over the manifest" "$MX" sweep -q --repeat 1 -m "$tmp/rep/m.csv" -p 'trunc:{}|zstd:1' \
+    --param 1:2:2 --plot "$tmp/rep/m.csv" -f
+(cd "$tmp/rep" && md5sum -c --quiet "$tmp/rep.md5") || bad "a report overwrote an input"
+[ ! -e "$tmp/rep/o" ] || bad "a refused report was written"
+"$MX" $B -m "$tmp/rep/m.csv" --csv "$tmp/rep/o.csv" >/dev/null 2>&1
+[ -s "$tmp/rep/o.csv" ] || bad "--csv to a new file beside the inputs"
+
 exit $fail
