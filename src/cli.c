@@ -769,8 +769,8 @@ static int cmd_batch(cli_opts *o)
 {
     mx_error err = {0};
     mx_sample *s = NULL;
-    size_t n = 0, n_skipped = 0;
-    mx_skipped *skipped = NULL;
+    size_t n = 0;
+    mx_skipped skipped = {0};
     int rc = 2;
     const char *const *specs = o->n_specs ? o->specs : mx_default_batch_specs;
     size_t n_specs = o->n_specs ? o->n_specs : mx_default_batch_count;
@@ -802,7 +802,7 @@ static int cmd_batch(cli_opts *o)
             }
     } else {
         const char *man = o->manifest ? o->manifest : DEFAULT_MANIFEST;
-        if (mx_samples_load_manifest_lenient(man, &s, &n, &skipped, &n_skipped, &err)) {
+        if (mx_samples_load_manifest_lenient(man, &s, &n, &skipped, &err)) {
             if (!o->manifest && access(man, F_OK) != 0)
                 snprintf(err.msg, sizeof err.msg,
                          "no %s here: run from the project root or pass -m MANIFEST", man);
@@ -810,8 +810,10 @@ static int cmd_batch(cli_opts *o)
             goto out;
         }
         /* a bad file is reported and skipped; the others still run */
-        for (size_t i = 0; i < n_skipped; i++)
-            fprintf(stderr, "mxbench: skipped %s\n", skipped[i].msg);
+        for (size_t i = 0; !o->quiet && i < skipped.kept; i++)
+            fprintf(stderr, "mxbench: skipped %s\n", skipped.msg[i]);
+        if (!o->quiet && skipped.n > skipped.kept)
+            fprintf(stderr, "mxbench: skipped %zu more\n", skipped.n - skipped.kept);
         if (n == 0) {
             fprintf(stderr, "mxbench: %s: no sample could be loaded\n", man);
             goto out;
@@ -834,14 +836,13 @@ static int cmd_batch(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    rc = b.any_failed || n_skipped ? 1 : 0;
+    rc = b.any_failed || skipped.n ? 1 : 0;
     if (b.any_failed)
         fprintf(stderr, "mxbench: some runs FAILED (see the table)\n");
-    if (n_skipped)
-        fprintf(stderr, "mxbench: %zu file%s of the manifest skipped (see above)\n", n_skipped,
-                n_skipped == 1 ? "" : "s");
+    if (skipped.n) /* even under -q: it is why the exit status is 1 */
+        fprintf(stderr, "mxbench: %zu file%s of the manifest skipped%s\n", skipped.n,
+                skipped.n == 1 ? "" : "s", o->quiet ? "" : " (see above)");
 out:
-    free(skipped);
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);

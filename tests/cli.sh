@@ -222,7 +222,7 @@ PY
 [ "$(wc -l <"$tmp/s1.csv")" = 61 ] || bad "--sample 30 should give 60 rows"
 # a manifest with a bad file: that file is reported, the others run, exit 1
 printf 'file\n%s\n%s\nnope.npy\n' "$npy" "$tmp/trunc.npy" >"$tmp/mixed.csv"
-"$MX" --batch -q --repeat 1 -p raw -m "$tmp/mixed.csv" >"$tmp/mixed.txt" 2>"$tmp/mixed.err"
+"$MX" --batch --repeat 1 -p raw -m "$tmp/mixed.csv" >"$tmp/mixed.txt" 2>"$tmp/mixed.err"
 [ $? = 1 ] || bad "a manifest with bad files should exit 1"
 grep -q 'l0.ln1.forward.s1.npy' "$tmp/mixed.txt" || bad "the good file did not run"
 grep -q 'skipped .*trunc.npy: truncated' "$tmp/mixed.err" || bad "truncated file not reported: $(cat "$tmp/mixed.err")"

@@ -251,4 +251,53 @@ expect_error "sweep --plot over the manifest" "$MX" sweep -q --repeat 1 -m "$tmp
 "$MX" $B -m "$tmp/rep/m.csv" --csv "$tmp/rep/o.csv" >/dev/null 2>&1
 [ -s "$tmp/rep/o.csv" ] || bad "--csv to a new file beside the inputs"
 
+# --- item 11: manifests of many rows, -q, a byte order mark ----------------
+mkdir "$tmp/man"
+python3 - "$tmp/man" "$DATA/edge/one_1x1.npy" <<'PY2'
+import sys
+d, one = sys.argv[1], sys.argv[2]
+for rows in (2000, 40000):
+    with open("%s/good%d.csv" % (d, rows), "w") as f:
+        f.write("file\n" + (one + "\n") * rows)
+    with open("%s/missing%d.csv" % (d, rows), "w") as f:
+        f.write("file,rows,cols,kind,source\n" + "".join("gone/f%07d.npy,,,,\n" % i for i in range(rows)))
+PY2
+"$MX" --batch -q --repeat 1 -p raw -m "$tmp/man/missing2000.csv" >/dev/null 2>"$tmp/stderr"
+[ "$(wc -l <"$tmp/stderr")" = 1 ] || bad "-q over 2000 missing files printed $(wc -l <"$tmp/stderr") lines"
+"$MX" --batch --repeat 1 -p raw -m "$tmp/man/missing2000.csv" >/dev/null 2>"$tmp/stderr"
+[ "$(grep -c '^mxbench: skipped .*gone/f' "$tmp/stderr")" = 20 ] && grep -q '^mxbench: skipped 1980 more$' "$tmp/stderr" ||
+    bad "2000 missing files should name 20 and count the rest: $(head -c 300 "$tmp/stderr")"
+# memory per row: the slope between 2,000 and 40,000 rows, loaded or skipped
+# (it was ~5 KB a row: sample and skip records held 4 KB paths)
+python3 - "$MX" "$tmp/man" <<'PY2' || bad "memory per manifest row"
+import os, subprocess, sys, time
+mx, d = sys.argv[1], sys.argv[2]
+env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16")
+def peak(name): # KB, of this one run (which must take under 2 minutes)
+    p = subprocess.Popen([mx, "--batch", "-q", "--repeat", "1", "-p", "raw", "--sample", "1", "-m",
+                          "%s/%s" % (d, name)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while True:
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            return usage.ru_maxrss
+        if time.time() > deadline:
+            p.kill()
+            os.wait4(p.pid, 0)
+            raise AssertionError(name + ": still loading after 120 s")
+        time.sleep(0.02)
+for kind in ("missing", "good"):
+    lo, hi = peak(kind + "2000.csv"), peak(kind + "40000.csv")
+    per_row = (hi - lo) * 1024 / 38000
+    print("%s rows: %.0f bytes a row (peak %d KB for 40000 rows)" % (kind, per_row, hi))
+    assert per_row < 2048, "%s rows take %.0f bytes each" % (kind, per_row)
+PY2
+# a UTF-8 byte order mark before the header, as spreadsheets write it
+printf '\357\273\277file,kind\n%s,forward\n' "$npy" >"$tmp/man/bom.csv"
+"$MX" --batch -q --repeat 1 -p raw -m "$tmp/man/bom.csv" >"$tmp/stdout" 2>"$tmp/stderr" &&
+    grep -q 'l0.ln1.forward.s1.npy' "$tmp/stdout" || bad "a manifest with a BOM: $(cat "$tmp/stderr")"
+printf '\357\273\277%s\n' "$npy" >"$tmp/man/bomlist.csv"
+"$MX" --batch -q --repeat 1 -p raw -m "$tmp/man/bomlist.csv" >/dev/null 2>"$tmp/stderr" ||
+    bad "a headerless list with a BOM: $(cat "$tmp/stderr")"
+
 exit $fail
