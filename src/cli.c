@@ -71,6 +71,7 @@ static void print_usage(FILE *f)
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
         "       mxbench export -p SPEC [-o solution.py] [-f]\n"
         "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
+        "                     [--max-output BYTES] [--max-connections N]\n"
         "       mxbench sweep -p 'TEMPLATE{}'... --param START:END:STEPS [--plot F.svg]\n"
         "       mxbench --list | --help | --version\n");
 }
@@ -121,6 +122,10 @@ static void print_help(void)
         "      --plot FILE.svg     sweep: draw ratio against similarity\n"
         "      --port P, --host H  serve: where to listen (default 127.0.0.1:8000)\n"
         "      --max-upload BYTES  serve: larger uploads get 413 (default 1 GiB)\n"
+        "      --max-output BYTES  serve: larger answers get 413, checked before decoding\n"
+        "                          (default 1 GiB)\n"
+        "      --max-connections N serve: requests in progress at once; more get 503\n"
+        "                          (default %d)\n"
         "  -q, --quiet             no progress or summary on stderr\n"
         "  -h, --help              this help\n"
         "  -V, --version           version\n"
@@ -137,7 +142,7 @@ static void print_help(void)
         "  A pipeline beats the score to beat (default: zstd:3 on the same samples)\n"
         "  when its raw score is at least 1.01x it.\n"
         "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
-        DEFAULT_MANIFEST, MX_DEFAULT_SPEC);
+        DEFAULT_MANIFEST, MX_SERVE_MAX_CONNECTIONS, MX_DEFAULT_SPEC);
 }
 
 static void print_list(void)
@@ -183,7 +188,7 @@ typedef struct {
     int force, quiet;
     int have_repeat, have_min_sim, have_beat, have_raw_beat, have_score_beat;
     double score_to_beat;
-    unsigned long port, max_upload;
+    unsigned long port, max_upload, max_output, max_connections;
     int threads;
     uint64_t frame_rows;
     const char *host;
@@ -852,7 +857,7 @@ out:
 enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
     OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
-    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS,
+    OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS, OPT_MAX_OUTPUT, OPT_MAX_CONNECTIONS,
 };
 
 static int is_command(const char *w)
@@ -889,6 +894,8 @@ int mx_cli_main(int argc, char **argv)
         {"port", required_argument, NULL, OPT_PORT},
         {"host", required_argument, NULL, OPT_HOST},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+        {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
         {"param", required_argument, NULL, OPT_PARAM},
         {"plot", required_argument, NULL, OPT_PLOT},
         {"sample", required_argument, NULL, OPT_SAMPLE},
@@ -992,6 +999,16 @@ int mx_cli_main(int argc, char **argv)
                 return usage_error("--max-upload wants a byte count, got '%s'", optarg);
             o.serve_opt = "--max-upload";
             break;
+        case OPT_MAX_OUTPUT:
+            if (parse_count(optarg, 1, ULONG_MAX, &o.max_output))
+                return usage_error("--max-output wants a byte count, got '%s'", optarg);
+            o.serve_opt = "--max-output";
+            break;
+        case OPT_MAX_CONNECTIONS:
+            if (parse_count(optarg, 1, 1000, &o.max_connections))
+                return usage_error("--max-connections wants 1..1000, got '%s'", optarg);
+            o.serve_opt = "--max-connections";
+            break;
         case OPT_SAMPLE:
             if (parse_count(optarg, 1, 1000000, &u))
                 return usage_error("--sample wants a count 1..1000000, got '%s'", optarg);
@@ -1085,7 +1102,10 @@ int mx_cli_main(int argc, char **argv)
             return report(&err);
         p.threads = o.threads;
         mx_serve_opts so = {o.host ? o.host : "127.0.0.1", o.port ? (unsigned)o.port : 8000,
-                            o.max_upload ? o.max_upload : (size_t)1 << 30, &p};
+                            o.max_upload ? o.max_upload : MX_SERVE_MAX_UPLOAD,
+                            o.max_output ? o.max_output : MX_SERVE_MAX_OUTPUT,
+                            o.max_connections ? (unsigned)o.max_connections : MX_SERVE_MAX_CONNECTIONS,
+                            &p};
         return mx_serve(&so, &err) ? report(&err) : 0;
     }
     if (!strcmp(o.command, "decompress"))
