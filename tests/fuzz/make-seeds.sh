@@ -91,3 +91,17 @@ seeds = {
 for name, data in seeds.items():
     open("%s/http/%s" % (c, name), "wb").write(data)
 PY
+# files for fuzz_file: 4 selector bytes (pipeline, frame rows, threads,
+# raw columns), then an .npy or raw bf16 (see tests/fuzz/fuzz_file.c)
+mkdir -p $C/file
+k=0
+for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/empty_0x8.npy $C/npy/v3f.npy $C/npy/f4.npy; do
+    k=$((k + 1))
+    { printf "\\$(printf %03o $k)\\003\\003\\000"; cat "$f"; } >"$C/file/npy$k"
+done
+python3 - "$C/file" <<'PY'
+import sys
+vals = bytes((i * 131) % 256 for i in range(2 * 12 * 10))
+for k, sel in enumerate([bytes([0, 2, 0, 9]), bytes([3, 0, 3, 11]), bytes([6, 4, 0, 4])]):
+    open("%s/raw%d" % (sys.argv[1], k), "wb").write(sel + vals)
+PY
