@@ -48,23 +48,28 @@ head -c 24000000 /dev/urandom >"$tmp/slow.bin"
 SLOW="-T 1 -p brotli:11 --shape 3000x4000 $tmp/slow.bin"
 
 # --- item 3: racing runs for one output, without -f: exactly one wins ------
-mkdir "$tmp/race"
-i=0 pids=""
-while [ $i -lt 8 ]; do
-    "$MX" -q compress -T 1 -p brotli:11 "$npy" -o "$tmp/race/out.mxb" 2>"$tmp/race.err$i" &
-    pids="$pids $!"
-    i=$((i + 1))
+# (through O_TMPFILE and link, then through a named temporary and
+# renameat2(RENAME_NOREPLACE))
+for tf in 1 0; do
+    rm -rf "$tmp/race" && mkdir "$tmp/race"
+    rm -f "$tmp"/race.err*
+    i=0 pids=""
+    while [ $i -lt 8 ]; do
+        MXBENCH_TMPFILE=$tf "$MX" -q compress -T 1 -p brotli:11 "$npy" -o "$tmp/race/out.mxb" 2>"$tmp/race.err$i" &
+        pids="$pids $!"
+        i=$((i + 1))
+    done
+    wins=0 lost=0
+    for pid in $pids; do
+        if wait "$pid"; then wins=$((wins + 1)); else lost=$((lost + 1)); fi
+    done
+    [ $wins = 1 ] || bad "8 runs racing for one output (tmpfile=$tf): $wins succeeded, want exactly 1"
+    [ "$(cat "$tmp"/race.err* | grep -c 'already exists')" = $lost ] ||
+        bad "the runs that lost should say 'already exists' (tmpfile=$tf): $(cat "$tmp"/race.err*)"
+    "$MX" -q decompress "$tmp/race/out.mxb" -o "$tmp/race/back.npy" && cmp -s "$npy" "$tmp/race/back.npy" ||
+        bad "the winner's output does not round-trip (tmpfile=$tf)"
+    no_temps "$tmp/race" "racing runs (tmpfile=$tf)"
 done
-wins=0 lost=0
-for pid in $pids; do
-    if wait "$pid"; then wins=$((wins + 1)); else lost=$((lost + 1)); fi
-done
-[ $wins = 1 ] || bad "8 runs racing for one output: $wins succeeded, want exactly 1"
-[ "$(cat "$tmp"/race.err* | grep -c 'already exists')" = $lost ] ||
-    bad "the runs that lost should say 'already exists': $(cat "$tmp"/race.err*)"
-"$MX" -q decompress "$tmp/race/out.mxb" -o "$tmp/race/back.npy" && cmp -s "$npy" "$tmp/race/back.npy" ||
-    bad "the winner's output does not round-trip"
-no_temps "$tmp/race" "racing runs"
 
 # --- item 4: SIGKILL mid-write leaves nothing; -f keeps the old file whole --
 for mode in new force; do

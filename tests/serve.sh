@@ -89,7 +89,7 @@ pid=""
 grep -q 'stopped' "$tmp/log" || bad "no clean stop message"
 
 # --- limits (issue 12, item 9): output bytes and requests in progress ------
-# A 2.4 KB container of 32 MiB of zeros, and 1.5 MB of values to upload.
+# A 1.1 KB container of 32 MiB of zeros, and 1.4 MB of values to upload.
 head -c 33554432 /dev/zero >"$tmp/zeros.bin"
 "$MX" -q compress -f -p zstd:3 --shape 4096x4096 "$tmp/zeros.bin" -o "$tmp/bomb.mxb" || bad "bomb"
 rm -f "$tmp/zeros.bin"
