@@ -112,11 +112,18 @@ base=$(hwm)
     bad "a 32 MiB answer under a 40 MB --max-output"
 one=$(hwm)
 # while two slow uploads hold both slots, a third request gets 503 at once
+threads() { ls "/proc/$pid2/task" | wc -l; }
+idle=$(threads)
 for k in 1 2; do
     curl -s -o /dev/null -w '%{http_code}\n' --limit-rate 300k -F "file=@$tmp/upload.bin" \
         "$URL2/compress" >"$tmp/slow$k" &
 done
-sleep 1
+i=0
+while [ "$(threads)" -lt $((idle + 2)) ] && [ $i -lt 100 ]; do # a thread per connection
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 0.5 # their headers are in: both admitted
 [ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 503 ] || bad "a request past --max-connections: not 503"
 curl -sf "$URL2/health" >/dev/null || bad "/health while the slots are full"
 i=0
