@@ -45,10 +45,15 @@ def var(v):
     return bytes(out + bytes([v]))
 
 
-def compress(v, rows, cols, origin=0, fortran=0, blob=b""):
-    """The container of a rows x cols matrix v (uint16); one frame even over 64 MiB."""
+def compress(v, rows, cols, origin=0, fortran=0, blob=b"", spec=None):
+    """The container of a rows x cols matrix v (uint16) under spec (SPEC, or what
+    auto chooses); one frame even over 64 MiB."""
+    if spec is None and CHOOSE:
+        return CHOOSE(v, rows, cols, origin, fortran, blob)
+    spec = spec or SPEC
+    steps, enc, _, lossy = PIPES[spec]
     cur, levels = [(16, v.reshape(rows, cols))], []
-    for name, arg in STEPS:
+    for name, arg in steps:
         nxt, lv = [], []
         for bits, x in cur:
             p = TRANSFORMS[name][0](arg, bits, x)
@@ -57,9 +62,9 @@ def compress(v, rows, cols, origin=0, fortran=0, blob=b""):
         levels.append(lv)
         cur = nxt
     levels.append([(b, 0) + x.shape for b, x in cur])
-    coded = [ENC(pack(b, x)) for b, x in cur]
-    h = bytearray(b"\x89MXB" + bytes([2, LOSSY_SPEC | fortran << 1, origin, 1]) + var(rows) + var(cols))
-    h += struct.pack("<Q", xxh3(v.tobytes())) + var(len(SPEC)) + SPEC.encode() + var(len(blob)) + blob
+    coded = [enc(pack(b, x), (b,) + x.shape) for b, x in cur]
+    h = bytearray(b"\x89MXB" + bytes([2, lossy | fortran << 1, origin, 1]) + var(rows) + var(cols))
+    h += struct.pack("<Q", xxh3(v.tobytes())) + var(len(spec)) + spec.encode() + var(len(blob)) + blob
     h.append(len(levels))
     for lv in levels:
         h += bytes([len(lv)]) + b"".join(bytes([b, n]) + var(r) + var(c) for b, n, r, c in lv)
@@ -95,19 +100,23 @@ def decompress(buf, max_output=None):
     if xxh3(buf[:-8]) != int.from_bytes(buf[-8:], "little"):
         bad("checksum mismatch")
     f.flags, f.origin, dtype, f.rows, f.cols = u(), u(), u(), var(), var()
-    if f.flags > 3 or f.origin > 3 or dtype != 1 or f.flags & 1 != LOSSY_SPEC:
+    if f.flags > 3 or f.origin > 3 or dtype != 1:
         bad("flags, origin or dtype (frames of a matrix over 64 MiB: decode them with mxbench)")
     if f.rows * f.cols * 2 > cap:
         bad("%dx%d values, over the limit of %d bytes" % (f.rows, f.cols, cap))
     f.hash, n = u(8), var()
-    if bytes(buf[f.at:f.at + n]) != SPEC.encode():
-        raise ValueError("this solution decodes %s, not %r" % (SPEC, bytes(buf[f.at:f.at + min(n, 99)])))
+    f.spec = bytes(buf[f.at:f.at + n]).decode("latin1")
+    if f.spec not in PIPES:
+        raise ValueError("this solution decodes %s, not %r" % (" or ".join(PIPES), f.spec[:99]))
+    steps, _, dec, lossy = PIPES[f.spec]
+    if f.flags & 1 != lossy:
+        bad("the lossy flag disagrees with %s" % f.spec)
     f.at += n
     n = var()
     f.blob = bytes(buf[f.at:f.at + n])
     f.at += n
     levels = [[(u(), u(), var(), var()) for _ in range(u())] for _ in range(u())]
-    if len(levels) != len(STEPS) + 1 or any(b not in UT for lv in levels for b, _, _, _ in lv) or \
+    if len(levels) != len(steps) + 1 or any(b not in UT for lv in levels for b, _, _, _ in lv) or \
             any(sum(nbytes(b, r, c) for b, _, r, c in lv) > 4 * cap + 64 for lv in levels):  # as mxbench
         bad("stream layout")
     sizes = [(var(), u(4))[0] for _ in levels[-1]]
@@ -116,10 +125,10 @@ def decompress(buf, max_output=None):
         bad("%d bytes, the header says %d" % (len(buf), f.at + sum(sizes) + 8))
     cur = []
     for (bits, _, r, c), s in zip(levels[-1], sizes):
-        raw = DEC(bytes(buf[f.at:f.at + s]), nbytes(bits, r, c))
+        raw = dec(bytes(buf[f.at:f.at + s]), nbytes(bits, r, c), (bits, r, c))
         cur.append((bits, unpack(bits, r, c, raw) if len(raw) == nbytes(bits, r, c) else bad("stream size")))
         f.at += s
-    for (name, arg), lv in zip(STEPS[::-1], levels[-2::-1]):  # undo each transform
+    for (name, arg), lv in zip(steps[::-1], levels[-2::-1]):  # undo each transform
         prev = []
         for bits, k, r, c in lv:
             p, cur = cur[:max(k, 1)], cur[max(k, 1):]

@@ -16,3 +16,4 @@ import numpy as np
 SPEC = "__SPEC__"
 MAX_RATIO, MAX_OUTPUT = 1 << 20, 1 << 30  # bounds on a decoded matrix (--max-output)
 TRANSFORMS, ENTROPY, LOSSY = {}, {}, set()  # filled by the stages' sections
+AUTO, CHOOSE = {}, None  # auto and auto:max: the specs they choose from, and how

@@ -1,10 +1,15 @@
 
 
-# --- the pipeline this file runs
-T, _, E = SPEC.rpartition("|")
-STEPS = [s.partition(":")[::2] for s in T.split(",")] if T else []
-ENC, DEC = ENTROPY[E.partition(":")[0]](E.partition(":")[2])
-LOSSY_SPEC = int(any(name in LOSSY for name, _ in STEPS))
+# --- the pipelines this file writes and reads: SPEC, or those auto chooses from
+def pipeline(spec):
+    t, _, e = spec.rpartition("|")
+    steps = [s.partition(":")[::2] for s in t.split(",")] if t else []
+    name, _, arg = e.partition(":")
+    return (steps,) + ENTROPY[name](arg) + (int(any(n in LOSSY for n in [name] + [s for s, _ in steps])),)
+
+
+PIPES = {s: pipeline(s) for s in AUTO.get(SPEC, [SPEC])}
+LOSSY_SPEC = max(p[3] for p in PIPES.values())
 
 
 # --- the file tasks (the competition's miner_solution.py)

@@ -11,11 +11,11 @@ def zstd_codec(arg):
     import zstd
     level = int(arg)
 
-    def dec(b, n):  # the size is checked before zstd allocates it
+    def dec(b, n, shape):  # the size is checked before zstd allocates it
         if zstd_size(b) != n:
             bad("a zstd stream of the wrong size")
         return zstd.decompress(b) if n else b""
-    return (lambda b: zstd.compress(b, level) if b else bytes.fromhex("28b52ffd2000010000")), dec
+    return (lambda b, shape: zstd.compress(b, level) if b else bytes.fromhex("28b52ffd2000010000")), dec
 
 
 ENTROPY["zstd"] = zstd_codec
