@@ -19,26 +19,28 @@ static const section sections[] = {
 static const char *const base_head[] = {"head", "xxh3", "container", "npy", "shape"};
 static const char *const base_tail[] = {"serve"};
 
-/* Each stage's numpy twin: the sections it needs, in order. Our coders
- * (whole) take the bf16 matrix itself, so no transform may precede them;
- * `only` limits a stage to the parameters its twin knows. */
+/* Each stage's numpy twin: the sections it needs, in order. A transform
+ * needs "levels" (the container's stream layouts, which single-stream
+ * pipelines go without). Our coders (whole) take the bf16 matrix itself, so
+ * no transform may precede them; `only` limits a stage to the parameters
+ * its twin knows. */
 static const struct {
     const char *stage;
     const char *needs[3];
     int whole;
     const char *only;
 } twins[] = {
-    {"bytesplit", {"bytesplit"}, 0, NULL},
-    {"expsplit", {"expsplit"}, 0, NULL},
-    {"shuffle", {"shuffle"}, 0, NULL},
-    {"bitshuffle", {"bitshuffle"}, 0, NULL},
-    {"transpose", {"transpose"}, 0, NULL},
-    {"delta", {"delta"}, 0, NULL},
-    {"xor", {"xor"}, 0, NULL},
-    {"zeromask", {"zeromask"}, 0, NULL},
-    {"trunc", {"trunc"}, 0, NULL},
-    {"q8", {"absmax", "q8"}, 0, NULL},
-    {"q4", {"absmax", "q4"}, 0, NULL},
+    {"bytesplit", {"levels", "bytesplit"}, 0, NULL},
+    {"expsplit", {"levels", "expsplit"}, 0, NULL},
+    {"shuffle", {"levels", "shuffle"}, 0, NULL},
+    {"bitshuffle", {"levels", "bitshuffle"}, 0, NULL},
+    {"transpose", {"levels", "transpose"}, 0, NULL},
+    {"delta", {"levels", "delta"}, 0, NULL},
+    {"xor", {"levels", "xor"}, 0, NULL},
+    {"zeromask", {"levels", "zeromask"}, 0, NULL},
+    {"trunc", {"levels", "trunc"}, 0, NULL},
+    {"q8", {"levels", "absmax", "q8"}, 0, NULL},
+    {"q4", {"levels", "absmax", "q4"}, 0, NULL},
     {"raw", {"raw"}, 0, NULL},
     {"zstd", {"zstd"}, 0, NULL},
     {"lz4", {"lz4"}, 0, NULL},
@@ -96,15 +98,22 @@ static const char *missing_in_automatic(const mx_pipeline *p)
     return NULL;
 }
 
+/* Names what does export: our coders on their own, then the transforms
+ * and the entropy stages of the other pipelines. */
 static int refuse(const char *spec, const char *stage, mx_error *err)
 {
-    char list[512] = "";
-    size_t at = 0;
-    for (size_t i = 0; i < N_TWINS && at < sizeof list; i++)
-        at += (size_t)snprintf(list + at, sizeof list - at, " %s", twins[i].stage);
+    char list[2][256] = {"", ""};
+    size_t at[2] = {0, 0};
+    for (size_t i = 0; i < N_TWINS; i++) {
+        const mx_stage *s = mx_stage_find(twins[i].stage);
+        int k = s && s->kind == MX_STAGE_ENTROPY;
+        if (!twins[i].whole && at[k] < sizeof list[k])
+            at[k] += (size_t)snprintf(list[k] + at[k], sizeof list[k] - at[k], " %s", twins[i].stage);
+    }
     return mx_fail(err, MX_EINPUT,
-                   "'%s' cannot be exported: stage '%s' has no numpy twin here (exportable:%s; "
-                   "bfdelta and quant:sim=T without transforms)", spec, stage, list);
+                   "'%s' cannot be exported: stage '%s' has no numpy twin here (exportable: auto, "
+                   "auto:max, bfdelta or quant:sim=T alone; or transforms%s before one of%s)",
+                   spec, stage, list[0], list[1]);
 }
 
 static const section *find_section(const char *name)
@@ -113,6 +122,22 @@ static const section *find_section(const char *name)
         if (strcmp(sections[i].name, name) == 0)
             return &sections[i];
     return NULL;
+}
+
+/* Copies text, each line's leading spaces as a tab per four (the rest
+ * stays): the sections are indented by four spaces, and a tab is the same
+ * indentation to Python at a quarter of the bytes under the size limit.
+ * Only where the meaning is the same: inside brackets and strings leading
+ * whitespace does not count, and no section's strings depend on it. */
+static void put_tabbed(mx_bytes *w, const char *text)
+{
+    while (*text) {
+        size_t spaces = strspn(text, " "), line = strcspn(text, "\n");
+        for (size_t i = 0; i < spaces / 4; i++)
+            mx_bytes_put(w, "\t", 1);
+        mx_bytes_put(w, text + spaces / 4 * 4, line - spaces / 4 * 4 + (text[line] == '\n'));
+        text += line + (text[line] == '\n');
+    }
 }
 
 /* Appends the section once (used[] remembers), with the spec filled in. */
@@ -126,13 +151,20 @@ static int append(mx_bytes *w, const char *name, const section **used, size_t *n
         if (used[i] == s)
             return 0;
     used[(*n_used)++] = s;
+    mx_bytes t = {0};
     const char *mark = "__SPEC__", *r = s->text, *q;
     while ((q = strstr(r, mark))) {
-        mx_bytes_put(w, r, (size_t)(q - r));
-        mx_bytes_put(w, spec, strlen(spec));
+        mx_bytes_put(&t, r, (size_t)(q - r));
+        mx_bytes_put(&t, spec, strlen(spec));
         r = q + strlen(mark);
     }
-    mx_bytes_put(w, r, strlen(r));
+    mx_bytes_put(&t, r, strlen(r) + 1); /* with the NUL */
+    if (t.oom) {
+        free(t.p);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    put_tabbed(w, (const char *)t.p);
+    free(t.p);
     return 0;
 }
 

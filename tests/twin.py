@@ -16,12 +16,12 @@ class Sections:
 
     def __init__(self, *names):
         code = "".join(open(os.path.join(export_dir, n + ".py")).read() for n in names)
-        self.__dict__.update(np=np, ENTROPY={}, LOSSY=set())
+        self.__dict__.update(np=np, ENTROPY={}, LOSSY=set(), SPEC="")
         exec(compile(code, "+".join(names), "exec"), self.__dict__)
 
 
-bfdelta = Sections("container", "wlanes", "bfdelta")
-quant = Sections("container", "wlanes", "quant")
+bfdelta = Sections("container", "npy", "wlanes", "bfdelta")
+quant = Sections("container", "npy", "wlanes", "quant")
 
 # each coder: its spec, and its twin's (encoder, decoder) of whole frames
 CODERS = [
