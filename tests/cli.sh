@@ -178,10 +178,12 @@ expect_error "bad sample count" "" "$MX" --batch --sample 0
 expect_error "bad port" "" "$MX" serve --port 0
 expect_error "port on compress" "" "$MX" compress --port 80 "$tmp/in.npy"
 expect_error "bad host" "" "$MX" serve --host nowhere --port 1
-expect_error "export without spec" "" "$MX" export -o "$tmp/sol.py"
 expect_error "export of bfctx" "$tmp/sol.py" "$MX" export -p bfctx -o "$tmp/sol.py"
-expect_error "export of auto:max" "$tmp/sol.py" "$MX" export -p auto:max -o "$tmp/sol.py"
-grep -q "'auto:max' cannot be exported" "$tmp/stderr" || bad "export names auto:max"
+grep -q "'bfctx' cannot be exported: stage 'bfctx'" "$tmp/stderr" || bad "export names bfctx"
+expect_error "export of quant:rowsim" "$tmp/sol.py" "$MX" export -p quant:rowsim=0.99 -o "$tmp/sol.py"
+grep -q "'quant:rowsim=0.99' cannot be exported: stage 'quant'" "$tmp/stderr" || bad "export names quant"
+"$MX" -q export -o "$tmp/sol.py" && grep -q '^SPEC = "auto"$' "$tmp/sol.py" || bad "export without spec (auto)"
+expect_error "export over an existing file" "" "$MX" export -p auto:max -o "$tmp/sol.py"
 
 # --- batch outputs ---------------------------------------------------------
 "$MX" --batch -q -m "$DATA/manifest.csv" --repeat 1 -p 'expsplit|zstd:3' -p 'q8:rows|zstd:1' \
