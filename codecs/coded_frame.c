@@ -104,14 +104,14 @@ static int is_bf16_matrix(const mx_stream_desc *d, size_t n)
 }
 
 int mx_bf16_frame_compress(uint8_t mode, mx_bf16_encode_fn encode16, const mx_params *p,
-                           const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
-                           size_t cap, size_t *dst_len, mx_error *err)
+                           mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                           uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
     mx_bytes f = {0};
     int is16 = is_bf16_matrix(d, n);
     uint8_t m = is16 ? mode : (uint8_t)MX_FRAME_ORDER0;
     mx_bytes_put(&f, &m, 1);
-    int rc = is16 ? encode16(p, d, src, &f, err) : mx_order0_encode(src, n, &f, err);
+    int rc = is16 ? encode16(p, w, d, src, &f, err) : mx_order0_encode(src, n, &f, err);
     if (rc) {
         free(f.p);
         /* coding would not fit in the raw size: store (exact, even for a lossy coder) */
@@ -121,12 +121,13 @@ int mx_bf16_frame_compress(uint8_t mode, mx_bf16_encode_fn encode16, const mx_pa
 }
 
 int mx_bf16_frame_decompress(const char *stage, uint8_t mode, mx_bf16_decode_fn decode16,
-                             const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
-                             size_t n, uint8_t *dst, size_t expected, mx_error *err)
+                             const mx_params *p, mx_work *w, const mx_stream_desc *d,
+                             const uint8_t *src, size_t n, uint8_t *dst, size_t expected,
+                             mx_error *err)
 {
     if (n < 1 || src[0] != mode)
         return mx_frame_decode(stage, src, n, dst, expected, err);
     if (!is_bf16_matrix(d, expected))
         return mx_fail(err, MX_EINPUT, "corrupt data: %s frame on a non-16-bit stream", stage);
-    return decode16(p, d, src + 1, n - 1, dst, err);
+    return decode16(p, w, d, src + 1, n - 1, dst, err);
 }

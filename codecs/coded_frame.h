@@ -35,14 +35,15 @@ int mx_frame_decode(const char *stage, const uint8_t *src, size_t n, uint8_t *ds
  * mode byte and what encode16 writes (it returns 1 when its output would
  * not fit: the stream is then stored); on any other stream, order-0 rANS.
  * decode16 gets the bytes after the mode byte. */
-typedef int (*mx_bf16_encode_fn)(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
-                                 mx_bytes *out, mx_error *err);
-typedef int (*mx_bf16_decode_fn)(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
-                                 size_t n, uint8_t *dst, mx_error *err);
+typedef int (*mx_bf16_encode_fn)(const mx_params *p, mx_work *w, const mx_stream_desc *d,
+                                 const uint8_t *src, mx_bytes *out, mx_error *err);
+typedef int (*mx_bf16_decode_fn)(const mx_params *p, mx_work *w, const mx_stream_desc *d,
+                                 const uint8_t *src, size_t n, uint8_t *dst, mx_error *err);
 int mx_bf16_frame_compress(uint8_t mode, mx_bf16_encode_fn encode16, const mx_params *p,
-                           const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
-                           size_t cap, size_t *dst_len, mx_error *err);
+                           mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                           uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err);
 int mx_bf16_frame_decompress(const char *stage, uint8_t mode, mx_bf16_decode_fn decode16,
-                             const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
-                             size_t n, uint8_t *dst, size_t expected, mx_error *err);
+                             const mx_params *p, mx_work *w, const mx_stream_desc *d,
+                             const uint8_t *src, size_t n, uint8_t *dst, size_t expected,
+                             mx_error *err);
 #endif

@@ -10,12 +10,17 @@
  * level separately, byte buffer to byte buffer.
  *
  * Decoders get untrusted shapes from a container: they must check every part
- * they read (mx_stage_expect helps) and never trust sizes. */
+ * they read (mx_stage_expect helps) and never trust sizes.
+ *
+ * Every call also gets the work of the thread it runs on (work.h): the
+ * threads the stage may use for its own loops and scratch kept between
+ * calls. The output never depends on either. */
 #ifndef MX_STAGE_H
 #define MX_STAGE_H
 #include <stddef.h>
 #include <stdint.h>
 #include "stream.h"
+#include "work.h"
 
 typedef enum { MX_STAGE_TRANSFORM, MX_STAGE_ENTROPY } mx_stage_kind;
 
@@ -25,7 +30,6 @@ enum { MX_AXIS_ROWS = 0, MX_AXIS_COLS = 1 };
 typedef struct {
     int level;   /* entropy level/quality, trunc's K */
     int axis;    /* MX_AXIS_ROWS or MX_AXIS_COLS */
-    int threads; /* run time only, never stored: threads a stage may use */
 } mx_params;
 
 typedef struct mx_stage {
@@ -44,11 +48,11 @@ typedef struct mx_stage {
 
     /* TRANSFORM: appends the parts of `in` to out and returns how many
      * (0 = not applicable, the driver passes `in` through), or -1. */
-    int (*encode)(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+    int (*encode)(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err);
     /* TRANSFORM: rebuilds `out` (shape set, data zero-allocated) from its
      * nparts parts. */
-    int (*decode)(const mx_params *p, const mx_stream *parts, size_t nparts,
+    int (*decode)(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err);
 
     /* ENTROPY: worst-case coded size for n input bytes. */
@@ -56,11 +60,11 @@ typedef struct mx_stage {
     /* ENTROPY: codes the n bytes of a stream shaped d into dst (capacity
      * cap >= bound), sets *dst_len. Most coders ignore the shape; context
      * models use it. */
-    int (*compress)(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+    int (*compress)(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                     size_t n, uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err);
     /* ENTROPY: decodes exactly `expected` bytes of a stream shaped d into
      * dst, else fails. */
-    int (*decompress)(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+    int (*decompress)(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                       size_t n, uint8_t *dst, size_t expected, mx_error *err);
 } mx_stage;
 

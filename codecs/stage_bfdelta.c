@@ -206,9 +206,10 @@ static step_pos step_at(const mx_rowref_layout *l, uint64_t R, uint64_t C, size_
     return sp;
 }
 
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
-                    mx_error *err)
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                    mx_bytes *out, mx_error *err)
 {
+    (void)p;
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C);
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
@@ -222,7 +223,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
     int rc = -1, simd = mx_simd_avx2();
     if (!dist || !cls || !zero || !i1 ||
-        mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
+        mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -400,9 +401,10 @@ static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const u
     decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);
 }
 
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
+    (void)w;
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
@@ -471,16 +473,16 @@ out:
     return rc;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    return mx_bf16_frame_compress(MX_FRAME_BFDELTA, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_BFDELTA, encode16, p, w, d, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    return mx_bf16_frame_decompress("bfdelta", MX_FRAME_BFDELTA, decode16, p, d, src, n, dst,
+    return mx_bf16_frame_decompress("bfdelta", MX_FRAME_BFDELTA, decode16, p, w, d, src, n, dst,
                                     expected, err);
 }
 

@@ -21,9 +21,10 @@ static size_t bound(const mx_params *p, size_t n)
     return b ? b : n + 1024; /* 0 means "too large to say"; compress will fail cleanly */
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     size_t out = cap;
     if (!BrotliEncoderCompress(p->level, BROTLI_MAX_WINDOW_BITS, BROTLI_MODE_GENERIC, n,
@@ -33,9 +34,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     return 0;
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                       size_t expected, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     size_t out = expected;

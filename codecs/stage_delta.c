@@ -16,15 +16,17 @@ static void format(const mx_params *p, char *buf, size_t n)
     mx_format_axis("delta", p->axis, buf, n);
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     return mx_neighbor_encode("delta", fwd, p, in, out, err);
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     return mx_neighbor_decode("delta", inv, p, parts, nparts, out, err);
 }
 

@@ -5,9 +5,10 @@
 
 MX_PLAIN_PARAMS("expsplit")
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     if (in->d.bits != 16)
         return 0;
@@ -27,9 +28,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 3;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 3 || out->d.bits != 16)
         return mx_fail(err, MX_EINPUT, "corrupt data: expsplit needs 3 parts");

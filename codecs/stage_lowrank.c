@@ -118,8 +118,9 @@ static void jacobi(double *g, double *v, size_t k)
     }
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+static int encode(const mx_params *p, mx_work *work, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
+    (void)work;
     size_t R = (size_t)in->d.rows, C = (size_t)in->d.cols;
     if (in->d.bits != 16 || R == 0 || C == 0)
         return 0;
@@ -205,9 +206,10 @@ out:
     return rc;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *work, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)work;
     (void)p;
     uint64_t R = out->d.rows, C = out->d.cols;
     if (nparts != 2 || out->d.bits != 16)

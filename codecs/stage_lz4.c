@@ -6,9 +6,10 @@
 
 MX_PLAIN_PARAMS("lz4")
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (n > LZ4_MAX_INPUT_SIZE || cap > INT_MAX)
@@ -20,9 +21,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     return 0;
 }
 
-int mx_lz4_block_decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+int mx_lz4_block_decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                             size_t n, uint8_t *dst, size_t expected, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (n > INT_MAX || expected > INT_MAX)

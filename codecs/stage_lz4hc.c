@@ -15,9 +15,10 @@ static void format(const mx_params *p, char *buf, size_t n)
     mx_format_int("lz4hc", p->level, buf, n);
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     if (n > LZ4_MAX_INPUT_SIZE || cap > INT_MAX)
         return mx_fail(err, MX_EINPUT, "lz4hc: stream of %zu bytes is too large for lz4", n);

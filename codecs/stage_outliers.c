@@ -16,8 +16,9 @@ static void format(const mx_params *p, char *buf, size_t n)
     mx_format_fraction("outliers", p, buf, n);
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
+    (void)w;
     if (in->d.bits != 16)
         return 0;
     size_t n = (size_t)(in->d.rows * in->d.cols), k = mx_fraction_count(p, n);
@@ -39,9 +40,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, m
     return rc ? -1 : 3;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     size_t k;
     if (nparts != 3 || out->d.bits != 16)

@@ -17,14 +17,16 @@ static void format(const mx_params *p, char *buf, size_t n)
     mx_qsim_format("qrot", p, buf, n);
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
+    (void)w;
     return mx_qsim_encode(mx_qsim_block(in->d.cols), p, in, out, err);
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     return mx_qsim_decode("qrot", mx_qsim_block(out->d.cols), parts, nparts, out, err);
 }

@@ -276,7 +276,7 @@ static void buffer_sym(void *ctx, unsigned table, unsigned sym)
     b->sym[b->n++] = (uint8_t)sym;
 }
 
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                     mx_bytes *out, mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
@@ -320,7 +320,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             sl.unit[g] = 0x3f80;
     }
     ref_search rs = {x, norm2, R, C, dist, alpha};
-    mx_parallel_for((size_t)R, p->threads, search_row, &rs);
+    mx_parallel_for((size_t)R, w->threads, search_row, &rs);
 
     /* bisection on the step: the largest that meets the target both ways.
      * First by float64 alone (cheap); the float32 similarity (as torch sums
@@ -406,9 +406,10 @@ out:
     return rc;
 }
 
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
+    (void)w;
     uint64_t R = d->rows, C = d->cols;
     if (n < 4)
         return mx_fail(err, MX_EINPUT, "corrupt data: quant frame too short");
@@ -584,7 +585,7 @@ static uint64_t ql_zigzag(int64_t v)
     return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
 }
 
-static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                        mx_bytes *out, mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
@@ -603,7 +604,7 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     uint32_t *idx = malloc((l.lanes + 8) * sizeof *idx);
     int rc = -1;
     if (!x || !y || !dq || !q || !dist || !cls || !rb || !idx ||
-        mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
+        mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -699,9 +700,10 @@ out:
     return rc;
 }
 
-static int ql_decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                        uint8_t *dst, mx_error *err)
 {
+    (void)w;
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
@@ -819,22 +821,22 @@ out:
     return rc;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
     if (p->axis == STEP_MATRIX)
-        return mx_bf16_frame_compress(MX_FRAME_QUANT_LANES, ql_encode16, p, d, src, n, dst, cap,
+        return mx_bf16_frame_compress(MX_FRAME_QUANT_LANES, ql_encode16, p, w, d, src, n, dst, cap,
                                       dst_len, err);
-    return mx_bf16_frame_compress(MX_FRAME_QUANT, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_QUANT, encode16, p, w, d, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
     if (n >= 1 && src[0] == MX_FRAME_QUANT_LANES)
-        return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT_LANES, ql_decode16, p, d, src, n,
+        return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT_LANES, ql_decode16, p, w, d, src, n,
                                         dst, expected, err);
-    return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT, decode16, p, d, src, n, dst, expected, err);
+    return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT, decode16, p, w, d, src, n, dst, expected, err);
 }
 
 const mx_stage mx_stage_quant = {

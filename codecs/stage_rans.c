@@ -7,9 +7,10 @@
 
 MX_PLAIN_PARAMS("rans")
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)p;
     (void)d;
     mx_bytes f = {0};
@@ -22,9 +23,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
+    (void)w;
     (void)p;
     (void)d;
     return mx_frame_decode("rans", src, n, dst, expected, err);

@@ -10,9 +10,10 @@ static size_t bound(const mx_params *p, size_t n)
     return n;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (cap < n)
@@ -23,9 +24,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     return 0;
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                       size_t expected, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (n != expected)

@@ -21,9 +21,10 @@ static void transpose(const mx_stream *src, mx_stream *dst)
             mx_stream_put(dst, (size_t)(c * R + r), mx_stream_get(src, (size_t)(r * C + c)));
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     int o = mx_stream_set_add(out, in->d.bits, in->d.cols, in->d.rows, err);
     if (o < 0)
@@ -32,9 +33,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 1;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 1)
         return mx_fail(err, MX_EINPUT, "corrupt data: transpose needs 1 part");

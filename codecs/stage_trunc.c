@@ -28,9 +28,10 @@ static uint16_t round_bits(uint16_t v, unsigned k)
     return out;
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     if (in->d.bits != 16)
         return 0;
     int o = mx_stream_set_add(out, 16, in->d.rows, in->d.cols, err);
@@ -43,9 +44,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 1;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 1 || out->d.bits != 16)
         return mx_fail(err, MX_EINPUT, "corrupt data: trunc needs 1 part");

@@ -286,6 +286,19 @@ static int finish_output(mx_atomic_file *f, int rc, mx_error *err)
     return rc;
 }
 
+/* A context with the command line's threads and frame rows. */
+static mx_ctx *make_ctx(const cli_opts *o)
+{
+    mx_ctx *ctx = mx_ctx_create();
+    if (!ctx) {
+        fprintf(stderr, "mxbench: out of memory\n");
+        return NULL;
+    }
+    mx_ctx_set_threads(ctx, o->threads);
+    mx_ctx_set_frame_rows(ctx, o->frame_rows);
+    return ctx;
+}
+
 static void print_compressed(const char *in, uint64_t orig, uint64_t len, const char *chosen,
                              int converted, size_t frames, const char *outpath)
 {
@@ -307,10 +320,13 @@ static int cmd_compress(cli_opts *o)
     mx_pipeline p;
     if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err))
         return report(&err);
-    p.threads = o->threads;
-    p.frame_rows = o->frame_rows;
+    mx_ctx *ctx = make_ctx(o);
+    if (!ctx)
+        return 1;
     char outpath[4096];
     mx_atomic_file f;
+    mx_sample *s = NULL;
+    size_t n = 0;
     int rc, claimed = 0;
     if (!ends_with(in, ".safetensors")) {
         /* big .npy and raw files go a frame at a time, in bounded memory;
@@ -320,21 +336,23 @@ static int cmd_compress(cli_opts *o)
         else
             snprintf(outpath, sizeof outpath, "%s.mxb", in);
         if ((rc = claim_output(in, outpath, o->force, &f)))
-            return rc;
+            goto out;
         claimed = 1;
         mx_file_stats st;
-        rc = mx_file_compress(in, &o->shape, &p, &f, &st, &err);
+        rc = mx_file_compress(ctx, in, &o->shape, &p, &f, &st, &err);
         if (rc != MX_FILE_WHOLE) {
-            if (finish_output(&f, rc, &err))
-                return report(&err);
+            claimed = 0;
+            if (finish_output(&f, rc, &err)) {
+                rc = report(&err);
+                goto out;
+            }
             if (!o->quiet)
                 print_compressed(in, st.in_bytes, st.out_bytes, st.chosen, st.converted,
                                  st.frames, outpath);
-            return 0;
+            rc = 0;
+            goto out;
         }
     }
-    mx_sample *s = NULL;
-    size_t n = 0;
     rc = 2;
     if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err)) {
         rc = report(&err);
@@ -359,12 +377,11 @@ static int cmd_compress(cli_opts *o)
     }
     uint8_t *buf = NULL;
     size_t len = 0;
-    char chosen[MX_SPEC_MAX + 32], label[MX_SPEC_MAX + 96];
-    uint64_t count = mx_matrix_count(&s[0].m), cols = s[0].m.cols;
+    char label[MX_SPEC_MAX + 96];
+    uint64_t count = mx_matrix_count(&s[0].m);
     /* raw values without --shape: the engine finds the width and records it */
-    rc = s[0].shape_unknown
-             ? mx_compress_unshaped(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &cols, &err)
-             : mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
+    rc = s[0].shape_unknown ? mx_compress_unshaped(ctx, &p, &s[0].m, &buf, &len, &err)
+                            : mx_compress(ctx, &p, &s[0].m, &buf, &len, &err);
     if (!rc)
         rc = mx_atomic_write(&f, buf, len, &err);
     free(buf);
@@ -373,29 +390,30 @@ static int cmd_compress(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    uint64_t rows = cols ? count / cols : 1, step = mx_frame_rows(&p, cols);
-    snprintf(label, sizeof label, "%s", chosen);
+    const mx_compress_info *info = mx_ctx_info(ctx);
+    snprintf(label, sizeof label, "%s", info->pipeline);
     if (s[0].shape_unknown)
-        snprintf(label, sizeof label, "%s, shape %llux%llu inferred", chosen,
-                 (unsigned long long)rows, (unsigned long long)cols);
+        snprintf(label, sizeof label, "%s, shape %llux%llu inferred", info->pipeline,
+                 (unsigned long long)info->rows, (unsigned long long)info->cols);
     if (!o->quiet)
-        print_compressed(in, count * 2, len, label, s[0].converted,
-                         (size_t)(rows > step ? (rows + step - 1) / step : 1), outpath);
+        print_compressed(in, count * 2, len, label, s[0].converted, (size_t)info->frames,
+                         outpath);
     rc = 0;
 out:
     if (claimed) /* an error before the output was written: remove it */
         finish_output(&f, -1, &err);
     mx_samples_free(s, n);
+    mx_ctx_free(ctx);
     return rc;
 }
 
 /* Reads and decodes a container; shared by decompress and verify. */
-static int load_container(const char *in, int threads, uint8_t **buf, size_t *len, mx_matrix *m,
+static int load_container(mx_ctx *ctx, const char *in, uint8_t **buf, size_t *len, mx_matrix *m,
                           mx_error *err)
 {
     if (mx_read_file(in, buf, len, err))
         return -1;
-    if (mx_decompress_ex(*buf, *len, threads, m, err)) {
+    if (mx_decompress(ctx, *buf, *len, m, err)) {
         free(*buf);
         return mx_wrap(err, in);
     }
@@ -416,16 +434,21 @@ static int cmd_decompress(cli_opts *o)
     else
         return usage_error("%s: does not end in .mxb; name the output with -o", in);
     mx_atomic_file f;
+    mx_ctx *ctx = make_ctx(o);
+    if (!ctx)
+        return 1;
     int rc = claim_output(in, outpath, o->force, &f);
-    if (rc)
+    if (rc) {
+        mx_ctx_free(ctx);
         return rc;
+    }
     mx_file_stats st;
-    rc = mx_file_decompress(in, o->threads, &f, &st, &err); /* multi-frame: bounded memory */
+    rc = mx_file_decompress(ctx, in, &f, &st, &err); /* multi-frame: bounded memory */
     if (rc == MX_FILE_WHOLE) {
         uint8_t *buf, *file;
         size_t len, flen;
         mx_matrix m;
-        rc = load_container(in, o->threads, &buf, &len, &m, &err);
+        rc = load_container(ctx, in, &buf, &len, &m, &err);
         if (!rc) {
             free(buf);
             if (m.origin == MX_ORIGIN_RAW) {
@@ -437,6 +460,7 @@ static int cmd_decompress(cli_opts *o)
             mx_matrix_free(&m);
         }
     }
+    mx_ctx_free(ctx);
     if (finish_output(&f, rc, &err))
         return report(&err);
     if (!o->quiet)
@@ -461,13 +485,16 @@ static int cmd_info(cli_opts *o, int verify)
     if (o->n_inputs < 1)
         return usage_error("%s needs at least one input file", verify ? "verify" : "info");
     int worst = 0;
+    mx_ctx *ctx = make_ctx(o);
+    if (!ctx)
+        return 1;
     for (int i = 0; i < o->n_inputs; i++) {
         const char *in = o->inputs[i];
         uint8_t *buf;
         size_t len;
         mx_container c;
         mx_file_stats st;
-        int rc = verify ? mx_file_decompress(in, o->threads, NULL, &st, &err)
+        int rc = verify ? mx_file_decompress(ctx, in, NULL, &st, &err)
                         : mx_file_scan(in, &st, &err);
         if (rc != MX_FILE_WHOLE) { /* a multi-frame file, read a frame at a time */
             if (rc) {
@@ -497,7 +524,7 @@ static int cmd_info(cli_opts *o, int verify)
         }
         if (verify) {
             mx_matrix m;
-            if (mx_decompress_ex(buf, len, o->threads, &m, &err)) {
+            if (mx_decompress(ctx, buf, len, &m, &err)) {
                 mx_wrap(&err, in);
                 rc = report(&err);
                 worst = worst > rc ? worst : rc;
@@ -527,6 +554,7 @@ static int cmd_info(cli_opts *o, int verify)
         }
         free(buf);
     }
+    mx_ctx_free(ctx);
     return worst;
 }
 
@@ -565,6 +593,7 @@ static int cmd_sweep(cli_opts *o)
     if (mx_sweep_values(o->param, vals, &nv, &integer, &err))
         return mx_wrap(&err, "--param"), report(&err);
     size_t np = o->n_specs * nv;
+    mx_ctx *ctx = NULL;
     mx_pipeline *pipes = calloc(np, sizeof *pipes);
     mx_sample *s = NULL;
     size_t n = 0;
@@ -584,7 +613,6 @@ static int cmd_sweep(cli_opts *o)
                 rc = report(&err);
                 goto out;
             }
-            pipes[t * nv + i].threads = o->threads;
         }
     }
     if (o->n_inputs) {
@@ -598,8 +626,8 @@ static int cmd_sweep(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    if (mx_batch_run(s, n, pipes, np, &o->batch, &b, &err)) {
-        rc = report(&err);
+    if (!(ctx = make_ctx(o)) || mx_batch_run(ctx, s, n, pipes, np, &o->batch, &b, &err)) {
+        rc = ctx ? report(&err) : 1;
         goto out;
     }
     printf("%s\n", o->batch.condition == MX_SUBMITTED
@@ -650,6 +678,7 @@ out:
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);
+    mx_ctx_free(ctx);
     return rc;
 }
 
@@ -736,7 +765,10 @@ static int cmd_batch(cli_opts *o)
     mx_batch b = {0};
     mx_solution *sol = NULL;
     mx_coder coder;
-    if (!pipes) {
+    mx_ctx *ctx = make_ctx(o);
+    if (!pipes || !ctx) {
+        free(pipes);
+        mx_ctx_free(ctx);
         fprintf(stderr, "mxbench: out of memory\n");
         return 1;
     }
@@ -745,7 +777,6 @@ static int cmd_batch(cli_opts *o)
             rc = report(&err);
             goto out;
         }
-        pipes[i].threads = o->threads;
     }
     if (o->n_inputs) {
         if (o->manifest) {
@@ -797,7 +828,7 @@ static int cmd_batch(cli_opts *o)
     }
     if (!o->quiet && isatty(2))
         o->batch.progress = progress;
-    rc = mx_batch_run(s, n, pipes, n_specs, &o->batch, &b, &err);
+    rc = mx_batch_run(ctx, s, n, pipes, n_specs, &o->batch, &b, &err);
     mx_solution_stop(sol); /* before anything is printed: nothing left running */
     sol = NULL;
     if (rc) {
@@ -823,6 +854,7 @@ out:
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);
+    mx_ctx_free(ctx);
     return rc;
 }
 
@@ -1074,6 +1106,8 @@ int mx_cli_main(int argc, char **argv)
     if (!is_bench && strcmp(o.command, "compress") && strcmp(o.command, "export") &&
         strcmp(o.command, "serve") && o.n_specs)
         return usage_error("-p does not apply to '%s'", o.command);
+    if (!o.threads) /* every command, the app included, runs on all cores unless -T says */
+        o.threads = mx_cpu_count();
     if (!strcmp(o.command, "ui")) {
         if (o.n_inputs)
             return usage_error("ui takes samples from a manifest (-m), not '%s'", o.inputs[0]);
@@ -1081,10 +1115,8 @@ int mx_cli_main(int argc, char **argv)
             return usage_error("--csv/--json apply to --batch; in the app, e exports%s", "");
         mx_eval_opts eo = {NULL, o.python, (mx_eval_interface)o.iface, o.timeout, 0, NULL, NULL};
         return mx_ui_main(o.manifest ? o.manifest : DEFAULT_MANIFEST, o.specs, o.n_specs,
-                          &o.batch, &eo);
+                          &o.batch, &eo, o.threads);
     }
-    if (!o.threads)
-        o.threads = mx_cpu_count();
     install_signals();
     if (!strcmp(o.command, "batch") || is_eval)
         return cmd_batch(&o);
@@ -1100,9 +1132,8 @@ int mx_cli_main(int argc, char **argv)
             return usage_error("serve takes no input file (got '%s')", o.inputs[0]);
         if (mx_pipeline_parse(o.n_specs ? o.specs[0] : MX_DEFAULT_SPEC, &p, &err))
             return report(&err);
-        p.threads = o.threads;
         mx_serve_opts so = {o.host ? o.host : "127.0.0.1", o.port ? (unsigned)o.port : 8000,
-                            o.max_upload ? o.max_upload : (size_t)1 << 30, &p};
+                            o.max_upload ? o.max_upload : (size_t)1 << 30, &p, o.threads};
         return mx_serve(&so, &err) ? report(&err) : 0;
     }
     if (!strcmp(o.command, "decompress"))

@@ -108,7 +108,7 @@ static int put(mx_atomic_file *out, const void *buf, size_t len, mx_file_stats *
     return out ? mx_atomic_write(out, buf, len, err) : 0;
 }
 
-int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p,
+int mx_file_compress(mx_ctx *ctx, const char *in, const mx_shape *shape, const mx_pipeline *p,
                      mx_atomic_file *out, mx_file_stats *st, mx_error *err)
 {
     memset(st, 0, sizeof *st);
@@ -118,7 +118,7 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
         return -1;
     row_source src;
     int rc = probe_input(fd, in, size, shape, &src, err);
-    uint64_t step = rc ? 0 : mx_frame_rows(p, src.cols);
+    uint64_t step = rc ? 0 : mx_frame_rows(ctx, src.cols);
     if (rc || src.rows <= step) {
         free(src.origin.origin_blob);
         close(fd);
@@ -131,7 +131,7 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
     st->lossy = mx_pipeline_lossy(p);
     /* a batch of frames is read at once and coded on the threads: memory
      * holds `batch` frames, the bytes are the same whatever it is */
-    size_t batch = p->threads > 1 ? (size_t)(p->threads > 16 ? 16 : p->threads) : 1;
+    size_t batch = ctx->threads > 1 ? (size_t)(ctx->threads > 16 ? 16 : ctx->threads) : 1;
     uint64_t batch_rows = step * batch;
     mx_matrix part;
     uint8_t *raw = NULL, *bufs[16];
@@ -160,7 +160,7 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
             mx_npy_decode_values(raw, 4, count, part.data);
         int coded = 0;
         if (!rc)
-            coded = (rc = mx_compress_frames(p, &part, r, src.rows, n, bufs, lens, specs, err)) == 0;
+            coded = (rc = mx_compress_frames(ctx, p, &part, r, src.rows, n, bufs, lens, specs, err)) == 0;
         for (size_t i = 0; !rc && i < n; i++) {
             rc = put(out, bufs[i], lens[i], st, err);
             mx_frame_specs_add(&used, specs[i]);
@@ -241,7 +241,7 @@ static int open_frames(const char *in, uint64_t *size, mx_error *err)
     return fd;
 }
 
-int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file_stats *st,
+int mx_file_decompress(mx_ctx *ctx, const char *in, mx_atomic_file *out, mx_file_stats *st,
                        mx_error *err)
 {
     memset(st, 0, sizeof *st);
@@ -251,6 +251,7 @@ int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file
         return fd == -2 ? MX_FILE_WHOLE : -1;
     /* a batch of frames is read at once and decoded on the threads */
     enum { MAX_BATCH = 16 };
+    int threads = ctx->threads;
     size_t batch = threads > 1 ? (size_t)(threads > MAX_BATCH ? MAX_BATCH : threads) : 1;
     mx_frame_reader r = {0};
     uint8_t *buf[MAX_BATCH] = {NULL};
@@ -276,7 +277,7 @@ int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file
         if (rc)
             break;
         size_t first = r.frames;
-        if (mx_decompress_frames(&r, (const uint8_t *const *)buf, len, n, threads, parts, err)) {
+        if (mx_decompress_frames(ctx, &r, (const uint8_t *const *)buf, len, n, parts, err)) {
             rc = mx_wrap(err, in);
             break;
         }

@@ -12,6 +12,7 @@
 #define MX_FILECODEC_H
 #include <stddef.h>
 #include <stdint.h>
+#include "context.h"
 #include "fileio.h"
 #include "mxerr.h"
 #include "pipeline.h"
@@ -31,11 +32,11 @@ typedef struct {
 
 /* Compresses the .npy or raw file `in` (shape from *shape for raw) into out,
  * which the caller has begun and commits. */
-int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p,
+int mx_file_compress(mx_ctx *ctx, const char *in, const mx_shape *shape, const mx_pipeline *p,
                      mx_atomic_file *out, mx_file_stats *st, mx_error *err);
 /* Decodes a multi-frame .mxb into out (.npy or raw, as it came); with out
  * NULL it only verifies every frame. */
-int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file_stats *st,
+int mx_file_decompress(mx_ctx *ctx, const char *in, mx_atomic_file *out, mx_file_stats *st,
                        mx_error *err);
 /* Reads only the frame headers of a multi-frame .mxb (for `info`). */
 int mx_file_scan(const char *in, mx_file_stats *st, mx_error *err);

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,48 @@ typedef struct {
     char error[256];
 } request;
 
+/* Contexts of requests done, for the next ones: a request takes one (or
+ * makes one), uses it alone, and gives it back, so the decoder tables and
+ * lane buffers of earlier requests serve the next at steady-state speed.
+ * There are at most as many as requests ever ran at once. */
+typedef struct ctx_pool {
+    mx_ctx *ctx;
+    struct ctx_pool *next;
+} ctx_pool;
+
 typedef struct {
     const mx_serve_opts *o;
+    pthread_mutex_t lock;
+    ctx_pool *idle;
 } server;
+
+static mx_ctx *ctx_take(server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    ctx_pool *e = s->idle;
+    if (e)
+        s->idle = e->next;
+    pthread_mutex_unlock(&s->lock);
+    mx_ctx *ctx = e ? e->ctx : mx_ctx_create();
+    free(e);
+    if (ctx && !e)
+        mx_ctx_set_threads(ctx, s->o->threads);
+    return ctx;
+}
+
+static void ctx_give(server *s, mx_ctx *ctx)
+{
+    ctx_pool *e = malloc(sizeof *e);
+    if (!e) { /* cannot keep it: the next request makes another */
+        mx_ctx_free(ctx);
+        return;
+    }
+    e->ctx = ctx;
+    pthread_mutex_lock(&s->lock);
+    e->next = s->idle;
+    s->idle = e;
+    pthread_mutex_unlock(&s->lock);
+}
 
 static void req_fail(request *r, int status, const char *msg)
 {
@@ -114,15 +154,13 @@ static int parse_dim(const char *s, uint64_t *v)
     return 0;
 }
 
-/* Runs the engine on a complete request. */
-static enum MHD_Result finish(struct MHD_Connection *c, const server *s, request *r)
+/* Runs the engine on a complete request, with a context of the pool. */
+static enum MHD_Result run(struct MHD_Connection *c, const server *s, mx_ctx *ctx, request *r)
 {
     mx_error err = {0};
-    if (r->status)
-        return text(c, r->status, r->error);
     if (r->ep == EP_DECOMPRESS) {
         mx_matrix m;
-        if (mx_decompress(r->body, r->len, &m, &err)) {
+        if (mx_decompress(ctx, r->body, r->len, &m, &err)) {
             char msg[600];
             snprintf(msg, sizeof msg, "%s\n", err.msg);
             return text(c, err.code == MX_EFAIL ? 500 : MHD_HTTP_BAD_REQUEST, msg);
@@ -158,8 +196,8 @@ static enum MHD_Result finish(struct MHD_Connection *c, const server *s, request
     m.origin = MX_ORIGIN_RAW;
     uint8_t *out;
     size_t len;
-    int rc = unshaped ? mx_compress_unshaped(s->o->pipeline, &m, &out, &len, NULL, 0, NULL, &err)
-                      : mx_compress(s->o->pipeline, &m, &out, &len, &err);
+    int rc = unshaped ? mx_compress_unshaped(ctx, s->o->pipeline, &m, &out, &len, &err)
+                      : mx_compress(ctx, s->o->pipeline, &m, &out, &len, &err);
     mx_matrix_free(&m);
     if (rc) {
         char msg[600];
@@ -167,6 +205,18 @@ static enum MHD_Result finish(struct MHD_Connection *c, const server *s, request
         return text(c, err.code == MX_EFAIL ? 500 : MHD_HTTP_BAD_REQUEST, msg);
     }
     return respond(c, MHD_HTTP_OK, "application/octet-stream", out, len, 1);
+}
+
+static enum MHD_Result finish(struct MHD_Connection *c, server *s, request *r)
+{
+    if (r->status)
+        return text(c, r->status, r->error);
+    mx_ctx *ctx = ctx_take(s);
+    if (!ctx)
+        return text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    enum MHD_Result ret = run(c, s, ctx, r);
+    ctx_give(s, ctx);
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -244,20 +294,29 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    server s = {o};
+    server s = {o, PTHREAD_MUTEX_INITIALIZER, NULL};
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)o->port, NULL,
         NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)60, MHD_OPTION_END);
-    if (!d)
+    if (!d) {
+        pthread_mutex_destroy(&s.lock);
         return mx_fail(err, MX_EINPUT, "cannot listen on %s:%u (port in use?)", o->host, o->port);
+    }
     char spec[MX_SPEC_MAX];
     mx_pipeline_format(o->pipeline, spec, sizeof spec);
     fprintf(stderr, "mxbench: serving %s on http://%s:%u (Ctrl-C stops)\n", spec, o->host, o->port);
     int sig;
     sigwait(&set, &sig);
     MHD_stop_daemon(d);
+    while (s.idle) {
+        ctx_pool *e = s.idle;
+        s.idle = e->next;
+        mx_ctx_free(e->ctx);
+        free(e);
+    }
+    pthread_mutex_destroy(&s.lock);
     fprintf(stderr, "mxbench: stopped\n");
     return 0;
 }

@@ -17,6 +17,7 @@ typedef struct {
     unsigned port;
     size_t max_upload; /* bytes; larger uploads get 413 */
     const mx_pipeline *pipeline;
+    int threads;       /* per request, compressing and decompressing alike */
 } mx_serve_opts;
 
 /* Serves until SIGINT or SIGTERM; 0 on a clean stop. */

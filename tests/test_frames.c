@@ -15,6 +15,8 @@
 #include "check.h"
 
 static char dir[4096];
+/* Contexts of one and of three threads, used for the whole test. */
+static mx_ctx *ctx1, *ctx3;
 
 static void fill(mx_matrix *m, uint64_t seed)
 {
@@ -40,7 +42,7 @@ static void check_refused(const uint8_t *buf, size_t len, const char *says, cons
     mx_matrix out;
     mx_error err = {0};
     for (int threads = 1; threads <= 3; threads += 2) {
-        int rc = mx_decompress_ex(buf, len, threads, &out, &err);
+        int rc = mx_decompress(threads == 1 ? ctx1 : ctx3, buf, len, &out, &err);
         CHECK(rc != 0 && (!says || strstr(err.msg, says)), "%s: in memory, %d threads: rc %d, '%s'",
               what, threads, rc, err.msg);
         if (!rc)
@@ -52,7 +54,7 @@ static void check_refused(const uint8_t *buf, size_t len, const char *says, cons
     mx_file_stats st;
     for (int threads = 1; threads <= 3; threads += 2) {
         memset(&err, 0, sizeof err);
-        int rc = mx_file_decompress(path, threads, NULL, &st, &err);
+        int rc = mx_file_decompress(threads == 1 ? ctx1 : ctx3, path, NULL, &st, &err);
         /* a first frame without the multi-frame flag goes the whole-file way */
         if (rc == MX_FILE_WHOLE)
             return;
@@ -90,7 +92,7 @@ static int frames_as(unsigned version, const uint8_t *buf, const size_t *ends, s
         mx_matrix values;
         mx_error err = {0};
         uint8_t *f;
-        rc = mx_decompress_frame(&r, buf + start, flen, 1, &values, &err);
+        rc = mx_decompress_frame(ctx1, &r, buf + start, flen, &values, &err);
         CHECK(rc == 0, "frame %zu: %s", k, err.msg);
         if (rc)
             break;
@@ -127,30 +129,28 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
         CHECK(0, "%s: %s", spec, err.msg);
         return;
     }
-    p.frame_rows = frame_rows;
+    mx_ctx_set_frame_rows(ctx1, frame_rows);
+    mx_ctx_set_frame_rows(ctx3, frame_rows);
     uint8_t *buf;
     size_t len;
-    char chosen[MX_SPEC_MAX + 32];
-    if (mx_compress_ex(&p, m, &buf, &len, chosen, sizeof chosen, &err)) {
+    if (mx_compress(ctx1, &p, m, &buf, &len, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         return;
     }
     {
         /* frames code in parallel: the bytes do not depend on the threads */
-        mx_pipeline p3 = p;
         uint8_t *b3;
         size_t l3;
-        p3.threads = 3;
-        if (mx_compress(&p3, m, &b3, &l3, &err) == 0) {
+        if (mx_compress(ctx3, &p, m, &b3, &l3, &err) == 0) {
             CHECK(l3 == len && memcmp(b3, buf, len) == 0, "%s: 3 threads wrote other bytes", spec);
             free(b3);
         } else {
             CHECK(0, "%s: 3 threads: %s", spec, err.msg);
         }
     }
-    size_t want = (size_t)((m->rows + frame_rows - 1) / frame_rows), ends[64];
+    size_t want = (size_t)((m->rows + frame_rows - 1) / frame_rows), ends[64] = {0};
     size_t n = frame_ends(buf, len, ends, 64);
-    CHECK(n == want && ends[n - 1] == len, "%s: %zu frames ending at %zu, want %zu ending at %zu",
+    CHECK(n == want && n && ends[n - 1] == len, "%s: %zu frames ending at %zu, want %zu ending at %zu",
           spec, n, n ? ends[n - 1] : 0, want, len);
     CHECK(want == 1 || (buf[5] & 4), "%s: multi-frame flag", spec);
 
@@ -160,16 +160,18 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     if (lossy) {
         uint8_t *one;
         size_t one_len;
-        mx_pipeline whole = p;
-        whole.frame_rows = 0;
-        if (mx_compress(&whole, m, &one, &one_len, &err) || mx_decompress(one, one_len, &ref, &err)) {
+        mx_ctx_set_frame_rows(ctx1, 0);
+        int rc = mx_compress(ctx1, &p, m, &one, &one_len, &err) ||
+                 mx_decompress(ctx1, one, one_len, &ref, &err);
+        mx_ctx_set_frame_rows(ctx1, frame_rows);
+        if (rc) {
             CHECK(0, "%s: %s", spec, err.msg);
             free(buf);
             return;
         }
         free(one);
     }
-    if (mx_decompress(buf, len, &out, &err) == 0) {
+    if (mx_decompress(ctx1, buf, len, &out, &err) == 0) {
         CHECK(out.rows == m->rows && out.cols == m->cols &&
                   memcmp(out.data, ref.data, mx_matrix_count(m) * 2) == 0,
               "%s: in-memory round trip differs", spec);
@@ -191,11 +193,10 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     mx_atomic_file f;
     if (mx_npy_serialize(m, &file, &flen, &err) || write_bytes(npy, file, flen))
         return;
-    mx_pipeline pf = p;
-    pf.threads = frame_rows == 1 ? 3 : 1; /* batches of three frames, or one */
+    mx_ctx *cf = frame_rows == 1 ? ctx3 : ctx1; /* batches of three frames, or one */
     int rc = mx_atomic_begin(&f, mxb, 1, &err);
     if (!rc)
-        rc = mx_file_compress(npy, NULL, &pf, &f, &st, &err);
+        rc = mx_file_compress(cf, npy, NULL, &p, &f, &st, &err);
     CHECK(rc == (want > 1 ? 0 : MX_FILE_WHOLE), "%s: file compress rc %d: %s", spec, rc, err.msg);
     if (rc == 0 && mx_atomic_commit(&f, &err) == 0 && mx_read_file(mxb, &got, &glen, &err) == 0) {
         CHECK(glen == len && memcmp(got, buf, len) == 0,
@@ -205,7 +206,7 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
         free(got);
         rc = mx_atomic_begin(&f, back, 1, &err);
         if (!rc)
-            rc = mx_file_decompress(mxb, 2, &f, &st, &err);
+            rc = mx_file_decompress(ctx3, mxb, &f, &st, &err);
         CHECK(rc == 0 && mx_atomic_commit(&f, &err) == 0, "%s: file decompress: %s", spec,
               err.msg);
         if (rc == 0 && mx_read_file(back, &orig, &olen, &err) == 0) {
@@ -245,7 +246,7 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
         size_t v1_len;
         if (frames_as(1, buf, ends, n, 0, n, &v1, &v1_len) == 0) {
             CHECK(v1[4] == 1 && v1[ends[0] + 4] != buf[ends[0] + 4], "%s: rewritten as v1", spec);
-            if (mx_decompress(v1, v1_len, &out, &err) == 0) {
+            if (mx_decompress(ctx1, v1, v1_len, &out, &err) == 0) {
                 CHECK(memcmp(out.data, m->data, mx_matrix_count(m) * 2) == 0,
                       "%s: v1 frames decode differently", spec);
                 mx_matrix_free(&out);
@@ -271,6 +272,11 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
 
 int main(void)
 {
+    ctx1 = mx_ctx_create();
+    ctx3 = mx_ctx_create();
+    if (!ctx1 || !ctx3)
+        return 99;
+    mx_ctx_set_threads(ctx3, 3);
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/mxframes.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
@@ -296,8 +302,8 @@ int main(void)
     if (mx_matrix_alloc(&small, 6, 5) == 0) {
         fill(&small, 3);
         if (mx_pipeline_parse("expsplit|rans", &p, &err) == 0) {
-            p.frame_rows = 2;
-            if (mx_compress(&p, &small, &buf, &len, &err) == 0) {
+            mx_ctx_set_frame_rows(ctx1, 2);
+            if (mx_compress(ctx1, &p, &small, &buf, &len, &err) == 0) {
                 for (size_t i = 0; i < len; i++)
                     for (int bit = 0; bit < 8; bit++, flips++) {
                         buf[i] ^= (uint8_t)(1u << bit);
@@ -314,5 +320,7 @@ int main(void)
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0, "cleanup");
+    mx_ctx_free(ctx1);
+    mx_ctx_free(ctx3);
     return check_exit("test_frames");
 }

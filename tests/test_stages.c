@@ -30,6 +30,10 @@ static const char *const lossless_specs[] = {
 
 static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out);
 
+/* One context for the whole test (its scratch meets every stage and
+ * shape in turn), and one of three threads. */
+static mx_ctx *ctx, *ctx3;
+
 /* The similarity-targeted stages (spec_fmt takes the target) meet their
  * target on every matrix they are given (where the similarity is defined:
  * finite values, not all zero): qsim at or above it, quant strictly above,
@@ -122,7 +126,7 @@ static void check_qrot_spikes(void)
         mx_pipeline p;
         mx_error err = {0};
         uint8_t *buf;
-        if (mx_pipeline_parse(specs[k], &p, &err) || mx_compress(&p, &s.m, &buf, &len[k], &err)) {
+        if (mx_pipeline_parse(specs[k], &p, &err) || mx_compress(ctx, &p, &s.m, &buf, &len[k], &err)) {
             CHECK(0, "%s: %s", specs[k], err.msg);
             continue;
         }
@@ -141,24 +145,22 @@ static void check_threads(const mx_sample *s, const char *spec)
     uint8_t *b1, *b3;
     size_t l1, l3;
     mx_pipeline_parse(spec, &p, &err);
-    p.threads = 1;
-    if (mx_compress(&p, &s->m, &b1, &l1, &err)) {
+    if (mx_compress(ctx, &p, &s->m, &b1, &l1, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         return;
     }
-    p.threads = 3;
-    if (mx_compress(&p, &s->m, &b3, &l3, &err)) {
+    if (mx_compress(ctx3, &p, &s->m, &b3, &l3, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         free(b1);
         return;
     }
     CHECK(l1 == l3 && memcmp(b1, b3, l1) == 0, "%s on %s: -T 1 and -T 3 differ", spec, s->name);
     mx_matrix m, ref = s->m; /* a lossy pipeline: what one thread decodes */
-    if (mx_pipeline_lossy(&p) && mx_decompress_ex(b1, l1, 1, &ref, &err)) {
+    if (mx_pipeline_lossy(&p) && mx_decompress(ctx, b1, l1, &ref, &err)) {
         CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
         ref = s->m;
     }
-    CHECK(mx_decompress_ex(b3, l3, 3, &m, &err) == 0 &&
+    CHECK(mx_decompress(ctx3, b3, l3, &m, &err) == 0 &&
               memcmp(m.data, ref.data, mx_matrix_count(&s->m) * 2) == 0,
           "%s on %s: decode on 3 threads (%s)", spec, s->name, err.msg);
     mx_matrix_free(&m);
@@ -179,8 +181,14 @@ static void check_auto(const char *name, const mx_matrix *m, const char *spec, c
     mx_pipeline_parse(spec, &a, &err);
     mx_pipeline_parse("zstd:3", &z, &err);
     chosen[0] = 0;
-    if (mx_compress_ex(&a, m, &ba, &la, chosen, MX_SPEC_MAX, &err) || mx_compress(&z, m, &bz, &lz, &err)) {
-        CHECK(0, "%s/zstd:3 on %s: %s", spec, name, err.msg);
+    if (mx_compress(ctx, &a, m, &ba, &la, &err)) {
+        CHECK(0, "%s on %s: %s", spec, name, err.msg);
+        return;
+    }
+    mx_strlcpy(chosen, mx_ctx_info(ctx)->pipeline, MX_SPEC_MAX);
+    if (mx_compress(ctx, &z, m, &bz, &lz, &err)) {
+        CHECK(0, "zstd:3 on %s: %s", name, err.msg);
+        free(ba);
         return;
     }
     CHECK(la <= lz, "%s (%s) on %s: %zu bytes, zstd:3 %zu", spec, chosen, name, la, lz);
@@ -219,12 +227,12 @@ static void check_lossless(const mx_sample *s, const char *spec)
     CHECK(mx_pipeline_parse(spec, &p, &err) == 0, "%s: %s", spec, err.msg);
     uint8_t *buf;
     size_t len;
-    if (mx_compress(&p, &s->m, &buf, &len, &err)) {
+    if (mx_compress(ctx, &p, &s->m, &buf, &len, &err)) {
         CHECK(0, "%s on %s: compress: %s", spec, s->name, err.msg);
         return;
     }
     mx_matrix out;
-    if (mx_decompress(buf, len, &out, &err)) {
+    if (mx_decompress(ctx, buf, len, &out, &err)) {
         CHECK(0, "%s on %s: decompress: %s", spec, s->name, err.msg);
         free(buf);
         return;
@@ -245,11 +253,11 @@ static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out)
     mx_error err = {0};
     uint8_t *buf;
     size_t len;
-    if (mx_pipeline_parse(spec, &p, &err) || mx_compress(&p, &s->m, &buf, &len, &err)) {
+    if (mx_pipeline_parse(spec, &p, &err) || mx_compress(ctx, &p, &s->m, &buf, &len, &err)) {
         CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
         return -1;
     }
-    int rc = mx_decompress(buf, len, out, &err);
+    int rc = mx_decompress(ctx, buf, len, out, &err);
     CHECK(rc == 0, "%s on %s: decompress: %s", spec, s->name, err.msg);
     free(buf);
     return rc;
@@ -469,6 +477,11 @@ static void check_quant_scale(void)
 int main(void)
 {
     size_t n;
+    ctx = mx_ctx_create();
+    ctx3 = mx_ctx_create();
+    if (!ctx || !ctx3)
+        return 99;
+    mx_ctx_set_threads(ctx3, 3);
     mx_sample *s = testdata_load(&n);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < sizeof lossless_specs / sizeof lossless_specs[0]; k++)
@@ -503,5 +516,7 @@ int main(void)
     check_lowrank();
     check_qrot_spikes();
     mx_samples_free(s, n);
+    mx_ctx_free(ctx);
+    mx_ctx_free(ctx3);
     return check_exit("test_stages");
 }
