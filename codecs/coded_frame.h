@@ -18,9 +18,12 @@ int mx_order0_encode(const uint8_t *src, size_t n, mx_bytes *out, mx_error *err)
 int mx_order0_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t expected,
                      mx_error *err);
 /* Copies frame (mode byte included) into dst, or stores src when the frame
- * is not smaller; frees frame. */
-int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
+ * is not smaller. */
+int mx_frame_finish(const mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
                     size_t *dst_len, mx_error *err);
+/* An empty buffer to build a frame in: the work's, kept from call to call,
+ * or (no room in the work) *local, zeroed by the caller, who frees it. */
+mx_bytes *mx_frame_scratch(mx_work *w, mx_bytes *local);
 /* The worst case of every frame above (stored: one byte more than the
  * input); it has the stage `bound` signature, for the stage tables. */
 size_t mx_frame_bound(const mx_params *p, size_t n);

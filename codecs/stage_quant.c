@@ -621,7 +621,7 @@ static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
     for (size_t i = 0; i < n; i++)
         q[i] = (int32_t)ql_code(x[i], step);
     ql_model_alpha(alpha);
-    if (mx_wl_model_init(&m, QL_N, alpha, err))
+    if (mx_wl_model_init(&m, QL_N, alpha, 1, err))
         goto out;
     for (uint64_t g = 0; g < R; g++) {
         const int32_t *qg = q + g * C, *qr = dist[g] ? qg - dist[g] * C : NULL;
@@ -743,7 +743,7 @@ static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
     }
     size_t esc_end = off;
     ql_model_alpha(alpha);
-    if (mx_wl_model_init(&m, QL_N, alpha, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
+    if (mx_wl_model_init(&m, QL_N, alpha, 0, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
     size_t nh = 3 * (size_t)R;

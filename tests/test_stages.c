@@ -170,6 +170,42 @@ static void check_threads(const mx_sample *s, const char *spec)
     free(b3);
 }
 
+/* A context that has coded and decoded everything before writes and reads
+ * the same bytes as a new one: what its work keeps never shows. */
+static void check_reuse(const mx_sample *s, const char *spec)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    uint8_t *b_used, *b_new;
+    size_t l_used, l_new;
+    mx_ctx *fresh = mx_ctx_create();
+    if (!fresh || mx_pipeline_parse(spec, &p, &err) ||
+        mx_compress(ctx, &p, &s->m, &b_used, &l_used, &err)) {
+        CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
+        mx_ctx_free(fresh);
+        return;
+    }
+    if (mx_compress(fresh, &p, &s->m, &b_new, &l_new, &err) == 0) {
+        CHECK(l_used == l_new && memcmp(b_used, b_new, l_new) == 0,
+              "%s on %s: a used context wrote other bytes than a new one", spec, s->name);
+        mx_matrix a, b;
+        if (mx_decompress(ctx, b_new, l_new, &a, &err) == 0) {
+            if (mx_decompress(fresh, b_new, l_new, &b, &err) == 0) {
+                CHECK(memcmp(a.data, b.data, mx_matrix_count(&a) * 2) == 0,
+                      "%s on %s: a used context decoded other values", spec, s->name);
+                mx_matrix_free(&b);
+            }
+            mx_matrix_free(&a);
+        }
+        CHECK(err.code == 0, "%s on %s: %s", spec, s->name, err.msg);
+        free(b_new);
+    } else {
+        CHECK(0, "%s on %s: new context: %s", spec, s->name, err.msg);
+    }
+    free(b_used);
+    mx_ctx_free(fresh);
+}
+
 /* auto and auto:max never do worse than the zstd:3 pipeline (both in our
  * container); returns what spec chose */
 static void check_auto(const char *name, const mx_matrix *m, const char *spec, char *chosen)
@@ -498,6 +534,10 @@ int main(void)
         check_threads(&s[i], "quant:sim=0.99");
         check_threads(&s[i], "bfxor");
         check_threads(&s[i], "bfdelta");
+        static const char *const kept[] = {"bfdelta", "auto", "zstd:3", "lz4hc:4", "rans",
+                                           "expsplit|rans", "bfxor", "quant:sim=0.99"};
+        for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+            check_reuse(&s[i], kept[k]);
         check_topk(&s[i], 0.1);
         check_topk(&s[i], 0.001);
         if (i % 4 == 0)
