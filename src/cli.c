@@ -320,104 +320,45 @@ static int cmd_compress(cli_opts *o)
     mx_pipeline p;
     if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err))
         return report(&err);
-    mx_ctx *ctx = make_ctx(o);
-    if (!ctx)
-        return 1;
+    mx_input input;
+    if (mx_input_open(&input, in, &o->shape, o->tensor, &err))
+        return report(&err);
     char outpath[4096];
+    if (o->output) {
+        snprintf(outpath, sizeof outpath, "%s", o->output);
+    } else if (ends_with(in, ".safetensors")) { /* the tensor's name is in the output's */
+        const char *t = strrchr(input.name, ':');
+        snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
+                 (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
+    } else {
+        snprintf(outpath, sizeof outpath, "%s.mxb", in);
+    }
     mx_atomic_file f;
-    mx_sample *s = NULL;
-    size_t n = 0;
-    int rc, claimed = 0;
-    if (!ends_with(in, ".safetensors")) {
-        /* big .npy and raw files go a frame at a time, in bounded memory;
-         * the output is claimed once, for whichever path then writes it */
-        if (o->output)
-            snprintf(outpath, sizeof outpath, "%s", o->output);
-        else
-            snprintf(outpath, sizeof outpath, "%s.mxb", in);
-        if ((rc = claim_output(in, outpath, o->force, &f)))
-            goto out;
-        claimed = 1;
-        mx_file_stats st;
-        rc = mx_file_compress(ctx, in, &o->shape, &p, &f, &st, &err);
-        if (rc != MX_FILE_WHOLE) {
-            claimed = 0;
-            if (finish_output(&f, rc, &err)) {
-                rc = report(&err);
-                goto out;
-            }
-            if (!o->quiet)
-                print_compressed(in, st.in_bytes, st.out_bytes, st.chosen, st.converted,
-                                 st.frames, outpath);
-            rc = 0;
-            goto out;
-        }
+    mx_ctx *ctx = NULL;
+    int rc = claim_output(in, outpath, o->force, &f);
+    if (rc) {
+        mx_input_close(&input);
+        return rc;
     }
-    rc = 2;
-    if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err)) {
-        rc = report(&err);
-        goto out;
-    }
-    if (n != 1) {
-        fprintf(stderr, "mxbench: %s: holds %zu BF16 tensors; pick one with --tensor NAME\n", in,
-                n);
-        goto out;
-    }
-    if (!claimed) { /* a .safetensors tensor: its name is in the output's */
-        if (o->output) {
-            snprintf(outpath, sizeof outpath, "%s", o->output);
-        } else {
-            const char *t = strrchr(s[0].name, ':');
-            snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
-                     (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
-        }
-        if ((rc = claim_output(in, outpath, o->force, &f)))
-            goto out;
-        claimed = 1;
-    }
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    char label[MX_SPEC_MAX + 96];
-    uint64_t count = mx_matrix_count(&s[0].m);
-    /* raw values without --shape: the engine finds the width and records it */
-    rc = s[0].shape_unknown ? mx_compress_unshaped(ctx, &p, &s[0].m, &buf, &len, &err)
-                            : mx_compress(ctx, &p, &s[0].m, &buf, &len, &err);
-    if (!rc)
-        rc = mx_atomic_write(&f, buf, len, &err);
-    free(buf);
-    claimed = 0; /* committed or removed here */
+    mx_file_stats st;
+    rc = (ctx = make_ctx(o)) ? mx_compress_input(ctx, &p, &input, &f, &st, &err)
+                             : mx_fail(&err, MX_EFAIL, "out of memory");
     if (finish_output(&f, rc, &err)) {
         rc = report(&err);
-        goto out;
+    } else {
+        const mx_compress_info *info = mx_ctx_info(ctx);
+        char label[MX_SPEC_MAX + 96];
+        snprintf(label, sizeof label, "%s", info->pipeline);
+        if (input.shape_unknown)
+            snprintf(label, sizeof label, "%s, shape %llux%llu inferred", info->pipeline,
+                     (unsigned long long)info->rows, (unsigned long long)info->cols);
+        if (!o->quiet)
+            print_compressed(in, st.in_bytes, st.out_bytes, label, input.converted,
+                             (size_t)info->frames, outpath);
     }
-    const mx_compress_info *info = mx_ctx_info(ctx);
-    snprintf(label, sizeof label, "%s", info->pipeline);
-    if (s[0].shape_unknown)
-        snprintf(label, sizeof label, "%s, shape %llux%llu inferred", info->pipeline,
-                 (unsigned long long)info->rows, (unsigned long long)info->cols);
-    if (!o->quiet)
-        print_compressed(in, count * 2, len, label, s[0].converted, (size_t)info->frames,
-                         outpath);
-    rc = 0;
-out:
-    if (claimed) /* an error before the output was written: remove it */
-        finish_output(&f, -1, &err);
-    mx_samples_free(s, n);
+    mx_input_close(&input);
     mx_ctx_free(ctx);
     return rc;
-}
-
-/* Reads and decodes a container; shared by decompress and verify. */
-static int load_container(mx_ctx *ctx, const char *in, uint8_t **buf, size_t *len, mx_matrix *m,
-                          mx_error *err)
-{
-    if (mx_read_file(in, buf, len, err))
-        return -1;
-    if (mx_decompress(ctx, *buf, *len, m, err)) {
-        free(*buf);
-        return mx_wrap(err, in);
-    }
-    return 0;
 }
 
 static int cmd_decompress(cli_opts *o)
@@ -443,23 +384,7 @@ static int cmd_decompress(cli_opts *o)
         return rc;
     }
     mx_file_stats st;
-    rc = mx_file_decompress(ctx, in, &f, &st, &err); /* multi-frame: bounded memory */
-    if (rc == MX_FILE_WHOLE) {
-        uint8_t *buf, *file;
-        size_t len, flen;
-        mx_matrix m;
-        rc = load_container(ctx, in, &buf, &len, &m, &err);
-        if (!rc) {
-            free(buf);
-            if (m.origin == MX_ORIGIN_RAW) {
-                rc = mx_atomic_write(&f, (const uint8_t *)m.data, mx_matrix_count(&m) * 2, &err);
-            } else if ((rc = mx_npy_serialize(&m, &file, &flen, &err)) == 0) {
-                rc = mx_atomic_write(&f, file, flen, &err);
-                free(file);
-            }
-            mx_matrix_free(&m);
-        }
-    }
+    rc = mx_decompress_file(ctx, in, &f, &st, &err);
     mx_ctx_free(ctx);
     if (finish_output(&f, rc, &err))
         return report(&err);
@@ -479,6 +404,38 @@ static const char *origin_name(mx_origin o)
     return "?";
 }
 
+static void print_info(const char *in, const mx_file_stats *st)
+{
+    const mx_frames_info *fi = &st->frames;
+    const mx_container *c = &fi->first;
+    double ratio = st->in_bytes ? (double)(fi->rows * fi->cols * 2) / (double)st->in_bytes : 0.0;
+    if (fi->frames > 1) {
+        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
+               "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
+               in, c->version, fi->frames, (unsigned long long)fi->rows,
+               (unsigned long long)fi->cols, fi->pipeline, fi->lossy ? "lossy" : "lossless",
+               (unsigned long long)st->in_bytes, ratio);
+        return;
+    }
+    printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
+           "  origin     %s%s\n  pipeline   %s (%s)\n  size       %llu bytes "
+           "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
+           in, c->version, (unsigned long long)c->rows, (unsigned long long)c->cols,
+           origin_name(c->origin), c->fortran ? ", Fortran order" : "", c->spec,
+           c->lossy ? "lossy" : "lossless", (unsigned long long)st->in_bytes, ratio,
+           c->header_size, c->coded.n, c->version == 1 ? "xxh64" : "xxh3",
+           (unsigned long long)c->value_hash);
+    const mx_level *top = &c->layout.level[c->layout.n_levels - 1];
+    for (size_t j = 0; j < top->n; j++) {
+        size_t raw = 0;
+        mx_stream_desc_bytes(&top->d[j], &raw);
+        printf("    #%-2zu %2u-bit %llux%llu: %zu -> %zu bytes\n", j, top->d[j].bits,
+               (unsigned long long)top->d[j].rows, (unsigned long long)top->d[j].cols, raw,
+               c->coded.size[j]);
+    }
+}
+
+/* info reads the frames' headers; verify decodes every frame and checks it. */
 static int cmd_info(cli_opts *o, int verify)
 {
     mx_error err = {0};
@@ -490,69 +447,22 @@ static int cmd_info(cli_opts *o, int verify)
         return 1;
     for (int i = 0; i < o->n_inputs; i++) {
         const char *in = o->inputs[i];
-        uint8_t *buf;
-        size_t len;
-        mx_container c;
         mx_file_stats st;
-        int rc = verify ? mx_file_decompress(ctx, in, NULL, &st, &err)
-                        : mx_file_scan(in, &st, &err);
-        if (rc != MX_FILE_WHOLE) { /* a multi-frame file, read a frame at a time */
-            if (rc) {
-                rc = report(&err);
-                worst = worst > rc ? worst : rc;
-            } else if (verify) {
-                printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
-                       st.frames);
-            } else {
-                printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
-                       "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-                       in, st.version, st.frames, (unsigned long long)st.rows,
-                       (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
-                       (unsigned long long)st.in_bytes,
-                       st.in_bytes ? (double)(st.rows * st.cols * 2) / (double)st.in_bytes : 0.0);
-            }
-            continue;
-        }
-        rc = 0;
-        if (mx_read_file(in, &buf, &len, &err))
-            rc = report(&err);
-        else if (mx_container_read(buf, len, &c, &err))
-            rc = (mx_wrap(&err, in), report(&err)), free(buf);
+        int rc = verify ? mx_decompress_file(ctx, in, NULL, &st, &err)
+                        : mx_scan_file(ctx, in, &st, &err);
         if (rc) {
+            rc = report(&err);
             worst = worst > rc ? worst : rc;
-            continue;
-        }
-        if (verify) {
-            mx_matrix m;
-            if (mx_decompress(ctx, buf, len, &m, &err)) {
-                mx_wrap(&err, in);
-                rc = report(&err);
-                worst = worst > rc ? worst : rc;
-            } else {
-                printf("%s: OK (%s, %s)\n", in, c.spec,
-                       c.lossy ? "lossy: checksums of streams verified"
-                               : "values match their checksum");
-                mx_matrix_free(&m);
-            }
+        } else if (!verify) {
+            print_info(in, &st);
+        } else if (st.frames.frames > 1) {
+            printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
+                   st.frames.frames);
         } else {
-            printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
-                   "  origin     %s%s\n  pipeline   %s (%s)\n  size       %zu bytes "
-                   "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
-                   in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
-                   origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
-                   c.lossy ? "lossy" : "lossless", len,
-                   len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
-                   c.coded.n, c.version == 1 ? "xxh64" : "xxh3", (unsigned long long)c.value_hash);
-            const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
-            for (size_t j = 0; j < top->n; j++) {
-                size_t raw = 0;
-                mx_stream_desc_bytes(&top->d[j], &raw);
-                printf("    #%-2zu %2u-bit %llux%llu: %zu -> %zu bytes\n", j, top->d[j].bits,
-                       (unsigned long long)top->d[j].rows, (unsigned long long)top->d[j].cols, raw,
-                       c.coded.size[j]);
-            }
+            printf("%s: OK (%s, %s)\n", in, st.frames.first.spec,
+                   st.frames.lossy ? "lossy: checksums of streams verified"
+                                   : "values match their checksum");
         }
-        free(buf);
     }
     mx_ctx_free(ctx);
     return worst;

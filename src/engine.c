@@ -4,6 +4,7 @@
 #include <string.h>
 #include "bytes.h"
 #include "container.h"
+#include "frames.h"
 #include "parallel.h"
 #include "presets.h"
 #include "shape_infer.h"
@@ -315,84 +316,26 @@ int mx_compress_frames(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, ui
     return rc;
 }
 
-void mx_frame_specs_add(mx_frame_specs *f, const char *spec)
+static int put_bytes(void *user, const void *buf, size_t len, mx_error *err)
 {
-    if (!f->frames++)
-        snprintf(f->first, sizeof f->first, "%s", spec);
-    else
-        f->mixed |= strcmp(f->first, spec) != 0;
+    mx_bytes *b = user;
+    mx_bytes_put(b, buf, len);
+    return b->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
-void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n)
-{
-    snprintf(out, n, "%s%s", f->first, f->mixed ? " and others per frame" : "");
-}
-
-/* m as a file of one frame or more; chosen gets the pipeline(s) used. */
-static int compress_matrix(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
-                           size_t *out_len, char *chosen, size_t chosen_n, mx_error *err)
-{
-    uint64_t step = mx_frame_rows(ctx, m->cols);
-    if (m->rows <= step) {
-        team t;
-        frame_pos pos = {0, m->rows};
-        return team_of(ctx, &t, err) ? -1
-                                     : compress_frame(t, p, m, pos, out, out_len, chosen, chosen_n,
-                                                      err);
-    }
-    size_t n = (size_t)((m->rows + step - 1) / step);
-    uint8_t **bufs = calloc(n, sizeof *bufs);
-    size_t *lens = calloc(n, sizeof *lens);
-    char(*specs)[MX_SPEC_MAX] = calloc(n, sizeof *specs);
-    mx_bytes all = {0};
-    int rc = -1;
-    if (!bufs || !lens || !specs) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        goto out;
-    }
-    if (mx_compress_frames(ctx, p, m, 0, m->rows, n, bufs, lens, specs, err))
-        goto out;
-    mx_frame_specs used = {0};
-    for (size_t i = 0; i < n; i++) {
-        mx_bytes_put(&all, bufs[i], lens[i]);
-        mx_frame_specs_add(&used, specs[i]);
-    }
-    if (all.oom) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        goto out;
-    }
-    mx_frame_specs_format(&used, chosen, chosen_n);
-    *out = all.p;
-    *out_len = all.len;
-    all.p = NULL;
-    rc = 0;
-out:
-    for (size_t i = 0; bufs && i < n; i++)
-        free(bufs[i]);
-    free(bufs);
-    free(lens);
-    free(specs);
-    free(all.p);
-    return rc;
-}
-
-static void set_info(mx_ctx *ctx, const char *chosen, uint64_t rows, uint64_t cols)
-{
-    mx_compress_info *in = &ctx->info;
-    uint64_t step = mx_frame_rows(ctx, cols);
-    snprintf(in->pipeline, sizeof in->pipeline, "%s", chosen);
-    in->rows = rows;
-    in->cols = cols;
-    in->frames = rows > step ? (rows + step - 1) / step : 1;
-}
-
+/* m as a file in memory: the frames the one path writes (frames.h). */
 int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                 size_t *out_len, mx_error *err)
 {
-    char chosen[MX_SPEC_MAX + 32];
-    if (compress_matrix(ctx, p, m, out, out_len, chosen, sizeof chosen, err))
+    mx_bytes b = {0};
+    mx_row_source src = {*m, NULL, NULL};
+    mx_byte_sink sink = {put_bytes, &b};
+    if (mx_frames_write(ctx, p, &src, &sink, err)) {
+        free(b.p);
         return -1;
-    set_info(ctx, chosen, m->rows, m->cols);
+    }
+    *out = b.p;
+    *out_len = b.len;
     return 0;
 }
 
@@ -412,10 +355,10 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
     view.cols = w;
     flat.rows = 1;
     flat.cols = n;
-    char used[MX_SPEC_MAX + 32];
-    if (compress_matrix(ctx, p, &view, out, out_len, used, sizeof used, err))
+    if (mx_compress(ctx, p, &view, out, out_len, err))
         return -1;
-    set_info(ctx, used, view.rows, view.cols);
+    mx_compress_info at_width = ctx->info;
+    const char *used = at_width.pipeline;
     /* auto: only small inputs, where the tables of bfdelta's contexts
      * outweigh what they save (one row has one context); zstd:3 ignores
      * the shape, one row would code the same. auto:max always tries, as
@@ -435,244 +378,135 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
         one_p = *p; /* its frames chose differently: the automatic pipeline again */
     uint8_t *one;
     size_t one_len;
-    char one_chosen[MX_SPEC_MAX + 32];
-    if (compress_matrix(ctx, &one_p, &flat, &one, &one_len, one_chosen, sizeof one_chosen, err)) {
+    if (mx_compress(ctx, &one_p, &flat, &one, &one_len, err)) {
         free(*out);
         return -1;
     }
     if (one_len >= *out_len) {
         free(one);
+        ctx->info = at_width;
         return 0;
     }
     free(*out);
     *out = one;
     *out_len = one_len;
-    set_info(ctx, one_chosen, 1, n);
     return 0;
 }
 
-/* Decodes one whole container (one frame) into a new matrix. */
-static int decode_container(team t, const uint8_t *buf, size_t len, mx_container *c,
-                            mx_matrix *out, mx_error *err)
+/* Decodes one frame (a whole container) into its rows at out->data, which
+ * hold out->rows x out->cols values: the shape its header gave the walk. */
+static int decode_frame(team t, const uint8_t *buf, size_t len, const mx_matrix *out,
+                        mx_error *err)
 {
     mx_pipeline p;
-    memset(out, 0, sizeof *out);
-    if (mx_container_read(buf, len, c, err))
+    mx_container c;
+    if (mx_container_read(buf, len, &c, err))
         return -1;
-    if (mx_pipeline_parse(c->spec, &p, err))
+    if (c.rows != out->rows || c.cols != out->cols)
+        return mx_fail(err, MX_EINPUT, "corrupt container: the frame is not the shape its header says");
+    if (mx_pipeline_parse(c.spec, &p, err))
         return mx_wrap(err, "corrupt container");
-    if (mx_pipeline_lossy(&p) != c->lossy)
+    if (mx_pipeline_lossy(&p) != c.lossy)
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
     /* bound every allocation by what this file can legitimately hold */
     uint64_t cap = (uint64_t)len * MX_MAX_RATIO;
-    if (c->cols && c->rows > UINT64_MAX / 2 / c->cols)
+    if (c.cols && c.rows > UINT64_MAX / 2 / c.cols)
         return mx_fail(err, MX_EINPUT, "corrupt container: matrix shape overflows");
-    if (c->rows * c->cols * 2 > cap)
+    if (c.rows * c.cols * 2 > cap)
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: %llux%llu values from %zu bytes exceeds the %llu:1 limit",
-                       (unsigned long long)c->rows, (unsigned long long)c->cols, len,
+                       (unsigned long long)c.rows, (unsigned long long)c.cols, len,
                        (unsigned long long)MX_MAX_RATIO);
-    for (size_t l = 0; l < c->layout.n_levels; l++) {
+    for (size_t l = 0; l < c.layout.n_levels; l++) {
         uint64_t level_bytes = 0;
-        for (size_t j = 0; j < c->layout.level[l].n; j++) {
+        for (size_t j = 0; j < c.layout.level[l].n; j++) {
             size_t b = 0;
-            mx_stream_desc_bytes(&c->layout.level[l].d[j], &b);
+            mx_stream_desc_bytes(&c.layout.level[l].d[j], &b);
             level_bytes += b;
         }
         if (level_bytes > 4 * cap + 64)
             return mx_fail(err, MX_EINPUT, "corrupt container: stream level %zu is too large", l);
     }
-    if (mx_matrix_alloc(out, c->rows, c->cols))
-        return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
-                       (unsigned long long)c->rows, (unsigned long long)c->cols);
-    if (mx_pipeline_decode(&p, t.crew, t.threads, &c->layout, &c->coded, out->data, c->rows,
-                           c->cols, err))
-        goto fail;
-    if (!c->lossy &&
-        mx_container_hash64(c->version, out->data, mx_matrix_count(out) * 2) != c->value_hash) {
-        mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
-        goto fail;
-    }
-    out->origin = c->origin;
-    out->fortran = c->fortran;
-    if (c->blob_len) {
-        out->origin_blob = malloc(c->blob_len);
-        if (!out->origin_blob) {
-            mx_fail(err, MX_EFAIL, "out of memory");
-            goto fail;
-        }
-        memcpy(out->origin_blob, c->blob, c->blob_len);
-        out->origin_blob_len = c->blob_len;
-    }
-    return 0;
-fail:
-    mx_matrix_free(out);
-    return -1;
-}
-
-/* Checks that the frame with header c continues r's matrix; advances r. */
-static int frame_continues(mx_frame_reader *r, const mx_container *c, mx_error *err)
-{
-    if (!r->started) {
-        if (c->first_row != 0)
-            return mx_fail(err, MX_EINPUT, "corrupt container: the first frame starts at row %llu",
-                           (unsigned long long)c->first_row);
-        r->started = 1;
-        r->version = c->version;
-        r->rows = c->total_rows;
-        r->cols = c->cols;
-        r->origin = c->origin;
-        r->fortran = c->fortran;
-    } else if (!c->multi || c->version != r->version || c->first_row != r->next_row ||
-               c->total_rows != r->rows || c->cols != r->cols || c->origin != r->origin ||
-               c->fortran != r->fortran || c->blob_len) {
-        return mx_fail(err, MX_EINPUT,
-                       "corrupt container: frame %zu does not continue the matrix (rows %llu.. of "
-                       "%llux%llu expected)",
-                       r->frames + 1, (unsigned long long)r->next_row, (unsigned long long)r->rows,
-                       (unsigned long long)r->cols);
-    }
-    r->next_row += c->rows;
-    r->frames++;
+    if (mx_pipeline_decode(&p, t.crew, t.threads, &c.layout, &c.coded, out->data, c.rows, c.cols,
+                           err))
+        return -1;
+    if (!c.lossy &&
+        mx_container_hash64(c.version, out->data, (size_t)(c.rows * c.cols) * 2) != c.value_hash)
+        return mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
     return 0;
 }
 
 typedef struct {
     const uint8_t *const *buf;
     const size_t *len;
-    mx_matrix *parts;
+    const mx_matrix *parts;
 } decode_job;
 
 static int decode_frame_job(void *ctx, team t, size_t i, mx_error *err)
 {
     decode_job *j = ctx;
-    mx_container c;
-    return decode_container(t, j->buf[i], j->len[i], &c, &j->parts[i], err);
+    return decode_frame(t, j->buf[i], j->len[i], &j->parts[i], err);
 }
 
-/* Decodes n frames, already known to be in order, on the threads. */
-static int decode_frames(team t, const uint8_t *const *buf, const size_t *len, size_t n,
-                         mx_matrix *parts, mx_error *err)
+int mx_decode_frames(mx_ctx *ctx, const uint8_t *const *buf, const size_t *len,
+                     const mx_matrix *parts, size_t n, mx_error *err)
 {
     decode_job j = {buf, len, parts};
-    for (size_t i = 0; i < n; i++)
-        memset(&parts[i], 0, sizeof parts[i]);
-    int rc = parallel_items(n, t, decode_frame_job, &j, err);
-    if (rc)
-        for (size_t i = 0; i < n; i++)
-            mx_matrix_free(&parts[i]);
-    return rc;
-}
-
-int mx_decompress_frames(mx_ctx *ctx, mx_frame_reader *r, const uint8_t *const *buf,
-                         const size_t *len, size_t n, mx_matrix *parts, mx_error *err)
-{
     team t;
-    /* the order is checked from the headers first, then the frames decode
-     * on the threads (each one whole, checksums and all) */
-    for (size_t i = 0; i < n; i++) {
-        mx_container hdr;
-        uint64_t flen;
-        if (mx_container_frame_len(buf[i], len[i], &flen, &hdr, err))
-            return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has a damaged header",
-                           r->frames + 1);
-        if (flen != len[i])
-            return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has the wrong length",
-                           r->frames + 1);
-        if (frame_continues(r, &hdr, err))
-            return -1;
-    }
-    return team_of(ctx, &t, err) ? -1 : decode_frames(t, buf, len, n, parts, err);
+    return team_of(ctx, &t, err) ? -1 : parallel_items(n, t, decode_frame_job, &j, err);
 }
 
-int mx_decompress_frame(mx_ctx *ctx, mx_frame_reader *r, const uint8_t *buf, size_t len,
-                        mx_matrix *out, mx_error *err)
+/* The rows of a buffer's frames, into a new matrix. */
+typedef struct {
+    mx_matrix *m;
+} matrix_sink;
+
+static int matrix_begin(void *user, const mx_container *whole, mx_error *err)
 {
-    return mx_decompress_frames(ctx, r, &buf, &len, 1, out, err);
+    mx_matrix *m = ((matrix_sink *)user)->m;
+    if (mx_matrix_alloc(m, whole->rows, whole->cols))
+        return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
+                       (unsigned long long)whole->rows, (unsigned long long)whole->cols);
+    m->origin = whole->origin;
+    m->fortran = whole->fortran;
+    if (whole->blob_len) {
+        if (!(m->origin_blob = malloc(whole->blob_len)))
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        memcpy(m->origin_blob, whole->blob, whole->blob_len);
+        m->origin_blob_len = whole->blob_len;
+    }
+    return 0;
+}
+
+static uint16_t *matrix_room(void *user, uint64_t first, uint64_t n, mx_error *err)
+{
+    (void)n, (void)err;
+    mx_matrix *m = ((matrix_sink *)user)->m;
+    return m->data + first * m->cols;
+}
+
+/* The rows are in place once decoded: nothing to do after them. */
+static int matrix_done(void *user, uint64_t first, uint64_t n, mx_error *err)
+{
+    (void)user, (void)first, (void)n, (void)err;
+    return 0;
+}
+
+static int matrix_end(void *user, mx_error *err)
+{
+    (void)user, (void)err;
+    return 0;
 }
 
 int mx_decompress(mx_ctx *ctx, const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
 {
-    team t;
     memset(out, 0, sizeof *out);
-    if (team_of(ctx, &t, err))
-        return -1;
-    if (len < 6 || !(buf[5] & 4)) { /* one frame: the whole buffer is the container */
-        mx_container c;
-        return decode_container(t, buf, len, &c, out, err);
-    }
-    /* find the frames and check their order, then decode them all at once */
-    size_t n = 0, cap = 0, off = 0;
-    const uint8_t **fb = NULL;
-    size_t *fl = NULL;
-    mx_matrix *parts = NULL;
-    mx_frame_reader scan = {0};
-    int rc = -1;
-    while (!scan.started || scan.next_row < scan.rows) {
-        uint64_t flen = 0;
-        mx_container hdr;
-        int st = off < len ? mx_container_frame_len(buf + off, len - off, &flen, &hdr, err) : 1;
-        if (st < 0)
-            goto out;
-        if (st > 0 || flen > len - off) {
-            mx_fail(err, MX_EINPUT, "truncated container: frame %zu is cut short (rows %llu of %llu present)",
-                    n + 1, (unsigned long long)scan.next_row, (unsigned long long)scan.rows);
-            goto out;
-        }
-        if (frame_continues(&scan, &hdr, err))
-            goto out;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            const uint8_t **nb = realloc(fb, cap * sizeof *fb);
-            size_t *nl = nb ? realloc(fl, cap * sizeof *fl) : NULL;
-            if (nb)
-                fb = nb;
-            if (nl)
-                fl = nl;
-            if (!nb || !nl) {
-                mx_fail(err, MX_EFAIL, "out of memory");
-                goto out;
-            }
-        }
-        fb[n] = buf + off;
-        fl[n++] = (size_t)flen;
-        off += (size_t)flen;
-    }
-    if (off != len) {
-        mx_fail(err, MX_EINPUT, "corrupt container: %zu bytes of trailing data after the last frame",
-                len - off);
-        goto out;
-    }
-    /* the whole matrix is bounded like any single container */
-    if ((scan.cols && scan.rows > UINT64_MAX / 2 / scan.cols) ||
-        scan.rows * scan.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
-        mx_matrix_alloc(out, scan.rows, scan.cols) || !(parts = calloc(n, sizeof *parts))) {
-        mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
-                (unsigned long long)scan.rows, (unsigned long long)scan.cols);
-        goto out;
-    }
-    if (decode_frames(t, fb, fl, n, parts, err)) { /* the scan checked the order */
-        mx_wrap(err, "in a frame");
-        goto out;
-    }
-    uint64_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(out->data + at * scan.cols, parts[i].data, mx_matrix_count(&parts[i]) * 2);
-        at += parts[i].rows;
-    }
-    out->origin = parts[0].origin;
-    out->fortran = parts[0].fortran;
-    out->origin_blob = parts[0].origin_blob;
-    out->origin_blob_len = parts[0].origin_blob_len;
-    parts[0].origin_blob = NULL;
-    rc = 0;
-out:
-    for (size_t i = 0; parts && i < n; i++)
-        mx_matrix_free(&parts[i]);
-    free(parts);
-    free(fb);
-    free(fl);
-    if (rc)
+    matrix_sink ms = {out};
+    mx_byte_source in = {len, buf, NULL, NULL};
+    mx_row_sink sink = {matrix_begin, matrix_room, matrix_done, matrix_end, &ms};
+    if (mx_frames_read(ctx, &in, &sink, 0, NULL, err)) {
         mx_matrix_free(out);
-    return rc;
+        return -1;
+    }
+    return 0;
 }

@@ -17,7 +17,7 @@
 
 /* Big matrices are stored as frames (container.h) of at most this many
  * bytes of values, rounded to whole rows, so compressing or decompressing
- * one needs memory for a frame, not the matrix (see filecodec.h). */
+ * one needs memory for a frame, not the matrix (see frames.h). */
 #define MX_FRAME_BYTES ((uint64_t)64 << 20)
 
 /* Rows per frame for a matrix of cols columns: the context's frame rows
@@ -57,43 +57,21 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
 /* The n frames of part (rows [first_row, first_row + part->rows) of a
  * total_rows-row matrix, first_row a multiple of the frame rows), coded on
  * the context's threads into buf[i] / len[i] (chosen[i]: the pipeline
- * used). The bytes do not depend on the thread count. On failure nothing
- * is left allocated and err is the first failing frame's. mx_compress is
- * this over every frame, so the streaming path writes the very same bytes. */
+ * used): the unit of the frame writer (frames.h). The bytes do not depend
+ * on the thread count. On failure nothing is left allocated and err is the
+ * first failing frame's. */
 int mx_compress_frames(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *part,
                        uint64_t first_row, uint64_t total_rows, size_t n, uint8_t **buf,
                        size_t *len, char (*chosen)[MX_SPEC_MAX], mx_error *err);
 
-/* The pipelines of a file's frames, as compress and info report them: the
- * first frame's, then " and others per frame" when a later one differs.
- * Zero it, add each frame's spec in order, then format. */
-typedef struct {
-    char first[MX_SPEC_MAX];
-    size_t frames;
-    int mixed;
-} mx_frame_specs;
-void mx_frame_specs_add(mx_frame_specs *f, const char *spec);
-void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n);
-
-/* Decodes a file frame by frame. Zero it, then hand it each frame in order
- * (mx_container_frame_len says where one ends): mx_decompress_frame decodes
- * it into a new matrix of that frame's rows and checks it continues the
- * matrix the first frame began. Done when next_row reaches rows. */
-typedef struct {
-    int started;
-    unsigned version; /* every frame's must be the first's */
-    uint64_t rows, cols, next_row; /* the whole matrix; rows decoded so far */
-    mx_origin origin;
-    int fortran;
-    size_t frames;
-} mx_frame_reader;
-int mx_decompress_frame(mx_ctx *ctx, mx_frame_reader *r, const uint8_t *buf, size_t len,
-                        mx_matrix *out, mx_error *err);
-/* The same for the next n frames buf[i] (len[i] bytes each), decoded on
- * the context's threads into parts[i]; their order is checked first. On
- * failure nothing is left allocated and err is the first bad frame's. */
-int mx_decompress_frames(mx_ctx *ctx, mx_frame_reader *r, const uint8_t *const *buf,
-                         const size_t *len, size_t n, mx_matrix *parts, mx_error *err);
+/* Decodes the n frames buf[i] (len[i] bytes each, in order, their headers
+ * already checked by the walk, frames.h) on the context's threads into
+ * parts[i].data, which holds the parts[i].rows x parts[i].cols values the
+ * header said. Each frame is checked whole (checksums, shapes, the value
+ * hash of a lossless pipeline) before anything is trusted; err is the
+ * first failing frame's. */
+int mx_decode_frames(mx_ctx *ctx, const uint8_t *const *buf, const size_t *len,
+                     const mx_matrix *parts, size_t n, mx_error *err);
 
 /* Parses, verifies and decodes a container into a new matrix (origin and
  * origin header restored), on the context's threads (the output never

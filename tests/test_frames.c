@@ -1,9 +1,11 @@
 /* Multi-frame files (container.h "Frames"): a matrix bigger than a frame
- * round-trips through the in-memory engine and the frame-at-a-time file
- * path, both write the very same bytes, and a file cut at a frame
- * boundary, with frames reordered, dropped or trailing bytes, or any bit
- * flipped, is refused by both readers. Frames are made small here with
- * frame_rows; the 1 GiB case is in `make bench` (tests/bigfile.sh). */
+ * round-trips through buffers and files (the one framed path, frames.h,
+ * from a matrix in memory or from a file read as it goes), both write the
+ * very same bytes, and a file cut at a frame boundary, with frames
+ * reordered, dropped or trailing bytes, or any bit flipped, is refused
+ * from memory and from a file. Frames are made small here with the
+ * context's frame rows; the 1 GiB case is in `make bench`
+ * (tests/bigfile.sh). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,10 +56,7 @@ static void check_refused(const uint8_t *buf, size_t len, const char *says, cons
     mx_file_stats st;
     for (int threads = 1; threads <= 3; threads += 2) {
         memset(&err, 0, sizeof err);
-        int rc = mx_file_decompress(threads == 1 ? ctx1 : ctx3, path, NULL, &st, &err);
-        /* a first frame without the multi-frame flag goes the whole-file way */
-        if (rc == MX_FILE_WHOLE)
-            return;
+        int rc = mx_decompress_file(threads == 1 ? ctx1 : ctx3, path, NULL, &st, &err);
         CHECK(rc == -1 && (!says || strstr(err.msg, says)), "%s: file, %d threads: rc %d, '%s'",
               what, threads, rc, err.msg);
     }
@@ -84,7 +83,6 @@ static int frames_as(unsigned version, const uint8_t *buf, const size_t *ends, s
                      size_t from, size_t to, uint8_t **out, size_t *out_len)
 {
     mx_bytes w = {0};
-    mx_frame_reader r = {0};
     int rc = 0;
     for (size_t k = 0; k < n && !rc; k++) {
         size_t start = k ? ends[k - 1] : 0, flen = ends[k] - start;
@@ -92,7 +90,9 @@ static int frames_as(unsigned version, const uint8_t *buf, const size_t *ends, s
         mx_matrix values;
         mx_error err = {0};
         uint8_t *f;
-        rc = mx_decompress_frame(ctx1, &r, buf + start, flen, &values, &err);
+        const uint8_t *frame = buf + start;
+        rc = mx_container_read(frame, flen, &c, &err) || mx_matrix_alloc(&values, c.rows, c.cols) ||
+             mx_decode_frames(ctx1, &frame, &flen, &values, 1, &err);
         CHECK(rc == 0, "frame %zu: %s", k, err.msg);
         if (rc)
             break;
@@ -152,7 +152,10 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     size_t n = frame_ends(buf, len, ends, 64);
     CHECK(n == want && n && ends[n - 1] == len, "%s: %zu frames ending at %zu, want %zu ending at %zu",
           spec, n, n ? ends[n - 1] : 0, want, len);
-    CHECK(want == 1 || (buf[5] & 4), "%s: multi-frame flag", spec);
+    mx_container first;
+    CHECK(mx_container_frame_len(buf, len, &(uint64_t){0}, &first, &err) == 0 &&
+              first.multi == (want > 1),
+          "%s: multi-frame flag", spec);
 
     /* in memory; a lossy pipeline (row-wise here) decodes as it does in one frame */
     mx_matrix out, ref = *m;
@@ -194,19 +197,25 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     if (mx_npy_serialize(m, &file, &flen, &err) || write_bytes(npy, file, flen))
         return;
     mx_ctx *cf = frame_rows == 1 ? ctx3 : ctx1; /* batches of three frames, or one */
-    int rc = mx_atomic_begin(&f, mxb, 1, &err);
-    if (!rc)
-        rc = mx_file_compress(cf, npy, NULL, &p, &f, &st, &err);
-    CHECK(rc == (want > 1 ? 0 : MX_FILE_WHOLE), "%s: file compress rc %d: %s", spec, rc, err.msg);
+    mx_input in;
+    int rc = mx_input_open(&in, npy, NULL, NULL, &err);
+    CHECK(rc == 0 && !in.src.head.data, "%s: a C-order .npy is read as it goes: %s", spec, err.msg);
+    if (!rc) {
+        if (!(rc = mx_atomic_begin(&f, mxb, 1, &err)))
+            rc = mx_compress_input(cf, &p, &in, &f, &st, &err);
+        mx_input_close(&in);
+    }
+    CHECK(rc == 0, "%s: file compress: %s", spec, err.msg);
     if (rc == 0 && mx_atomic_commit(&f, &err) == 0 && mx_read_file(mxb, &got, &glen, &err) == 0) {
         CHECK(glen == len && memcmp(got, buf, len) == 0,
               "%s: file path wrote %zu bytes, in-memory %zu (or they differ)", spec, glen, len);
-        CHECK(st.frames == want && st.out_bytes == len, "%s: stats %zu frames %llu bytes", spec,
-              st.frames, (unsigned long long)st.out_bytes);
+        CHECK(mx_ctx_info(cf)->frames == want && st.out_bytes == len,
+              "%s: stats %llu frames %llu bytes", spec,
+              (unsigned long long)mx_ctx_info(cf)->frames, (unsigned long long)st.out_bytes);
         free(got);
         rc = mx_atomic_begin(&f, back, 1, &err);
         if (!rc)
-            rc = mx_file_decompress(ctx3, mxb, &f, &st, &err);
+            rc = mx_decompress_file(ctx3, mxb, &f, &st, &err);
         CHECK(rc == 0 && mx_atomic_commit(&f, &err) == 0, "%s: file decompress: %s", spec,
               err.msg);
         if (rc == 0 && mx_read_file(back, &orig, &olen, &err) == 0) {
@@ -214,7 +223,8 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
                   "%s: .npy round trip differs", spec);
             free(orig);
         }
-        CHECK(mx_file_scan(mxb, &st, &err) == 0 && st.frames == want && st.rows == m->rows,
+        CHECK(mx_scan_file(ctx1, mxb, &st, &err) == 0 && st.frames.frames == want &&
+                  st.frames.rows == m->rows,
               "%s: scan: %s", spec, err.msg);
     } else {
         mx_atomic_abort(&f);
