@@ -1,16 +1,19 @@
 /* coded_frame.h - the framing our own entropy stages share: one mode byte,
  * then either the stream stored as is (when coding would not shrink it) or
- * the coder's own bytes. Internal to codecs/. */
+ * the coder's own bytes. Internal to codecs/.
+ *
+ * Mode bytes. 0 (stored) and 1 (order-0 rANS) mean the same for every
+ * coder; a coder numbers its own frames itself, in its own file, from 2
+ * up. A mode byte is only ever read by the stage the container names, so
+ * the numbers need not be unique across stages; but they are on disk, so
+ * a mode once written keeps its number. (Those written so far happen to
+ * be distinct: bfctx 2, quant 3 and 7, bfxor 4 and 5, bfdelta 6.) */
 #ifndef MX_CODED_FRAME_H
 #define MX_CODED_FRAME_H
 #include "rans.h"
 #include "stage.h"
 
-enum {
-    MX_FRAME_STORED = 0, MX_FRAME_ORDER0 = 1, MX_FRAME_BF16CTX = 2, MX_FRAME_QUANT = 3,
-    MX_FRAME_BFXOR = 4, MX_FRAME_BFXOR_LANES = 5,
-    MX_FRAME_BFDELTA = 6, MX_FRAME_QUANT_LANES = 7
-};
+enum { MX_FRAME_STORED = 0, MX_FRAME_ORDER0 = 1 };
 
 /* Order-0 rANS over the bytes of src, appended to out (after the mode byte
  * the caller writes). */

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coded_frame.h"
+
+/* The mode byte of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_BF16CTX 2
 #include "../src/parallel.h"
 
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
@@ -33,8 +36,6 @@ enum {
     CTX_MNE = CTX_MEQ + 2,       /* + exponent bucket: mantissa otherwise */
     CTX_N = CTX_MNE + MNE_BUCKETS
 };
-
-MX_PLAIN_PARAMS("bfctx")
 
 static int model_init(mx_rans_model *m, mx_error *err)
 {
@@ -273,9 +274,6 @@ const mx_stage mx_stage_bfctx = {
     .name = "bfctx",
     .kind = MX_STAGE_ENTROPY,
     .summary = "our bf16 context coder: rANS under contexts from a similar earlier row",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

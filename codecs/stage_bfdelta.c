@@ -43,6 +43,9 @@
 #include <immintrin.h>
 #endif
 
+/* The mode byte of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_BFDELTA 6
+
 #define NCLS MX_ROWREF_CLASSES /* 0: no reference; 1..4: agreement in quarters */
 #define NREB 33                /* reference exponent buckets: 0 for a zero exponent */
 
@@ -54,8 +57,6 @@ enum {
     CTX_CLS,                          /* class */
     CTX_N
 };
-
-MX_PLAIN_PARAMS("bfdelta")
 
 static int model_init(mx_wl_model *m, int encoder, mx_error *err)
 {
@@ -188,7 +189,6 @@ static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t
         i2[j] = OFF_LO + 32 * ctx2_of(rv >> 7 & 255, s1, med) + s2;
     }
 }
-
 
 /* --- the coder --- */
 
@@ -508,9 +508,6 @@ const mx_stage mx_stage_bfdelta = {
     .kind = MX_STAGE_ENTROPY,
     .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
                "rANS on wide lanes (what auto and the export use)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

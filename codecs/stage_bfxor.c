@@ -34,6 +34,10 @@
 #endif
 #include "../src/parallel.h"
 
+/* The mode bytes of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_BFXOR 4       /* the first format, still read */
+#define MX_FRAME_BFXOR_LANES 5
+
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
 #define SAMPLE 32   /* columns compared when choosing a reference */
 #define CLASSES 8
@@ -46,8 +50,6 @@ enum {
     CTX_LO = CTX_HI + CLASSES,   /* + 2 * class + (high byte == 0) */
     CTX_N = CTX_LO + 2 * CLASSES
 };
-
-MX_PLAIN_PARAMS("bfxor")
 
 static int model_init(mx_rans_model *m, mx_error *err)
 {
@@ -615,9 +617,6 @@ const mx_stage mx_stage_bfxor = {
     .kind = MX_STAGE_ENTROPY,
     .summary = "our fast bf16 coder: XOR with a similar earlier row, rANS per row class, "
                "32 lanes coded side by side",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

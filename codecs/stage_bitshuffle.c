@@ -2,8 +2,6 @@
  * the near-constant sign/exponent bits become long runs of equal bits. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("bitshuffle")
-
 static int encode(const mx_params *p, mx_work *work, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
@@ -55,9 +53,7 @@ const mx_stage mx_stage_bitshuffle = {
     .name = "bitshuffle",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bit-plane transpose of 8/16/32-bit values into one bit stream",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"bitshuffle"},
     .encode = encode,
     .decode = decode,
 };

@@ -3,17 +3,6 @@
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_int("brotli", arg, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY, 11,
-                        &p->level, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_int("brotli", p->level, buf, n);
-}
-
 static size_t bound(const mx_params *p, size_t n)
 {
     (void)p;
@@ -27,7 +16,7 @@ static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
     (void)w;
     (void)d;
     size_t out = cap;
-    if (!BrotliEncoderCompress(p->level, BROTLI_MAX_WINDOW_BITS, BROTLI_MODE_GENERIC, n,
+    if (!BrotliEncoderCompress((int)p->v[0], BROTLI_MAX_WINDOW_BITS, BROTLI_MODE_GENERIC, n,
                                src, &out, dst))
         return mx_fail(err, MX_EFAIL, "brotli: compression failed");
     *dst_len = out;
@@ -51,9 +40,8 @@ const mx_stage mx_stage_brotli = {
     .name = "brotli",
     .kind = MX_STAGE_ENTROPY,
     .summary = "Brotli (libbrotli)",
-    .params_help = "Q = 0..11 (default 11)",
-    .parse = parse,
-    .format = format,
+    .params = {{"quality", MX_PARAM_INT, .min = 0, .max = 11, .def = 11}},
+    .twin = {"brotli"},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

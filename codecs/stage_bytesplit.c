@@ -3,8 +3,6 @@
  * repetitive, the low bytes nearly random; coding them apart helps. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("bytesplit")
-
 static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
@@ -49,9 +47,7 @@ const mx_stage mx_stage_bytesplit = {
     .name = "bytesplit",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "16-bit values -> high-byte plane + low-byte plane",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"bytesplit"},
     .encode = encode,
     .decode = decode,
 };

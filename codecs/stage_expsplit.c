@@ -3,8 +3,6 @@
  * and mantissa are close to random and are best kept out of their way. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("expsplit")
-
 static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
@@ -53,9 +51,7 @@ const mx_stage mx_stage_expsplit = {
     .name = "expsplit",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bf16 -> sign bits + 8-bit exponents + 7-bit mantissas",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"expsplit"},
     .encode = encode,
     .decode = decode,
 };

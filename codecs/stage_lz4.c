@@ -4,8 +4,6 @@
 #include <lz4.h>
 #include "lz4_block.h"
 
-MX_PLAIN_PARAMS("lz4")
-
 static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
@@ -45,9 +43,7 @@ const mx_stage mx_stage_lz4 = {
     .name = "lz4",
     .kind = MX_STAGE_ENTROPY,
     .summary = "LZ4 fast (liblz4)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"lz4"},
     .bound = mx_lz4_block_bound,
     .compress = compress,
     .decompress = mx_lz4_block_decompress,

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-MX_PLAIN_PARAMS("rans")
-
 static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
@@ -34,9 +32,6 @@ const mx_stage mx_stage_rans = {
     .name = "rans",
     .kind = MX_STAGE_ENTROPY,
     .summary = "our order-0 rANS coder (static table per stream)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

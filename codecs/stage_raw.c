@@ -2,8 +2,6 @@
 #include "stage.h"
 #include <string.h>
 
-MX_PLAIN_PARAMS("raw")
-
 static size_t bound(const mx_params *p, size_t n)
 {
     (void)p;
@@ -42,9 +40,7 @@ const mx_stage mx_stage_raw = {
     .name = "raw",
     .kind = MX_STAGE_ENTROPY,
     .summary = "no entropy coding: streams stored as they are",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"raw"},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

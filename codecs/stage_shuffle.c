@@ -3,8 +3,6 @@
  * similar bytes while still coding a single stream. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("shuffle")
-
 static int encode(const mx_params *p, mx_work *work, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
@@ -45,9 +43,7 @@ const mx_stage mx_stage_shuffle = {
     .name = "shuffle",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "byte transpose of 16/32-bit values into one byte stream",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"shuffle"},
     .encode = encode,
     .decode = decode,
 };

@@ -2,8 +2,6 @@
  * that reads along a stream sees one channel at a time. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("transpose")
-
 static void transpose(const mx_stream *src, mx_stream *dst)
 {
     uint64_t R = src->d.rows, C = src->d.cols;
@@ -50,9 +48,7 @@ const mx_stage mx_stage_transpose = {
     .name = "transpose",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "rows x cols -> cols x rows (column-major order)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"transpose"},
     .encode = encode,
     .decode = decode,
 };

@@ -5,16 +5,6 @@
 #include "stage.h"
 #include "../src/bf16.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_int("trunc", arg, 1, 7, 3, &p->level, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_int("trunc", p->level, buf, n);
-}
-
 static uint16_t round_bits(uint16_t v, unsigned k)
 {
     if (!mx_bf16_is_finite(v))
@@ -40,7 +30,7 @@ static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream
     size_t n = in->size / 2;
     for (size_t i = 0; i < n; i++)
         mx_stream_put(&out->s[o], i, round_bits((uint16_t)mx_stream_get(in, i),
-                                                (unsigned)p->level));
+                                                (unsigned)p->v[0]));
     return 1;
 }
 
@@ -62,10 +52,9 @@ const mx_stage mx_stage_trunc = {
     .name = "trunc",
     .kind = MX_STAGE_TRANSFORM,
     .lossy = 1,
-    .summary = "lossy: round away K low mantissa bits (nearest even)",
-    .params_help = "K = 1..7 (default 3)",
-    .parse = parse,
-    .format = format,
+    .summary = "lossy: round away low mantissa bits (nearest even)",
+    .params = {{"bits", MX_PARAM_INT, .min = 1, .max = 7, .def = 3, .note = "mantissa bits rounded away"}},
+    .twin = {"trunc"},
     .encode = encode,
     .decode = decode,
 };

@@ -3,8 +3,6 @@
  * masked gradients). "Zero" means all bits clear: -0.0 is kept as a value. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("zeromask")
-
 static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
@@ -56,9 +54,7 @@ const mx_stage mx_stage_zeromask = {
     .name = "zeromask",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bitmap of non-zero elements + the non-zero values",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {"zeromask"},
     .encode = encode,
     .decode = decode,
 };

@@ -19,19 +19,17 @@ static void kept_clear(void *state)
 
 static const mx_work_kind kept_kind = {"zstd", sizeof(kept), kept_clear};
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
+/* The declared range is zstd 1.5's; the library linked has the last word,
+ * and zstd maps level 0 to its default: say what you mean. */
+static int check(const mx_params *p, mx_error *err)
 {
-    int lo = ZSTD_minCLevel(), hi = ZSTD_maxCLevel();
-    if (mx_parse_int("zstd", arg, lo, hi, 3, &p->level, err))
-        return -1;
-    if (p->level == 0) /* zstd maps 0 to its default; say what you mean */
+    int level = (int)p->v[0];
+    if (level == 0)
         return mx_fail(err, MX_EINPUT, "stage 'zstd': level 0 is not allowed (use 3)");
+    if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+        return mx_fail(err, MX_EINPUT, "stage 'zstd': level %d out of range %d..%d", level,
+                       ZSTD_minCLevel(), ZSTD_maxCLevel());
     return 0;
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_int("zstd", p->level, buf, n);
 }
 
 static size_t bound(const mx_params *p, size_t n)
@@ -47,8 +45,8 @@ static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
     kept *k = mx_work_state(w, &kept_kind);
     if (k && !k->c)
         k->c = ZSTD_createCCtx();
-    size_t r = k && k->c ? ZSTD_compressCCtx(k->c, dst, cap, src, n, p->level)
-                         : ZSTD_compress(dst, cap, src, n, p->level);
+    size_t r = k && k->c ? ZSTD_compressCCtx(k->c, dst, cap, src, n, (int)p->v[0])
+                         : ZSTD_compress(dst, cap, src, n, (int)p->v[0]);
     if (ZSTD_isError(r))
         return mx_fail(err, MX_EFAIL, "zstd: %s", ZSTD_getErrorName(r));
     *dst_len = r;
@@ -77,9 +75,10 @@ const mx_stage mx_stage_zstd = {
     .name = "zstd",
     .kind = MX_STAGE_ENTROPY,
     .summary = "Zstandard (libzstd)",
-    .params_help = "L = 1..22 or negative fast levels (default 3)",
-    .parse = parse,
-    .format = format,
+    .params = {{"level", MX_PARAM_INT, .min = -(1 << 17), .max = 22, .def = 3,
+                .note = "negative ones are the fast levels; not 0"}},
+    .check = check,
+    .twin = {"zstd"},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

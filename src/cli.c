@@ -153,20 +153,24 @@ static void print_help(void)
         DEFAULT_MANIFEST, MX_DEFAULT_SPEC);
 }
 
+static void print_stages(mx_stage_kind kind)
+{
+    for (size_t i = 0; mx_stages[i]; i++) {
+        char help[512];
+        if (mx_stages[i]->kind != kind)
+            continue;
+        mx_stage_params_help(mx_stages[i], help, sizeof help);
+        printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary, *help ? " [" : "",
+               help, *help ? "]" : "");
+    }
+}
+
 static void print_list(void)
 {
     printf("Transforms:\n");
-    for (size_t i = 0; mx_stages[i]; i++)
-        if (mx_stages[i]->kind == MX_STAGE_TRANSFORM)
-            printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
-                   *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
-                   *mx_stages[i]->params_help ? "]" : "");
+    print_stages(MX_STAGE_TRANSFORM);
     printf("Entropy stages:\n");
-    for (size_t i = 0; mx_stages[i]; i++)
-        if (mx_stages[i]->kind == MX_STAGE_ENTROPY)
-            printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
-                   *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
-                   *mx_stages[i]->params_help ? "]" : "");
+    print_stages(MX_STAGE_ENTROPY);
     printf("Automatic pipelines (a spec of their own; the file records the choice):\n"
            "  %-11s bfdelta, unless zstd:3 judged on 1/64 of the rows comes within 15%%\n"
            "  %-11s the smallest of %zu lossless candidates, each coding the whole matrix\n",

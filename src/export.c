@@ -19,36 +19,11 @@ static const section sections[] = {
 static const char *const base_head[] = {"head", "xxh3", "container", "npy", "shape"};
 static const char *const base_tail[] = {"serve"};
 
-/* Each stage's numpy twin: the sections it needs, in order. */
-static const struct {
-    const char *stage;
-    const char *needs[2];
-} twins[] = {
-    {"bytesplit", {"bytesplit"}},
-    {"expsplit", {"expsplit"}},
-    {"shuffle", {"shuffle"}},
-    {"bitshuffle", {"bitshuffle"}},
-    {"transpose", {"transpose"}},
-    {"delta", {"delta"}},
-    {"xor", {"xor"}},
-    {"zeromask", {"zeromask"}},
-    {"trunc", {"trunc"}},
-    {"q8", {"absmax", "q8"}},
-    {"q4", {"absmax", "q4"}},
-    {"raw", {"raw"}},
-    {"zstd", {"zstd"}},
-    {"lz4", {"lz4"}},
-    {"lz4hc", {"lz4"}},
-    {"brotli", {"brotli"}},
-};
-#define N_TWINS (sizeof twins / sizeof twins[0])
-
-static int twin_of(const char *stage)
+/* A stage's numpy twin is in its own table entry (stage.h: twin): the
+ * sections it needs, in order; a stage without one cannot be exported. */
+static int has_twin(const mx_stage *s)
 {
-    for (size_t i = 0; i < N_TWINS; i++)
-        if (strcmp(twins[i].stage, stage) == 0)
-            return (int)i;
-    return -1;
+    return s->twin[0] != NULL;
 }
 
 static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
@@ -60,7 +35,7 @@ static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
 static const char *missing_twin(const mx_pipeline *p)
 {
     for (size_t i = 0; i <= p->n_transforms; i++)
-        if (twin_of(step_stage(p, i)->name) < 0)
+        if (!has_twin(step_stage(p, i)))
             return step_stage(p, i)->name;
     return NULL;
 }
@@ -85,8 +60,9 @@ static int refuse(const char *spec, const char *stage, mx_error *err)
 {
     char list[512] = "";
     size_t at = 0;
-    for (size_t i = 0; i < N_TWINS && at < sizeof list; i++)
-        at += (size_t)snprintf(list + at, sizeof list - at, " %s", twins[i].stage);
+    for (size_t i = 0; mx_stages[i] && at < sizeof list; i++)
+        if (has_twin(mx_stages[i]))
+            at += (size_t)snprintf(list + at, sizeof list - at, " %s", mx_stages[i]->name);
     if (!stage)
         return mx_fail(err, MX_EINPUT,
                        "'%s' cannot be exported: its per-matrix choice has no Python twin yet; "
@@ -141,9 +117,9 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
     for (size_t i = 0; !rc && i < sizeof base_head / sizeof *base_head; i++)
         rc = append(&w, base_head[i], used, &n_used, spec, err);
     for (size_t i = 0; !rc && i <= p->n_transforms; i++) {
-        int t = twin_of(step_stage(p, i)->name);
-        for (size_t k = 0; !rc && k < 2 && twins[t].needs[k]; k++)
-            rc = append(&w, twins[t].needs[k], used, &n_used, spec, err);
+        const mx_stage *st = step_stage(p, i);
+        for (size_t k = 0; !rc && k < sizeof st->twin / sizeof st->twin[0] && st->twin[k]; k++)
+            rc = append(&w, st->twin[k], used, &n_used, spec, err);
     }
     for (size_t i = 0; !rc && i < sizeof base_tail / sizeof *base_tail; i++)
         rc = append(&w, base_tail[i], used, &n_used, spec, err);

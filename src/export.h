@@ -10,10 +10,11 @@
  * replaced by the canonical spec everywhere.
  *
  * A stage's twin is one section that registers itself (TRANSFORMS[name] =
- * (encode, decode), or ENTROPY[name] = factory) plus one line in the table
- * of export.c naming the sections it needs. It must write byte for byte
- * what the C stage writes, check the shapes of what it decodes (parts()),
- * and bound every allocation by the sizes the container declares. */
+ * (encode, decode), or ENTROPY[name] = factory), named in the stage's own
+ * table entry (stage.h: twin), with any section it needs before it. It
+ * must write byte for byte what the C stage writes, check the shapes of
+ * what it decodes (parts()), and bound every allocation by the sizes the
+ * container declares. */
 #ifndef MX_EXPORT_H
 #define MX_EXPORT_H
 #include <stddef.h>

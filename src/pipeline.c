@@ -27,7 +27,7 @@ static int parse_step(const char *text, mx_stage_kind want, mx_step *step,
                        name, name);
     memset(step, 0, sizeof *step);
     step->stage = s;
-    return s->parse(colon ? colon + 1 : NULL, &step->params, err);
+    return mx_stage_parse(s, colon ? colon + 1 : NULL, &step->params, err);
 }
 
 int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
@@ -101,13 +101,13 @@ void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
         return;
     }
     for (size_t i = 0; i < p->n_transforms && off < n; i++) {
-        char one[64];
-        p->transforms[i].stage->format(&p->transforms[i].params, one, sizeof one);
+        char one[MX_STAGE_TEXT_MAX];
+        mx_stage_format(p->transforms[i].stage, &p->transforms[i].params, one, sizeof one);
         off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? "," : "", one);
     }
     if (off < n) {
-        char one[64];
-        p->entropy.stage->format(&p->entropy.params, one, sizeof one);
+        char one[MX_STAGE_TEXT_MAX];
+        mx_stage_format(p->entropy.stage, &p->entropy.params, one, sizeof one);
         snprintf(buf + off, n - off, "%s%s", p->n_transforms ? "|" : "", one);
     }
 }

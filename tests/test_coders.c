@@ -27,7 +27,7 @@ static void roundtrip(const char *name, const uint8_t *src, size_t n, uint64_t r
     mx_params p;
     mx_error err = {0};
     memset(&p, 0, sizeof p);
-    st->parse(NULL, &p, &err);
+    mx_stage_parse(st, NULL, &p, &err);
     mx_stream_desc d = {16, rows, cols};
     if ((size_t)(rows * cols) * 2 != n)
         d.bits = 8, d.rows = 1, d.cols = n;

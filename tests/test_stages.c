@@ -499,6 +499,84 @@ static void check_parse_errors(void)
     }
 }
 
+/* One setting of a stage's parameters (arg: what follows "name:", or
+ * NULL): its text parses, prints back as it parsed, and the stage
+ * round-trips the samples (bit for bit unless lossy). */
+static void check_setting(const mx_stage *st, const char *arg, const mx_sample *s, size_t n)
+{
+    char text[MX_STAGE_TEXT_MAX + 8], canon[MX_STAGE_TEXT_MAX], again[MX_STAGE_TEXT_MAX];
+    char spec[MX_SPEC_MAX];
+    mx_params p, q;
+    mx_error err = {0};
+    snprintf(text, sizeof text, "%s%s%s", st->name, arg ? ":" : "", arg ? arg : "");
+    if (mx_stage_parse(st, arg, &p, &err)) {
+        CHECK(0, "%s: %s", text, err.msg);
+        return;
+    }
+    mx_stage_format(st, &p, canon, sizeof canon);
+    const char *colon = strchr(canon, ':');
+    CHECK(mx_stage_parse(st, colon ? colon + 1 : NULL, &q, &err) == 0 &&
+              memcmp(&p, &q, sizeof p) == 0,
+          "%s prints as %s, which parses to another value (%s)", text, canon, err.msg);
+    mx_stage_format(st, &q, again, sizeof again);
+    CHECK(strcmp(canon, again) == 0, "%s: %s then %s", text, canon, again);
+    snprintf(spec, sizeof spec, "%s%s", canon, st->kind == MX_STAGE_TRANSFORM ? "|zstd:1" : "");
+    for (size_t i = 0; i < n; i++) {
+        mx_matrix out;
+        if (lossy_roundtrip(&s[i], spec, &out))
+            continue;
+        CHECK(out.rows == s[i].m.rows && out.cols == s[i].m.cols &&
+                  (st->lossy ||
+                   memcmp(out.data, s[i].m.data, mx_matrix_count(&s[i].m) * 2) == 0),
+              "%s on %s: round trip differs", spec, s[i].name);
+        mx_matrix_free(&out);
+    }
+}
+
+/* Every stage of the registry, with no parameter, each parameter at its
+ * ends (an end excluded: next to it) and at every choice, and each of a
+ * stage's alternatives: a new stage is tested here as soon as it is
+ * listed in Makefile.am. */
+static void check_every_stage(const mx_sample *s, size_t n)
+{
+    for (size_t k = 0; mx_stages[k]; k++) {
+        const mx_stage *st = mx_stages[k];
+        check_setting(st, NULL, s, n);
+        for (size_t i = 0; i < MX_STAGE_PARAMS && st->params[i].name; i++) {
+            const mx_param *d = &st->params[i];
+            char arg[96];
+            int64_t ends[2] = {d->min, d->max};
+            switch (d->type) {
+            case MX_PARAM_CHOICE:
+                for (size_t c = 0; d->choices[c]; c++) {
+                    snprintf(arg, sizeof arg, "%s=%s", d->name, d->choices[c]);
+                    check_setting(st, arg, s, n);
+                }
+                break;
+            case MX_PARAM_INT:
+                for (int e = 0; e < 2; e++) {
+                    /* zstd's most negative levels barely compress: its end
+                     * of -5 is as good a test and not as slow */
+                    int64_t v = ends[e] < -5 ? -5 : ends[e];
+                    snprintf(arg, sizeof arg, "%s=%lld", d->name, (long long)v);
+                    check_setting(st, arg, s, n);
+                }
+                break;
+            case MX_PARAM_DECIMAL:
+                for (int e = 0; e < 2; e++) {
+                    int64_t v = ends[e] + (e ? -(int64_t)d->open_max : d->open_min);
+                    double k = 1;
+                    for (int j = 0; j < d->digits; j++)
+                        k *= 10;
+                    snprintf(arg, sizeof arg, "%s=%.*g", d->name, d->digits, (double)v / k);
+                    check_setting(st, arg, s, n);
+                }
+                break;
+            }
+        }
+    }
+}
+
 static void check_quant_scale(void)
 {
     /* the scale is the smallest bf16 >= absmax/qmax */
@@ -550,6 +628,16 @@ int main(void)
         }
     }
     check_auto_falls_back();
+    /* every stage on a bundled matrix and the odd edge cases */
+    {
+        mx_sample pick[4];
+        size_t np = 0;
+        for (size_t i = 0; i < n && np < 4; i++)
+            if (i == 0 || !strcmp(s[i].name, "edge:odd_13x37") ||
+                !strcmp(s[i].name, "edge:specials_8x8") || !strcmp(s[i].name, "edge:one_1x1"))
+                pick[np++] = s[i];
+        check_every_stage(pick, np);
+    }
     check_parse_errors();
     check_quant_scale();
     check_qsim_random();

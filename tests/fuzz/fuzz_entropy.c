@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mx_params p = {0};
     mx_error err = {0};
     mx_work w = MX_WORK_INIT;
-    st->parse(NULL, &p, &err);
+    mx_stage_parse(st, NULL, &p, &err);
     uint8_t *out = malloc(expected + 1);
     if (out) {
         st->decompress(&p, &w, &d, data + 4, size - 4, out, expected, &err);
