@@ -70,6 +70,17 @@ typedef struct {
 enum { MX_AXIS_ROWS = 0, MX_AXIS_COLS = 1 };
 extern const char *const mx_axis_names[];
 
+/* A stage's numpy twin (`mxbench export`): the sections of src/export/ it
+ * needs, in order (none: the stage cannot be exported); whole: it takes the
+ * bf16 matrix itself, so no transform may come before it; only: the twin
+ * knows only instances whose canonical text starts so (NULL: every one). */
+#define MX_TWIN_SECTIONS 3
+typedef struct {
+    const char *sections[MX_TWIN_SECTIONS];
+    int whole;
+    const char *only;
+} mx_twin;
+
 typedef struct mx_stage {
     const char *name;
     mx_stage_kind kind;
@@ -82,9 +93,7 @@ typedef struct mx_stage {
     /* Optional: rules the declarations cannot say (zstd: the library's own
      * range, no level 0); called after parsing. */
     int (*check)(const mx_params *p, mx_error *err);
-    /* The sections of src/export/ that make this stage's numpy twin, in
-     * order (`mxbench export`); none: it cannot be exported. */
-    const char *twin[3];
+    mx_twin twin;        /* its numpy twin, if it has one */
 
     /* TRANSFORM: appends the parts of `in` to out and returns how many
      * (0 = not applicable, the driver passes `in` through), or -1. */

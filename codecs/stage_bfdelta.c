@@ -508,6 +508,7 @@ const mx_stage mx_stage_bfdelta = {
     .kind = MX_STAGE_ENTROPY,
     .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
                "rANS on wide lanes (what auto and the export use)",
+    .twin = {{"wlanes", "bfdelta"}, .whole = 1},
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

@@ -17,10 +17,11 @@ uint64_t mx_values_hash(const uint16_t *values, size_t n)
 
 uint64_t mx_frame_rows(const mx_ctx *ctx, uint64_t cols)
 {
+    if (!cols)
+        return UINT64_MAX; /* no values: one frame, however many rows */
     if (ctx->frame_rows)
         return ctx->frame_rows;
-    uint64_t rows = cols ? MX_FRAME_BYTES / (cols * 2) : MX_FRAME_BYTES;
-    return rows ? rows : 1;
+    return cols > MX_FRAME_BYTES / 2 ? 1 : MX_FRAME_BYTES / (cols * 2);
 }
 
 /* Where a frame sits in its matrix; total_rows == rows for a plain file. */
@@ -214,6 +215,8 @@ static int compress_frame(team t, const mx_pipeline *p, const mx_matrix *part, f
                           uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
                           mx_error *err)
 {
+    if (mx_shape_check(pos.total_rows, part->cols, err))
+        return -1;
     if (p->automatic == MX_AUTO_MAX)
         return compress_auto_max(t, part, pos, out, out_len, chosen, chosen_n, err);
     if (p->automatic)
@@ -410,8 +413,8 @@ static int decode_frame(team t, const uint8_t *buf, size_t len, const mx_matrix 
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
     /* bound every allocation by what this file can legitimately hold */
     uint64_t cap = (uint64_t)len * MX_MAX_RATIO;
-    if (c.cols && c.rows > UINT64_MAX / 2 / c.cols)
-        return mx_fail(err, MX_EINPUT, "corrupt container: matrix shape overflows");
+    if (mx_shape_check(c.total_rows, c.cols, err) || mx_shape_check(c.rows, c.cols, err))
+        return mx_wrap(err, "corrupt container");
     if (c.rows * c.cols * 2 > cap)
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: %llux%llu values from %zu bytes exceeds the %llu:1 limit",

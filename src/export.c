@@ -19,24 +19,33 @@ static const section sections[] = {
 static const char *const base_head[] = {"head", "xxh3", "container", "npy", "shape"};
 static const char *const base_tail[] = {"serve"};
 
-/* A stage's numpy twin is in its own table entry (stage.h: twin): the
- * sections it needs, in order; a stage without one cannot be exported. */
-static int has_twin(const mx_stage *s)
-{
-    return s->twin[0] != NULL;
-}
+/* Each stage's numpy twin is in its own table entry (stage.h: mx_twin):
+ * the sections it needs, in order (a transform needs "levels", the
+ * container's stream layouts, which single-stream pipelines go without);
+ * whether it takes the bf16 matrix itself (our coders: no transform may
+ * precede it); the parameters it knows. */
+
+/* What auto and auto:max add: bfdelta and zstd:3, and the choice. */
+static const char *const automatic_needs[] = {"wlanes", "bfdelta", "zstd", "auto"};
 
 static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
 {
     return i < p->n_transforms ? p->transforms[i].stage : p->entropy.stage;
 }
 
-/* The first stage of p without a twin, or NULL. */
+/* The first stage of p without a twin (for these parameters, here), or NULL. */
 static const char *missing_twin(const mx_pipeline *p)
 {
-    for (size_t i = 0; i <= p->n_transforms; i++)
-        if (!has_twin(step_stage(p, i)))
-            return step_stage(p, i)->name;
+    for (size_t i = 0; i <= p->n_transforms; i++) {
+        const mx_stage *s = step_stage(p, i);
+        const mx_twin *t = &s->twin;
+        char text[MX_STAGE_TEXT_MAX];
+        mx_stage_format(s, i < p->n_transforms ? &p->transforms[i].params : &p->entropy.params,
+                        text, sizeof text);
+        if (!t->sections[0] || (t->whole && p->n_transforms) ||
+            (t->only && strncmp(text, t->only, strlen(t->only))))
+            return s->name;
+    }
     return NULL;
 }
 
@@ -56,20 +65,22 @@ static const char *missing_in_automatic(const mx_pipeline *p)
     return NULL;
 }
 
+/* Names what does export: our coders on their own, then the transforms
+ * and the entropy stages of the other pipelines. */
 static int refuse(const char *spec, const char *stage, mx_error *err)
 {
-    char list[512] = "";
-    size_t at = 0;
-    for (size_t i = 0; mx_stages[i] && at < sizeof list; i++)
-        if (has_twin(mx_stages[i]))
-            at += (size_t)snprintf(list + at, sizeof list - at, " %s", mx_stages[i]->name);
-    if (!stage)
-        return mx_fail(err, MX_EINPUT,
-                       "'%s' cannot be exported: its per-matrix choice has no Python twin yet; "
-                       "pick one pipeline (e.g. expsplit|zstd:19)", spec);
+    char list[2][256] = {"", ""};
+    size_t at[2] = {0, 0};
+    for (size_t i = 0; mx_stages[i]; i++) {
+        const mx_stage *s = mx_stages[i];
+        int k = s->kind == MX_STAGE_ENTROPY;
+        if (s->twin.sections[0] && !s->twin.whole && at[k] < sizeof list[k])
+            at[k] += (size_t)snprintf(list[k] + at[k], sizeof list[k] - at[k], " %s", s->name);
+    }
     return mx_fail(err, MX_EINPUT,
-                   "'%s' cannot be exported: stage '%s' has no numpy twin (exportable:%s)", spec,
-                   stage, list);
+                   "'%s' cannot be exported: stage '%s' has no numpy twin here (exportable: auto, "
+                   "auto:max, bfdelta or quant:sim=T alone; or transforms%s before one of%s)",
+                   spec, stage, list[0], list[1]);
 }
 
 static const section *find_section(const char *name)
@@ -78,6 +89,22 @@ static const section *find_section(const char *name)
         if (strcmp(sections[i].name, name) == 0)
             return &sections[i];
     return NULL;
+}
+
+/* Copies text, each line's leading spaces as a tab per four (the rest
+ * stays): the sections are indented by four spaces, and a tab is the same
+ * indentation to Python at a quarter of the bytes under the size limit.
+ * Only where the meaning is the same: inside brackets and strings leading
+ * whitespace does not count, and no section's strings depend on it. */
+static void put_tabbed(mx_bytes *w, const char *text)
+{
+    while (*text) {
+        size_t spaces = strspn(text, " "), line = strcspn(text, "\n");
+        for (size_t i = 0; i < spaces / 4; i++)
+            mx_bytes_put(w, "\t", 1);
+        mx_bytes_put(w, text + spaces / 4 * 4, line - spaces / 4 * 4 + (text[line] == '\n'));
+        text += line + (text[line] == '\n');
+    }
 }
 
 /* Appends the section once (used[] remembers), with the spec filled in. */
@@ -91,13 +118,20 @@ static int append(mx_bytes *w, const char *name, const section **used, size_t *n
         if (used[i] == s)
             return 0;
     used[(*n_used)++] = s;
+    mx_bytes t = {0};
     const char *mark = "__SPEC__", *r = s->text, *q;
     while ((q = strstr(r, mark))) {
-        mx_bytes_put(w, r, (size_t)(q - r));
-        mx_bytes_put(w, spec, strlen(spec));
+        mx_bytes_put(&t, r, (size_t)(q - r));
+        mx_bytes_put(&t, spec, strlen(spec));
         r = q + strlen(mark);
     }
-    mx_bytes_put(w, r, strlen(r));
+    mx_bytes_put(&t, r, strlen(r) + 1); /* with the NUL */
+    if (t.oom) {
+        free(t.p);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    put_tabbed(w, (const char *)t.p);
+    free(t.p);
     return 0;
 }
 
@@ -105,9 +139,7 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
 {
     char spec[MX_SPEC_MAX];
     mx_pipeline_format(p, spec, sizeof spec);
-    if (p->automatic)
-        return refuse(spec, missing_in_automatic(p), err);
-    const char *missing = missing_twin(p);
+    const char *missing = p->automatic ? missing_in_automatic(p) : missing_twin(p);
     if (missing)
         return refuse(spec, missing, err);
     mx_bytes w = {0};
@@ -116,10 +148,12 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof base_head / sizeof *base_head; i++)
         rc = append(&w, base_head[i], used, &n_used, spec, err);
-    for (size_t i = 0; !rc && i <= p->n_transforms; i++) {
-        const mx_stage *st = step_stage(p, i);
-        for (size_t k = 0; !rc && k < sizeof st->twin / sizeof st->twin[0] && st->twin[k]; k++)
-            rc = append(&w, st->twin[k], used, &n_used, spec, err);
+    for (size_t i = 0; !rc && p->automatic && i < sizeof automatic_needs / sizeof *automatic_needs; i++)
+        rc = append(&w, automatic_needs[i], used, &n_used, spec, err);
+    for (size_t i = 0; !rc && !p->automatic && i <= p->n_transforms; i++) {
+        const mx_twin *t = &step_stage(p, i)->twin;
+        for (size_t k = 0; !rc && k < MX_TWIN_SECTIONS && t->sections[k]; k++)
+            rc = append(&w, t->sections[k], used, &n_used, spec, err);
     }
     for (size_t i = 0; !rc && i < sizeof base_tail / sizeof *base_tail; i++)
         rc = append(&w, base_tail[i], used, &n_used, spec, err);

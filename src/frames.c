@@ -43,7 +43,8 @@ int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
     const mx_matrix *m = &src->head;
     uint64_t step = mx_frame_rows(ctx, m->cols), rows = m->rows;
     size_t batch = batch_of(ctx);
-    uint64_t batch_rows = rows <= step ? rows : step * batch;
+    /* a batch of frames, or the whole matrix when that is less */
+    uint64_t batch_rows = step > rows / batch ? rows : step * batch;
     mx_matrix part = *m;
     uint16_t *buf = NULL; /* rows read from a source not in memory */
     uint8_t *bufs[MAX_BATCH];
@@ -63,7 +64,7 @@ int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
     uint64_t r = 0;
     do { /* a matrix of no rows is still one frame */
         part.rows = rows - r < batch_rows ? rows - r : batch_rows;
-        size_t n = part.rows ? (size_t)((part.rows + step - 1) / step) : 1;
+        size_t n = part.rows ? (size_t)((part.rows - 1) / step + 1) : 1; /* step may be UINT64_MAX */
         memset(bufs, 0, sizeof bufs);
         if (m->data) {
             part.data = m->data + r * m->cols;
@@ -231,8 +232,11 @@ int mx_frames_read(mx_ctx *ctx, const mx_byte_source *in, const mx_row_sink *out
             if (w.frames == 1) {
                 /* the whole matrix is bounded like any single container */
                 multi = hdr.multi;
-                if ((w.cols && w.rows > UINT64_MAX / 2 / w.cols) ||
-                    w.rows * w.cols * 2 > in->size * MX_MAX_RATIO) {
+                if (mx_shape_check(w.rows, w.cols, err)) {
+                    rc = mx_wrap(err, "corrupt container");
+                    break;
+                }
+                if (w.rows * w.cols * 2 > in->size * MX_MAX_RATIO) {
                     rc = mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
                                  (unsigned long long)w.rows, (unsigned long long)w.cols);
                     break;
