@@ -91,19 +91,72 @@ static const section *find_section(const char *name)
     return NULL;
 }
 
-/* Copies text, each line's leading spaces as a tab per four (the rest
- * stays): the sections are indented by four spaces, and a tab is the same
- * indentation to Python at a quarter of the bytes under the size limit.
- * Only where the meaning is the same: inside brackets and strings leading
- * whitespace does not count, and no section's strings depend on it. */
-static void put_tabbed(mx_bytes *w, const char *text)
+/* Where line's comment starts ('#' outside strings), or len for none;
+ * *triple carries an open triple-quoted string (its quote) from line to
+ * line. Our sections use no string prefixes that change this (no r'\'). */
+static size_t comment_at(const char *line, size_t len, char *triple)
 {
+    size_t i = 0;
+    while (i < len) {
+        char c = line[i];
+        if (*triple) {
+            if (c == '\\') {
+                i += 2;
+            } else if (c == *triple && i + 2 < len && line[i + 1] == c && line[i + 2] == c) {
+                *triple = 0;
+                i += 3;
+            } else {
+                i++;
+            }
+        } else if (c == '#') {
+            return i;
+        } else if ((c == '"' || c == '\'') && i + 2 < len && line[i + 1] == c && line[i + 2] == c) {
+            *triple = c;
+            i += 3;
+        } else if (c == '"' || c == '\'') {
+            for (i++; i < len && line[i] != c; i++)
+                i += line[i] == '\\';
+            i++;
+        } else {
+            i++;
+        }
+    }
+    return len;
+}
+
+/* Copies text as the shipped file has it: comments left out (the sources
+ * in src/export/ keep them; the shebang stays), and each line's leading
+ * spaces as a tab per four. Both only to fit the 20,000 bytes: Python reads
+ * a tab as the same indentation at a quarter of the bytes, and inside
+ * brackets and strings leading whitespace does not count (no section's
+ * strings depend on it). */
+static void put_compact(mx_bytes *w, const char *text)
+{
+    char triple = 0;
+    int first = w->len == 0;
     while (*text) {
-        size_t spaces = strspn(text, " "), line = strcspn(text, "\n");
+        size_t line = strcspn(text, "\n"), eol = line + (text[line] == '\n');
+        int in_string = triple != 0;
+        size_t end = first && !strncmp(text, "#!", 2) ? line : comment_at(text, line, &triple);
+        first = 0;
+        if (!in_string) {
+            while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+                end--;
+            if (end == 0 && line > 0) { /* a comment line: left out whole */
+                text += eol;
+                continue;
+            }
+        } else {
+            end = line; /* inside a string: as it is */
+        }
+        size_t spaces = in_string ? 0 : strspn(text, " ");
+        spaces = spaces < end ? spaces : end;
         for (size_t i = 0; i < spaces / 4; i++)
             mx_bytes_put(w, "\t", 1);
-        mx_bytes_put(w, text + spaces / 4 * 4, line - spaces / 4 * 4 + (text[line] == '\n'));
-        text += line + (text[line] == '\n');
+        mx_bytes_put(w, text + spaces / 4 * 4, end - spaces / 4 * 4);
+        if (text[line] == '\n')
+            mx_bytes_put(w, "\n", 1);
+        text += eol;
     }
 }
 
@@ -130,7 +183,7 @@ static int append(mx_bytes *w, const char *name, const section **used, size_t *n
         free(t.p);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
-    put_tabbed(w, (const char *)t.p);
+    put_compact(w, (const char *)t.p);
     free(t.p);
     return 0;
 }

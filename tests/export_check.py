@@ -3,7 +3,8 @@
   export_check.py SOLUTION.py MXBENCH SPEC FILE.npy...
 
 - compress(v, rows, cols) and compress_data(raw, rows, cols) write the very
-  bytes `mxbench compress -p SPEC --shape RxC` writes (lz4's fast mode and
+  bytes `mxbench compress -p SPEC --shape RxC` writes, and compress_data(raw)
+  those of `mxbench compress -p SPEC` on the raw bytes (lz4's fast mode and
   negative zstd levels excepted: the Python modules choose other valid
   encodings there), and each side decodes the other's output to the same
   values (the input's, when lossless);
@@ -57,6 +58,10 @@ for npy in files:
     c = data("c.mxb")
     if identical and py != c:
         fails.append("%s: python wrote %d bytes, mxbench %d (or they differ)" % (name, len(py), len(c)))
+    # as the competition sends it: no shape, the width inferred on both sides
+    run("compress", "-f", "-p", spec, os.path.join(tmp, "r.bin"), "-o", os.path.join(tmp, "u.mxb"))
+    if identical and raw and m.compress_data(raw) != data("u.mxb"):
+        fails.append("%s: without a shape python and mxbench write different bytes" % name)
     open(os.path.join(tmp, "p.mxb"), "wb").write(py)
     run("decompress", "-f", os.path.join(tmp, "p.mxb"), "-o", os.path.join(tmp, "p.bin"))
     back = data("p.bin")
