@@ -27,7 +27,7 @@ static void draw(ui_app *app, int y, int x, int h, int w, int focused)
     for (size_t i = 0; i < n_steps(app) && cx < x + w; i++) {
         char text[64];
         mx_step *st = step_at(app, i);
-        st->stage->format(&st->params, text, sizeof text);
+        mx_stage_format(st->stage, &st->params, text, sizeof text);
         if (i == app->builder.n_transforms && cx > x) {
             ui_put(y + 1, cx, x + w - cx, A_BOLD, " | ");
             cx += 3;
@@ -49,7 +49,7 @@ static void adjust(ui_app *app, int dir)
 {
     mx_step *st = step_at(app, app->builder_cursor);
     char text[64], arg[64];
-    st->stage->format(&st->params, text, sizeof text);
+    mx_stage_format(st->stage, &st->params, text, sizeof text);
     const char *colon = strchr(text, ':');
     if (!colon) {
         ui_status(app, 0, "%s has no parameter", st->stage->name);
@@ -60,7 +60,7 @@ static void adjust(ui_app *app, int dir)
     mx_error err = {0};
     if (!strcmp(cur, "rows") || !strcmp(cur, "cols")) {
         memset(&np, 0, sizeof np);
-        if (st->stage->parse(!strcmp(cur, "rows") ? "cols" : "rows", &np, &err) == 0)
+        if (mx_stage_parse(st->stage, !strcmp(cur, "rows") ? "cols" : "rows", &np, &err) == 0)
             st->params = np;
         return;
     }
@@ -68,7 +68,7 @@ static void adjust(ui_app *app, int dir)
     for (int k = 1; k <= 2; k++) { /* skip one invalid value (zstd has no level 0) */
         snprintf(arg, sizeof arg, "%ld", v + dir * k);
         memset(&np, 0, sizeof np);
-        if (st->stage->parse(arg, &np, &err) == 0) {
+        if (mx_stage_parse(st->stage, arg, &np, &err) == 0) {
             st->params = np;
             return;
         }
@@ -146,7 +146,7 @@ int ui_builder_insert(ui_app *app, const mx_stage *stage)
     mx_error err = {0};
     memset(&st, 0, sizeof st);
     st.stage = stage;
-    if (stage->parse(NULL, &st.params, &err)) {
+    if (mx_stage_parse(stage, NULL, &st.params, &err)) {
         ui_status(app, 1, "%s", err.msg);
         return -1;
     }

@@ -73,7 +73,7 @@ static void draw_streams(ui_app *app, const mx_sample *s, size_t si, int y, int 
     if (app->detail_streams_for != si + 1) {
         mx_error err = {0};
         app->detail_error[0] = 0;
-        if (mx_analyze_streams(p, &s->m, &app->detail_streams, &err))
+        if (mx_analyze_streams(app->ctx, p, &s->m, &app->detail_streams, &err))
             mx_strlcpy(app->detail_error, err.msg, sizeof app->detail_error);
         app->detail_streams_for = si + 1;
     }

@@ -32,7 +32,7 @@ static void *worker_main(void *arg)
         for (size_t c = 0; c < nc && !r->cancel; c++) {
             mx_result res;
             memset(&res, 0, sizeof res);
-            mx_batch_compute_cell(&r->samples[s], r->pipes, r->n_pipes, c, &r->opts, &res);
+            mx_batch_compute_cell(r->ctx, &r->samples[s], r->pipes, r->n_pipes, c, &r->opts, &res);
             pthread_mutex_lock(&r->lock);
             r->batch.cell[s * nc + c] = res;
             r->done++;
