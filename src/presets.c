@@ -1,4 +1,5 @@
 #include "presets.h"
+#include "metrics.h"
 
 /* bfdelta is the coder; zstd:3 covers what it misses (short patterns that
  * repeat within a row, constant matrices) and makes sure auto:max never
@@ -36,3 +37,8 @@ const char *const mx_default_batch_specs[] = {
 };
 const size_t mx_default_batch_count =
     sizeof mx_default_batch_specs / sizeof mx_default_batch_specs[0];
+
+double mx_default_min_similarity(int rules)
+{
+    return rules == MX_RULES_LOSSY ? MX_LOSSY_MIN_SIMILARITY : 1.0;
+}

@@ -16,10 +16,8 @@
 #include "metrics.h"
 #include "mxerr.h"
 #include "pipeline.h"
+#include "presets.h" /* MX_BASELINE_SPEC, MX_BASELINE_NAME */
 #include "samples.h"
-
-#define MX_BASELINE_SPEC "zstd:3"
-#define MX_BASELINE_NAME "baseline:zstd:3"
 
 /* What a pipeline is told about a sample's shape. The competition never
  * tells: a submission gets raw bf16 bytes and finds the row length itself,

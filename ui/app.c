@@ -344,10 +344,9 @@ static int handle_key(ui_app *app, int key)
     case 'a': return ui_samples_panel.key(app, 'a'); /* select all, from any panel */
     case 'R': { /* cycle the rule set; the table re-scores at once */
         mx_rules next = (mx_rules)((app->opts.rules + 1) % 3);
-        if (next == MX_RULES_LOSSY && app->opts.min_similarity == 1.0)
-            app->opts.min_similarity = 0.99; /* the competition's lossy threshold */
-        else if (app->opts.rules == MX_RULES_LOSSY && app->opts.min_similarity == 0.99)
-            app->opts.min_similarity = 1.0;
+        /* a threshold the user did not choose follows the rules */
+        if (app->opts.min_similarity == mx_default_min_similarity(app->opts.rules))
+            app->opts.min_similarity = mx_default_min_similarity(next);
         app->opts.rules = next;
         pthread_mutex_lock(&app->run.lock);
         app->run.opts.rules = next;
