@@ -46,6 +46,8 @@ static int open_input(const char *path, uint64_t *size, mx_error *err)
 
 static const char *base_name(const char *path)
 {
+    if (mx_is_stdio(path))
+        return "stdin";
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
 }
@@ -135,16 +137,21 @@ int mx_input_open(mx_input *in, const char *path, const mx_shape *shape, const c
     memset(in, 0, sizeof *in);
     in->path = path;
     snprintf(in->name, sizeof in->name, "%s", base_name(path));
-    in->fd = open_input(path, &size, err);
-    if (in->fd < 0)
-        return -1;
-    int rc = probe_rows(in, size, shape, err);
+    int rc = 0;
+    in->fd = -1;
+    if (!mx_is_stdio(path)) { /* stdin cannot be read at offsets: loaded whole */
+        in->fd = open_input(path, &size, err);
+        if (in->fd < 0)
+            return -1;
+        rc = probe_rows(in, size, shape, err);
+    }
     if (rc > 0) {
         in->src.read = read_rows;
         in->src.user = in;
         return 0;
     }
-    close(in->fd);
+    if (in->fd >= 0)
+        close(in->fd);
     in->fd = -1;
     if (rc < 0 || mx_samples_load_file(path, shape, tensor, &in->loaded, &in->n_loaded, err))
         return -1;
@@ -306,18 +313,27 @@ static int walk_file(mx_ctx *ctx, const char *path, mx_atomic_file *out, int hea
                      mx_file_stats *st, mx_error *err)
 {
     memset(st, 0, sizeof *st);
-    uint64_t size;
-    file_bytes f = {open_input(path, &size, err), path};
-    if (f.fd < 0)
+    uint64_t size = 0;
+    uint8_t *whole = NULL; /* stdin, read whole: it cannot be read at offsets */
+    file_bytes f = {-1, path};
+    if (mx_is_stdio(path)) {
+        size_t len;
+        if (mx_read_file(path, &whole, &len, err))
+            return -1;
+        size = len;
+    } else if ((f.fd = open_input(path, &size, err)) < 0) {
         return -1;
-    mx_byte_source in = {size, NULL, read_bytes, &f};
+    }
+    mx_byte_source in = {size, whole, whole ? NULL : read_bytes, &f};
     file_sink fs = {out, {0}, 0, 0, 0};
     mx_row_sink sink = {sink_begin, sink_room, sink_rows, sink_end, &fs};
     int rc = mx_frames_read(ctx, &in, out ? &sink : NULL, headers_only, &st->frames, err);
     if (rc)
-        mx_wrap(err, path);
+        mx_wrap(err, whole ? "stdin" : path);
     mx_matrix_free(&fs.whole);
-    close(f.fd);
+    if (f.fd >= 0)
+        close(f.fd);
+    free(whole);
     st->in_bytes = size;
     return rc;
 }

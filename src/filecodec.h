@@ -7,7 +7,7 @@
  * coded bytes whatever the file size. Other inputs (.safetensors tensors,
  * Fortran-order .npy, raw values without a shape, whose width is inferred
  * over all of them) are loaded whole first; the bytes written are the same
- * either way. */
+ * either way. "-" is stdin (fileio.h), read whole. */
 #ifndef MX_FILECODEC_H
 #define MX_FILECODEC_H
 #include <stddef.h>

@@ -9,10 +9,73 @@
 #include <time.h>
 #include <unistd.h>
 
+int mx_is_stdio(const char *path)
+{
+    return path[0] == '-' && path[1] == 0;
+}
+
+uint64_t mx_stdin_max(void)
+{
+    const char *e = getenv("MXBENCH_STDIN_MAX");
+    char *end;
+    unsigned long long v = e && *e ? strtoull(e, &end, 10) : 0;
+    return e && *e && !*end && v > 0 && v < MX_STDIN_MAX ? (uint64_t)v : MX_STDIN_MAX;
+}
+
+/* stdin, whole: doubled as it grows, refused past the bound. */
+static int read_stdin(uint8_t **buf, size_t *len, mx_error *err)
+{
+    uint64_t max = mx_stdin_max();
+    if (max > SIZE_MAX - 1)
+        max = SIZE_MAX - 1;
+    size_t cap = 65536, n = 0;
+    uint8_t *p = malloc(cap);
+    if (!p)
+        return mx_fail(err, MX_EFAIL, "stdin: out of memory");
+    for (;;) {
+        if (n == cap) {
+            size_t want = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            if (want > max + 1) /* room for one byte past the bound, to see it */
+                want = (size_t)max + 1;
+            uint8_t *q = want > cap ? realloc(p, want) : NULL;
+            if (!q) {
+                free(p);
+                return want > cap ? mx_fail(err, MX_EFAIL, "stdin: out of memory after %zu bytes", n)
+                                  : mx_fail(err, MX_EINPUT,
+                                            "stdin: more than %llu bytes; give a file instead",
+                                            (unsigned long long)max);
+            }
+            p = q;
+            cap = want;
+        }
+        ssize_t r = read(0, p + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(p);
+            return mx_fail(err, MX_EINPUT, "stdin: %s", strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > max) {
+            free(p);
+            return mx_fail(err, MX_EINPUT, "stdin: more than %llu bytes; give a file instead",
+                           (unsigned long long)max);
+        }
+    }
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
 int mx_read_file(const char *path, uint8_t **buf, size_t *len, mx_error *err)
 {
     *buf = NULL;
     *len = 0;
+    if (mx_is_stdio(path))
+        return read_stdin(buf, len, err);
     FILE *f = fopen(path, "rb");
     if (!f)
         return mx_fail(err, MX_EINPUT, "%s: %s", path, strerror(errno));
@@ -119,36 +182,70 @@ static void unique_name(mx_atomic_file *f, unsigned attempt)
     memcpy(f->tmp, name, sizeof name);
 }
 
-int mx_atomic_begin(mx_atomic_file *f, const char *path, int force, mx_error *err)
+/* What may become of path as an output: 0 nothing there (or a regular
+ * file and force: replace), 1 a device or FIFO (write through), -1 refused. */
+static int output_kind(const char *path, int force, struct stat *st, mx_error *err)
 {
-    memset(f, 0, sizeof *f);
-    f->fd = -1;
-    f->force = force;
-    if (strlen(path) + 16 >= sizeof f->path)
-        return mx_fail(err, MX_EINPUT, "%s: path too long", path);
-    strcpy(f->path, path);
-    strcpy(f->target, path);
-    struct stat st, lst;
-    if (stat(path, &st) != 0) {
+    struct stat lst;
+    if (stat(path, st) != 0) {
         int e = errno;
         if (e != ENOENT)
             return mx_fail(err, MX_EINPUT, "%s: %s", path, strerror(e));
         if (lstat(path, &lst) == 0)
             return mx_fail(err, MX_EINPUT, "%s: is a symbolic link to nothing", path);
-    } else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+        return 0;
+    }
+    if (S_ISCHR(st->st_mode) || S_ISFIFO(st->st_mode))
+        return 1;
+    if (S_ISDIR(st->st_mode))
+        return mx_fail(err, MX_EINPUT, "%s: is a directory", path);
+    if (!S_ISREG(st->st_mode))
+        return mx_fail(err, MX_EINPUT, "%s: not a regular file, character device or FIFO", path);
+    if (!force)
+        return mx_fail(err, MX_EINPUT, "%s: already exists (use -f to overwrite)", path);
+    return 0;
+}
+
+int mx_output_check(const char *path, int force, mx_error *err)
+{
+    struct stat st;
+    if (mx_is_stdio(path))
+        return 0;
+    if (strlen(path) + 16 >= sizeof ((mx_atomic_file *)0)->path)
+        return mx_fail(err, MX_EINPUT, "%s: path too long", path);
+    return output_kind(path, force, &st, err) < 0 ? -1 : 0;
+}
+
+int mx_atomic_begin(mx_atomic_file *f, const char *path, int force, mx_error *err)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    f->force = force;
+    if (mx_is_stdio(path)) {
+        /* what the program printed to stdout comes first */
+        fflush(stdout);
+        strcpy(f->path, "stdout");
+        strcpy(f->target, "stdout");
+        f->fd = 1;
+        f->kind = MX_OUT_STREAM;
+        return 0;
+    }
+    if (strlen(path) + 16 >= sizeof f->path)
+        return mx_fail(err, MX_EINPUT, "%s: path too long", path);
+    strcpy(f->path, path);
+    strcpy(f->target, path);
+    struct stat st, lst;
+    int kind = output_kind(path, force, &st, err);
+    if (kind < 0)
+        return -1;
+    if (kind == 1) {
         /* nothing to replace: write through, as zstd does */
         f->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (f->fd < 0)
             return mx_fail(err, MX_EINPUT, "%s: %s", path, strerror(errno));
         f->kind = MX_OUT_THROUGH;
         return 0;
-    } else if (S_ISDIR(st.st_mode)) {
-        return mx_fail(err, MX_EINPUT, "%s: is a directory", path);
-    } else if (!S_ISREG(st.st_mode)) {
-        return mx_fail(err, MX_EINPUT, "%s: not a regular file, character device or FIFO", path);
-    } else if (!force) {
-        return mx_fail(err, MX_EINPUT, "%s: already exists (use -f to overwrite)", path);
-    } else if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    } else if (force && kind == 0 && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         /* replace the file the link names, not the link */
         char *real = realpath(path, NULL);
         if (!real || strlen(real) + 16 >= sizeof f->target) {
@@ -256,6 +353,11 @@ static int publish_unnamed(mx_atomic_file *f, mx_error *err)
 int mx_atomic_commit(mx_atomic_file *f, mx_error *err)
 {
     int rc = 0;
+    if (f->kind == MX_OUT_STREAM) { /* stdout stays open for what follows */
+        f->kind = MX_OUT_NONE;
+        f->fd = -1;
+        return 0;
+    }
     if (f->kind == MX_OUT_THROUGH) {
         rc = close(f->fd);
         f->fd = -1;
@@ -283,6 +385,8 @@ int mx_atomic_commit(mx_atomic_file *f, mx_error *err)
 
 void mx_atomic_abort(mx_atomic_file *f)
 {
+    if (f->kind == MX_OUT_STREAM) /* never close stdout */
+        f->fd = -1;
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;

@@ -18,6 +18,9 @@
  *    terminal) are written through, with or without -f, as zstd does: there
  *    is no file to replace. Nothing but a regular file is ever renamed over;
  *    directories, sockets, block devices and dangling links are refused.
+ *  - "-" is stdin or stdout, as in zstd: an output "-" is streamed to
+ *    stdout (fd 1) as it is written, nothing to publish or remove; an input
+ *    "-" is read whole from stdin (fd 0), up to mx_stdin_max() bytes.
  * MXBENCH_TMPFILE=0 in the environment forces the named temporary (tests). */
 #ifndef MX_FILEIO_H
 #define MX_FILEIO_H
@@ -25,6 +28,16 @@
 #include <stdint.h>
 #include "mxerr.h"
 
+/* 1 when path is "-": stdin as an input, stdout as an output. */
+int mx_is_stdio(const char *path);
+/* The most mx_read_file reads from stdin: MX_STDIN_MAX, or fewer bytes
+ * when MXBENCH_STDIN_MAX says so (tests). The engine needs whole inputs
+ * and stdin cannot be read twice, so it is held in memory; a bound keeps a
+ * runaway pipe from taking the machine. */
+#define MX_STDIN_MAX ((uint64_t)16 << 30)
+uint64_t mx_stdin_max(void);
+
+/* Reads a whole file ("-": stdin) into *buf (malloc'd). */
 int mx_read_file(const char *path, uint8_t **buf, size_t *len, mx_error *err);
 
 typedef enum {
@@ -32,6 +45,7 @@ typedef enum {
     MX_OUT_UNNAMED, /* O_TMPFILE, linked into place on commit */
     MX_OUT_NAMED,   /* a named temporary, renamed into place on commit */
     MX_OUT_THROUGH, /* a character device or FIFO, written directly */
+    MX_OUT_STREAM,  /* "-": stdout, written directly and left open */
 } mx_out_kind;
 
 typedef struct {
@@ -47,6 +61,10 @@ typedef struct {
 /* Opens the output. Fails (MX_EINPUT) if path exists as a regular file and
  * !force, or is a directory, socket, block device or dangling link. */
 int mx_atomic_begin(mx_atomic_file *f, const char *path, int force, mx_error *err);
+/* The same checks without opening anything: whether path may become an
+ * output, so a command can refuse at once, before its work, rather than
+ * after it. mx_atomic_begin checks again when the output is written. */
+int mx_output_check(const char *path, int force, mx_error *err);
 int mx_atomic_write(mx_atomic_file *f, const void *buf, size_t len, mx_error *err);
 /* fsync + publish (see above). Fails with MX_EINPUT "already exists" when,
  * without force, another file took the name meanwhile. */

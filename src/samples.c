@@ -34,8 +34,11 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* What a sample is called: the file's name; "stdin" for "-". */
 static const char *base_name(const char *path)
 {
+    if (mx_is_stdio(path))
+        return "stdin";
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
 }
@@ -112,7 +115,8 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         rc = 0;
     } else if (mx_container_sniff(buf, len)) {
         mx_fail(err, MX_EINPUT, "%s: is an mxbench compressed file (decompress it first)", path);
-    } else if (ends_with(path, ".safetensors")) {
+    } else if (ends_with(path, ".safetensors") ||
+               (mx_is_stdio(path) && mx_safetensors_sniff(buf, len))) {
         mx_named_matrix *t;
         size_t nt;
         if (mx_safetensors_parse(buf, len, &t, &nt, err)) {
@@ -144,7 +148,9 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         mx_named_matrices_free(t, nt);
         rc = 0;
     } else if (ends_with(path, ".bin") || ends_with(path, ".bf16") || ends_with(path, ".raw") ||
-               (shape && shape->set)) {
+               (shape && shape->set) || mx_is_stdio(path)) {
+        /* stdin has no name to go by: what is not .npy or .safetensors is
+         * raw values, as a .bin file */
         mx_sample *s = grow(v, *n, cap, 1, err);
         if (!s || load_raw(path, buf, len, shape, &s->m, err))
             goto out;
@@ -209,6 +215,60 @@ int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t
 {
     memset(skipped, 0, sizeof *skipped);
     return load_manifest(manifest, v, n, skipped, err);
+}
+
+/* Draws n_draw samples the way a competition round does: uniformly at
+ * random, without replacement while the pool lasts, then with replacement.
+ * A fixed seed gives the same round every time (splitmix64). */
+int mx_samples_draw(mx_sample **s, size_t *n, size_t n_draw, uint64_t seed, mx_error *err)
+{
+    uint64_t st = seed;
+    size_t pool = *n;
+    if (!pool || !n_draw)
+        return mx_fail(err, MX_EINPUT, "no samples to draw from");
+    mx_sample *out = calloc(n_draw, sizeof *out);
+    size_t *order = malloc(pool * sizeof *order + 1);
+    if (!out || !order) {
+        free(out);
+        free(order);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i < pool; i++)
+        order[i] = i;
+    for (size_t k = 0; k < n_draw; k++) {
+        st += 0x9e3779b97f4a7c15ull;
+        uint64_t z = st;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        size_t pick;
+        if (k < pool) { /* partial Fisher-Yates */
+            size_t j = k + (size_t)(z % (pool - k));
+            size_t t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+            pick = order[k];
+        } else {
+            pick = (size_t)(z % pool);
+        }
+        out[k] = (*s)[pick];
+        /* the draw shares matrices with the pool: copy the data it needs */
+        size_t cnt = mx_matrix_count(&out[k].m);
+        out[k].m.data = malloc(cnt * 2 + 1);
+        out[k].m.origin_blob = NULL;
+        out[k].m.origin_blob_len = 0;
+        if (!out[k].m.data) {
+            mx_samples_free(out, k);
+            free(order);
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        }
+        memcpy(out[k].m.data, (*s)[pick].m.data, cnt * 2);
+    }
+    free(order);
+    mx_samples_free(*s, *n);
+    *s = out;
+    *n = n_draw;
+    return 0;
 }
 
 void mx_samples_free(mx_sample *v, size_t n)

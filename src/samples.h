@@ -3,7 +3,8 @@
  * File types are recognised by content first (.npy magic), then by name:
  * *.safetensors (every BF16 tensor becomes a sample "file:tensor"),
  * *.bin / *.bf16 / *.raw (headerless little-endian bf16; shape from
- * --shape or the manifest, else one row). */
+ * --shape or the manifest, else one row). "-" is stdin (fileio.h), named
+ * "stdin": .npy or .safetensors by content, else raw values. */
 #ifndef MX_SAMPLES_H
 #define MX_SAMPLES_H
 #include <stddef.h>
@@ -26,6 +27,11 @@ typedef struct {
 
 /* Parses "RxC" (e.g. 1024x256). */
 int mx_shape_parse(const char *s, mx_shape *shape, mx_error *err);
+
+/* Draws n_draw of the n samples of *s the way a competition round does
+ * (uniformly, without replacement while the pool lasts, then with it); a
+ * seed gives the same round every time. *s and *n become the draw. */
+int mx_samples_draw(mx_sample **s, size_t *n, size_t n_draw, uint64_t seed, mx_error *err);
 
 /* Loads one file, appending its samples to *v (count *n). shape may be NULL.
  * tensor, when not NULL, keeps only that tensor of a .safetensors file. */
