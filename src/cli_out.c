@@ -142,7 +142,7 @@ int cli_check_report_outputs(const cli_opts *o)
                 return 2;
             }
         /* refused now, not after the whole run */
-        int rc = cli_check_output(outs[i], o->force, NULL);
+        int rc = cli_check_output(outs[i], o->force, opts[i]);
         if (rc)
             return rc;
     }
