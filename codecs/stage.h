@@ -34,6 +34,8 @@ typedef struct mx_stage {
     int lossy;
     int keeps_values; /* TRANSFORM: its first part is still the bf16 values (only
                        * some zeroed), so a lossy stage may follow it */
+    int codes_values; /* ENTROPY: models 16-bit streams as bf16 values; any other
+                       * stream gets a plain order-0 fallback */
     const char *summary;     /* one line for --help and --list */
     const char *params_help; /* e.g. "L = 1..22 or -131072..-1 (default 3)" or "" */
 

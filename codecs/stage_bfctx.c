@@ -270,6 +270,7 @@ static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t
 const mx_stage mx_stage_bfctx = {
     .name = "bfctx",
     .kind = MX_STAGE_ENTROPY,
+    .codes_values = 1,
     .summary = "our bf16 context coder: rANS under contexts from a similar earlier row",
     .params_help = "",
     .parse = parse_plain,

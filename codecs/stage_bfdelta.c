@@ -487,6 +487,7 @@ static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t
 const mx_stage mx_stage_bfdelta = {
     .name = "bfdelta",
     .kind = MX_STAGE_ENTROPY,
+    .codes_values = 1,
     .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
                "rANS on wide lanes (what auto and the export use)",
     .params_help = "",

@@ -610,6 +610,7 @@ static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t
 const mx_stage mx_stage_bfxor = {
     .name = "bfxor",
     .kind = MX_STAGE_ENTROPY,
+    .codes_values = 1,
     .summary = "our fast bf16 coder: XOR with a similar earlier row, rANS per row class, "
                "32 lanes coded side by side",
     .params_help = "",
