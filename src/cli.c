@@ -1081,7 +1081,7 @@ int mx_cli_main(int argc, char **argv)
             return usage_error("--csv/--json apply to --batch; in the app, e exports%s", "");
         mx_eval_opts eo = {NULL, o.python, (mx_eval_interface)o.iface, o.timeout, 0, NULL, NULL};
         return mx_ui_main(o.manifest ? o.manifest : DEFAULT_MANIFEST, o.specs, o.n_specs,
-                          &o.batch, &eo);
+                          &o.batch, &eo, o.threads);
     }
     if (!o.threads)
         o.threads = mx_cpu_count();
