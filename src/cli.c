@@ -18,6 +18,7 @@
 #include "sweep.h"
 #include "fileio.h"
 #include "filecodec.h"
+#include "manifest.h"
 #include "metrics.h"
 #include "npy.h"
 #include "parallel.h"
@@ -31,7 +32,9 @@
 #define DEFAULT_MANIFEST "data/manifest.csv"
 
 /* The one temp file an interrupted command must not leave behind. A signal
- * handler can only reach it through a global; nothing else touches it. */
+ * handler can only reach it through a global; nothing else touches it.
+ * Outputs are unnamed temporaries wherever the file system allows (nothing
+ * to remove, even after SIGKILL); this covers the named fallback. */
 static mx_atomic_file *volatile pending_output;
 /* Likewise the process group of a solution `eval` runs: an interrupt must
  * not leave it running. */
@@ -50,12 +53,18 @@ static void on_signal(int sig)
 
 static void install_signals(void)
 {
+    /* every signal whose default action ends the process, except the
+     * synchronous ones (SIGSEGV, SIGFPE, ...), which the sanitizers own */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+                               SIGVTALRM, SIGPROF, SIGPIPE, SIGPOLL, SIGPWR, SIGSTKFLT};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    /* past the file size limit, a write fails (EFBIG) and the output is
+     * dropped with a one-line error, instead of a core dump */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static void print_usage(FILE *f)
@@ -68,6 +77,7 @@ static void print_usage(FILE *f)
         "       mxbench info FILE.mxb | verify FILE.mxb\n"
         "       mxbench export [-p SPEC] [-o solution.py] [-f]\n"
         "       mxbench serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
+        "                     [--max-output BYTES] [--max-connections N]\n"
         "       mxbench eval SOLUTION.py [-m MANIFEST | FILE...] [--interface http|tasks]\n"
         "                    [--python PATH] [--timeout S] [batch options]\n"
         "       mxbench sweep -p 'TEMPLATE{}'... --param START:END:STEPS [--plot F.svg]\n"
@@ -134,6 +144,10 @@ static void print_help(void)
         "      --timeout S         eval: limit for each request, task run and the start\n"
         "                          (default 60 s); past it the row fails\n"
         "      --max-upload BYTES  serve: larger uploads get 413 (default 1 GiB)\n"
+        "      --max-output BYTES  serve: larger answers get 413, checked before decoding\n"
+        "                          (default 1 GiB)\n"
+        "      --max-connections N serve: requests in progress at once; more get 503\n"
+        "                          (default %d)\n"
         "  -q, --quiet             no progress or summary on stderr\n"
         "  -h, --help              this help\n"
         "  -V, --version           version\n"
@@ -150,7 +164,7 @@ static void print_help(void)
         "  A pipeline beats the score to beat (default: zstd:3 on the same samples)\n"
         "  when its raw score is at least 1.01x it.\n"
         "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
-        DEFAULT_MANIFEST, MX_DEFAULT_SPEC);
+        DEFAULT_MANIFEST, MX_SERVE_MAX_CONNECTIONS, MX_DEFAULT_SPEC);
 }
 
 static void print_list(void)
@@ -196,7 +210,7 @@ typedef struct {
     int force, quiet;
     int have_repeat, have_min_sim, have_beat, have_raw_beat, have_score_beat;
     double score_to_beat;
-    unsigned long port, max_upload;
+    unsigned long port, max_upload, max_output, max_connections;
     int threads;
     uint64_t frame_rows;
     const char *host;
@@ -254,6 +268,57 @@ static int same_file(const char *in, const char *out)
     return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* 1 when out names an input of a batch or sweep: the manifest, a file it
+ * lists, or an input file given on the command line. Reports are never
+ * written over their inputs, -f or not. */
+static int is_an_input(const char *out, const cli_opts *o, const char *manifest)
+{
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return 0; /* nothing there yet: not an input */
+    for (int i = 0; i < o->n_inputs; i++)
+        if (same_file(o->inputs[i], out))
+            return 1;
+    if (o->n_inputs)
+        return 0;
+    if (same_file(manifest, out))
+        return 1;
+    mx_manifest_entry *e;
+    size_t n;
+    mx_error err = {0};
+    if (mx_manifest_read(manifest, &e, &n, &err))
+        return 0; /* the loader will say what is wrong with it */
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = same_file(e[i].file, out);
+    mx_manifest_free(e, n);
+    return found;
+}
+
+/* Refuses report outputs (--csv, --json, --plot) that name an input or
+ * each other: 0, or the exit status. */
+static int check_report_outputs(const cli_opts *o, const char *manifest)
+{
+    const char *outs[] = {o->csv, o->json, o->plot};
+    const char *opts[] = {"--csv", "--json", "--plot"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!outs[i])
+            continue;
+        if (is_an_input(outs[i], o, manifest)) {
+            fprintf(stderr, "mxbench: %s: %s names an input of this run; choose another file\n",
+                    outs[i], opts[i]);
+            return 2;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (outs[j] && (!strcmp(outs[i], outs[j]) || same_file(outs[i], outs[j]))) {
+                fprintf(stderr, "mxbench: %s: %s and %s name the same file\n", outs[i], opts[j],
+                        opts[i]);
+                return 2;
+            }
+    }
+    return 0;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -284,6 +349,24 @@ static int finish_output(mx_atomic_file *f, int rc, mx_error *err)
         mx_atomic_abort(f);
     pending_output = NULL;
     return rc;
+}
+
+/* A tensor name made safe as part of a file name: [A-Za-z0-9._-] only
+ * (others become '_'), no leading dot, no "..", at most MX_SAFE_NAME_MAX
+ * bytes; so a tensor named "/../../x" cannot steer where the output goes. */
+#define MX_SAFE_NAME_MAX 128
+static void safe_name_part(const char *name, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = name; *p && k + 1 < n && k < MX_SAFE_NAME_MAX; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-' || (c == '.' && k && out[k - 1] != '.');
+        out[k++] = ok ? c : '_';
+    }
+    out[k] = 0;
+    if (!k)
+        snprintf(out, n, "tensor");
 }
 
 static void print_compressed(const char *in, uint64_t orig, uint64_t len, const char *chosen,
@@ -349,9 +432,16 @@ static int cmd_compress(cli_opts *o)
         if (o->output) {
             snprintf(outpath, sizeof outpath, "%s", o->output);
         } else {
-            const char *t = strrchr(s[0].name, ':');
-            snprintf(outpath, sizeof outpath, "%.*s.%s.npy.mxb",
-                     (int)(strlen(in) - strlen(".safetensors")), in, t ? t + 1 : "tensor");
+            /* IN.safetensors -> IN.TENSOR.npy.mxb, beside the input */
+            const char *slash = strrchr(in, '/');
+            size_t dir = slash ? (size_t)(slash + 1 - in) : 0,
+                   stem = strlen(in) - strlen(".safetensors"),
+                   skip = strlen(in + dir) + 1; /* s[0].name is "BASENAME:TENSOR" */
+            char part[MX_SAFE_NAME_MAX + 1];
+            safe_name_part(s[0].name + (strlen(s[0].name) > skip ? skip : strlen(s[0].name)), part,
+                           sizeof part);
+            snprintf(outpath, sizeof outpath, "%.*s%s%s.npy.mxb", (int)stem, in,
+                     stem == dir ? "" : ".", part);
         }
         if ((rc = claim_output(in, outpath, o->force, &f)))
             goto out;
@@ -482,7 +572,7 @@ static int cmd_info(cli_opts *o, int verify)
                        in, st.version, st.frames, (unsigned long long)st.rows,
                        (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
                        (unsigned long long)st.in_bytes,
-                       st.in_bytes ? (double)(st.rows * st.cols * 2) / (double)st.in_bytes : 0.0);
+                       st.in_bytes ? (double)st.rows * (double)st.cols * 2 / (double)st.in_bytes : 0.0);
             }
             continue;
         }
@@ -514,7 +604,7 @@ static int cmd_info(cli_opts *o, int verify)
                    in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
                    origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
                    c.lossy ? "lossy" : "lossless", len,
-                   len ? (double)(c.rows * c.cols * 2) / (double)len : 0.0, c.header_size,
+                   len ? (double)c.rows * (double)c.cols * 2 / (double)len : 0.0, c.header_size,
                    c.coded.n, c.version == 1 ? "xxh64" : "xxh3", (unsigned long long)c.value_hash);
             const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
             for (size_t j = 0; j < top->n; j++) {
@@ -587,6 +677,9 @@ static int cmd_sweep(cli_opts *o)
             pipes[t * nv + i].threads = o->threads;
         }
     }
+    if ((rc = check_report_outputs(o, o->manifest ? o->manifest : DEFAULT_MANIFEST)))
+        goto out;
+    rc = 2;
     if (o->n_inputs) {
         for (int i = 0; i < o->n_inputs; i++)
             if (mx_samples_load_file(o->inputs[i], &o->shape, o->tensor, &s, &n, &err)) {
@@ -726,8 +819,8 @@ static int cmd_batch(cli_opts *o)
 {
     mx_error err = {0};
     mx_sample *s = NULL;
-    size_t n = 0, n_skipped = 0;
-    mx_skipped *skipped = NULL;
+    size_t n = 0;
+    mx_skipped skipped = {0};
     int rc = 2;
     /* eval runs only the solution (and the baseline) unless -p adds more */
     const char *const *specs = o->n_specs || o->solution ? o->specs : mx_default_batch_specs;
@@ -747,6 +840,9 @@ static int cmd_batch(cli_opts *o)
         }
         pipes[i].threads = o->threads;
     }
+    if ((rc = check_report_outputs(o, o->manifest ? o->manifest : DEFAULT_MANIFEST)))
+        goto out;
+    rc = 2;
     if (o->n_inputs) {
         if (o->manifest) {
             rc = usage_error("give either -m MANIFEST or input files, not both%s", "");
@@ -759,7 +855,7 @@ static int cmd_batch(cli_opts *o)
             }
     } else {
         const char *man = o->manifest ? o->manifest : DEFAULT_MANIFEST;
-        if (mx_samples_load_manifest_lenient(man, &s, &n, &skipped, &n_skipped, &err)) {
+        if (mx_samples_load_manifest_lenient(man, &s, &n, &skipped, &err)) {
             if (!o->manifest && access(man, F_OK) != 0)
                 snprintf(err.msg, sizeof err.msg,
                          "no %s here: run from the project root or pass -m MANIFEST", man);
@@ -767,8 +863,10 @@ static int cmd_batch(cli_opts *o)
             goto out;
         }
         /* a bad file is reported and skipped; the others still run */
-        for (size_t i = 0; i < n_skipped; i++)
-            fprintf(stderr, "mxbench: skipped %s\n", skipped[i].msg);
+        for (size_t i = 0; !o->quiet && i < skipped.kept; i++)
+            fprintf(stderr, "mxbench: skipped %s\n", skipped.msg[i]);
+        if (!o->quiet && skipped.n > skipped.kept)
+            fprintf(stderr, "mxbench: skipped %zu more\n", skipped.n - skipped.kept);
         if (n == 0) {
             fprintf(stderr, "mxbench: %s: no sample could be loaded\n", man);
             goto out;
@@ -811,15 +909,14 @@ static int cmd_batch(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    rc = b.any_failed || n_skipped ? 1 : 0;
+    rc = b.any_failed || skipped.n ? 1 : 0;
     if (b.any_failed)
         fprintf(stderr, "mxbench: some runs FAILED (see the table)\n");
-    if (n_skipped)
-        fprintf(stderr, "mxbench: %zu file%s of the manifest skipped (see above)\n", n_skipped,
-                n_skipped == 1 ? "" : "s");
+    if (skipped.n) /* even under -q: it is why the exit status is 1 */
+        fprintf(stderr, "mxbench: %zu file%s of the manifest skipped%s\n", skipped.n,
+                skipped.n == 1 ? "" : "s", o->quiet ? "" : " (see above)");
 out:
     mx_solution_stop(sol);
-    free(skipped);
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);
@@ -830,7 +927,7 @@ enum {
     OPT_SHAPE = 256, OPT_TENSOR, OPT_REPEAT, OPT_CSV, OPT_JSON, OPT_SCORE, OPT_RAW_SCORE,
     OPT_MIN_SIM, OPT_BATCH, OPT_LIST, OPT_RULES, OPT_SAMPLE, OPT_SEED, OPT_PORT, OPT_HOST,
     OPT_MAX_UPLOAD, OPT_PARAM, OPT_PLOT, OPT_FRAME_ROWS, OPT_CONDITION, OPT_INTERFACE, OPT_PYTHON,
-    OPT_TIMEOUT,
+    OPT_TIMEOUT, OPT_MAX_OUTPUT, OPT_MAX_CONNECTIONS,
 };
 
 static int is_command(const char *w)
@@ -871,6 +968,8 @@ int mx_cli_main(int argc, char **argv)
         {"port", required_argument, NULL, OPT_PORT},
         {"host", required_argument, NULL, OPT_HOST},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+        {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
         {"param", required_argument, NULL, OPT_PARAM},
         {"plot", required_argument, NULL, OPT_PLOT},
         {"sample", required_argument, NULL, OPT_SAMPLE},
@@ -997,6 +1096,16 @@ int mx_cli_main(int argc, char **argv)
                 return usage_error("--max-upload wants a byte count, got '%s'", optarg);
             o.serve_opt = "--max-upload";
             break;
+        case OPT_MAX_OUTPUT:
+            if (parse_count(optarg, 1, ULONG_MAX, &o.max_output))
+                return usage_error("--max-output wants a byte count, got '%s'", optarg);
+            o.serve_opt = "--max-output";
+            break;
+        case OPT_MAX_CONNECTIONS:
+            if (parse_count(optarg, 1, 1000, &o.max_connections))
+                return usage_error("--max-connections wants 1..1000, got '%s'", optarg);
+            o.serve_opt = "--max-connections";
+            break;
         case OPT_SAMPLE:
             if (parse_count(optarg, 1, 1000000, &u))
                 return usage_error("--sample wants a count 1..1000000, got '%s'", optarg);
@@ -1102,7 +1211,10 @@ int mx_cli_main(int argc, char **argv)
             return report(&err);
         p.threads = o.threads;
         mx_serve_opts so = {o.host ? o.host : "127.0.0.1", o.port ? (unsigned)o.port : 8000,
-                            o.max_upload ? o.max_upload : (size_t)1 << 30, &p};
+                            o.max_upload ? o.max_upload : MX_SERVE_MAX_UPLOAD,
+                            o.max_output ? o.max_output : MX_SERVE_MAX_OUTPUT,
+                            o.max_connections ? (unsigned)o.max_connections : MX_SERVE_MAX_CONNECTIONS,
+                            &p};
         return mx_serve(&so, &err) ? report(&err) : 0;
     }
     if (!strcmp(o.command, "decompress"))

@@ -1,6 +1,7 @@
 #include "container.h"
 #include <stdlib.h>
 #include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 #include "bytes.h"
 
@@ -54,14 +55,32 @@ int mx_container_sniff(const uint8_t *buf, size_t len)
     return len >= 4 && memcmp(buf, MX_CONTAINER_MAGIC, 4) == 0;
 }
 
+/* Version 2: XXH3-64 of p[0..n) padded with zeros to 248 bytes, then n as
+ * u64 LE (container.h "Checksums"), by the streaming API: no copy. */
+static uint64_t padded_xxh3(const void *p, size_t n)
+{
+    static const uint8_t zeros[MX_CHECK_PAD];
+    uint8_t len[8];
+    for (int i = 0; i < 8; i++)
+        len[i] = (uint8_t)((uint64_t)n >> (8 * i));
+    XXH3_state_t st;
+    XXH3_INITSTATE(&st);
+    XXH3_64bits_reset(&st);
+    XXH3_64bits_update(&st, p, n);
+    if (n < MX_CHECK_PAD)
+        XXH3_64bits_update(&st, zeros, MX_CHECK_PAD - n);
+    XXH3_64bits_update(&st, len, 8);
+    return XXH3_64bits_digest(&st);
+}
+
 uint64_t mx_container_hash64(unsigned version, const void *p, size_t n)
 {
-    return version == 1 ? XXH64(p, n, 0) : XXH3_64bits(p, n);
+    return version == 1 ? XXH64(p, n, 0) : padded_xxh3(p, n);
 }
 
 uint32_t mx_container_hash32(unsigned version, const void *p, size_t n)
 {
-    return version == 1 ? XXH32(p, n, 0) : (uint32_t)XXH3_64bits(p, n);
+    return version == 1 ? XXH32(p, n, 0) : (uint32_t)padded_xxh3(p, n);
 }
 
 static int known_version(unsigned v)

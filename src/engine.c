@@ -16,10 +16,11 @@ uint64_t mx_values_hash(const uint16_t *values, size_t n)
 
 uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols)
 {
+    if (!cols)
+        return UINT64_MAX; /* no values: one frame, however many rows */
     if (p->frame_rows)
         return p->frame_rows;
-    uint64_t rows = cols ? MX_FRAME_BYTES / (cols * 2) : MX_FRAME_BYTES;
-    return rows ? rows : 1;
+    return cols > MX_FRAME_BYTES / 2 ? 1 : MX_FRAME_BYTES / (cols * 2);
 }
 
 /* Where a frame sits in its matrix; total_rows == rows for a plain file. */
@@ -212,6 +213,8 @@ int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t firs
                       size_t chosen_n, mx_error *err)
 {
     frame_pos pos = {first_row, total_rows};
+    if (mx_shape_check(total_rows, part->cols, err))
+        return -1;
     if (p->automatic == MX_AUTO_MAX)
         return compress_auto_max(p, part, pos, out, out_len, chosen, chosen_n, err);
     if (p->automatic)
@@ -440,8 +443,8 @@ static int decode_container(const uint8_t *buf, size_t len, int threads, mx_cont
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
     /* bound every allocation by what this file can legitimately hold */
     uint64_t cap = (uint64_t)len * MX_MAX_RATIO;
-    if (c->cols && c->rows > UINT64_MAX / 2 / c->cols)
-        return mx_fail(err, MX_EINPUT, "corrupt container: matrix shape overflows");
+    if (mx_shape_check(c->total_rows, c->cols, err) || mx_shape_check(c->rows, c->cols, err))
+        return mx_wrap(err, "corrupt container");
     if (c->rows * c->cols * 2 > cap)
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: %llux%llu values from %zu bytes exceeds the %llu:1 limit",
@@ -615,8 +618,11 @@ int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out
         goto out;
     }
     /* the whole matrix is bounded like any single container */
-    if ((scan.cols && scan.rows > UINT64_MAX / 2 / scan.cols) ||
-        scan.rows * scan.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
+    if (mx_shape_check(scan.rows, scan.cols, err)) {
+        mx_wrap(err, "corrupt container");
+        goto out;
+    }
+    if (scan.rows * scan.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
         mx_matrix_alloc(out, scan.rows, scan.cols) || !(parts = calloc(n, sizeof *parts))) {
         mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
                 (unsigned long long)scan.rows, (unsigned long long)scan.cols);

@@ -20,7 +20,8 @@
 #define MX_FRAME_BYTES ((uint64_t)64 << 20)
 
 /* Rows per frame for a matrix of cols columns under p: p->frame_rows when
- * set, else as many rows as fit in MX_FRAME_BYTES (at least one). */
+ * set, else as many rows as fit in MX_FRAME_BYTES (at least one); a matrix
+ * of no columns is one frame (UINT64_MAX). */
 uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols);
 
 /* The value hash a container of the current version stores: its H64 of

@@ -19,28 +19,39 @@ static const section sections[] = {
 static const char *const base_head[] = {"head", "xxh3", "container", "npy", "shape"};
 static const char *const base_tail[] = {"serve"};
 
-/* Each stage's numpy twin: the sections it needs, in order. */
+/* Each stage's numpy twin: the sections it needs, in order. A transform
+ * needs "levels" (the container's stream layouts, which single-stream
+ * pipelines go without). Our coders (whole) take the bf16 matrix itself, so
+ * no transform may precede them; `only` limits a stage to the parameters
+ * its twin knows. */
 static const struct {
     const char *stage;
-    const char *needs[2];
+    const char *needs[3];
+    int whole;
+    const char *only;
 } twins[] = {
-    {"bytesplit", {"bytesplit"}},
-    {"expsplit", {"expsplit"}},
-    {"shuffle", {"shuffle"}},
-    {"bitshuffle", {"bitshuffle"}},
-    {"transpose", {"transpose"}},
-    {"delta", {"delta"}},
-    {"xor", {"xor"}},
-    {"zeromask", {"zeromask"}},
-    {"trunc", {"trunc"}},
-    {"q8", {"absmax", "q8"}},
-    {"q4", {"absmax", "q4"}},
-    {"raw", {"raw"}},
-    {"zstd", {"zstd"}},
-    {"lz4", {"lz4"}},
-    {"lz4hc", {"lz4"}},
-    {"brotli", {"brotli"}},
+    {"bytesplit", {"levels", "bytesplit"}, 0, NULL},
+    {"expsplit", {"levels", "expsplit"}, 0, NULL},
+    {"shuffle", {"levels", "shuffle"}, 0, NULL},
+    {"bitshuffle", {"levels", "bitshuffle"}, 0, NULL},
+    {"transpose", {"levels", "transpose"}, 0, NULL},
+    {"delta", {"levels", "delta"}, 0, NULL},
+    {"xor", {"levels", "xor"}, 0, NULL},
+    {"zeromask", {"levels", "zeromask"}, 0, NULL},
+    {"trunc", {"levels", "trunc"}, 0, NULL},
+    {"q8", {"levels", "absmax", "q8"}, 0, NULL},
+    {"q4", {"levels", "absmax", "q4"}, 0, NULL},
+    {"raw", {"raw"}, 0, NULL},
+    {"zstd", {"zstd"}, 0, NULL},
+    {"lz4", {"lz4"}, 0, NULL},
+    {"lz4hc", {"lz4"}, 0, NULL},
+    {"brotli", {"brotli"}, 0, NULL},
+    {"bfdelta", {"wlanes", "bfdelta"}, 1, NULL},
+    {"quant", {"wlanes", "quant"}, 1, "quant:sim="},
 };
+
+/* What auto and auto:max add: bfdelta and zstd:3, and the choice. */
+static const char *const automatic_needs[] = {"wlanes", "bfdelta", "zstd", "auto"};
 #define N_TWINS (sizeof twins / sizeof twins[0])
 
 static int twin_of(const char *stage)
@@ -56,12 +67,18 @@ static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
     return i < p->n_transforms ? p->transforms[i].stage : p->entropy.stage;
 }
 
-/* The first stage of p without a twin, or NULL. */
+/* The first stage of p without a twin (for these parameters, here), or NULL. */
 static const char *missing_twin(const mx_pipeline *p)
 {
-    for (size_t i = 0; i <= p->n_transforms; i++)
-        if (twin_of(step_stage(p, i)->name) < 0)
-            return step_stage(p, i)->name;
+    for (size_t i = 0; i <= p->n_transforms; i++) {
+        const mx_stage *s = step_stage(p, i);
+        int t = twin_of(s->name);
+        char text[64];
+        s->format(i < p->n_transforms ? &p->transforms[i].params : &p->entropy.params, text, sizeof text);
+        if (t < 0 || (twins[t].whole && p->n_transforms) ||
+            (twins[t].only && strncmp(text, twins[t].only, strlen(twins[t].only))))
+            return s->name;
+    }
     return NULL;
 }
 
@@ -81,19 +98,22 @@ static const char *missing_in_automatic(const mx_pipeline *p)
     return NULL;
 }
 
+/* Names what does export: our coders on their own, then the transforms
+ * and the entropy stages of the other pipelines. */
 static int refuse(const char *spec, const char *stage, mx_error *err)
 {
-    char list[512] = "";
-    size_t at = 0;
-    for (size_t i = 0; i < N_TWINS && at < sizeof list; i++)
-        at += (size_t)snprintf(list + at, sizeof list - at, " %s", twins[i].stage);
-    if (!stage)
-        return mx_fail(err, MX_EINPUT,
-                       "'%s' cannot be exported: its per-matrix choice has no Python twin yet; "
-                       "pick one pipeline (e.g. expsplit|zstd:19)", spec);
+    char list[2][256] = {"", ""};
+    size_t at[2] = {0, 0};
+    for (size_t i = 0; i < N_TWINS; i++) {
+        const mx_stage *s = mx_stage_find(twins[i].stage);
+        int k = s && s->kind == MX_STAGE_ENTROPY;
+        if (!twins[i].whole && at[k] < sizeof list[k])
+            at[k] += (size_t)snprintf(list[k] + at[k], sizeof list[k] - at[k], " %s", twins[i].stage);
+    }
     return mx_fail(err, MX_EINPUT,
-                   "'%s' cannot be exported: stage '%s' has no numpy twin (exportable:%s)", spec,
-                   stage, list);
+                   "'%s' cannot be exported: stage '%s' has no numpy twin here (exportable: auto, "
+                   "auto:max, bfdelta or quant:sim=T alone; or transforms%s before one of%s)",
+                   spec, stage, list[0], list[1]);
 }
 
 static const section *find_section(const char *name)
@@ -102,6 +122,75 @@ static const section *find_section(const char *name)
         if (strcmp(sections[i].name, name) == 0)
             return &sections[i];
     return NULL;
+}
+
+/* Where line's comment starts ('#' outside strings), or len for none;
+ * *triple carries an open triple-quoted string (its quote) from line to
+ * line. Our sections use no string prefixes that change this (no r'\'). */
+static size_t comment_at(const char *line, size_t len, char *triple)
+{
+    size_t i = 0;
+    while (i < len) {
+        char c = line[i];
+        if (*triple) {
+            if (c == '\\') {
+                i += 2;
+            } else if (c == *triple && i + 2 < len && line[i + 1] == c && line[i + 2] == c) {
+                *triple = 0;
+                i += 3;
+            } else {
+                i++;
+            }
+        } else if (c == '#') {
+            return i;
+        } else if ((c == '"' || c == '\'') && i + 2 < len && line[i + 1] == c && line[i + 2] == c) {
+            *triple = c;
+            i += 3;
+        } else if (c == '"' || c == '\'') {
+            for (i++; i < len && line[i] != c; i++)
+                i += line[i] == '\\';
+            i++;
+        } else {
+            i++;
+        }
+    }
+    return len;
+}
+
+/* Copies text as the shipped file has it: comments left out (the sources
+ * in src/export/ keep them; the shebang stays), and each line's leading
+ * spaces as a tab per four. Both only to fit the 20,000 bytes: Python reads
+ * a tab as the same indentation at a quarter of the bytes, and inside
+ * brackets and strings leading whitespace does not count (no section's
+ * strings depend on it). */
+static void put_compact(mx_bytes *w, const char *text)
+{
+    char triple = 0;
+    int first = w->len == 0;
+    while (*text) {
+        size_t line = strcspn(text, "\n"), eol = line + (text[line] == '\n');
+        int in_string = triple != 0;
+        size_t end = first && !strncmp(text, "#!", 2) ? line : comment_at(text, line, &triple);
+        first = 0;
+        if (!in_string) {
+            while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+                end--;
+            if (end == 0 && line > 0) { /* a comment line: left out whole */
+                text += eol;
+                continue;
+            }
+        } else {
+            end = line; /* inside a string: as it is */
+        }
+        size_t spaces = in_string ? 0 : strspn(text, " ");
+        spaces = spaces < end ? spaces : end;
+        for (size_t i = 0; i < spaces / 4; i++)
+            mx_bytes_put(w, "\t", 1);
+        mx_bytes_put(w, text + spaces / 4 * 4, end - spaces / 4 * 4);
+        if (text[line] == '\n')
+            mx_bytes_put(w, "\n", 1);
+        text += eol;
+    }
 }
 
 /* Appends the section once (used[] remembers), with the spec filled in. */
@@ -115,13 +204,20 @@ static int append(mx_bytes *w, const char *name, const section **used, size_t *n
         if (used[i] == s)
             return 0;
     used[(*n_used)++] = s;
+    mx_bytes t = {0};
     const char *mark = "__SPEC__", *r = s->text, *q;
     while ((q = strstr(r, mark))) {
-        mx_bytes_put(w, r, (size_t)(q - r));
-        mx_bytes_put(w, spec, strlen(spec));
+        mx_bytes_put(&t, r, (size_t)(q - r));
+        mx_bytes_put(&t, spec, strlen(spec));
         r = q + strlen(mark);
     }
-    mx_bytes_put(w, r, strlen(r));
+    mx_bytes_put(&t, r, strlen(r) + 1); /* with the NUL */
+    if (t.oom) {
+        free(t.p);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    put_compact(w, (const char *)t.p);
+    free(t.p);
     return 0;
 }
 
@@ -129,9 +225,7 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
 {
     char spec[MX_SPEC_MAX];
     mx_pipeline_format(p, spec, sizeof spec);
-    if (p->automatic)
-        return refuse(spec, missing_in_automatic(p), err);
-    const char *missing = missing_twin(p);
+    const char *missing = p->automatic ? missing_in_automatic(p) : missing_twin(p);
     if (missing)
         return refuse(spec, missing, err);
     mx_bytes w = {0};
@@ -140,9 +234,11 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof base_head / sizeof *base_head; i++)
         rc = append(&w, base_head[i], used, &n_used, spec, err);
-    for (size_t i = 0; !rc && i <= p->n_transforms; i++) {
+    for (size_t i = 0; !rc && p->automatic && i < sizeof automatic_needs / sizeof *automatic_needs; i++)
+        rc = append(&w, automatic_needs[i], used, &n_used, spec, err);
+    for (size_t i = 0; !rc && !p->automatic && i <= p->n_transforms; i++) {
         int t = twin_of(step_stage(p, i)->name);
-        for (size_t k = 0; !rc && k < 2 && twins[t].needs[k]; k++)
+        for (size_t k = 0; !rc && k < 3 && twins[t].needs[k]; k++)
             rc = append(&w, twins[t].needs[k], used, &n_used, spec, err);
     }
     for (size_t i = 0; !rc && i < sizeof base_tail / sizeof *base_tail; i++)

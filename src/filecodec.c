@@ -92,9 +92,9 @@ static int probe_input(int fd, const char *in, uint64_t size, const mx_shape *sh
         return 0;
     }
     /* otherwise raw, with its shape given (without one it is a single row) */
-    if (!shape || !shape->set || shape->cols == 0 ||
-        shape->rows > UINT64_MAX / 2 / shape->cols || size != shape->rows * shape->cols * 2)
-        return MX_FILE_WHOLE;
+    if (!shape || !shape->set || shape->cols == 0 || mx_shape_check(shape->rows, shape->cols, NULL) ||
+        size != shape->rows * shape->cols * 2)
+        return MX_FILE_WHOLE; /* the whole-file reader says what is wrong */
     src->rows = shape->rows;
     src->cols = shape->cols;
     src->width = 2;
@@ -137,6 +137,7 @@ int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p
     uint8_t *raw = NULL, *bufs[16];
     size_t lens[16];
     char specs[16][MX_SPEC_MAX];
+    /* src.cols >= 1 here: a matrix of no columns is one frame */
     if (step > SIZE_MAX / 4 / src.cols / batch || mx_matrix_alloc(&part, batch_rows, src.cols) ||
         (src.width == 4 && !(raw = malloc((size_t)(batch_rows * src.cols * 4))))) {
         free(src.origin.origin_blob);

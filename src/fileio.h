@@ -1,8 +1,24 @@
 /* fileio.h - whole-file reads and crash-safe writes.
  *
- * Writes go to a temporary file in the destination's directory, are fsync'd
- * and then renamed over the destination, so a reader never sees a partial
- * file and an interrupted run leaves the old file (or none) in place. */
+ * An output is never visible before it is complete, and nothing the user
+ * had is lost:
+ *  - A new or replaced regular file is written to an unnamed temporary
+ *    (O_TMPFILE) in the destination's directory, fsync'd, then linked into
+ *    place; a run killed by any signal, SIGKILL included, leaves nothing.
+ *    Without -f the link is a no-replace publish (link(2) fails on an
+ *    existing name), so of several runs racing for one output exactly one
+ *    succeeds; the others fail "already exists". With -f over an existing
+ *    regular file the temporary is linked to a unique name and renamed over
+ *    it, so the old file stays whole until the new one replaces it.
+ *  - File systems without O_TMPFILE (or without /proc) get a named
+ *    temporary "OUT.tmpXXXXXX", published with renameat2(RENAME_NOREPLACE)
+ *    or link+unlink; the CLI removes it on the catchable signals.
+ *  - A symbolic link is followed: its target is replaced, the link stays.
+ *  - Character devices and FIFOs (/dev/null, /dev/stdout on a pipe or a
+ *    terminal) are written through, with or without -f, as zstd does: there
+ *    is no file to replace. Nothing but a regular file is ever renamed over;
+ *    directories, sockets, block devices and dangling links are refused.
+ * MXBENCH_TMPFILE=0 in the environment forces the named temporary (tests). */
 #ifndef MX_FILEIO_H
 #define MX_FILEIO_H
 #include <stddef.h>
@@ -11,18 +27,31 @@
 
 int mx_read_file(const char *path, uint8_t **buf, size_t *len, mx_error *err);
 
+typedef enum {
+    MX_OUT_NONE = 0,
+    MX_OUT_UNNAMED, /* O_TMPFILE, linked into place on commit */
+    MX_OUT_NAMED,   /* a named temporary, renamed into place on commit */
+    MX_OUT_THROUGH, /* a character device or FIFO, written directly */
+} mx_out_kind;
+
 typedef struct {
-    char path[4096]; /* final destination */
-    char tmp[4096];  /* temporary file, "" when none is open */
+    char path[4096];   /* the destination as given (for messages) */
+    char target[4096]; /* where it lands: path, or the file a symlink names */
+    char tmp[4096];    /* a named temporary that exists, "" when none: the
+                        * one thing a signal handler has to remove */
     int fd;
+    int force;
+    mx_out_kind kind;
 } mx_atomic_file;
 
-/* Creates the temporary file. Fails if path exists and !force. */
+/* Opens the output. Fails (MX_EINPUT) if path exists as a regular file and
+ * !force, or is a directory, socket, block device or dangling link. */
 int mx_atomic_begin(mx_atomic_file *f, const char *path, int force, mx_error *err);
 int mx_atomic_write(mx_atomic_file *f, const void *buf, size_t len, mx_error *err);
-/* fsync + rename into place. */
+/* fsync + publish (see above). Fails with MX_EINPUT "already exists" when,
+ * without force, another file took the name meanwhile. */
 int mx_atomic_commit(mx_atomic_file *f, mx_error *err);
-/* Removes the temporary file; safe to call more than once. */
+/* Drops the output; safe to call more than once. */
 void mx_atomic_abort(mx_atomic_file *f);
 /* Convenience: begin + write + commit, aborting on any failure. */
 int mx_write_file_atomic(const char *path, const void *buf, size_t len, int force,

@@ -9,20 +9,25 @@
 
 #define MAX_FIELDS 64
 
-/* Rows collected by the libcsv callbacks. */
+/* The libcsv callbacks' state: the fields of the row being read, the
+ * columns the header named, and the entries made so far. */
 typedef struct {
     char *field[MAX_FIELDS];
     size_t nfield;
-    char **cells; /* rows * MAX_FIELDS */
-    size_t *ncells;
-    size_t rows, cap;
-    int oom;
-} csv_rows;
+    size_t record;    /* records seen, the header included (for messages) */
+    int have_columns; /* the first record has been looked at */
+    int cf, cr, cc, ck, cs;
+    const char *dir, *path;
+    mx_manifest_entry *v;
+    size_t n, cap;
+    int oom, failed; /* failed: err holds why */
+    mx_error *err;
+} csv_state;
 
 static void on_field(void *s, size_t len, void *data)
 {
-    csv_rows *r = data;
-    if (r->oom || r->nfield >= MAX_FIELDS)
+    csv_state *r = data;
+    if (r->oom || r->failed || r->nfield >= MAX_FIELDS)
         return;
     char *f = malloc(len + 1);
     if (!f) {
@@ -35,46 +40,11 @@ static void on_field(void *s, size_t len, void *data)
     r->field[r->nfield++] = f;
 }
 
-static void on_row(int c, void *data)
+static const char *cell(const csv_state *r, int col)
 {
-    (void)c;
-    csv_rows *r = data;
-    if (r->oom)
-        return;
-    if (r->rows == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        char **cells = realloc(r->cells, cap * MAX_FIELDS * sizeof *cells);
-        if (cells)
-            r->cells = cells;
-        size_t *nc = cells ? realloc(r->ncells, cap * sizeof *nc) : NULL;
-        if (!cells || !nc) {
-            r->oom = 1;
-            return;
-        }
-        r->ncells = nc;
-        r->cap = cap;
-    }
-    memcpy(&r->cells[r->rows * MAX_FIELDS], r->field, r->nfield * sizeof(char *));
-    r->ncells[r->rows++] = r->nfield;
-    r->nfield = 0;
-}
-
-static void rows_free(csv_rows *r)
-{
-    for (size_t i = 0; i < r->rows; i++)
-        for (size_t j = 0; j < r->ncells[i]; j++)
-            free(r->cells[i * MAX_FIELDS + j]);
-    for (size_t j = 0; j < r->nfield; j++)
-        free(r->field[j]);
-    free(r->cells);
-    free(r->ncells);
-}
-
-static const char *cell(const csv_rows *r, size_t row, int col)
-{
-    if (col < 0 || (size_t)col >= r->ncells[row])
+    if (col < 0 || (size_t)col >= r->nfield)
         return "";
-    return r->cells[row * MAX_FIELDS + (size_t)col];
+    return r->field[col];
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -90,10 +60,103 @@ static int parse_u64(const char *s, uint64_t *v)
     return 0;
 }
 
+/* 1 when the first record is a header (and notes its columns), 0 for the
+ * headerless list of file names, -1 when it is neither. */
+static int read_header(csv_state *r)
+{
+    r->cf = r->cr = r->cc = r->ck = r->cs = -1;
+    for (size_t j = 0; j < r->nfield; j++) {
+        const char *h = r->field[j];
+        if (!strcasecmp(h, "file") || !strcasecmp(h, "path") || !strcasecmp(h, "filename"))
+            r->cf = (int)j;
+        else if (!strcasecmp(h, "rows"))
+            r->cr = (int)j;
+        else if (!strcasecmp(h, "cols"))
+            r->cc = (int)j;
+        else if (!strcasecmp(h, "kind"))
+            r->ck = (int)j;
+        else if (!strcasecmp(h, "source"))
+            r->cs = (int)j;
+    }
+    if (r->cf >= 0)
+        return 1;
+    if (r->nfield == 1) {
+        r->cf = 0;
+        return 0;
+    }
+    return -1;
+}
+
+/* Makes the entry of the current record; 0 or -1 (oom or failed set). */
+static int add_entry(csv_state *r)
+{
+    const char *file = cell(r, r->cf);
+    if (!*file)
+        return 0; /* blank line */
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        mx_manifest_entry *q = realloc(r->v, cap * sizeof *q);
+        if (!q)
+            return r->oom = 1, -1;
+        r->v = q;
+        r->cap = cap;
+    }
+    mx_manifest_entry *e = &r->v[r->n];
+    memset(e, 0, sizeof *e);
+    size_t need = strlen(r->dir) + strlen(file) + 1;
+    const char *src = cell(r, r->cs);
+    e->file = malloc(need);
+    e->source = malloc(strlen(src) + 1);
+    if (!e->file || !e->source) {
+        free(e->file);
+        free(e->source);
+        return r->oom = 1, -1;
+    }
+    snprintf(e->file, need, "%s%s", file[0] == '/' ? "" : r->dir, file);
+    strcpy(e->source, src);
+    r->n++;
+    const char *rs = cell(r, r->cr), *cs = cell(r, r->cc);
+    if (*rs || *cs) {
+        if (parse_u64(rs, &e->rows) || parse_u64(cs, &e->cols)) {
+            mx_fail(r->err, MX_EINPUT, "%s: line %zu: bad rows/cols '%s','%s'", r->path, r->record,
+                    rs, cs);
+            return r->failed = 1, -1;
+        }
+        e->has_shape = 1;
+    }
+    snprintf(e->kind, sizeof e->kind, "%s", cell(r, r->ck));
+    return 0;
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    csv_state *r = data;
+    r->record++;
+    if (!r->oom && !r->failed) {
+        int header = 0;
+        if (!r->have_columns) {
+            r->have_columns = 1;
+            header = read_header(r);
+            if (header < 0) {
+                mx_fail(r->err, MX_EINPUT, "%s: no 'file' column in the header row", r->path);
+                r->failed = 1;
+            }
+        }
+        if (!header && !r->failed)
+            add_entry(r);
+    }
+    for (size_t j = 0; j < r->nfield; j++)
+        free(r->field[j]);
+    r->nfield = 0;
+}
+
 void mx_manifest_free(mx_manifest_entry *v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++)
+    for (size_t i = 0; v && i < n; i++) {
         free(v[i].file);
+        free(v[i].source);
+    }
     free(v);
 }
 
@@ -123,9 +186,16 @@ int mx_manifest_parse(const uint8_t *buf, size_t len, const char *dir, const cha
 {
     *out = NULL;
     *n = 0;
+    if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) { /* UTF-8 BOM */
+        buf += 3;
+        len -= 3;
+    }
     struct csv_parser p;
-    csv_rows r;
+    csv_state r;
     memset(&r, 0, sizeof r);
+    r.dir = dir;
+    r.path = path;
+    r.err = err;
     if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0)
         return mx_fail(err, MX_EFAIL, "cannot initialise libcsv");
     size_t used = csv_parse(&p, buf, len, on_field, on_row, &r);
@@ -133,79 +203,22 @@ int mx_manifest_parse(const uint8_t *buf, size_t len, const char *dir, const cha
     if (!bad)
         bad = csv_fini(&p, on_field, on_row, &r) != 0;
     csv_free(&p);
-    if (bad) {
-        rows_free(&r);
-        return mx_fail(err, MX_EINPUT, "%s: malformed CSV", path);
+    for (size_t j = 0; j < r.nfield; j++) /* a record cut short by an error */
+        free(r.field[j]);
+    int rc = 0;
+    if (r.failed)
+        rc = -1;
+    else if (bad)
+        rc = mx_fail(err, MX_EINPUT, "%s: malformed CSV", path);
+    else if (r.oom)
+        rc = mx_fail(err, MX_EFAIL, "%s: out of memory", path);
+    else if (r.n == 0)
+        rc = mx_fail(err, MX_EINPUT, "%s: no samples listed", path);
+    if (rc) {
+        mx_manifest_free(r.v, r.n);
+        return -1;
     }
-    if (r.oom) {
-        rows_free(&r);
-        return mx_fail(err, MX_EFAIL, "%s: out of memory", path);
-    }
-    int cf = -1, cr = -1, cc = -1, ck = -1, cs = -1;
-    size_t first = 0;
-    if (r.rows) {
-        for (size_t j = 0; j < r.ncells[0]; j++) {
-            const char *h = cell(&r, 0, (int)j);
-            if (!strcasecmp(h, "file") || !strcasecmp(h, "path") || !strcasecmp(h, "filename"))
-                cf = (int)j;
-            else if (!strcasecmp(h, "rows"))
-                cr = (int)j;
-            else if (!strcasecmp(h, "cols"))
-                cc = (int)j;
-            else if (!strcasecmp(h, "kind"))
-                ck = (int)j;
-            else if (!strcasecmp(h, "source"))
-                cs = (int)j;
-        }
-        if (cf >= 0) {
-            first = 1;
-        } else if (r.ncells[0] == 1) {
-            cf = 0; /* headerless list of file names */
-        } else {
-            rows_free(&r);
-            return mx_fail(err, MX_EINPUT, "%s: no 'file' column in the header row", path);
-        }
-    }
-    mx_manifest_entry *v = calloc(r.rows + 1, sizeof *v);
-    if (!v) {
-        rows_free(&r);
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    }
-    size_t k = 0;
-    for (size_t i = first; i < r.rows; i++) {
-        const char *file = cell(&r, i, cf);
-        if (!*file)
-            continue; /* blank line */
-        mx_manifest_entry *e = &v[k];
-        size_t need = strlen(dir) + strlen(file) + 1;
-        e->file = malloc(need);
-        if (!e->file) {
-            mx_manifest_free(v, k);
-            rows_free(&r);
-            return mx_fail(err, MX_EFAIL, "out of memory");
-        }
-        snprintf(e->file, need, "%s%s", file[0] == '/' ? "" : dir, file);
-        k++;
-        const char *rs = cell(&r, i, cr), *cs2 = cell(&r, i, cc);
-        if (*rs || *cs2) {
-            if (parse_u64(rs, &e->rows) || parse_u64(cs2, &e->cols)) {
-                mx_fail(err, MX_EINPUT, "%s: line %zu: bad rows/cols '%s','%s'", path, i + 1, rs,
-                        cs2);
-                mx_manifest_free(v, k);
-                rows_free(&r);
-                return -1;
-            }
-            e->has_shape = 1;
-        }
-        snprintf(e->kind, sizeof e->kind, "%s", cell(&r, i, ck));
-        snprintf(e->source, sizeof e->source, "%s", cell(&r, i, cs));
-    }
-    rows_free(&r);
-    if (k == 0) {
-        free(v);
-        return mx_fail(err, MX_EINPUT, "%s: no samples listed", path);
-    }
-    *out = v;
-    *n = k;
+    *out = r.v;
+    *n = r.n;
     return 0;
 }

@@ -15,9 +15,12 @@ typedef struct {
     uint64_t rows, cols;
     int has_shape;
     char kind[32];    /* "forward", "backward" or "" */
-    char source[256];
+    char *source;     /* owned, "" when absent */
 } mx_manifest_entry;
 
+/* Rows become entries as libcsv delivers them, so memory is about the
+ * entries (~100 bytes and the path per row), not the CSV's cells. A UTF-8
+ * byte order mark before the header (as spreadsheets write) is skipped. */
 int mx_manifest_read(const char *path, mx_manifest_entry **out, size_t *n,
                      mx_error *err);
 /* The same on CSV text already in memory; relative file names are joined

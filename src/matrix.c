@@ -16,6 +16,19 @@ int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols)
     return 0;
 }
 
+int mx_shape_check(uint64_t rows, uint64_t cols, mx_error *err)
+{
+    if (cols && rows > SIZE_MAX / 4 / cols)
+        return mx_fail(err, MX_EINPUT, "shape %llux%llu is too large", (unsigned long long)rows,
+                       (unsigned long long)cols);
+    if ((!rows || !cols) && (rows > MX_EMPTY_DIM_MAX || cols > MX_EMPTY_DIM_MAX))
+        return mx_fail(err, MX_EINPUT,
+                       "shape %llux%llu: a matrix without values may have at most %llu rows and "
+                       "columns", (unsigned long long)rows, (unsigned long long)cols,
+                       (unsigned long long)MX_EMPTY_DIM_MAX);
+    return 0;
+}
+
 void mx_matrix_free(mx_matrix *m)
 {
     if (!m)

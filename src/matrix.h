@@ -8,6 +8,7 @@
 #define MX_MATRIX_H
 #include <stddef.h>
 #include <stdint.h>
+#include "mxerr.h"
 
 typedef enum {
     MX_ORIGIN_RAW = 0,         /* headerless little-endian bf16 */
@@ -24,6 +25,19 @@ typedef struct {
     uint8_t *origin_blob;  /* npy: header bytes before the data; owned */
     size_t origin_blob_len;
 } mx_matrix;
+
+/* A matrix without values (rows or cols 0) takes no bytes, but stages still
+ * walk its other dimension (per-row scales, say), so a 128-byte file saying
+ * 100000000 x 0 would cost seconds and megabytes. An empty matrix may have
+ * at most this many rows and columns. */
+#define MX_EMPTY_DIM_MAX ((uint64_t)1 << 20)
+
+/* 0 when rows x cols is a shape mxbench takes: its values, at 4 bytes each
+ * (as <f4 is read), fit in size_t, and an empty one keeps within
+ * MX_EMPTY_DIM_MAX. Else -1 with a one-line MX_EINPUT error. Every reader,
+ * the encoder and the decoder check it, so none divides by a zero or
+ * multiplies past 64 bits. */
+int mx_shape_check(uint64_t rows, uint64_t cols, mx_error *err);
 
 /* Allocates data for rows x cols values (zeroed); 0 or -1 on overflow/OOM. */
 int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols);

@@ -172,8 +172,8 @@ int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_err
             return mx_fail(err, MX_EINPUT, "npy shape is too large");
         rows *= nh.dims[i];
     }
-    if (cols && rows > SIZE_MAX / 4 / cols)
-        return mx_fail(err, MX_EINPUT, "npy shape is too large");
+    if (mx_shape_check(rows, cols, err))
+        return mx_wrap(err, "npy");
     info->rows = rows;
     info->cols = cols;
     info->width = width;

@@ -20,7 +20,8 @@ void mx_named_matrices_free(mx_named_matrix *v, size_t n)
     free(v);
 }
 
-static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols)
+/* 0, or -1 (with err only when the shape is well-formed but refused) */
+static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols, mx_error *err)
 {
     if (!json_is_array(shape))
         return -1;
@@ -40,9 +41,7 @@ static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols)
             *rows *= v;
         }
     }
-    if (*cols && *rows > SIZE_MAX / 4 / *cols)
-        return -1;
-    return 0;
+    return mx_shape_check(*rows, *cols, err);
 }
 
 int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
@@ -87,7 +86,13 @@ int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
             continue;
         uint64_t rows, cols;
         json_t *offs = json_object_get(t, "data_offsets");
-        if (tensor_shape(json_object_get(t, "shape"), &rows, &cols) ||
+        mx_error serr = {0};
+        int bad_shape = tensor_shape(json_object_get(t, "shape"), &rows, &cols, &serr);
+        if (bad_shape && serr.code) {
+            mx_fail(err, MX_EINPUT, "tensor '%s': %s", key, serr.msg);
+            goto fail;
+        }
+        if (bad_shape ||
             !json_is_array(offs) || json_array_size(offs) != 2 ||
             !json_is_integer(json_array_get(offs, 0)) ||
             !json_is_integer(json_array_get(offs, 1))) {

@@ -40,16 +40,23 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static mx_sample *grow(mx_sample **v, size_t n, size_t more, mx_error *err)
+/* Room for `more` samples after the n of *v, whose allocation holds *cap:
+ * grown geometrically, so a manifest of many rows loads in linear time. */
+static mx_sample *grow(mx_sample **v, size_t n, size_t *cap, size_t more, mx_error *err)
 {
-    mx_sample *q = realloc(*v, (n + more) * sizeof *q);
-    if (!q) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        return NULL;
+    if (n + more > *cap) {
+        size_t want = n + more > 2 * *cap ? n + more : 2 * *cap;
+        want = want < 16 ? 16 : want;
+        mx_sample *q = want <= SIZE_MAX / sizeof *q ? realloc(*v, want * sizeof *q) : NULL;
+        if (!q) {
+            mx_fail(err, MX_EFAIL, "out of memory");
+            return NULL;
+        }
+        *v = q;
+        *cap = want;
     }
-    *v = q;
-    memset(q + n, 0, more * sizeof *q);
-    return q + n;
+    memset(*v + n, 0, more * sizeof **v);
+    return *v + n;
 }
 
 static int load_raw(const char *path, const uint8_t *buf, size_t len, const mx_shape *shape,
@@ -62,6 +69,8 @@ static int load_raw(const char *path, const uint8_t *buf, size_t len, const mx_s
     if (shape && shape->set) {
         rows = shape->rows;
         cols = shape->cols;
+        if (mx_shape_check(rows, cols, err))
+            return mx_wrap(err, path);
         if ((cols && rows > UINT64_MAX / 2 / cols) || rows * cols * 2 != len)
             return mx_fail(err, MX_EINPUT, "%s: %zu bytes does not match shape %llux%llu", path,
                            len, (unsigned long long)rows, (unsigned long long)cols);
@@ -74,8 +83,8 @@ static int load_raw(const char *path, const uint8_t *buf, size_t len, const mx_s
     return 0;
 }
 
-int mx_samples_load_file(const char *path, const mx_shape *shape, const char *tensor,
-                         mx_sample **v, size_t *n, mx_error *err)
+static int load_file(const char *path, const mx_shape *shape, const char *tensor, mx_sample **v,
+                     size_t *n, size_t *cap, mx_error *err)
 {
     uint8_t *buf;
     size_t len;
@@ -83,7 +92,7 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
         return -1;
     int rc = -1;
     if (mx_npy_sniff(buf, len)) {
-        mx_sample *s = grow(v, *n, 1, err);
+        mx_sample *s = grow(v, *n, cap, 1, err);
         if (!s)
             goto out;
         if (mx_npy_parse(buf, len, &s->m, err)) {
@@ -99,7 +108,6 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
             goto out;
         }
         snprintf(s->name, sizeof s->name, "%s", base_name(path));
-        snprintf(s->path, sizeof s->path, "%s", path);
         (*n)++;
         rc = 0;
     } else if (mx_container_sniff(buf, len)) {
@@ -119,7 +127,7 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
             mx_named_matrices_free(t, nt);
             goto out;
         }
-        mx_sample *s = grow(v, *n, keep, err);
+        mx_sample *s = grow(v, *n, cap, keep, err);
         if (!s) {
             mx_named_matrices_free(t, nt);
             goto out;
@@ -130,20 +138,18 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
             s->m = t[i].m;
             memset(&t[i].m, 0, sizeof t[i].m);
             snprintf(s->name, sizeof s->name, "%s:%s", base_name(path), t[i].name);
-            snprintf(s->path, sizeof s->path, "%s", path);
-            s++;
+                s++;
         }
         *n += keep;
         mx_named_matrices_free(t, nt);
         rc = 0;
     } else if (ends_with(path, ".bin") || ends_with(path, ".bf16") || ends_with(path, ".raw") ||
                (shape && shape->set)) {
-        mx_sample *s = grow(v, *n, 1, err);
+        mx_sample *s = grow(v, *n, cap, 1, err);
         if (!s || load_raw(path, buf, len, shape, &s->m, err))
             goto out;
         s->shape_unknown = !(shape && shape->set);
         snprintf(s->name, sizeof s->name, "%s", base_name(path));
-        snprintf(s->path, sizeof s->path, "%s", path);
         (*n)++;
         rc = 0;
     } else {
@@ -156,32 +162,34 @@ out:
     return rc;
 }
 
-static int load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_skipped **skipped,
-                         size_t *n_skipped, mx_error *err)
+int mx_samples_load_file(const char *path, const mx_shape *shape, const char *tensor,
+                         mx_sample **v, size_t *n, mx_error *err)
+{
+    size_t cap = *n; /* all we know of the caller's array */
+    return load_file(path, shape, tensor, v, n, &cap, err);
+}
+
+static int load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_skipped *skipped,
+                         mx_error *err)
 {
     mx_manifest_entry *e;
     size_t ne;
     if (mx_manifest_read(manifest, &e, &ne, err))
         return -1;
+    size_t cap = *n;
     for (size_t i = 0; i < ne; i++) {
         mx_shape sh = {e[i].rows, e[i].cols, e[i].has_shape};
         size_t before = *n;
         mx_error ferr = {0};
-        if (mx_samples_load_file(e[i].file, &sh, NULL, v, n, &ferr)) {
+        if (load_file(e[i].file, &sh, NULL, v, n, &cap, &ferr)) {
             if (!skipped || ferr.code == MX_EFAIL) {
                 *err = ferr;
                 mx_manifest_free(e, ne);
                 return -1;
             }
-            mx_skipped *q = realloc(*skipped, (*n_skipped + 1) * sizeof *q);
-            if (!q) {
-                mx_manifest_free(e, ne);
-                return mx_fail(err, MX_EFAIL, "out of memory");
-            }
-            *skipped = q;
-            mx_strlcpy(q[*n_skipped].path, e[i].file, sizeof q->path);
-            mx_strlcpy(q[*n_skipped].msg, ferr.msg, sizeof q->msg);
-            (*n_skipped)++;
+            if (skipped->kept < MX_SKIPPED_KEEP)
+                mx_strlcpy(skipped->msg[skipped->kept++], ferr.msg, sizeof skipped->msg[0]);
+            skipped->n++;
             continue;
         }
         for (size_t k = before; k < *n; k++)
@@ -193,15 +201,14 @@ static int load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_skip
 
 int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n, mx_error *err)
 {
-    return load_manifest(manifest, v, n, NULL, NULL, err);
+    return load_manifest(manifest, v, n, NULL, err);
 }
 
 int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t *n,
-                                     mx_skipped **skipped, size_t *n_skipped, mx_error *err)
+                                     mx_skipped *skipped, mx_error *err)
 {
-    *skipped = NULL;
-    *n_skipped = 0;
-    return load_manifest(manifest, v, n, skipped, n_skipped, err);
+    memset(skipped, 0, sizeof *skipped);
+    return load_manifest(manifest, v, n, skipped, err);
 }
 
 void mx_samples_free(mx_sample *v, size_t n)

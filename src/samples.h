@@ -13,7 +13,6 @@
 
 typedef struct {
     char name[320];  /* what tables show: file name, or file:tensor */
-    char path[4096]; /* the file it came from */
     char kind[32];   /* forward/backward when known */
     int converted;   /* values were converted to bf16 (from f32) */
     int shape_unknown; /* raw values with no shape given: one row until inferred */
@@ -35,16 +34,20 @@ int mx_samples_load_file(const char *path, const mx_shape *shape, const char *te
 /* Loads every file a manifest lists. */
 int mx_samples_load_manifest(const char *manifest, mx_sample **v, size_t *n,
                              mx_error *err);
-/* A file of a manifest that could not be loaded. */
+/* The files of a manifest that could not be loaded: how many, and why for
+ * the first MX_SKIPPED_KEEP of them (a manifest of 200,000 missing files
+ * must not take a gigabyte, or 200,000 lines, to say so). */
+#define MX_SKIPPED_KEEP 20
 typedef struct {
-    char path[4096];
-    char msg[512];
+    size_t n;                       /* files skipped */
+    size_t kept;                    /* messages kept: the first MX_SKIPPED_KEEP */
+    char msg[MX_SKIPPED_KEEP][512]; /* "PATH: why" */
 } mx_skipped;
 
-/* Like mx_samples_load_manifest, but a file that fails to load is recorded
- * in *skipped (count *n_skipped, malloc'd) and the rest still load. Only a
- * manifest that cannot be read at all is an error. */
+/* Like mx_samples_load_manifest, but a file that fails to load is counted
+ * in *skipped and the rest still load. Only a manifest that cannot be read
+ * at all (or running out of memory) is an error. */
 int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t *n,
-                                     mx_skipped **skipped, size_t *n_skipped, mx_error *err);
+                                     mx_skipped *skipped, mx_error *err);
 void mx_samples_free(mx_sample *v, size_t n);
 #endif

@@ -1,53 +1,464 @@
 #include "serve.h"
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include "container.h"
 #include "engine.h"
 
-typedef enum { EP_COMPRESS, EP_DECOMPRESS } endpoint;
+/* ---- answers ---------------------------------------------------------- */
 
-/* One request being received. */
+static void answer(mx_http_response *r, int status, const char *type, uint8_t *body, size_t len)
+{
+    r->status = status;
+    r->content_type = type;
+    r->body = body;
+    r->len = len;
+}
+
+/* A one-line text/plain answer (the newline is added). */
+__attribute__((format(printf, 3, 4))) static void say(mx_http_response *r, int status,
+                                                      const char *fmt, ...)
+{
+    char line[640];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line - 2 ? (size_t)n : sizeof line - 2;
+    line[len++] = '\n';
+    uint8_t *b = malloc(len);
+    if (!b) {
+        answer(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", NULL, 0);
+        return;
+    }
+    memcpy(b, line, len);
+    answer(r, status, "text/plain", b, len);
+}
+
+static void say_json(mx_http_response *r, int status, const char *json)
+{
+    size_t len = strlen(json);
+    uint8_t *b = malloc(len);
+    if (!b) {
+        answer(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", NULL, 0);
+        return;
+    }
+    memcpy(b, json, len);
+    answer(r, status, "application/json", b, len);
+}
+
+/* What FastAPI answers for a missing required form field. */
+static void missing_file(mx_http_response *r)
+{
+    say_json(r, MHD_HTTP_UNPROCESSABLE_CONTENT,
+             "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"file\"],"
+             "\"msg\":\"Field required\",\"input\":null}]}");
+}
+
+/* ---- multipart/form-data (RFC 7578), parsed whole and strictly -------- */
+
 typedef struct {
-    endpoint ep;
-    struct MHD_PostProcessor *pp;
-    uint8_t *body;
-    size_t len, cap;
+    const uint8_t *file; /* points into the body */
+    size_t file_len;
+    int have_file;
     char rows[32], cols[32];
-    int status; /* an error already decided (4xx), else 0 */
-    char error[256];
-} request;
+} form;
+
+/* The boundary parameter of a multipart Content-Type (1..70 bytes). */
+static int get_boundary(const char *ct, char *b, size_t n)
+{
+    for (const char *p = ct; (p = strchr(p, ';')); ) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "boundary=", 9))
+            continue;
+        p += 9;
+        size_t k = 0;
+        if (*p == '"') {
+            for (p++; *p && *p != '"' && k + 1 < n; p++)
+                b[k++] = *p;
+            if (*p != '"')
+                return -1;
+        } else {
+            for (; *p && *p != ';' && *p != ' ' && *p != '\t' && k + 1 < n; p++)
+                b[k++] = *p;
+            if (*p && *p != ';' && *p != ' ' && *p != '\t')
+                return -1;
+        }
+        b[k] = 0;
+        return k >= 1 && k <= 70 ? 0 : -1;
+    }
+    return -1;
+}
+
+/* The name="..." parameter of a Content-Disposition value, into name: 0,
+ * -1 when there is none, -2 when it does not fit (no field we know). */
+static int disposition_name(const char *v, char *name, size_t n)
+{
+    for (const char *p = v; (p = strchr(p, ';')); ) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "name=", 5))
+            continue;
+        p += 5;
+        size_t k = 0;
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                if (k + 1 >= n)
+                    return -2;
+                name[k++] = *p;
+            }
+            if (*p != '"')
+                return -1;
+        } else {
+            for (; *p && *p != ';' && *p != ' ' && *p != '\t'; p++) {
+                if (k + 1 >= n)
+                    return -2;
+                name[k++] = *p;
+            }
+        }
+        name[k] = 0;
+        return k ? 0 : -1;
+    }
+    return -1;
+}
+
+#define MAX_PART_HEADERS 16384
+#define MAX_HEADER_LINE 1024
+
+/* Parses a whole multipart body into f: 0, or the status (400 or 422) with
+ * a one-line reason in why. */
+static int parse_form(const char *ct, const uint8_t *body, size_t len, form *f, char *why,
+                      size_t why_n)
+{
+    char b[72], delim[80];
+    if (get_boundary(ct, b, sizeof b)) {
+        snprintf(why, why_n, "multipart/form-data without a valid boundary parameter");
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    /* a delimiter is CRLF "--" boundary, except at the very start */
+    int dl = snprintf(delim, sizeof delim, "\r\n--%s", b);
+    size_t d = (size_t)dl - 2;
+    const uint8_t *end = body + len, *p;
+    if (len >= d && !memcmp(body, delim + 2, d)) {
+        p = body + d;
+    } else {
+        const uint8_t *q = memmem(body, len, delim, (size_t)dl);
+        if (!q) {
+            snprintf(why, why_n, "malformed form: the body does not hold its boundary '%s'", b);
+            return MHD_HTTP_BAD_REQUEST;
+        }
+        p = q + dl;
+    }
+    size_t parts = 0;
+    for (;;) {
+        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+            break; /* the close delimiter; what follows is ignored */
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
+            snprintf(why, why_n, "malformed form: a boundary line runs on or the body is cut short");
+            return MHD_HTTP_BAD_REQUEST;
+        }
+        p += 2;
+        char name[64];
+        int named = 0;
+        size_t hbytes = 0;
+        for (;;) { /* the part's header lines, up to an empty one */
+            const uint8_t *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+            if (!eol) {
+                snprintf(why, why_n, "malformed form: a part's headers are cut short");
+                return MHD_HTTP_BAD_REQUEST;
+            }
+            size_t ll = (size_t)(eol - p);
+            hbytes += ll + 2;
+            if (ll >= MAX_HEADER_LINE || hbytes > MAX_PART_HEADERS) {
+                snprintf(why, why_n, "malformed form: a part's headers are too long");
+                return MHD_HTTP_BAD_REQUEST;
+            }
+            if (ll == 0) {
+                p = eol + 2;
+                break;
+            }
+            char line[MAX_HEADER_LINE];
+            memcpy(line, p, ll);
+            line[ll] = 0;
+            char *colon = memchr(line, ':', ll);
+            if (!colon || memchr(line, 0, ll)) {
+                snprintf(why, why_n, "malformed form: a part header is not 'Name: value'");
+                return MHD_HTTP_BAD_REQUEST;
+            }
+            *colon = 0;
+            if (!strcasecmp(line, "Content-Disposition")) {
+                int rc = disposition_name(colon + 1, name, sizeof name);
+                named = rc == 0 ? 1 : rc == -2 ? 2 : 0; /* 2: a long name, no field of ours */
+            }
+            p = eol + 2;
+        }
+        const uint8_t *q = memmem(p, (size_t)(end - p), delim, (size_t)dl);
+        if (!q) {
+            snprintf(why, why_n, "malformed form: a part is not closed by the boundary");
+            return MHD_HTTP_BAD_REQUEST;
+        }
+        size_t clen = (size_t)(q - p);
+        if (!named) {
+            snprintf(why, why_n, "malformed form: a part has no Content-Disposition name");
+            return MHD_HTTP_BAD_REQUEST;
+        }
+        parts++;
+        if (named == 1 && !strcmp(name, "file")) {
+            if (f->have_file) {
+                snprintf(why, why_n, "the form has more than one 'file' field");
+                return MHD_HTTP_BAD_REQUEST;
+            }
+            f->file = p;
+            f->file_len = clen;
+            f->have_file = 1;
+        } else if (named == 1 && (!strcmp(name, "rows") || !strcmp(name, "cols"))) {
+            char *dst = name[0] == 'r' ? f->rows : f->cols;
+            if (clen >= sizeof f->rows || memchr(p, 0, clen)) {
+                snprintf(why, why_n, "the %s field is not a number", name);
+                return MHD_HTTP_BAD_REQUEST;
+            }
+            memcpy(dst, p, clen);
+            dst[clen] = 0;
+        }
+        p = q + dl;
+    }
+    if (!parts) {
+        snprintf(why, why_n, "empty form: it has no parts");
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    return f->have_file ? 0 : MHD_HTTP_UNPROCESSABLE_CONTENT;
+}
+
+/* ---- the endpoints ---------------------------------------------------- */
+
+/* A decimal count, or 0 for an empty field. */
+static int parse_dim(const char *s, uint64_t *v)
+{
+    *v = 0;
+    if (!*s)
+        return 0;
+    if (strlen(s) > 20 || strspn(s, "0123456789") != strlen(s))
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(s, NULL, 10);
+    if (errno)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static void engine_error(mx_http_response *r, const mx_error *err)
+{
+    say(r, err->code == MX_EFAIL ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_BAD_REQUEST, "%s",
+        err->msg);
+}
+
+static void do_decompress(const mx_serve_opts *o, const form *f, mx_http_response *r)
+{
+    mx_error err = {0};
+    mx_container hdr;
+    uint64_t flen;
+    /* the header says how big the matrix is: refuse before allocating it */
+    if (mx_container_frame_len(f->file, f->file_len, &flen, &hdr, &err) == 0 && hdr.cols &&
+        hdr.total_rows > o->max_output / 2 / hdr.cols) {
+        say(r, MHD_HTTP_CONTENT_TOO_LARGE,
+            "the decoded matrix (%llux%llu bf16) is larger than the server's output limit of %zu "
+            "bytes", (unsigned long long)hdr.total_rows, (unsigned long long)hdr.cols,
+            o->max_output);
+        return;
+    }
+    mx_matrix m;
+    if (mx_decompress(f->file, f->file_len, &m, &err)) {
+        engine_error(r, &err);
+        return;
+    }
+    free(m.origin_blob);
+    /* the values are the answer: little-endian bf16, as this host holds them */
+    answer(r, MHD_HTTP_OK, "application/octet-stream", (uint8_t *)m.data, mx_matrix_count(&m) * 2);
+}
+
+static void do_compress(const mx_serve_opts *o, const form *f, mx_http_response *r)
+{
+    uint64_t rows, cols;
+    if (parse_dim(f->rows, &rows) || parse_dim(f->cols, &cols)) {
+        say(r, MHD_HTTP_BAD_REQUEST, "rows and cols must be non-negative integers");
+        return;
+    }
+    if (f->file_len % 2) {
+        say(r, MHD_HTTP_BAD_REQUEST, "odd number of bytes: not bf16 values");
+        return;
+    }
+    size_t n = f->file_len / 2;
+    if (!n) {
+        say(r, MHD_HTTP_BAD_REQUEST, "the file holds no values");
+        return;
+    }
+    int unshaped = !rows || !cols; /* as the competition sends it: the engine finds the width */
+    if (unshaped) {
+        rows = 1;
+        cols = n;
+    }
+    if (rows > SIZE_MAX / 2 / cols || rows * cols != n) {
+        say(r, MHD_HTTP_BAD_REQUEST, "rows x cols does not match the upload");
+        return;
+    }
+    mx_matrix m;
+    if (mx_matrix_alloc(&m, rows, cols)) {
+        say(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        m.data[i] = (uint16_t)(f->file[2 * i] | f->file[2 * i + 1] << 8);
+    m.origin = MX_ORIGIN_RAW;
+    uint8_t *out;
+    size_t len;
+    mx_error err = {0};
+    int rc = unshaped ? mx_compress_unshaped(o->pipeline, &m, &out, &len, NULL, 0, NULL, &err)
+                      : mx_compress(o->pipeline, &m, &out, &len, &err);
+    mx_matrix_free(&m);
+    if (rc) {
+        engine_error(r, &err);
+        return;
+    }
+    if (len > o->max_output) {
+        free(out);
+        say(r, MHD_HTTP_CONTENT_TOO_LARGE, "the compressed file (%zu bytes) is larger than the "
+            "server's output limit of %zu bytes", len, o->max_output);
+        return;
+    }
+    answer(r, MHD_HTTP_OK, "application/octet-stream", out, len);
+}
+
+static int media_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && !strncasecmp(ct, type, n) && (!ct[n] || ct[n] == ';' || ct[n] == ' ');
+}
+
+void mx_serve_handle(const mx_serve_opts *o, const char *method, const char *url,
+                     const char *content_type, const uint8_t *body, size_t len,
+                     mx_http_response *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!strcmp(url, "/health")) {
+        if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+            say(r, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET");
+            return;
+        }
+        char json[MX_SPEC_MAX + 64], spec[MX_SPEC_MAX];
+        mx_pipeline_format(o->pipeline, spec, sizeof spec);
+        snprintf(json, sizeof json, "{\"status\":\"ok\",\"pipeline\":\"%s\"}", spec);
+        say_json(r, MHD_HTTP_OK, json);
+        return;
+    }
+    int is_c = !strcmp(url, "/compress"), is_d = !strcmp(url, "/decompress");
+    if (!is_c && !is_d) {
+        say(r, MHD_HTTP_NOT_FOUND, "no such endpoint (/health, /compress, /decompress)");
+        return;
+    }
+    if (strcmp(method, "POST")) {
+        say(r, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST");
+        return;
+    }
+    if (len > o->max_upload) {
+        say(r, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
+        return;
+    }
+    if (!len) {
+        say(r, MHD_HTTP_BAD_REQUEST, "empty body: send the file as form field 'file' or as the body");
+        return;
+    }
+    form f;
+    memset(&f, 0, sizeof f);
+    if (media_is(content_type, "multipart/form-data")) {
+        char why[256];
+        int status = parse_form(content_type, body, len, &f, why, sizeof why);
+        if (status == MHD_HTTP_UNPROCESSABLE_CONTENT) {
+            missing_file(r);
+            return;
+        }
+        if (status) {
+            say(r, status, "%s", why);
+            return;
+        }
+    } else if (media_is(content_type, "application/x-www-form-urlencoded")) {
+        say(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+            "send the file as multipart/form-data or as an application/octet-stream body");
+        return;
+    } else {
+        f.file = body; /* not a form: the body is the file */
+        f.file_len = len;
+    }
+    if (is_d)
+        do_decompress(o, &f, r);
+    else
+        do_compress(o, &f, r);
+}
+
+/* ---- the server: libmicrohttpd glue ------------------------------------ */
 
 typedef struct {
     const mx_serve_opts *o;
+    atomic_uint busy; /* requests admitted and not yet done */
 } server;
 
-static void req_fail(request *r, int status, const char *msg)
+/* One request being received. */
+typedef struct {
+    int admitted;
+    int too_large;
+    uint8_t *body;
+    size_t len, cap;
+    char *content_type;
+} request;
+
+static enum MHD_Result queue(struct MHD_Connection *c, mx_http_response *a)
 {
-    if (!r->status) {
-        r->status = status;
-        snprintf(r->error, sizeof r->error, "%s\n", msg);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(a->len, a->body, free);
+    if (!resp) {
+        free(a->body);
+        return MHD_NO;
     }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
+    if (a->status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)a->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
 }
 
+/* Keeps an upload chunk, or notes that the upload is past the limit (the
+ * rest is read and dropped, then 413 answered). */
 static void append(request *r, const server *s, const char *data, size_t size)
 {
-    if (r->status)
-        return;
-    if (r->len + size > s->o->max_upload) {
-        req_fail(r, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
+    if (r->too_large || size > s->o->max_upload - r->len) {
+        r->too_large = 1;
         return;
     }
     if (r->len + size > r->cap) {
         size_t cap = r->cap ? r->cap : 65536;
         while (cap < r->len + size)
             cap *= 2;
+        if (cap > s->o->max_upload)
+            cap = s->o->max_upload;
         uint8_t *q = realloc(r->body, cap);
         if (!q) {
-            req_fail(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+            r->too_large = 1; /* answered as 413: this server cannot take it */
             return;
         }
         r->body = q;
@@ -57,118 +468,6 @@ static void append(request *r, const server *s, const char *data, size_t size)
     r->len += size;
 }
 
-static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key,
-                                const char *filename, const char *content_type,
-                                const char *transfer_encoding, const char *data, uint64_t off,
-                                size_t size)
-{
-    (void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
-    void **pair = cls;
-    request *r = pair[0];
-    const server *s = pair[1];
-    if (!strcmp(key, "file")) {
-        append(r, s, data, size);
-    } else if (!strcmp(key, "rows") || !strcmp(key, "cols")) {
-        char *dst = key[0] == 'r' ? r->rows : r->cols;
-        if (off + size >= sizeof r->rows)
-            req_fail(r, MHD_HTTP_BAD_REQUEST, "rows/cols field too long");
-        else
-            memcpy(dst + off, data, size);
-    }
-    return MHD_YES;
-}
-
-static enum MHD_Result respond(struct MHD_Connection *c, int status, const char *type,
-                               void *body, size_t len, int owned)
-{
-    struct MHD_Response *resp =
-        owned ? MHD_create_response_from_buffer_with_free_callback(len, body, free)
-              : MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_COPY);
-    if (!resp) {
-        if (owned)
-            free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", type);
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-static enum MHD_Result text(struct MHD_Connection *c, int status, const char *msg)
-{
-    return respond(c, status, "text/plain", (void *)msg, strlen(msg), 0);
-}
-
-static int parse_dim(const char *s, uint64_t *v)
-{
-    if (!*s) {
-        *v = 0;
-        return 0;
-    }
-    char *end;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (*end || s[0] == '-')
-        return -1;
-    *v = x;
-    return 0;
-}
-
-/* Runs the engine on a complete request. */
-static enum MHD_Result finish(struct MHD_Connection *c, const server *s, request *r)
-{
-    mx_error err = {0};
-    if (r->status)
-        return text(c, r->status, r->error);
-    if (r->ep == EP_DECOMPRESS) {
-        mx_matrix m;
-        if (mx_decompress(r->body, r->len, &m, &err)) {
-            char msg[600];
-            snprintf(msg, sizeof msg, "%s\n", err.msg);
-            return text(c, err.code == MX_EFAIL ? 500 : MHD_HTTP_BAD_REQUEST, msg);
-        }
-        size_t n = mx_matrix_count(&m) * 2;
-        uint8_t *out = malloc(n + 1);
-        if (!out) {
-            mx_matrix_free(&m);
-            return text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-        }
-        memcpy(out, m.data, n);
-        mx_matrix_free(&m);
-        return respond(c, MHD_HTTP_OK, "application/octet-stream", out, n, 1);
-    }
-    uint64_t rows, cols;
-    if (parse_dim(r->rows, &rows) || parse_dim(r->cols, &cols))
-        return text(c, MHD_HTTP_BAD_REQUEST, "rows and cols must be non-negative integers\n");
-    if (r->len % 2)
-        return text(c, MHD_HTTP_BAD_REQUEST, "odd number of bytes: not bf16 values\n");
-    size_t n = r->len / 2;
-    int unshaped = !rows || !cols; /* as the competition sends it: the engine finds the width */
-    if (unshaped) {
-        rows = 1;
-        cols = n;
-    }
-    if ((cols && rows > SIZE_MAX / 2 / cols) || rows * cols != n)
-        return text(c, MHD_HTTP_BAD_REQUEST, "rows x cols does not match the upload\n");
-    mx_matrix m;
-    if (mx_matrix_alloc(&m, rows, cols))
-        return text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-    for (size_t i = 0; i < n; i++)
-        m.data[i] = (uint16_t)(r->body[2 * i] | r->body[2 * i + 1] << 8);
-    m.origin = MX_ORIGIN_RAW;
-    uint8_t *out;
-    size_t len;
-    int rc = unshaped ? mx_compress_unshaped(s->o->pipeline, &m, &out, &len, NULL, 0, NULL, &err)
-                      : mx_compress(s->o->pipeline, &m, &out, &len, &err);
-    mx_matrix_free(&m);
-    if (rc) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "%s\n", err.msg);
-        return text(c, err.code == MX_EFAIL ? 500 : MHD_HTTP_BAD_REQUEST, msg);
-    }
-    return respond(c, MHD_HTTP_OK, "application/octet-stream", out, len, 1);
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -176,56 +475,67 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     server *s = cls;
     request *r = *con_cls;
+    mx_http_response a;
     if (!r) { /* first call: headers only */
-        if (!strcmp(url, "/health")) {
-            if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-                return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET\n");
-            char body[MX_SPEC_MAX + 64];
-            char spec[MX_SPEC_MAX];
-            mx_pipeline_format(s->o->pipeline, spec, sizeof spec);
-            snprintf(body, sizeof body, "{\"status\":\"ok\",\"pipeline\":\"%s\"}", spec);
-            return respond(c, MHD_HTTP_OK, "application/json", body, strlen(body), 0);
+        if (strcmp(method, "POST") || (strcmp(url, "/compress") && strcmp(url, "/decompress"))) {
+            /* /health, and the 404s and 405s: answered at once, no body read */
+            mx_serve_handle(s->o, method, url, NULL, NULL, 0, &a);
+            return queue(c, &a);
         }
-        int is_c = !strcmp(url, "/compress"), is_d = !strcmp(url, "/decompress");
-        if (!is_c && !is_d)
-            return text(c, MHD_HTTP_NOT_FOUND, "no such endpoint (/health, /compress, /decompress)\n");
-        if (strcmp(method, "POST"))
-            return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use POST\n");
-        r = calloc(1, sizeof *r + 2 * sizeof(void *));
-        if (!r)
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > s->o->max_upload) {
+            say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
+            return queue(c, &a);
+        }
+        if (atomic_fetch_add(&s->busy, 1) >= s->o->max_connections) {
+            atomic_fetch_sub(&s->busy, 1);
+            say(&a, MHD_HTTP_SERVICE_UNAVAILABLE, "server busy: %u requests in progress; retry later",
+                s->o->max_connections);
+            return queue(c, &a);
+        }
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
+        r = calloc(1, sizeof *r);
+        if (r && ct && !(r->content_type = strdup(ct))) {
+            free(r);
+            r = NULL;
+        }
+        if (!r) {
+            atomic_fetch_sub(&s->busy, 1);
             return MHD_NO;
-        r->ep = is_c ? EP_COMPRESS : EP_DECOMPRESS;
-        void **pair = (void **)(r + 1);
-        pair[0] = r;
-        pair[1] = s;
-        r->pp = MHD_create_post_processor(c, 65536, on_field, pair);
-        /* no post processor: not a form; the raw body is the file */
+        }
+        r->admitted = 1;
         *con_cls = r;
         return MHD_YES;
     }
     if (*upload_size) {
-        if (r->pp) {
-            if (MHD_post_process(r->pp, upload, *upload_size) != MHD_YES)
-                req_fail(r, MHD_HTTP_BAD_REQUEST, "malformed form data");
-        } else {
-            append(r, s, upload, *upload_size);
-        }
+        append(r, s, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
-    return finish(c, s, r);
+    if (r->too_large)
+        say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
+    else
+        mx_serve_handle(s->o, method, url, r->content_type, r->body, r->len, &a);
+    free(r->body); /* the upload is done with: free it before the answer goes */
+    r->body = NULL;
+    r->len = r->cap = 0;
+    return queue(c, &a);
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
                     enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)c, (void)toe;
+    server *s = cls;
     request *r = *con_cls;
     if (!r)
         return;
-    if (r->pp)
-        MHD_destroy_post_processor(r->pp);
+    if (r->admitted)
+        atomic_fetch_sub(&s->busy, 1);
     free(r->body);
+    free(r->content_type);
     free(r);
     *con_cls = NULL;
 }
@@ -238,18 +548,25 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
     addr.sin_port = htons((uint16_t)o->port);
     if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1)
         return mx_fail(err, MX_EINPUT, "bad host address '%s' (want an IPv4 address)", o->host);
+    if (!o->max_connections)
+        return mx_fail(err, MX_EINPUT, "max connections must be at least 1");
     /* block the stop signals in every thread; the main thread waits for them */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    server s = {o};
+    server s;
+    s.o = o;
+    atomic_init(&s.busy, 0);
+    /* a thread per connection, at most max_connections working plus a few
+     * being told 503 (or asking /health); past that, connections are closed */
+    unsigned limit = o->max_connections + 16;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)o->port, NULL,
         NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)60, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, &s, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_END);
     if (!d)
         return mx_fail(err, MX_EINPUT, "cannot listen on %s:%u (port in use?)", o->host, o->port);
     char spec[MX_SPEC_MAX];

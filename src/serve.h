@@ -4,11 +4,22 @@
  *   POST /compress    multipart field "file" (raw little-endian bf16), optional
  *                     fields "rows" and "cols" -> application/octet-stream .mxb
  *   POST /decompress  multipart field "file" (.mxb) -> raw bf16 bytes
- * A body sent as application/octet-stream is taken as the file itself.
- * Bad requests get a 4xx with a one-line reason; the server keeps serving. */
+ * A body sent as anything but a form (application/octet-stream, say) is
+ * taken as the file itself.
+ *
+ * Bad requests get a 4xx with a one-line reason and the server keeps
+ * serving: 400 for a malformed form or file (wrong boundary, a part with no
+ * name, garbage, an empty body), 422 with FastAPI's JSON for a form without
+ * a "file" field, 413 past max_upload or max_output, 404 and 405 for other
+ * paths and methods, 503 when max_connections requests are already in
+ * progress. A request holds its upload (and a copy, to compress), its
+ * answer and the coders' buffers, so memory is bounded by max_connections;
+ * decoded sizes are checked against max_output (from the container header)
+ * before anything is allocated. */
 #ifndef MX_SERVE_H
 #define MX_SERVE_H
 #include <stddef.h>
+#include <stdint.h>
 #include "mxerr.h"
 #include "pipeline.h"
 
@@ -16,8 +27,31 @@ typedef struct {
     const char *host;  /* address to bind, e.g. "127.0.0.1" */
     unsigned port;
     size_t max_upload; /* bytes; larger uploads get 413 */
+    size_t max_output; /* bytes a response may hold; more gets 413 */
+    unsigned max_connections; /* requests in progress at once; more get 503 */
     const mx_pipeline *pipeline;
 } mx_serve_opts;
+
+/* Defaults of the serve command (man mxbench). */
+#define MX_SERVE_MAX_UPLOAD ((size_t)1 << 30)
+#define MX_SERVE_MAX_OUTPUT ((size_t)1 << 30)
+#define MX_SERVE_MAX_CONNECTIONS 4
+
+/* One answer: status, a static content type and a malloc'd body. */
+typedef struct {
+    int status;
+    const char *content_type;
+    uint8_t *body;
+    size_t len;
+} mx_http_response;
+
+/* Handles one complete request without a socket (what the server does once
+ * a body is in: the fuzz target drives it directly). content_type may be
+ * NULL; body holds len bytes (NULL when 0). Always fills *resp; the caller
+ * frees resp->body. Never answers 5xx but for running out of memory. */
+void mx_serve_handle(const mx_serve_opts *o, const char *method, const char *url,
+                     const char *content_type, const uint8_t *body, size_t len,
+                     mx_http_response *resp);
 
 /* Serves until SIGINT or SIGTERM; 0 on a clean stop. */
 int mx_serve(const mx_serve_opts *o, mx_error *err);

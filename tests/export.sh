@@ -1,11 +1,13 @@
 #!/bin/sh
 # mxbench export: the Python solution is assembled from the sections a
-# pipeline needs and stays under 20,000 bytes; it writes byte for byte the
-# container mxbench writes and each reads the other's files (export_check.py,
-# also under numpy 2's promotion rules); its file tasks and baseline.py's own
-# _validate agree; its FastAPI server round trips the bundled samples over
-# real HTTP with the ratios of --batch and refuses hostile input with 4xx
-# (export_http.py); its XXH3 matches python3-xxhash.
+# pipeline needs and stays under 20,000 bytes (auto, auto:max, bfdelta,
+# quant:sim=0.99 and the largest combinations of the other twins); it writes
+# byte for byte the container mxbench writes and each reads the other's
+# files (export_check.py, also under numpy 2's promotion rules); its file
+# tasks and baseline.py's own _validate agree; its FastAPI server round trips
+# the bundled samples over real HTTP with the ratios of --batch and refuses
+# hostile input with 4xx (export_http.py); its XXH3 (container v2's padded
+# checks) matches python3-xxhash.
 # Needs Debian's python3 with numpy, zstd, brotli, lz4, fastapi, uvicorn,
 # multipart, requests (and torch, xxhash for two checks); skipped without.
 set -u
@@ -24,20 +26,26 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-# refusals name the stage, and leave no file
-"$MX" export -p bfctx -o "$tmp/x.py" 2>"$tmp/err" && bad "bfctx exported"
-grep -q "'bfctx' cannot be exported: stage 'bfctx' has no numpy twin" "$tmp/err" || bad "refusal: $(cat "$tmp/err")"
-(cd "$tmp" && "$MX" export 2>"$tmp/err") && bad "the default (auto) exported"
-grep -q "'auto' cannot be exported: stage 'bfxor' has no numpy twin" "$tmp/err" || bad "default: $(cat "$tmp/err")"
-"$MX" export -p auto:max -o "$tmp/x.py" 2>"$tmp/err"
-grep -q "'auto:max' cannot be exported: stage 'bfctx'" "$tmp/err" || bad "auto:max: $(cat "$tmp/err")"
-[ -e "$tmp/x.py" ] || [ -e "$tmp/solution.py" ] && bad "a refused export left a file"
+# refusals name the stage and what does export, and leave no file
+refusal="has no numpy twin here (exportable: auto, auto:max, bfdelta or quant:sim=T alone; or transforms bytesplit"
+for s in 'bfctx:bfctx' 'quant:rowsim=0.99:quant' 'expsplit|bfdelta:bfdelta' 'bfxor:bfxor' 'delta:rows|rans:rans'; do
+    spec=${s%:*} stage=${s##*:}
+    "$MX" export -p "$spec" -o "$tmp/x.py" 2>"$tmp/err" && bad "$spec exported"
+    grep -qF "'$spec' cannot be exported: stage '$stage' $refusal" "$tmp/err" || bad "refusal of $spec: $(cat "$tmp/err")"
+done
+[ -e "$tmp/x.py" ] && bad "a refused export left a file"
+(cd "$tmp" && "$MX" -q export) || bad "the default (auto) does not export"
+grep -q '^SPEC = "auto"$' "$tmp/solution.py" || bad "the default is not auto"
 
-# sections: only what the pipeline needs
+# sections: only what the pipeline needs (transforms bring levels.py, our coders wlanes.py)
 "$MX" -q export -p raw -o "$tmp/raw.py" || bad "export raw"
 "$MX" -q export -p 'q8:rows|zstd:3' -o "$tmp/q8.py" || bad "export q8"
 grep -q '^def e_expsplit' "$tmp/raw.py" "$tmp/q8.py" && bad "expsplit's twin in a pipeline without it"
-grep -q '^def quant_enc' "$tmp/q8.py" && grep -q '^def zstd_codec' "$tmp/q8.py" || bad "q8|zstd lacks its twins"
+grep -q '^def split' "$tmp/raw.py" "$tmp/solution.py" && bad "levels.py in a pipeline without transforms"
+grep -q '^class WLDecoder' "$tmp/raw.py" "$tmp/q8.py" && bad "wlanes.py in a pipeline without our coders"
+grep -q '^class WLDecoder' "$tmp/solution.py" || bad "auto lacks wlanes.py"
+grep -q '^def quant_enc' "$tmp/q8.py" && grep -q '^def zstd_codec' "$tmp/q8.py" && grep -q '^def split' "$tmp/q8.py" ||
+    bad "q8|zstd lacks its twins"
 [ "$(grep -c '^def quant_enc' "$tmp/q8.py")" = 1 ] || bad "a section twice"
 
 # size: every section's cost, then the largest combinations must fit
@@ -64,6 +72,17 @@ for spec in "$(echo "$two" | cut -d, -f1)|$ent" "$two|$ent"; do
         bad "$spec (the largest twins) does not fit: $(cat "$tmp/err")"
     fi
 done
+# our coders, whole files with the stub width inference (shape.py: budget about
+# 2.3 KB more for the real one)
+for s in auto auto:max bfdelta 'quant:sim=0.99'; do
+    if "$MX" -q export -p "$s" -o "$tmp/s.py" -f 2>"$tmp/err"; then
+        size=$(wc -c <"$tmp/s.py")
+        [ "$size" -le 20000 ] || bad "$s: $size bytes"
+        echo "$s: $size bytes"
+    else
+        bad "$s does not fit: $(cat "$tmp/err")"
+    fi
+done
 # longer pipelines either fit or are refused whole, naming the limit
 all=$(echo "$by_size" | head -8 | paste -sd, -)
 if "$MX" -q export -p "$all|$ent" -o "$tmp/all.py" -f 2>"$tmp/err"; then
@@ -78,15 +97,27 @@ EDGE="$DATA/edge"
 ZSTD_C_VERSION=$(pkg-config --modversion libzstd 2>/dev/null || echo unknown)
 export ZSTD_C_VERSION
 SOME="$DATA/l0.ln1.forward.s1.npy $DATA/logits.backward.s1.npy $DATA/l3.mlp_act.forward.s1.npy"
-for spec in 'expsplit|zstd:3' 'bytesplit,delta:cols|brotli:5' 'zeromask,expsplit|raw'; do
-    "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
-    $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" "$DATA"/*.npy "$EDGE"/*.npy || bad "export_check $spec"
-done
-for spec in 'shuffle|lz4hc:4' 'xor:rows,bytesplit|lz4hc:9' 'bitshuffle|brotli:1' 'transpose|raw' 'trunc:3|lz4hc:2' \
-    'q8:rows|zstd:3' 'q4:cols,xor:cols|raw' 'delta:rows|zstd:19' 'shuffle|lz4' 'q8:cols|zstd:-3'; do
+# small synthetic activations whose width is found but codes worse than one
+# row: auto and auto:max code that too and keep the smaller, on both sides
+$PY -c "
+import sys, numpy as np
+sys.path.insert(0, '$T')
+from shape_inputs import structured
+rng = np.random.default_rng(13)
+for r, c in ((512, 12), (64, 96)):
+    np.save('$tmp/structured_%dx%d.npy' % (r, c), structured(rng, r, c).reshape(r, c))
+" || bad "making the synthetic matrices"
+SYN="$tmp/structured_512x12.npy $tmp/structured_64x96.npy"
+for spec in 'expsplit|zstd:3' 'bytesplit,delta:cols|brotli:5' 'zeromask,expsplit|raw' auto bfdelta; do
     "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
     # shellcheck disable=SC2086
-    $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" $SOME "$EDGE"/*.npy || bad "export_check $spec"
+    $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" "$DATA"/*.npy "$EDGE"/*.npy $SYN || bad "export_check $spec"
+done
+for spec in 'shuffle|lz4hc:4' 'xor:rows,bytesplit|lz4hc:9' 'bitshuffle|brotli:1' 'transpose|raw' 'trunc:3|lz4hc:2' \
+    'q8:rows|zstd:3' 'q4:cols,xor:cols|raw' 'delta:rows|zstd:19' 'shuffle|lz4' 'q8:cols|zstd:-3' auto:max; do
+    "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
+    # shellcheck disable=SC2086
+    $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" $SOME "$EDGE"/*.npy $SYN || bad "export_check $spec"
 done
 # numpy 2 changed integer promotion (NEP 50): numpy 1.24 can warn wherever
 # a result would differ (a UserWarning; removed aliases warn as deprecated):
@@ -94,7 +125,8 @@ done
 "$MX" -q export -p 'zeromask,bitshuffle|zstd:1' -o "$tmp/sol.py" -f
 NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" "$MX" 'zeromask,bitshuffle|zstd:1' \
     "$DATA/l0.ln1.forward.s1.npy" "$EDGE"/*.npy || bad "numpy 2 promotion rules"
-for spec in 'q8:cols,shuffle,transpose|lz4hc:3' 'trunc:2,expsplit,delta:cols|raw' 'q4:rows,bytesplit|raw'; do
+for spec in 'q8:cols,shuffle,transpose|lz4hc:3' 'trunc:2,expsplit,delta:cols|raw' 'q4:rows,bytesplit|raw' \
+    'quant:sim=0.99' auto; do
     "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f
     NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" \
         "$DATA/logits.backward.s1.npy" "$EDGE"/*.npy || bad "numpy 2 promotion rules: $spec"
@@ -110,7 +142,8 @@ $PY "$tmp/sol.py" --compress --input-file "$tmp/tasks.json" 2>"$tmp/err" && bad 
 "$MX" -q decompress "$tmp/good.mxb" -o "$tmp/good.npy" && cmp -s "$tmp/good.npy" "$EDGE/odd_13x37.npy" ||
     bad "the good task after a bad one"
 
-# the XXH3 port against python3-xxhash
+# the XXH3 port against python3-xxhash: container v2's checks hash the bytes,
+# zeros up to 248 bytes and the length, so only XXH3's long path is ported
 if $PY -c 'import xxhash' 2>/dev/null; then
     $PY - "$tmp/sol.py" <<'PY' || bad "xxh3 disagrees with python3-xxhash"
 import importlib.util, random, sys, xxhash
@@ -119,14 +152,16 @@ m.__spec__.loader.exec_module(m)
 rnd = random.Random(14)
 for n in list(range(0, 1100)) + [4095, 4096, 4097, 65536, 1 << 20, 1572864 + 13]:
     b = bytes(rnd.getrandbits(8) for _ in range(n)) if n < 5000 else rnd.randbytes(n)
-    assert m.xxh3(b) == xxhash.xxh3_64_intdigest(b) == m.xxh3(memoryview(b)), n
+    h = xxhash.xxh3_64_intdigest(b + bytes(max(0, 248 - n)) + n.to_bytes(8, "little"))
+    assert m.check(b) == h.to_bytes(8, "little") == m.check(memoryview(b)), n
+    assert m.check(b, 4) == (h & 0xFFFFFFFF).to_bytes(4, "little"), n
 PY
 else
     echo "note: python3-xxhash missing, XXH3 cross-check skipped"
 fi
 
 # the server, over real HTTP (with a 12 MB upload cap, so that 413 is cheap to test)
-for spec in 'expsplit|zstd:3' 'zstd:3' 'raw' 'q8:rows|zstd:3'; do
+for spec in 'expsplit|zstd:3' 'zstd:3' 'raw' 'q8:rows|zstd:3' auto 'quant:sim=0.99'; do
     "$MX" -q export -p "$spec" -o "$tmp/server.py" -f || bad "export $spec"
     port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     $PY "$tmp/server.py" --port "$port" --host 127.0.0.1 --max-upload 12000000 >"$tmp/server.log" 2>&1 &

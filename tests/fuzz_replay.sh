@@ -4,7 +4,7 @@
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 fail=0
-for t in container npy safetensors manifest spec entropy; do
+for t in container npy safetensors manifest spec entropy http file; do
     "$top_builddir/tests/fuzz/replay_$t" "$top_srcdir/tests/fuzz/corpus/$t" || { echo "FAIL: replay $t"; fail=1; }
 done
 exit $fail

@@ -8,8 +8,8 @@ MX="$(cd "$top_builddir" && pwd)/mxbench"
 DATA="$(cd "$top_srcdir/data" && pwd)"
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl missing (tests/install-deps installs it)"; exit 77; }
 tmp=$(mktemp -d) || exit 99
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+pid="" pid2=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$pid2" ] && kill $pid2 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -55,6 +55,36 @@ head -c 2000000 /dev/zero >"$tmp/big"
 [ "$(code -F "file=@$tmp/big" "$URL/compress")" = 413 ] || bad "oversized upload not 413"
 [ "$(code "$URL/nope")" = 404 ] || bad "unknown path not 404"
 [ "$(code "$URL/compress")" = 405 ] || bad "GET /compress not 405"
+# malformed forms (issue 12, items 1 and 8): 400, or 422 as FastAPI for a
+# form without a "file" field; never a crash, never 200 with an empty file
+post() { # post STATUS WHAT BODY-FILE CONTENT-TYPE [ENDPOINT]
+    got=$(code --data-binary "@$3" -H "Content-Type: $4" "$URL/${5:-compress}")
+    [ "$got" = "$1" ] || bad "$2: $got, want $1 ($(head -c 200 "$tmp/body"))"
+}
+printf -- '--AB\r\n\r\nabcd\r\n--AB--\r\n' >"$tmp/noname"
+post 400 "a part with no headers" "$tmp/noname" 'multipart/form-data; boundary=AB'
+curl -sf "$URL/health" >/dev/null || bad "the server died of a part with no headers"
+printf -- '--AB\r\nContent-Disposition: form-data; name="file"\r\n\r\nabcd\r\n--AB--\r\n' >"$tmp/ok-form"
+post 200 "a minimal form" "$tmp/ok-form" 'multipart/form-data; boundary=AB'
+post 400 "a wrong boundary" "$tmp/ok-form" 'multipart/form-data; boundary=XY'
+post 400 "a wrong boundary (decompress)" "$tmp/ok-form" 'multipart/form-data; boundary=XY' decompress
+post 400 "no boundary" "$tmp/ok-form" 'multipart/form-data'
+head -c 3000 /dev/urandom >"$tmp/garbage"
+post 400 "a garbage body" "$tmp/garbage" 'multipart/form-data; boundary=AB'
+printf -- '--AB--\r\n' >"$tmp/empty-form"
+post 400 "an empty multipart" "$tmp/empty-form" 'multipart/form-data; boundary=AB'
+: >"$tmp/empty"
+post 400 "an empty body" "$tmp/empty" 'multipart/form-data; boundary=AB'
+post 400 "an empty raw body" "$tmp/empty" 'application/octet-stream'
+post 400 "an empty raw body (decompress)" "$tmp/empty" 'application/octet-stream' decompress
+printf -- '--AB\r\nContent-Disposition: form-data; name="file"\r\n\r\nabcd\r\n--AB' >"$tmp/cut-form"
+post 400 "a form cut short" "$tmp/cut-form" 'multipart/form-data; boundary=AB'
+post 415 "a url-encoded form" "$tmp/ok-form" 'application/x-www-form-urlencoded'
+[ "$(code -F "data=@$tmp/raw.bin" "$URL/compress")" = 422 ] || bad "a file under another field name: not 422"
+grep -q '"loc":\["body","file"\]' "$tmp/body" || bad "422 body is not FastAPI's: $(cat "$tmp/body")"
+[ "$(code -F "data=@$tmp/s.mxb" "$URL/decompress")" = 422 ] || bad "decompress without 'file': not 422"
+got=$(code -F "file=@$tmp/g" -F "file=@$tmp/g" "$URL/decompress")
+[ "$got" = 400 ] && grep -q "more than one" "$tmp/body" || bad "two 'file' fields: $got $(cat "$tmp/body")"
 curl -sf "$URL/health" >/dev/null || bad "server stopped serving after bad requests"
 kill -INT $pid
 wait $pid
@@ -62,4 +92,87 @@ rc=$?
 pid=""
 [ $rc = 0 ] || bad "server exit status $rc after SIGINT"
 grep -q 'stopped' "$tmp/log" || bad "no clean stop message"
+
+# --- limits (issue 12, item 9): output bytes and requests in progress ------
+# A 1.1 KB container of 32 MiB of zeros, and 1.4 MB of values to upload.
+head -c 33554432 /dev/zero >"$tmp/zeros.bin"
+"$MX" -q compress -f -p zstd:3 --shape 4096x4096 "$tmp/zeros.bin" -o "$tmp/bomb.mxb" || bad "bomb"
+rm -f "$tmp/zeros.bin"
+head -c 1500000 "$DATA/l3.mlp_act.backward.s1.npy" | tail -c 1400000 >"$tmp/upload.bin"
+port2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL2="http://127.0.0.1:$port2"
+# the server's own memory is measured: no ASan quarantine of freed blocks
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" "$MX" serve -p 'bytesplit|zstd:1' --port "$port2" \
+    --max-connections 2 --max-output 40000000 2>"$tmp/log2" &
+pid2=$!
+i=0
+until curl -sf "$URL2/health" >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ $i -gt 600 ] && { bad "server 2 did not come up: $(cat "$tmp/log2")"; exit 1; }
+    sleep 0.1
+done
+hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$pid2/status"; }
+base=$(hwm)
+[ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 200 ] && [ "$(wc -c <"$tmp/body")" = 33554432 ] ||
+    bad "a 32 MiB answer under a 40 MB --max-output"
+one=$(hwm)
+# while two slow uploads hold both slots, a third request gets 503 at once
+threads() { ls "/proc/$pid2/task" | wc -l; }
+idle=$(threads)
+for k in 1 2; do
+    curl -s -o /dev/null -w '%{http_code}\n' --limit-rate 300k -F "file=@$tmp/upload.bin" \
+        "$URL2/compress" >"$tmp/slow$k" &
+done
+i=0
+while [ "$(threads)" -lt $((idle + 2)) ] && [ $i -lt 100 ]; do # a thread per connection
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 0.5 # their headers are in: both admitted
+[ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 503 ] || bad "a request past --max-connections: not 503"
+curl -sf "$URL2/health" >/dev/null || bad "/health while the slots are full"
+i=0
+while [ "$(cat "$tmp/slow1" "$tmp/slow2" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$(cat "$tmp/slow1" "$tmp/slow2")" = "$(printf '200\n200')" ] || bad "the slow uploads: $(cat "$tmp"/slow*)"
+# load: 3 rounds of 16 requests in parallel, each asking 32 MiB of output
+: >"$tmp/codes"
+for round in 1 2 3; do
+    k=0 pids=""
+    while [ $k -lt 16 ]; do
+        curl -s -o /dev/null -w '%{http_code}\n' -F "file=@$tmp/bomb.mxb" "$URL2/decompress" >>"$tmp/codes" &
+        pids="$pids $!"
+        k=$((k + 1))
+    done
+    for j in $pids; do wait "$j"; done
+done
+n200=$(grep -c '^200$' "$tmp/codes") n503=$(grep -c '^503$' "$tmp/codes")
+[ $((n200 + n503)) = 48 ] || bad "load: statuses other than 200 and 503: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"
+[ "$n200" -ge 2 ] || bad "load: only $n200 requests served"
+peak=$(hwm)
+echo "serve load: 48 requests of 32 MiB answers, 16 at a time, --max-connections 2:" \
+    "$n200 x 200, $n503 x 503; VmHWM $((base / 1024)) MiB idle, $((one / 1024)) MiB after one, $((peak / 1024)) MiB after all"
+# two answers in progress hold about 2 x (32 MiB answer + decode), never 16
+[ $((peak - base)) -lt 300000 ] || bad "load: the server grew by $(((peak - base) / 1024)) MiB"
+# --max-output is checked from the header, before any allocation
+kill -INT $pid2
+wait $pid2
+pid2=""
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" "$MX" serve --port "$port2" --max-output 16777216 2>"$tmp/log2" &
+pid2=$!
+i=0
+until curl -sf "$URL2/health" >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ $i -gt 600 ] && { bad "server 3 did not come up: $(cat "$tmp/log2")"; exit 1; }
+    sleep 0.1
+done
+base=$(hwm)
+[ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 413 ] && grep -q 'output limit' "$tmp/body" ||
+    bad "a 32 MiB answer past --max-output 16 MiB: not 413 ($(cat "$tmp/body"))"
+[ $(($(hwm) - base)) -lt 16384 ] || bad "--max-output: the server allocated $((($(hwm) - base) / 1024)) MiB first"
+kill -INT $pid2
+wait $pid2 || bad "server 3 exit status"
+pid2=""
 exit $fail

@@ -136,11 +136,40 @@ static void check_relabel(const mx_matrix *m, const char *from, const char *to)
     free(buf);
 }
 
-/* Version 2's checksums are XXH3-64 (container.h "Checksums"), computed
- * here from the layout with libxxhash itself; a version-1 rewrite of the
- * same file decodes to the same values with XXH64/XXH32 in those places. */
+/* Version 2's checks, by their definition (container.h "Checksums"): the
+ * one-shot XXH3-64 of a copy padded with zeros to 248 bytes, then the
+ * length as u64 LE. */
+static uint64_t padded_xxh3(const void *p, size_t n)
+{
+    size_t len = (n < MX_CHECK_PAD ? MX_CHECK_PAD : n) + 8;
+    uint8_t *b = calloc(1, len);
+    if (!b)
+        return 0;
+    memcpy(b, p, n);
+    for (int i = 0; i < 8; i++)
+        b[len - 8 + (size_t)i] = (uint8_t)((uint64_t)n >> (8 * i));
+    uint64_t h = XXH3_64bits(b, len);
+    free(b);
+    return h;
+}
+
+/* Version 2's checksums are the padded XXH3-64, computed here from the
+ * layout with libxxhash itself; a version-1 rewrite of the same file
+ * decodes to the same values with XXH64/XXH32 in those places. */
 static void check_hashes(const mx_matrix *m)
 {
+    uint8_t some[600];
+    for (size_t i = 0; i < sizeof some; i++)
+        some[i] = (uint8_t)(i * 131 + 7);
+    const size_t lens[] = {0, 1, 8, 200, 247, 248, 249, 256, 600};
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++)
+        CHECK(mx_container_hash64(2, some, lens[i]) == padded_xxh3(some, lens[i]) &&
+                  mx_container_hash32(2, some, lens[i]) == (uint32_t)padded_xxh3(some, lens[i]),
+              "v2 checks of %zu bytes are the padded XXH3-64", lens[i]);
+    static const uint8_t zero[1];
+    CHECK(mx_container_hash64(2, zero, 0) != mx_container_hash64(2, zero, 1),
+          "the length tells a zero byte from nothing");
+
     uint8_t *buf;
     size_t len;
     mx_container c;
@@ -153,18 +182,18 @@ static void check_hashes(const mx_matrix *m)
     uint64_t tail = 0;
     for (int i = 7; i >= 0; i--)
         tail = tail << 8 | buf[len - 8 + (size_t)i];
-    CHECK(tail == XXH3_64bits(buf, len - 8), "v2 trailing checksum is XXH3-64");
-    CHECK(c.value_hash == XXH3_64bits(m->data, n) && c.value_hash == mx_values_hash(m->data, n / 2),
-          "v2 value hash is XXH3-64 of the values");
+    CHECK(tail == padded_xxh3(buf, len - 8), "v2 trailing checksum is the padded XXH3-64");
+    CHECK(c.value_hash == padded_xxh3(m->data, n) && c.value_hash == mx_values_hash(m->data, n / 2),
+          "v2 value hash is the padded XXH3-64 of the values");
     uint32_t h32 = (uint32_t)buf[hdr - 4] | (uint32_t)buf[hdr - 3] << 8 |
                    (uint32_t)buf[hdr - 2] << 16 | (uint32_t)buf[hdr - 1] << 24;
-    CHECK(h32 == (uint32_t)XXH3_64bits(buf, hdr - 4), "v2 header check is XXH3-64's low half");
+    CHECK(h32 == (uint32_t)padded_xxh3(buf, hdr - 4), "v2 header check is the padded XXH3-64's low half");
     /* the last stream's check sits just before the header's */
     const uint8_t *s = c.coded.data[c.coded.n - 1];
     uint32_t s32 = (uint32_t)buf[hdr - 8] | (uint32_t)buf[hdr - 7] << 8 |
                    (uint32_t)buf[hdr - 6] << 16 | (uint32_t)buf[hdr - 5] << 24;
-    CHECK(s32 == (uint32_t)XXH3_64bits(s, c.coded.size[c.coded.n - 1]),
-          "v2 stream check is XXH3-64's low half");
+    CHECK(s32 == (uint32_t)padded_xxh3(s, c.coded.size[c.coded.n - 1]),
+          "v2 stream check is the padded XXH3-64's low half");
     if (rewrite_as(1, &buf, &len) == 0) {
         mx_matrix out;
         CHECK(mx_container_read(buf, len, &c, &err) == 0 && c.version == 1 &&
@@ -245,6 +274,27 @@ int main(void)
             buf[4] = (uint8_t)v;
             CHECK(mx_decompress(buf, len, &out, &err) != 0 && strstr(err.msg, "version"),
                   "version %u: %s", v, err.msg);
+        }
+        free(buf);
+    }
+    /* a container of no values claiming 10^8 rows (or 2^63 columns) is
+     * refused by its shape before any decoder walks those rows */
+    for (size_t k = 0; k < ne; k++) {
+        if (strcmp(e[k].name, "empty_0x8") || encode(&e[k].m, "q8:rows|zstd:1", &buf, &len))
+            continue;
+        mx_container c;
+        uint8_t *fake;
+        size_t flen;
+        CHECK(mx_container_read(buf, len, &c, &err) == 0, "%s", err.msg);
+        static const uint64_t shapes[][2] = {{100000000, 0}, {0, (uint64_t)1 << 63}};
+        for (size_t j = 0; j < 2; j++) {
+            c.rows = c.total_rows = shapes[j][0];
+            c.cols = shapes[j][1];
+            CHECK(mx_container_write(&c, &fake, &flen, &err) == 0, "%s", err.msg);
+            CHECK(mx_decompress(fake, flen, &out, &err) != 0 && strstr(err.msg, "without values"),
+                  "an empty %llux%llu container: %s", (unsigned long long)c.rows,
+                  (unsigned long long)c.cols, err.msg);
+            free(fake);
         }
         free(buf);
     }

@@ -16,16 +16,17 @@ class Sections:
 
     def __init__(self, *names):
         code = "".join(open(os.path.join(export_dir, n + ".py")).read() for n in names)
+        self.__dict__.update(np=np, ENTROPY={}, LOSSY=set(), SPEC="")
         exec(compile(code, "+".join(names), "exec"), self.__dict__)
 
 
-bfdelta = Sections("wlanes", "bfdelta")
-quant = Sections("wlanes", "quant")
+bfdelta = Sections("container", "npy", "wlanes", "bfdelta")
+quant = Sections("container", "npy", "wlanes", "quant")
 
-# each coder: its spec, frame mode, and numpy encoder (None: stored) and decoder
+# each coder: its spec, and its twin's (encoder, decoder) of whole frames
 CODERS = [
-    ("bfdelta", 6, bfdelta.bd_encode, bfdelta.bd_decode),
-    ("quant:sim=0.99", 7, lambda v: quant.qt_encode(v, 99000 / 100000.0), quant.qt_decode),
+    ("bfdelta", bfdelta.ENTROPY["bfdelta"]("")),
+    ("quant:sim=0.99", quant.ENTROPY["quant"]("sim=0.99")),
 ]
 
 STORED = 0
@@ -58,7 +59,7 @@ with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "x.bin")
         with open(src, "wb") as f:
             f.write(raw)
-        for spec, mode, encode, decode in CODERS:
+        for spec, (encode, decode) in CODERS:
             r = subprocess.run([mx, "compress", "-q", "-f", "-T", "1", "-p", spec, "--shape",
                                 "%dx%d" % (R, C), src, "-o", src + ".mxb"], capture_output=True, text=True)
             if r.returncode:
@@ -67,9 +68,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 continue
             with open(src + ".mxb", "rb") as f:
                 cont = f.read()
-            body = encode(v)
-            ok = body is not None and len(body) + 1 < len(raw) + 1
-            frame = bytes([mode]) + body if ok else bytes([STORED]) + raw
+            frame = encode(raw, (16, R, C))
+            ok = frame[0] != STORED
             # the container ends with the one coded stream, then an 8-byte checksum
             if cont[-8 - len(frame):-8] != frame:
                 print("FAIL %s %s %dx%d: numpy frame (%d bytes) differs from mxbench's" % (spec, name, R, C, len(frame)))
@@ -83,17 +83,17 @@ with tempfile.TemporaryDirectory() as tmp:
                 continue
             with open(src + ".out", "rb") as f:
                 theirs = np.frombuffer(f.read(), "<u2").reshape(R, C)
-            if ok and not np.array_equal(decode(frame[1:], R, C), theirs):
+            if decode(frame, len(raw), (16, R, C)) != theirs.astype("<u2").tobytes():
                 print("FAIL %s %s %dx%d: numpy decodes it to other values" % (spec, name, R, C))
                 bad += 1
                 continue
             # damage is refused, never decoded into something else (a lossy
             # frame's step is a plain float: the container's checksum guards it)
-            for k in range(8 if ok and len(body) > 8 and mode == 6 else 0):
-                cut = bytearray(body)
-                cut[int(rng.integers(0, len(cut)))] ^= 1 << int(rng.integers(0, 8))
+            for k in range(8 if ok and len(frame) > 8 and spec == "bfdelta" else 0):
+                cut = bytearray(frame)
+                cut[int(rng.integers(1, len(cut)))] ^= 1 << int(rng.integers(0, 8))
                 try:
-                    if not np.array_equal(decode(bytes(cut), R, C), theirs):
+                    if decode(bytes(cut), len(raw), (16, R, C)) != theirs.astype("<u2").tobytes():
                         print("FAIL %s %s: a flipped bit decoded to other values" % (spec, name))
                         bad += 1
                 except (ValueError, IndexError):

@@ -1,152 +1,98 @@
 
 
-# --- streams of 1, 4, 8, 16 or 32-bit elements, little-endian (stream.h)
-UT = {1: np.uint8, 4: np.uint8, 8: np.uint8, 16: np.uint16, 32: np.uint32}
-
-
-def pack(bits, a):  # 1- and 4-bit elements packed, low bits first
-    f = a.ravel()
-    if bits < 8:
-        f = np.packbits(np.unpackbits(f.astype(np.uint8)[:, None], 1, bits, "little"), None, "little")
-    return f.astype("<u%d" % max(bits // 8, 1)).tobytes()
-
-
-def unpack(bits, rows, cols, b):
-    n = rows * cols
-    if bits < 8:
-        b = np.packbits(np.unpackbits(np.frombuffer(b, np.uint8), None, n * bits, "little").reshape(n, bits), 1,
-                        "little")
-    return np.frombuffer(b, "<u%d" % max(bits // 8, 1), n).astype(UT[bits]).reshape(rows, cols)
-
-
-def nbytes(bits, rows, cols):
-    return (rows * cols * bits + 7) // 8
-
-
-def parts(p, *want):
-    """A decoder's parts p, checked against the (bits, rows, cols) its encoder makes."""
-    if [(b, x.shape) for b, x in p] != [(b, (r, c)) for b, r, c in want]:
-        raise ValueError("corrupt data: streams of the wrong shape")
-    return [x for _, x in p]
-
-
-def bf16_rne(f):  # float32 -> bf16 bits, round to nearest even; NaN stays NaN
-    u = np.asarray(f, np.float32).view(np.uint32)
-    r = (u + np.uint32(0x7FFF) + (u >> 16 & 1)) >> 16
-    return np.where(u & 0x7FFFFFFF > 0x7F800000, u >> 16 | 0x40, r).astype(np.uint16)
-
-
-# --- the .mxb container, version 2 (mxbench's src/container.h)
-def var(v):
-    out = bytearray()
+# --- the .mxb container v2 (mxbench's src/container.h); levels.py adds transforms
+def var(v):  # unsigned LEB128
+    out = b""
     while v > 127:
-        out.append(v & 127 | 128)
-        v >>= 7
-    return bytes(out + bytes([v]))
-
-
-def compress(v, rows, cols, origin=0, fortran=0, blob=b""):
-    """The container of a rows x cols matrix v (uint16); one frame even over 64 MiB."""
-    cur, levels = [(16, v.reshape(rows, cols))], []
-    for name, arg in STEPS:
-        nxt, lv = [], []
-        for bits, x in cur:
-            p = TRANSFORMS[name][0](arg, bits, x)
-            lv.append((bits, len(p) if p else 0) + x.shape)
-            nxt += p or [(bits, x)]
-        levels.append(lv)
-        cur = nxt
-    levels.append([(b, 0) + x.shape for b, x in cur])
-    coded = [ENC(pack(b, x)) for b, x in cur]
-    h = bytearray(b"\x89MXB" + bytes([2, LOSSY_SPEC | fortran << 1, origin, 1]) + var(rows) + var(cols))
-    h += struct.pack("<Q", xxh3(v.tobytes())) + var(len(SPEC)) + SPEC.encode() + var(len(blob)) + blob
-    h.append(len(levels))
-    for lv in levels:
-        h += bytes([len(lv)]) + b"".join(bytes([b, n]) + var(r) + var(c) for b, n, r, c in lv)
-    h += b"".join(var(len(x)) + struct.pack("<I", xxh3(x) & M32) for x in coded)
-    h += struct.pack("<I", xxh3(h) & M32) + b"".join(coded)
-    if len(h) * MAX_RATIO < 2 * len(v):
-        raise ValueError("compresses over 2^20:1, where mxbench would switch to zstd:3")
-    return bytes(h + struct.pack("<Q", xxh3(h)))
+        out, v = out + bytes([v & 127 | 128]), v >> 7
+    return out + bytes([v])
 
 
 def bad(what):
     raise ValueError("corrupt container: " + what)
 
 
-def decompress(buf, max_output=None):
-    """(values, header fields) of a container, every field checked before use."""
-    cap, f = min(len(buf) * MAX_RATIO, max_output or MAX_OUTPUT), Fields(at=5)
+class Reader:  # the fields of b from offset at on
+    def __init__(self, b, at):
+        self.b, self.at = b, at
 
-    def u(n=1):
-        f.at += n
-        return int.from_bytes(buf[f.at - n:f.at], "little") if f.at <= len(buf) else bad("truncated")
+    def take(self, n):
+        self.at += n
+        return self.b[self.at - n:self.at]
 
-    def var():
+    def byte(self):
+        self.at += 1
+        return self.b[self.at - 1]
+
+    def var(self):
         v = 0
         for s in range(0, 70, 7):
-            v |= (u() & 127) << s
-            if buf[f.at - 1] < 128:
-                return v if v >> 64 == 0 else bad("a number over 64 bits")
+            v |= (self.byte() & 127) << s
+            if self.b[self.at - 1] < 128:
+                return v
         bad("a number over 64 bits")
 
-    if bytes(buf[:5]) != b"\x89MXB\x02":
-        raise ValueError("not an mxbench container of version 2 (mxbench decompress reads them all)")
-    if xxh3(buf[:-8]) != int.from_bytes(buf[-8:], "little"):
-        bad("checksum mismatch")
-    f.flags, f.origin, dtype, f.rows, f.cols = u(), u(), u(), var(), var()
-    if f.flags > 3 or f.origin > 3 or dtype != 1 or f.flags & 1 != LOSSY_SPEC:
-        bad("flags, origin or dtype (frames of a matrix over 64 MiB: decode them with mxbench)")
-    if f.rows * f.cols * 2 > cap:
-        bad("%dx%d values, over the limit of %d bytes" % (f.rows, f.cols, cap))
-    f.hash, n = u(8), var()
-    if bytes(buf[f.at:f.at + n]) != SPEC.encode():
-        raise ValueError("this solution decodes %s, not %r" % (SPEC, bytes(buf[f.at:f.at + min(n, 99)])))
-    f.at += n
-    n = var()
-    f.blob = bytes(buf[f.at:f.at + n])
-    f.at += n
-    levels = [[(u(), u(), var(), var()) for _ in range(u())] for _ in range(u())]
-    if len(levels) != len(STEPS) + 1 or any(b not in UT for lv in levels for b, _, _, _ in lv) or \
-            any(sum(nbytes(b, r, c) for b, _, r, c in lv) > 4 * cap + 64 for lv in levels):  # as mxbench
-        bad("stream layout")
-    sizes = [(var(), u(4))[0] for _ in levels[-1]]
-    u(4)  # the header's own check: the trailing checksum covers it
-    if f.at + sum(sizes) + 8 != len(buf):
-        bad("%d bytes, the header says %d" % (len(buf), f.at + sum(sizes) + 8))
-    cur = []
-    for (bits, _, r, c), s in zip(levels[-1], sizes):
-        raw = DEC(bytes(buf[f.at:f.at + s]), nbytes(bits, r, c))
-        cur.append((bits, unpack(bits, r, c, raw) if len(raw) == nbytes(bits, r, c) else bad("stream size")))
-        f.at += s
-    for (name, arg), lv in zip(STEPS[::-1], levels[-2::-1]):  # undo each transform
-        prev = []
-        for bits, k, r, c in lv:
-            p, cur = cur[:max(k, 1)], cur[max(k, 1):]
-            x = TRANSFORMS[name][1](arg, bits, r, c, p) if k else parts(p, (bits, r, c))[0]
-            prev.append((bits, parts([(bits, np.asarray(x).astype(UT[bits]))], (bits, r, c))[0]))
-        cur = prev if not cur else bad("the stream layout does not add up")
-    v = parts(cur, (16, f.rows, f.cols))[0].ravel()
-    return v if f.flags & 1 or xxh3(v.tobytes()) == f.hash else bad("the values fail their checksum"), f
+
+def compress(v, rows, cols, origin=0, spec=SPEC):
+    steps, enc, _, lossy = PIPES[spec]
+    x = v.reshape(rows, cols)
+    levels, streams = split(steps, x) if steps else ([[(16, 0, rows, cols)]], [(x.tobytes(), (16, rows, cols))])
+    coded = [enc(*s) for s in streams]
+    h = b"\x89MXB\x02" + bytes([lossy, origin, 1]) + var(rows) + var(cols) + check(x.tobytes()) + \
+        var(len(spec)) + spec.encode() + b"\0" + bytes([len(levels)])
+    for lv in levels:
+        h += bytes([len(lv)]) + b"".join(bytes([b, n]) + var(r) + var(c) for b, n, r, c in lv)
+    h += b"".join(var(len(c)) + check(c, 4) for c in coded)
+    h += check(h, 4) + b"".join(coded)
+    return h + check(h)
 
 
-# --- the competition's interface: raw little-endian bf16 bytes, no shape
+def decompress(buf):  # -> the values ('<u2'), each field checked before use
+    if buf[:5] != b"\x89MXB\x02" or check(buf[:-8]) != buf[-8:]:
+        raise ValueError("not a container of version 2 (mxbench decompress reads all), or a damaged one")
+    r = Reader(buf, 8)
+    rows, cols, value_check, spec = r.var(), r.var(), r.take(8), r.take(r.var()).decode("latin1")
+    steps, _, dec, lossy = PIPES[spec]  # KeyError: not read here
+    cap, n = min(len(buf) << 20, MAX_OUTPUT), 2 * rows * cols
+    if buf[5] & ~2 != lossy or buf[6] > 3 or buf[7] != 1 or n > cap:
+        bad("flags, origin, dtype, or %dx%d values over %d bytes" % (rows, cols, cap))
+    r.take(r.var())  # the source .npy header
+    levels = [[(r.byte(), r.byte(), r.var(), r.var()) for _ in range(r.byte())] for _ in range(r.byte())]
+    sizes = [(r.var(), r.take(4))[0] for _ in levels[-1]]  # and checks, as the trailing one covers all
+    r.take(4)
+    coded = [r.take(k) for k in sizes]
+    if r.at + 8 != len(buf) or not steps and levels != [[(16, 0, rows, cols)]]:
+        bad("the stream layout")
+    x = join(steps, levels, coded, dec, rows, cols, cap) if steps else dec(coded[0], n, (16, rows, cols))
+    if len(x) != n or not lossy and check(x) != value_check:
+        bad("the values fail their check")
+    return np.frombuffer(x, "<u2").reshape(rows, cols)
+
+
+# --- the competition's interface: raw bf16 bytes, no shape (inferred unless given)
 def compress_data(data, rows=0, cols=0):
-    """Raw bf16 bytes -> container bytes; the width is inferred unless given."""
-    if not data or len(data) % 2:
-        raise ValueError("%d bytes: not bf16 values" % len(data))
-    v = np.frombuffer(data, "<u2").astype(np.uint16)
-    if not (rows and cols):
+    v = np.frombuffer(data, "<u2").astype(np.uint16)  # a ValueError for an odd length
+    given = rows and cols
+    if len(v) and not given:
         cols = int(infer_cols(v))
-        cols, rows = (cols, len(v) // cols) if 0 < cols <= len(v) and len(v) % cols == 0 else (len(v), 1)
-    return compress(v, rows, cols) if rows * cols == len(v) else bad("shape %dx%d, %d values" % (rows, cols, len(v)))
+        rows = len(v) // cols
+    if not len(v) or rows * cols != len(v):
+        raise ValueError("%d bytes: not %dx%d bf16 values" % (len(data), rows, cols))
+    out = (CHOOSE or compress)(v, rows, cols)
+    if CHOOSE and not given and rows > 1:  # one row too, as src/engine.c's mx_compress_unshaped
+        r = Reader(out, 8)
+        r.var(), r.var(), r.take(8)
+        used = r.take(r.var()).decode()
+        if SPEC == "auto:max" or used != "zstd:3" and len(v) <= 1 << 17:
+            one = CHOOSE(v, 1, len(v)) if SPEC == "auto:max" else compress(v, 1, len(v), 0, used)
+            out = one if len(one) < len(out) else out
+    return out
 
 
-def decompress_data(data, max_output=None):
-    """Container bytes -> raw bf16 bytes; any bad input is a one-line ValueError."""
+def decompress_data(data):
     try:
-        return decompress(memoryview(data), max_output)[0].astype("<u2").tobytes()
+        return decompress(bytes(data)).tobytes()
     except ValueError:
         raise
-    except Exception as e:  # a codec's own error on damaged data, or MemoryError
+    except Exception as e:  # a codec's own, or MemoryError
         raise ValueError("corrupt container: %s %s" % (type(e).__name__, str(e)[:200])) from None

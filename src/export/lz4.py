@@ -4,10 +4,10 @@
 def lz4_codec(name, arg):
     import lz4.block as lb
     if name == "lz4":
-        enc = (lambda b: lb.compress(b, store_size=False))
+        enc = (lambda b, shape: lb.compress(b, store_size=False))
     else:
-        enc = (lambda b: lb.compress(b, mode="high_compression", compression=int(arg), store_size=False))
-    return enc, (lambda b, n: lb.decompress(b, uncompressed_size=n) if n else b"")
+        enc = (lambda b, shape: lb.compress(b, mode="high_compression", compression=int(arg), store_size=False))
+    return enc, (lambda b, n, shape: lb.decompress(b, uncompressed_size=n) if n else b"")
 
 
 ENTROPY["lz4"] = lambda arg: lz4_codec("lz4", arg)

@@ -1,4 +1,4 @@
 
 
 # --- raw: the stream bytes as they are
-ENTROPY["raw"] = lambda arg: ((lambda b: b), (lambda b, n: b))
+ENTROPY["raw"] = lambda arg: ((lambda b, shape: b), (lambda b, n, shape: b))

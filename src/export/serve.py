@@ -1,14 +1,21 @@
 
 
-# --- the pipeline this file runs
-T, _, E = SPEC.rpartition("|")
-STEPS = [s.partition(":")[::2] for s in T.split(",")] if T else []
-ENC, DEC = ENTROPY[E.partition(":")[0]](E.partition(":")[2])
-LOSSY_SPEC = int(any(name in LOSSY for name, _ in STEPS))
+# --- specs -> (transforms [(name, arg)], encoder, decoder, lossy)
+def pipeline(spec):
+    t, _, e = spec.rpartition("|")
+    steps = [s.partition(":")[::2] for s in t.split(",") if s]
+    name, _, arg = e.partition(":")
+    return (steps,) + ENTROPY[name](arg) + (int(any(s in LOSSY for s, _ in steps + [(name, 0)])),)
 
 
-# --- the file tasks (the competition's miner_solution.py)
-def run_tasks(path, mode):
+PIPES = {s: pipeline(s) for s in CHOICES}
+
+
+def one_line(e):
+    return (str(e) or type(e).__name__).splitlines()[0]
+
+
+def run_tasks(path, mode):  # the file tasks (the competition's miner_solution.py)
     failed = 0
     for t in json.load(open(path))["tasks"]:
         try:
@@ -16,66 +23,44 @@ def run_tasks(path, mode):
                 base64.b64decode(t["input"]["data_to_%s_base64" % mode]))
             with open(t["input"]["expected_output_filepath"], "wb") as f:
                 f.write(out)
-        except (ValueError, KeyError, TypeError, OSError) as e:
-            print("task %s: %s" % (t.get("task_name"), (str(e) or type(e).__name__).splitlines()[0]), file=sys.stderr)
+        except Exception as e:
+            print("task %s: %s" % (t.get("task_name"), one_line(e)), file=sys.stderr)
             failed = 1
     return failed
 
 
-# --- the HTTP server (the competition's baseline.py)
-def make_app(cap):
+def make_app(cap):  # the HTTP server (the competition's baseline.py)
     from fastapi import FastAPI, File, Form, HTTPException, UploadFile
-    from fastapi.responses import JSONResponse, Response
+    from fastapi.responses import Response
     app = FastAPI()
+    app.get("/health")(lambda: {"status": "healthy"})
 
-    @app.middleware("http")
-    async def upload_cap(request, call_next):
-        if int(request.headers.get("content-length") or 0) > cap:
-            return JSONResponse({"detail": "upload over %d bytes" % cap}, 413)
-        return await call_next(request)
-
-    def answer(fn, file, *args):  # plain defs: FastAPI runs them off the event loop
-        data = file.file.read(cap + 1)
-        if not data or len(data) > cap:
-            raise HTTPException(413 if data else 400, "upload over %d bytes" % cap if data else "No data received")
-        try:
-            return Response(fn(data, *args), media_type="application/octet-stream")
-        except (ValueError, MemoryError) as e:  # one line, no traceback
-            raise HTTPException(400, (str(e) or type(e).__name__).splitlines()[0])
-
-    @app.get("/health")
-    def health():
-        return {"status": "healthy"}
-
-    @app.post("/compress")
-    def compress_file(file: UploadFile = File(...), rows: int = Form(0), cols: int = Form(0)):
-        return answer(compress_data, file, rows, cols)
-
-    @app.post("/decompress")
-    def decompress_file(file: UploadFile = File(...)):
-        return answer(decompress_data, file)
+    def endpoint(fn):  # a plain def: FastAPI runs it off the event loop
+        def run(file: UploadFile = File(...), rows: int = Form(0), cols: int = Form(0)):
+            data = file.file.read(cap + 1)
+            if not data or len(data) > cap:
+                raise HTTPException(413 if data else 400, "upload over %d bytes" % cap if data else "No data received")
+            try:
+                return Response(fn(data, rows, cols), media_type="application/octet-stream")
+            except (ValueError, MemoryError) as e:
+                raise HTTPException(400, one_line(e))
+        return run
+    app.post("/compress")(endpoint(compress_data))
+    app.post("/decompress")(endpoint(lambda data, rows, cols: decompress_data(data)))
     return app
 
 
-def main():
-    global MAX_OUTPUT
-    ap = argparse.ArgumentParser(description="mxbench export of " + SPEC)
-    ap.add_argument("--port", type=int, default=8080)
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="0.0.0.0")
-    ap.add_argument("--max-upload", type=int, default=256 << 20)  # bytes; 413 above
-    ap.add_argument("--max-output", type=int, default=MAX_OUTPUT)  # bytes of values a decompress makes
-    ap.add_argument("--compress", action="store_true")
-    ap.add_argument("--decompress", action="store_true")
+    for name, default in ("port", 8080), ("max-upload", 256 << 20), ("max-output", MAX_OUTPUT):
+        ap.add_argument("--" + name, type=int, default=default)
+    for mode in "compress", "decompress":
+        ap.add_argument("--" + mode, dest="mode", action="store_const", const=mode)
     ap.add_argument("--input-file")
     a = ap.parse_args()
     MAX_OUTPUT = a.max_output
-    if a.compress or a.decompress:
-        if a.compress == a.decompress or not a.input_file:
-            ap.error("give --compress or --decompress, and --input-file")
-        sys.exit(run_tasks(a.input_file, "compress" if a.compress else "decompress"))
+    if a.mode:
+        sys.exit(run_tasks(a.input_file, a.mode) if a.input_file else ap.error("--input-file is needed"))
     import uvicorn
     uvicorn.run(make_app(a.max_upload), host=a.host, port=a.port, log_level="warning")
-
-
-if __name__ == "__main__":
-    main()

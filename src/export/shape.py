@@ -1,24 +1,23 @@
-"""Width inference for bf16 values that arrive without a shape.
-
-The numpy twin of mxbench's src/shape_infer.c: the same integers in the same
-order, so both give the same width for the same bytes (tests/shape.sh checks
-them against each other). infer_cols(v) takes a 1-D numpy uint16 array of
-bf16 bit patterns and returns the row length: a divisor of len(v), or
-len(v) itself (one row) when no width stands out. Uses numpy only, with
-explicit dtypes (numpy 1.24 and 2.x give the same answer).
-
-Why it works: activations are (tokens x channels) or (pixels x channels),
-and a channel's magnitude recurs in every row. Let y[i] be the sign of the
-step between the exponents of values i+1 and i (-1, 0 or 1): it does not
-care about a row's overall scale. For a candidate width d, r(l) is the
-correlation sum of y with itself l values back; at the true width the
-steps between neighbouring channels repeat row after row, so
-S(d) = r(d) + r(2d) + r(3d) + r(4d) stands out. Multiples of the width
-score high too; the smallest divisor of the best candidate that keeps 3/5
-of its score, and whose own first lag holds 1/12 of it, is the answer (a
-half width keeps about half the score but has no first lag). A best score
-within 4 noise deviations of zero means no width: one row.
-"""
+# Width inference for bf16 values that arrive without a shape.
+#
+# The numpy twin of mxbench's src/shape_infer.c: the same integers in the same
+# order, so both give the same width for the same bytes (tests/shape.sh checks
+# them against each other). infer_cols(v) takes a 1-D numpy uint16 array of
+# bf16 bit patterns and returns the row length: a divisor of len(v), or
+# len(v) itself (one row) when no width stands out. Uses numpy only, with
+# explicit dtypes (numpy 1.24 and 2.x give the same answer).
+#
+# Why it works: activations are (tokens x channels) or (pixels x channels),
+# and a channel's magnitude recurs in every row. Let y[i] be the sign of the
+# step between the exponents of values i+1 and i (-1, 0 or 1): it does not
+# care about a row's overall scale. For a candidate width d, r(l) is the
+# correlation sum of y with itself l values back; at the true width the
+# steps between neighbouring channels repeat row after row, so
+# S(d) = r(d) + r(2d) + r(3d) + r(4d) stands out. Multiples of the width
+# score high too; the smallest divisor of the best candidate that keeps 3/5
+# of its score, and whose own first lag holds 1/12 of it, is the answer (a
+# half width keeps about half the score but has no first lag). A best score
+# within 4 noise deviations of zero means no width: one row.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 

@@ -1,194 +1,136 @@
-import numpy as np
 
-# --- wide rANS lanes and row references: what mxbench's bfdelta and quant
-# code with (codecs/wlanes.c, codecs/rowref.c); the same bytes both ways ---
+
+# --- rANS on wide lanes and row references (mxbench's codecs/wlanes.h, rowref.h)
 I64 = np.int64
-WL_QV = np.array([65536, 71468, 77936, 84990, 92682, 101070, 110218, 120194], I64)
-WL_QT = np.array([68438, 74632, 81386, 88752, 96785, 105545, 115098, 125515], I64)
+QV, QT = np.rint(2 ** (16 + np.arange(16).reshape(8, 2).T / 16)).astype(I64)  # kept counts, midpoints
 
 
-def wl_layout(R, C):
-    """lanes L, K blocks of B rows side by side, rows cut in P chunks of Lc"""
-    lmax = max(32, min(1024, (R * C) >> 10))
-    if C <= lmax:
-        K = max(1, min(R, lmax // C))
-        return K * C, K, -(-R // K), 1, C
-    P = -(-C // lmax)
-    return -(-C // P), 1, R, P, -(-C // P)
+def bitlen(x):  # of each integer 0 <= x < 2^53
+    return np.frexp(x)[1].astype(I64)
 
 
-def wl_active(R, C, K, B, P, Lc):
-    """lanes used by each step of values (a prefix)"""
-    if P == 1:
-        return np.minimum(K, (R - np.arange(B) + B - 1) // B) * C
-    return np.tile(np.minimum(Lc, C - np.arange(P) * Lc), B)
+def wl_layout(R, C):  # lanes, rows a block, at[step, lane]: the value's index (R C: none)
+    lmax = max(32, min(1024, R * C >> 10))
+    K, P = (max(1, min(R, lmax // C)), 1) if C <= lmax else (1, -(-C // lmax))  # blocks, row pieces
+    B, W = -(-R // K), -(-C // P)
+    at = np.full((K * B, P * W), R * C)
+    at[:R, :C] = np.arange(R * C).reshape(R, C)
+    return K * W, B, at.reshape(K, B, P, W).transpose(1, 2, 0, 3).reshape(B * P, K * W)
 
 
-def wl_order(a, R, C, K, B, P, Lc):
-    """[R, C] -> [steps, lanes] in decoding order"""
-    x = np.zeros((K * B, P * Lc), I64)
-    x[:R, :C] = a
-    return x.reshape(K, B, P, Lc).transpose(1, 2, 0, 3).reshape(B * P, K * Lc)
-
-
-def wl_unorder(x, R, C, K, B, P, Lc):
-    return x.reshape(B, P, K, Lc).transpose(2, 0, 1, 3).reshape(K * B, P * Lc)[:R, :C]
-
-
-def wl_refs(v, B):
-    """each row's reference distance (0: none) and class: the candidate (16
-    nearest rows, the latest row equal on each of 16 groups of 3 sampled
-    columns) whose sign+exponents agree most on sampled columns"""
+def wl_refs(v, B):  # each row's reference distance (0: none) and class 0..4
     R, C = v.shape
-    g = np.arange(R)
-    t = g % B
+    g, t = np.arange(R), np.arange(R)[:, None] % B
     nk = min(64, max(8, C // 4))
-    ks = np.zeros((R, -(-nk // 4) * 4), np.uint16)
-    ks[:, :nk] = v[:, np.arange(nk) * C // nk] >> 7
-    ks = ks.view(np.uint64)
-    kg = v[:, np.arange(48) * C // 48].astype(I64) >> 7
-    cand = np.zeros((R, 32), I64)
-    for d in range(1, 17):
-        cand[:, d - 1] = np.where(d <= t, d, 0)
-    for j in range(16):
-        h = kg[:, 3 * j] | kg[:, 3 * j + 1] << 9 | kg[:, 3 * j + 2] << 18
-        o = np.argsort(h, kind="stable")
-        prev = np.full(R, -1, I64)
-        same = h[o[1:]] == h[o[:-1]]
-        prev[o[1:][same]] = o[:-1][same]
-        cand[:, 16 + j] = np.where((prev >= 0) & (g - prev <= np.minimum(t, 1024)), g - prev, 0)
-    x = ks[g[:, None] - cand] ^ ks[:, None, :]
-    m = np.uint64(0x7FFF7FFF7FFF7FFF)
-    x = (((x & m) + m) | x) >> np.uint64(15) & np.uint64(0x0001000100010001)  # unequal keys
-    miss = ((x * np.uint64(0x0001000100010001)) >> np.uint64(48)).astype(I64).sum(2)
-    best = cand[g, np.argmax(np.where(cand > 0, -miss * 4096 - cand, -(1 << 40)), 1)]
-    agree = ((v[g - best] >> 7) == (v >> 7)).sum(1)
+    keys = np.zeros((R, -(-nk // 4) * 4), np.uint16)
+    keys[:, :nk] = v[:, np.arange(nk) * C // nk] >> 7
+    keys = keys.view(np.uint64)
+    kg = v[:, np.arange(48) * C // 48] >> 7
+    h = kg[:, 0::3] | kg[:, 1::3] << 9 | kg[:, 2::3] << 18
+    o = np.argsort(h, 0, kind="stable")
+    same = np.take_along_axis(h, o[1:], 0) == np.take_along_axis(h, o[:-1], 0)
+    p = np.full(h.shape, -R)  # the latest row before with the same h
+    p[o[1:][same], np.nonzero(same)[1]] = o[:-1][same]
+    near, back = np.arange(1, 17), g[:, None] - p
+    cand = np.c_[near * (near <= t), np.where(back <= np.minimum(t, 1024), back, 0)]
+    miss = np.count_nonzero((keys[g[:, None] - cand] ^ keys[:, None]).view(np.uint16), 2)
+    best = cand[g, np.argmax(np.where(cand > 0, -miss * 4096 - cand, -1 << 40), 1)]
+    agree = (v[g - best] >> 7 == v >> 7).sum(1)
     cls = np.where((best > 0) & (agree * 5 >= C), 1 + np.minimum(3, agree * 4 // C), 0)
     return np.where(cls > 0, best, 0), cls
 
 
-def wl_var(out, v):
-    while v > 127:
-        out.append(v & 127 | 128)
-        v >>= 7
-    out.append(v)
-
-
-def wl_norm(cq, seg):
-    """quantised counts of each context's used symbols -> 12-bit frequencies"""
-    u = np.diff(np.append(seg, len(cq)))
-    f = 1 + cq * np.repeat(4096 - u, u) // np.repeat(np.add.reduceat(cq, seg), u)
-    big = cq == np.repeat(np.maximum.reduceat(cq, seg), u)
-    f[np.minimum.reduceat(np.where(big, np.arange(len(cq)), len(cq)), seg)] += 4096 - np.add.reduceat(f, seg)
+def wl_freqs(nz, q):  # frequencies (4096 a context) of symbols nz, kept counts q
+    c = QV[q & 7] << (q >> 3) >> 16
+    seg = np.flatnonzero(np.r_[True, np.diff(nz >> 12) != 0])  # where each context starts
+    u = np.diff(np.r_[seg, len(c)])
+    f = 1 + c * np.repeat(4096 - u, u) // np.repeat(np.add.reduceat(c, seg), u)
+    big = np.where(c == np.repeat(np.maximum.reduceat(c, seg), u), np.arange(len(c)), len(c))
+    f[np.minimum.reduceat(big, seg)] += 4096 - np.add.reduceat(f, seg)
     return f
 
 
-def wl_tables(cnt, nctx):
-    """counts [nctx * 4096] -> table bytes, freqs and starts [nctx * 4096]"""
+def wl_encode(lay, heads, hctx, mats, nctx):  # the row headers, then mats[k] on stream k
+    L, _, at = lay
+    hk = (np.arange(hctx, hctx + 3)[:, None] * 4096 + heads).ravel()
+    steps = [(hk[i:i + L], 0) for i in range(0, len(hk), L)]
+    for pos in at:
+        steps += [(m.ravel()[pos[pos < m.size]], k) for k, m in enumerate(mats)]
+    cnt = np.bincount(np.concatenate([hk] + [m.ravel() for m in mats]), minlength=nctx * 4096)
+    out = bitmaps = b""
+    for u in cnt.reshape(nctx, 4096) > 0:  # span, first symbol, bitmap
+        i = np.flatnonzero(u)
+        out += var(i[-1] - i[0] + 1) + var(i[0]) if len(i) else b"\0"
+        bitmaps += np.packbits(u[i[0]:i[-1] + 1], bitorder="little").tobytes() if len(i) else b""
     nz = np.flatnonzero(cnt)
-    ctx, sym = nz >> 12, nz & 4095
-    seg = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(nz) else nz
-    lo = sym[seg]
-    hi = sym[np.append(seg[1:], len(sym)) - 1] if len(nz) else nz
-    out = bytearray()
-    j = 0
-    for c in range(nctx):
-        if j < len(seg) and ctx[seg[j]] == c:
-            wl_var(out, int(hi[j] - lo[j] + 1))
-            wl_var(out, int(lo[j]))
-            j += 1
-        else:
-            out.append(0)
-    nbm = (hi - lo + 8) >> 3
-    bits = np.zeros(int(nbm.sum()) * 8, np.uint8)
-    bits[np.repeat(np.cumsum(nbm) * 8 - nbm * 8 - lo, np.diff(np.append(seg, len(sym)))) + sym] = 1
-    c = cnt[nz]
-    fl = np.searchsorted(np.int64(1) << np.arange(40, dtype=I64), c, "right") - 1
-    q = 8 * fl + ((c << 16 >> fl)[:, None] >= WL_QT).sum(1)
-    out += np.packbits(bits, bitorder="little").tobytes() + q.astype(np.uint8).tobytes()
-    f = np.zeros(nctx * 4096, I64)
-    if len(nz):
-        f[nz] = wl_norm((WL_QV[q & 7] << (q >> 3)) >> 16, seg)
-    return out, f, np.cumsum(f.reshape(-1, 4096), 1).ravel() - f
+    q = 8 * bitlen(cnt[nz]) - 8 + ((cnt[nz] << 17 >> bitlen(cnt[nz]))[:, None] >= QT).sum(1)
+    f = np.zeros_like(cnt)
+    f[nz] = wl_freqs(nz, q)
+    start = np.cumsum(f.reshape(-1, 4096), 1).ravel() - f
+    x, w = np.full(L, 1 << 15, I64), [[], []]
+    for s, k in reversed(steps):  # rANS codes backwards
+        fs, xs = f[s], x[:len(s)]
+        spill = xs >= fs << 19
+        w[k].append(xs[spill])
+        xs = np.where(spill, xs >> 16, xs)
+        x[:len(s)] = (xs // fs << 12) + xs % fs + start[s]
+    w0, w1 = (np.concatenate(k[::-1] + [hk[:0]]).astype("<u2").tobytes() for k in w)
+    return out + bitmaps + q.astype(np.uint8).tobytes() + var(len(w0) // 2) + x.astype("<u4").tobytes() + w0 + w1
 
 
-def wl_encode(L, f, st, steps):
-    """steps: (flat symbol indices, lanes, word stream) in decoding order -> the lanes' bytes"""
-    x = np.full(L, 1 << 15, I64)
-    words = [[np.zeros(0, I64)], [np.zeros(0, I64)]]
-    for ix, a, s in reversed(steps):
-        fs, xs = f[ix], x[:a]
-        em = xs >= fs << 19
-        words[s].append(xs[em])
-        xs = np.where(em, xs >> 16, xs)
-        q, r = np.divmod(xs, fs)
-        x[:a] = (q << 12) + r + st[ix]
-    w = [np.concatenate(ws[::-1]).astype("<u2").tobytes() for ws in words]
-    out = bytearray()
-    wl_var(out, len(w[0]) // 2)
-    return bytes(out) + x.astype("<u4").tobytes() + w[0] + w[1]
-
-
-class WLDecoder:
-    """reads tables of nctx contexts (alphabets alpha) at b[o:], then the lanes"""
-
-    def __init__(self, b, o, nctx, alpha, L):
-        self.bad = ValueError("corrupt data: bad lanes frame")
-        span, first = np.zeros(nctx, I64), np.zeros(nctx, I64)
-        for c in range(nctx):
-            span[c], o = self.var(b, o)
-            if span[c]:
-                first[c], o = self.var(b, o)
-        if (first + span > alpha).any():
-            raise self.bad
-        nbm = (span + 7) >> 3
-        within = np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
-        bits = np.unpackbits(np.frombuffer(b, np.uint8, int(nbm.sum()), o), bitorder="little")
-        o += int(nbm.sum())
-        used = bits[np.repeat(np.cumsum(nbm) * 8 - nbm * 8, span) + within].astype(bool)
-        ctx = np.repeat(np.arange(nctx), span)[used]
-        sym = (within + np.repeat(first, span))[used]
-        q = np.frombuffer(b, np.uint8, len(ctx), o).astype(I64)
-        o += len(ctx)
-        seg = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]]) if len(ctx) else ctx
-        n0, o = self.var(b, o)
-        if len(seg) != np.count_nonzero(span) or len(b) - o < 4 * L + 2 * n0 or (len(b) - o) % 2:
-            raise self.bad
-        f = wl_norm((WL_QV[q & 7] << (q >> 3)) >> 16, seg) if len(seg) else q
-        cs = np.cumsum(f) - f
-        slot = np.arange(int(f.sum())) - np.repeat(cs, f)
-        self.lut = np.zeros(nctx * 4096, I64)  # sym | freq << 12 | (slot - start) << 25
-        at = np.repeat(ctx * 4096 + cs - np.repeat(cs[seg], np.diff(np.append(seg, len(f)))), f) + slot
-        self.lut[at] = np.repeat(sym | f << 12, f) | slot << 25
+class WLDecoder:  # tables of contexts of alphabets alpha at b[o:], then L lanes
+    def __init__(self, b, o, alpha, L):
+        r, spans, used = Reader(b, o), [], np.zeros((len(alpha), 4096), bool)
+        for _ in alpha:
+            n = r.var()
+            spans.append((r.var() if n else 0, n))
+        for c, (first, n) in enumerate(spans):
+            bits = np.unpackbits(np.frombuffer(r.take(n + 7 >> 3), np.uint8), bitorder="little")[:n]
+            used[c, first:first + n] = bits if first + n <= alpha[c] and (bits.any() or not n) else bad("damaged lanes")
+        nz = np.flatnonzero(used)
+        f = wl_freqs(nz, np.frombuffer(r.take(len(nz)), np.uint8).astype(I64))
+        n0, o = r.var(), r.at
+        sym, i = np.repeat(nz, f), np.arange(f.sum())
+        self.lut = np.zeros(used.size, I64)  # symbol | freq << 12 | (slot - start) << 25
+        self.lut[sym - sym % 4096 + i % 4096] = \
+            sym % 4096 | np.repeat(f, f) << 12 | i - np.repeat(np.cumsum(f) - f, f) << 25
         self.x = np.frombuffer(b, "<u4", L, o).astype(I64)
-        w = np.frombuffer(b, "<u2", (len(b) - o - 4 * L) // 2, o + 4 * L).astype(I64)
-        self.w, self.p = [w[:n0], w[n0:]], [0, 0]
+        w = np.frombuffer(b, "<u2", -1, o + 4 * L).astype(I64)
+        self.w, self.p = [w[:n0], w[n0:]] if n0 <= len(w) else bad("damaged lanes"), [0, 0]
 
-    @staticmethod
-    def var(b, o):
-        v = s = 0
-        while b[o] > 127:
-            v |= (b[o] & 127) << s
-            s += 7
-            o += 1
-        return v | b[o] << s, o + 1
-
-    def get(self, cm, a, s=0):
-        """one step of a lanes on word stream s, lane i under the context at cm[i] (context * 4096)"""
-        x = self.x[:a]
+    def get(self, cm, s=0):  # lane i's symbol in context cm[i] / 4096
+        x = self.x[:len(cm)]
         e = self.lut[cm + (x & 4095)]
         x = (e >> 12 & 8191) * (x >> 12) + (e >> 25)
-        m = x < 32768
-        n = int(np.count_nonzero(m))
-        if n:
-            p = self.p[s]
-            if p + n > len(self.w[s]):
-                raise self.bad
-            x[m] = x[m] << 16 | self.w[s][p:p + n]
-            self.p[s] = p + n
-        self.x[:a] = x
+        low = x < 32768
+        p = self.p[s] + np.count_nonzero(low)
+        x[low] = x[low] << 16 | self.w[s][self.p[s]:p] if p <= len(self.w[s]) else bad("damaged lanes")
+        self.p[s], self.x[:len(cm)] = p, x
         return e & 4095
 
-    def finish(self):
+    def rows(self, R, C, lay, hctx, step, tied=False):  # the row headers, then step(r, third) by step:
+        L, B, at = lay  # r: reference values, third: the rows' third header (tied: 0 iff no reference)
+        hc = np.repeat(np.arange(hctx, hctx + 3) * 4096, R)
+        dh, dl, third = np.concatenate([self.get(hc[i:i + L]) for i in range(0, len(hc), L)] + [hc[:0]]).reshape(3, R)
+        d = dh << 5 | dl
+        if (d > np.minimum(np.arange(R) % B, 1024)).any() or tied and ((d == 0) != (third == 0)).any():
+            bad("damaged lanes")
+        out = np.zeros(R * C + 1, I64)  # and 0 at R C: no reference
+        dd, th = np.append(d, 0)[at // C], np.append(third, 0)[at // C]
+        for pos, ref, t, a in zip(at, np.where(dd > 0, at - dd * C, R * C), th, (at < R * C).sum(1)):
+            out[pos[:a]] = step(out[ref[:a]], t[:a])
         if self.p != [len(w) for w in self.w] or (self.x != 32768).any():
-            raise self.bad
+            bad("damaged lanes")
+        return out[:-1].reshape(R, C)
+
+
+def wl_codec(mode, encode, decode):  # frames: the mode and the frame, or 0 and the stream
+    def enc(b, shape):
+        f = encode(np.frombuffer(b, "<u2").astype(I64).reshape(shape[1:])) if b else None
+        return bytes([mode]) + f if f is not None and len(f) < len(b) else b"\0" + b
+
+    def dec(b, n, shape):
+        if b[:1] == b"\0" and len(b) == n + 1:
+            return b[1:]
+        return decode(b[1:], *shape[1:]).astype("<u2").tobytes() if b[0] == mode else bad("a frame of another kind")
+    return enc, dec

@@ -5,7 +5,7 @@
 set -eu
 MX=$1
 C=tests/fuzz/corpus
-mkdir -p $C/container $C/npy $C/safetensors $C/manifest $C/spec $C/entropy
+mkdir -p $C/container $C/npy $C/safetensors $C/manifest $C/spec $C/entropy $C/http
 i=0
 for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/sparse_31x64.npy data/edge/one_1x1.npy; do
     for spec in bfctx bfxor 'expsplit|rans' 'zeromask,bytesplit,delta:cols|zstd:1' 'q4:cols,shuffle|lz4' \
@@ -66,4 +66,43 @@ for k, s in enumerate(["expsplit,delta:rows|brotli:11", "trunc:3|zstd:3", "q8:co
     open("%s/spec/s%d" % (c, k), "w").write(s)
 for k in range(8):
     open("%s/entropy/e%d" % (c, k), "wb").write(bytes([k, 3, 15, 15]) + bytes((k * 37 + i * 11) % 256 for i in range(64)))
+PY
+# whole requests for fuzz_http (the first byte: bit 0 decompress, bits 1-2
+# the body's kind, bits 3-4 the pipeline; see tests/fuzz/fuzz_http.c)
+python3 - "$C" <<'PY'
+import sys
+c = sys.argv[1]
+def form(b, fields):
+    out = b""
+    for name, value in fields:
+        out += b"--" + b + b"\r\nContent-Disposition: form-data; name=\"" + name + b"\"\r\n\r\n" + value + b"\r\n"
+    return out + b"--" + b + b"--\r\n"
+raw = bytes((i * 7919) % 251 for i in range(64))
+mxb = open(c + "/container/seed1.mxb", "rb").read()
+seeds = {
+    "form-compress": bytes([0]) + b"AB\n" + form(b"AB", [(b"file", raw), (b"rows", b"4"), (b"cols", b"8")]),
+    "form-decompress": bytes([1]) + b"xyz\n" + form(b"xyz", [(b"file", mxb)]),
+    "raw-compress": bytes([2]) + raw,
+    "raw-decompress": bytes([5]) + mxb,
+    "no-name-part": bytes([0]) + b"AB\n--AB\r\n\r\nabcd\r\n--AB--\r\n",
+    "other-field": bytes([0]) + b"AB\n" + form(b"AB", [(b"data", raw)]),
+    "content-type": bytes([6]) + b'multipart/form-data; boundary="q q"\n' + form(b"q q", [(b"file", raw)]),
+    "health": bytes([6 | 0x40 | 0x80 | 0x20]) + b"x\n",
+}
+for name, data in seeds.items():
+    open("%s/http/%s" % (c, name), "wb").write(data)
+PY
+# files for fuzz_file: 4 selector bytes (pipeline, frame rows, threads,
+# raw columns), then an .npy or raw bf16 (see tests/fuzz/fuzz_file.c)
+mkdir -p $C/file
+k=0
+for f in data/edge/odd_13x37.npy data/edge/specials_8x8.npy data/edge/empty_0x8.npy $C/npy/v3f.npy $C/npy/f4.npy; do
+    k=$((k + 1))
+    { printf "\\$(printf %03o $k)\\003\\003\\000"; cat "$f"; } >"$C/file/npy$k"
+done
+python3 - "$C/file" <<'PY'
+import sys
+vals = bytes((i * 131) % 256 for i in range(2 * 12 * 10))
+for k, sel in enumerate([bytes([0, 2, 0, 9]), bytes([3, 0, 3, 11]), bytes([6, 4, 0, 4])]):
+    open("%s/raw%d" % (sys.argv[1], k), "wb").write(sel + vals)
 PY
