@@ -92,7 +92,7 @@ static int dispatch(ui_app *app, ui_event *ev)
     }
     int h, w;
     crt_size(&h, &w);
-    if (ev->key == KEY_MOUSE && !app->screen.depth && ui_is_click(ev) && ev->y == h - 1) {
+    if (ev->key == KEY_MOUSE && ui_is_click(ev) && ev->y == h - 1) {
         int key = ui_chrome_click(app, ev->y, ev->x); /* the footer: as if typed */
         if (key == ERR)
             return UI_HANDLED;

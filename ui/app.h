@@ -83,7 +83,8 @@ int ui_spec_check(ui_app *app, const char *spec, mx_pipeline *p);
 int ui_queue_add(ui_app *app, const char *spec);
 void ui_queue_remove(ui_app *app, size_t i);
 void ui_history_add(ui_app *app, const char *spec);
-int ui_queue_save(ui_app *app, const char *path);
+/* force: the file may be there already (the user said so). */
+int ui_queue_save(ui_app *app, const char *path, int force);
 int ui_queue_load(ui_app *app, const char *path);
 /* "quant:sim={} 0.95:0.999:5": one queued pipeline per value. */
 int ui_queue_sweep(ui_app *app, const char *text);

@@ -43,7 +43,7 @@ static int write_or_ask(ui_app *app, const char *path, const char *arg, ui_yes_f
         return UI_HANDLED;
     }
     if (!exists(path)) {
-        write(app, path, arg);
+        write(app, path, arg, 0); /* 0: should the file appear meanwhile, fail */
         return UI_HANDLED;
     }
     char q[PATH_MAX + 64];
@@ -52,7 +52,7 @@ static int write_or_ask(ui_app *app, const char *path, const char *arg, ui_yes_f
 }
 
 /* --- e: the results --- */
-static void write_results(ui_app *app, const char *path, const char *arg)
+static void write_results(ui_app *app, const char *path, const char *arg, int force)
 {
     (void)arg;
     mx_error err = {0};
@@ -60,7 +60,7 @@ static void write_results(ui_app *app, const char *path, const char *arg)
     pthread_mutex_lock(&app->run.lock);
     int rc = app->run.running
                  ? mx_fail(&err, MX_EINPUT, "a run is in progress: wait for it or cancel it (c)")
-                 : mx_report_csv(path, &app->run.batch, app->run.samples, 1, &err);
+                 : mx_report_csv(path, &app->run.batch, app->run.samples, force, &err);
     pthread_mutex_unlock(&app->run.lock);
     if (rc)
         ui_status(app, 1, "%s", err.msg);
@@ -85,14 +85,14 @@ int ui_export_results(ui_app *app, ui_event *ev)
 }
 
 /* --- X: a solution --- */
-static void write_solution(ui_app *app, const char *path, const char *spec)
+static void write_solution(ui_app *app, const char *path, const char *spec, int force)
 {
     mx_pipeline p;
     mx_error err = {0};
     char *text = NULL, abs[PATH_MAX];
     size_t len = 0;
     if (mx_pipeline_parse(spec, &p, &err) || mx_export_python(&p, &text, &len, &err) ||
-        mx_write_file_atomic(path, text, len, 1, &err)) {
+        mx_write_file_atomic(path, text, len, force, &err)) {
         free(text);
         ui_status(app, 1, "%s", err.msg);
         return;
@@ -131,10 +131,10 @@ int ui_export_solution(ui_app *app, ui_event *ev)
 }
 
 /* --- w: the queue --- */
-static void write_queue(ui_app *app, const char *path, const char *arg)
+static void write_queue(ui_app *app, const char *path, const char *arg, int force)
 {
     (void)arg;
-    ui_queue_save(app, path);
+    ui_queue_save(app, path, force);
 }
 
 static int accept_queue(ui_app *app, const char *t, const char *arg, ui_event *ev)

@@ -29,11 +29,9 @@ static int event(ui_panel *self, ui_app *app, ui_event *ev)
     confirm_panel *c = (confirm_panel *)self;
     switch (ev->key) {
     case 'y':
-    case 'Y':
-        c->yes(app, c->path, c->arg);
+        c->yes(app, c->path, c->arg, 1);
         return UI_HANDLED | UI_POP;
     case 'n':
-    case 'N':
     case 27:
         ui_status(app, 0, "%s left as it was: nothing written", c->path);
         return UI_HANDLED | UI_POP;

@@ -102,7 +102,7 @@ static int event(ui_panel *self, ui_app *app, ui_event *ev)
 static const ui_key_help keys[] = {
     {"Enter", "Pick", "pick"},
     {"Esc", "Close", "close"},
-    {"abc", NULL, "filter by the first letters"},
+    {"abc Bksp", NULL, "filter by the first letters"},
     {NULL, NULL, NULL},
 };
 

@@ -94,6 +94,7 @@ static const ui_key_help keys[] = {
     {"Esc", "Cancel", "cancel"},
     {"^U", "Clear", "clear the line"},
     {"Up Down", "History", "earlier specs"},
+    {"Bksp", NULL, "delete a character"},
     {NULL, NULL, NULL},
 };
 

@@ -39,8 +39,8 @@ typedef int (*ui_pick_fn)(ui_app *app, void *owner, size_t index);
 ui_panel *ui_menu_new(const char *title, const char *const *labels, const char *const *lines,
                       size_t n, size_t cursor, ui_pick_fn pick, void *owner);
 
-/* A yes/no question on the status line about a file; yes(app, path, arg)
- * runs on y. */
-typedef void (*ui_yes_fn)(ui_app *app, const char *path, const char *arg);
+/* A yes/no question on the status line about a file; y runs
+ * yes(app, path, arg, 1): force, the file may be overwritten. */
+typedef void (*ui_yes_fn)(ui_app *app, const char *path, const char *arg, int force);
 ui_panel *ui_confirm_new(const char *question, const char *path, const char *arg, ui_yes_fn yes);
 #endif

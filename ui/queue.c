@@ -63,14 +63,14 @@ void ui_queue_remove(ui_app *app, size_t i)
     app->n_queue--;
 }
 
-int ui_queue_save(ui_app *app, const char *path)
+int ui_queue_save(ui_app *app, const char *path, int force)
 {
     char buf[UI_MAX_QUEUE * (MX_SPEC_MAX + 1) + 1];
     size_t off = 0;
     for (size_t i = 0; i < app->n_queue; i++)
         off += (size_t)snprintf(buf + off, sizeof buf - off, "%s\n", app->queue[i]);
     mx_error err = {0};
-    if (mx_write_file_atomic(path, buf, off, 1, &err)) {
+    if (mx_write_file_atomic(path, buf, off, force, &err)) {
         ui_status(app, 1, "%s", err.msg);
         return -1;
     }
