@@ -20,21 +20,37 @@ int mx_frame_store(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_
     return 0;
 }
 
-int mx_frame_finish(mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
+int mx_frame_finish(const mx_bytes *frame, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
                     size_t *dst_len, mx_error *err)
 {
-    int rc = 0;
-    if (frame->oom) {
-        rc = mx_fail(err, MX_EFAIL, "out of memory");
-    } else if (frame->len < n + 1 && frame->len <= cap) {
+    if (frame->oom)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    if (frame->len < n + 1 && frame->len <= cap) {
         memcpy(dst, frame->p, frame->len);
         *dst_len = frame->len;
-    } else {
-        rc = mx_frame_store(src, n, dst, cap, dst_len, err);
+        return 0;
     }
-    free(frame->p);
-    memset(frame, 0, sizeof *frame);
-    return rc;
+    return mx_frame_store(src, n, dst, cap, dst_len, err);
+}
+
+/* The frame a coder builds before it is copied to the stage's output, kept
+ * in the work: its buffer grows once to the size of the frames coded, not
+ * from nothing on every call. */
+static void frame_clear(void *state)
+{
+    free(((mx_bytes *)state)->p);
+}
+
+static const mx_work_kind frame_kind = {"coded frame", sizeof(mx_bytes), frame_clear};
+
+mx_bytes *mx_frame_scratch(mx_work *w, mx_bytes *local)
+{
+    mx_bytes *f = mx_work_state(w, &frame_kind);
+    if (!f)
+        return local;
+    f->len = 0;
+    f->oom = 0;
+    return f;
 }
 
 int mx_order0_encode(const uint8_t *src, size_t n, mx_bytes *out, mx_error *err)
@@ -104,29 +120,30 @@ static int is_bf16_matrix(const mx_stream_desc *d, size_t n)
 }
 
 int mx_bf16_frame_compress(uint8_t mode, mx_bf16_encode_fn encode16, const mx_params *p,
-                           const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
-                           size_t cap, size_t *dst_len, mx_error *err)
+                           mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                           uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    mx_bytes f = {0};
+    mx_bytes local = {0}, *f = mx_frame_scratch(w, &local);
     int is16 = is_bf16_matrix(d, n);
     uint8_t m = is16 ? mode : (uint8_t)MX_FRAME_ORDER0;
-    mx_bytes_put(&f, &m, 1);
-    int rc = is16 ? encode16(p, d, src, &f, err) : mx_order0_encode(src, n, &f, err);
-    if (rc) {
-        free(f.p);
-        /* coding would not fit in the raw size: store (exact, even for a lossy coder) */
-        return rc < 0 ? -1 : mx_frame_store(src, n, dst, cap, dst_len, err);
-    }
-    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+    mx_bytes_put(f, &m, 1);
+    int rc = is16 ? encode16(p, w, d, src, f, err) : mx_order0_encode(src, n, f, err);
+    if (rc == 0)
+        rc = mx_frame_finish(f, src, n, dst, cap, dst_len, err);
+    else if (rc > 0) /* coding would not fit in the raw size: store (exact, even for a lossy coder) */
+        rc = mx_frame_store(src, n, dst, cap, dst_len, err);
+    free(local.p); /* NULL unless the work had no room for the scratch */
+    return rc;
 }
 
 int mx_bf16_frame_decompress(const char *stage, uint8_t mode, mx_bf16_decode_fn decode16,
-                             const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
-                             size_t n, uint8_t *dst, size_t expected, mx_error *err)
+                             const mx_params *p, mx_work *w, const mx_stream_desc *d,
+                             const uint8_t *src, size_t n, uint8_t *dst, size_t expected,
+                             mx_error *err)
 {
     if (n < 1 || src[0] != mode)
         return mx_frame_decode(stage, src, n, dst, expected, err);
     if (!is_bf16_matrix(d, expected))
         return mx_fail(err, MX_EINPUT, "corrupt data: %s frame on a non-16-bit stream", stage);
-    return decode16(p, d, src + 1, n - 1, dst, err);
+    return decode16(p, w, d, src + 1, n - 1, dst, err);
 }

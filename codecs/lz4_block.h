@@ -5,6 +5,6 @@
 #include "stage.h"
 
 size_t mx_lz4_block_bound(const mx_params *p, size_t n);
-int mx_lz4_block_decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+int mx_lz4_block_decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                             size_t n, uint8_t *dst, size_t expected, mx_error *err);
 #endif

@@ -9,28 +9,6 @@
 
 #define QMAX_LIMIT 32767
 
-int mx_qsim_parse(const char *stage, const char *arg, mx_params *p, mx_error *err)
-{
-    double t = 0.99;
-    if (arg) {
-        char *end;
-        t = strtod(arg, &end);
-        if (!*arg || *end || !(t > 0.0 && t < 1.0))
-            return mx_fail(err, MX_EINPUT, "stage '%s': target similarity must be in (0,1), got '%s'",
-                           stage, arg);
-    }
-    p->level = (int)lround(t * MX_QSIM_SCALE);
-    if (p->level < 1 || p->level >= (int)MX_QSIM_SCALE)
-        return mx_fail(err, MX_EINPUT, "stage '%s': target '%s' out of range", stage,
-                       arg ? arg : "");
-    return 0;
-}
-
-void mx_qsim_format(const char *stage, const mx_params *p, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s:%.5g", stage, p->level / MX_QSIM_SCALE);
-}
-
 uint64_t mx_qsim_block(uint64_t cols)
 {
     uint64_t b = 1;
@@ -107,7 +85,7 @@ int mx_qsim_encode(uint64_t block, const mx_params *p, const mx_stream *in, mx_s
         return 0;
     uint64_t R = in->d.rows, C = in->d.cols;
     size_t n = (size_t)(R * C);
-    double target = p->level / MX_QSIM_SCALE;
+    double target = p->v[0] / MX_QSIM_SCALE;
     float *z = malloc(n * sizeof *z + 4), *amax = calloc((size_t)R + 1, sizeof *amax);
     float *tmp = malloc((size_t)C * sizeof *tmp + 4);
     uint16_t *orig = malloc(n * 2 + 2), *dec = malloc(n * 2 + 2);

@@ -14,10 +14,7 @@
 #define MX_QSIM_CORE_H
 #include "stage.h"
 
-#define MX_QSIM_SCALE 100000.0 /* the target is kept as an integer number of 1e-5 */
-
-int mx_qsim_parse(const char *stage, const char *arg, mx_params *p, mx_error *err);
-void mx_qsim_format(const char *stage, const mx_params *p, char *buf, size_t n);
+#define MX_QSIM_SCALE 100000.0 /* the target is kept as a whole number of 1e-5 (digits 5) */
 /* The rotation block qrot uses for rows of `cols` values: the largest power
  * of two dividing cols, at most 256 (1: no rotation). */
 uint64_t mx_qsim_block(uint64_t cols);

@@ -4,31 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mx_parse_fraction(const char *stage, const char *arg, double def, mx_params *p,
-                      mx_error *err)
-{
-    double f = def;
-    if (arg) {
-        char *end;
-        f = strtod(arg, &end);
-        if (!*arg || *end || !(f > 0.0 && f <= 1.0))
-            return mx_fail(err, MX_EINPUT, "stage '%s': want a fraction in (0,1], got '%s'", stage,
-                           arg);
-    }
-    p->level = (int)lround(f * MX_FRACTION_SCALE);
-    if (p->level < 1)
-        return mx_fail(err, MX_EINPUT, "stage '%s': fraction '%s' is below 1e-6", stage, arg);
-    return 0;
-}
-
-void mx_format_fraction(const char *stage, const mx_params *p, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s:%.6g", stage, p->level / MX_FRACTION_SCALE);
-}
-
 size_t mx_fraction_count(const mx_params *p, size_t n)
 {
-    double k = ceil((double)n * (p->level / MX_FRACTION_SCALE));
+    double k = ceil((double)n * (p->v[0] / MX_FRACTION_SCALE));
     return n == 0 ? 0 : k < 1 ? 1 : k > (double)n ? n : (size_t)k;
 }
 

@@ -9,11 +9,9 @@
 #define MX_SPARSE_H
 #include "stage.h"
 
-/* A fraction p in (0,1] kept as an integer number of 1e-6 in params.level. */
+/* The fraction p in (0,1] of topk and outliers, their parameter, is kept
+ * as a whole number of 1e-6 (digits 6). */
 #define MX_FRACTION_SCALE 1000000.0
-int mx_parse_fraction(const char *stage, const char *arg, double def, mx_params *p,
-                      mx_error *err);
-void mx_format_fraction(const char *stage, const mx_params *p, char *buf, size_t n);
 /* How many of n elements the fraction keeps (at least 1 when n > 0). */
 size_t mx_fraction_count(const mx_params *p, size_t n);
 

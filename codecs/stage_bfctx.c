@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coded_frame.h"
+
+/* The mode byte of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_BF16CTX 2
 #include "../src/parallel.h"
 
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
@@ -33,8 +36,6 @@ enum {
     CTX_MNE = CTX_MEQ + 2,       /* + exponent bucket: mantissa otherwise */
     CTX_N = CTX_MNE + MNE_BUCKETS
 };
-
-MX_PLAIN_PARAMS("bfctx")
 
 static int model_init(mx_rans_model *m, mx_error *err)
 {
@@ -138,9 +139,10 @@ static inline unsigned agreed_at(const uint8_t *src, const uint16_t *dist, uint6
 /* Two passes and no symbol buffer: count every context forwards, then code
  * backwards (rANS order) straight from the source. Returns 1 when coding
  * would not fit in the raw size (the caller stores the stream instead). */
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
-                    mx_error *err)
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                    mx_bytes *out, mx_error *err)
 {
+    (void)p;
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C), cap = 2 * n + 64;
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
@@ -154,7 +156,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     }
     if (model_init(&m, err))
         goto out;
-    choose_refs(src, R, C, dist, p->threads);
+    choose_refs(src, R, C, dist, w->threads);
     for (uint64_t r = 0; r < R; r++) {
         if (r) {
             m.t[CTX_REF].count[(dist[r] - 1) & 255]++;
@@ -197,9 +199,10 @@ out:
     return rc;
 }
 
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
+    (void)w;
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rans_model m = {0};
@@ -255,16 +258,16 @@ out:
     return rc;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    return mx_bf16_frame_compress(MX_FRAME_BF16CTX, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_BF16CTX, encode16, p, w, d, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    return mx_bf16_frame_decompress("bfctx", MX_FRAME_BF16CTX, decode16, p, d, src, n, dst, expected, err);
+    return mx_bf16_frame_decompress("bfctx", MX_FRAME_BF16CTX, decode16, p, w, d, src, n, dst, expected, err);
 }
 
 const mx_stage mx_stage_bfctx = {
@@ -272,9 +275,6 @@ const mx_stage mx_stage_bfctx = {
     .kind = MX_STAGE_ENTROPY,
     .codes_values = 1,
     .summary = "our bf16 context coder: rANS under contexts from a similar earlier row",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

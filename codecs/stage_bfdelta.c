@@ -43,6 +43,9 @@
 #include <immintrin.h>
 #endif
 
+/* The mode byte of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_BFDELTA 6
+
 #define NCLS MX_ROWREF_CLASSES /* 0: no reference; 1..4: agreement in quarters */
 #define NREB 33                /* reference exponent buckets: 0 for a zero exponent */
 
@@ -55,14 +58,31 @@ enum {
     CTX_N
 };
 
-MX_PLAIN_PARAMS("bfdelta")
-
-static int model_init(mx_wl_model *m, uint16_t *alpha, mx_error *err)
+static int model_init(mx_wl_model *m, int encoder, mx_error *err)
 {
+    uint16_t alpha[CTX_N];
     for (unsigned c = 0; c < CTX_N; c++)
         alpha[c] = c < CTX_LO ? 4096 : c < CTX_DHI ? 32 : c == CTX_DHI ? 33 : c == CTX_DLO ? 32 : NCLS;
-    return mx_wl_model_init(m, CTX_N, alpha, err);
+    return mx_wl_model_init(m, CTX_N, alpha, encoder, err);
 }
+
+/* What a work (work.h) keeps of bfdelta between calls: both models and the
+ * lane encoder, the bulk of a call's memory (the decoder's slots alone are
+ * 5 MB, the encoder's counts and entries 8 MB, mostly untouched). */
+typedef struct {
+    mx_wl_model enc_model, dec_model;
+    mx_wl_enc enc;
+} kept;
+
+static void kept_clear(void *state)
+{
+    kept *k = state;
+    mx_wl_model_free(&k->enc_model);
+    mx_wl_model_free(&k->dec_model);
+    mx_wl_enc_free(&k->enc);
+}
+
+static const mx_work_kind kept_kind = {"bfdelta", sizeof(kept), kept_clear};
 
 static inline uint16_t load16(const uint8_t *p, size_t i)
 {
@@ -170,7 +190,6 @@ static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t
     }
 }
 
-
 /* --- the coder --- */
 
 static int common_exponent(const uint8_t *src, size_t n)
@@ -206,50 +225,51 @@ static step_pos step_at(const mx_rowref_layout *l, uint64_t R, uint64_t C, size_
     return sp;
 }
 
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
-                    mx_error *err)
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                    mx_bytes *out, mx_error *err)
 {
+    (void)p;
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C);
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P;
-    uint16_t alpha[CTX_N];
-    mx_wl_model m = {0};
-    mx_wl_enc e = {0};
+    kept *k = mx_work_state(w, &kept_kind), one = {0}; /* one: a call without a work to keep */
+    mx_wl_model *m = k ? &k->enc_model : &one.enc_model;
+    mx_wl_enc *e = k ? &k->enc : &one.enc;
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
     uint8_t *cls = malloc((size_t)R + 1);
     uint8_t *zero = calloc((size_t)C + 16, 2);
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
     int rc = -1, simd = mx_simd_avx2();
     if (!dist || !cls || !zero || !i1 ||
-        mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
+        mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    if (model_init(&m, alpha, err))
+    if (model_init(m, 1, err))
         goto out;
     int med = common_exponent(src, n);
     /* counts, row by row (the order does not matter to them) */
     for (uint64_t g = 0; g < R; g++) {
         const uint8_t *x = src + 2 * g * C, *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
         for (uint64_t c = 0; c < C; c += l.lanes) {
-            size_t w = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
-            value_indices(x + 2 * c, r + 2 * c, w, cls[g], med, simd, i1, i2);
-            for (size_t i = 0; i < w; i++) {
-                m.count[i1[i]]++;
-                m.count[i2[i]]++;
-                m.used[i1[i] >> 12] = 1; /* a CTX_DH context: 4096 symbols each */
+            size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
+            value_indices(x + 2 * c, r + 2 * c, wd, cls[g], med, simd, i1, i2);
+            for (size_t i = 0; i < wd; i++) {
+                m->count[i1[i]]++;
+                m->count[i2[i]]++;
+                m->used[i1[i] >> 12] = 1; /* a CTX_DH context: 4096 symbols each */
             }
         }
-        m.count[mx_wl_index(&m, CTX_DHI, dist[g] >> 5)]++;
-        m.count[mx_wl_index(&m, CTX_DLO, dist[g] & 31)]++;
-        m.count[mx_wl_index(&m, CTX_CLS, cls[g])]++;
+        m->count[mx_wl_index(m, CTX_DHI, dist[g] >> 5)]++;
+        m->count[mx_wl_index(m, CTX_DLO, dist[g] & 31)]++;
+        m->count[mx_wl_index(m, CTX_CLS, cls[g])]++;
     }
     for (unsigned c = CTX_LO; c < CTX_N; c++) /* small: scanned whole */
-        m.used[c] = 1;
+        m->used[c] = 1;
     uint8_t med8 = (uint8_t)med;
     mx_bytes_put(out, &med8, 1);
-    if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, n + 3 * (size_t)R, n, err))
+    if (mx_wl_write_tables(m, out, err) || mx_wl_enc_init(e, l.lanes, n + 3 * (size_t)R, n, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
         step_pos sp = step_at(&l, R, C, s);
@@ -259,8 +279,8 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
             value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, simd, i1 + i, i2 + i);
         }
-        mx_wl_enc_step(&e, &m, i2, sp.a, 1);
-        mx_wl_enc_step(&e, &m, i1, sp.a, 0);
+        mx_wl_enc_step(e, m, i2, sp.a, 1);
+        mx_wl_enc_step(e, m, i1, sp.a, 0);
     }
     size_t nh = 3 * (size_t)R;
     for (size_t lo = nh ? (nh - 1) / l.lanes * l.lanes : 0; nh; lo -= l.lanes) {
@@ -268,16 +288,15 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         for (size_t i = 0; i < a; i++) {
             size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
             unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : cls[g];
-            i1[i] = mx_wl_index(&m, CTX_DHI + kind, sym);
+            i1[i] = mx_wl_index(m, CTX_DHI + kind, sym);
         }
-        mx_wl_enc_step(&e, &m, i1, a, 0);
+        mx_wl_enc_step(e, m, i1, a, 0);
         if (!lo)
             break;
     }
-    rc = mx_wl_enc_finish(&e, out, err);
+    rc = mx_wl_enc_finish(e, out, err);
 out:
-    mx_wl_enc_free(&e);
-    mx_wl_model_free(&m);
+    kept_clear(&one);
     free(dist);
     free(cls);
     free(zero);
@@ -400,15 +419,15 @@ static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const u
     decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);
 }
 
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P, off = 1;
-    uint16_t alpha[CTX_N];
-    mx_wl_model m = {0};
+    kept *k = mx_work_state(w, &kept_kind), one = {0}; /* one: a call without a work to keep */
+    mx_wl_model *m = k ? &k->dec_model : &one.dec_model;
     mx_wl_dec dec = {0};
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
     uint8_t *cls = malloc((size_t)R + 1), *zero = calloc((size_t)C + 16, 2);
@@ -424,15 +443,15 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         goto out;
     }
     int med = src[0];
-    if (model_init(&m, alpha, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
+    if (model_init(m, 0, err) || mx_wl_read_tables(m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
     size_t nh = 3 * (size_t)R;
     for (size_t lo = 0; lo < nh; lo += l.lanes) {
         size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
         for (size_t i = 0; i < a; i++)
-            base[i] = m.base[CTX_DHI + (lo + i) / (size_t)R];
-        mx_wl_dec_step(&dec, &m, base, s1, a, 1, 0);
+            base[i] = m->base[CTX_DHI + (lo + i) / (size_t)R];
+        mx_wl_dec_step(&dec, m, base, s1, a, 1, 0);
         for (size_t i = 0; i < a; i++) {
             size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
             if (kind == 0)
@@ -454,7 +473,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
         for (size_t i = 0; i < sp.a; i += l.Lc) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
             uint8_t *x = dst + 2 * (g * C + c0);
-            decode_row(&dec, &m, i, dist[g] ? x - 2 * (size_t)dist[g] * C : zero, x,
+            decode_row(&dec, m, i, dist[g] ? x - 2 * (size_t)dist[g] * C : zero, x,
                        sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, &bad);
         }
     }
@@ -462,7 +481,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
              : mx_wl_dec_finish(&dec, err);
 out:
     mx_wl_dec_free(&dec);
-    mx_wl_model_free(&m);
+    kept_clear(&one);
     free(dist);
     free(cls);
     free(zero);
@@ -471,16 +490,16 @@ out:
     return rc;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    return mx_bf16_frame_compress(MX_FRAME_BFDELTA, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_BFDELTA, encode16, p, w, d, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
-    return mx_bf16_frame_decompress("bfdelta", MX_FRAME_BFDELTA, decode16, p, d, src, n, dst,
+    return mx_bf16_frame_decompress("bfdelta", MX_FRAME_BFDELTA, decode16, p, w, d, src, n, dst,
                                     expected, err);
 }
 
@@ -490,9 +509,7 @@ const mx_stage mx_stage_bfdelta = {
     .codes_values = 1,
     .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
                "rANS on wide lanes (what auto and the export use)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"wlanes", "bfdelta"}, .whole = 1},
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

@@ -34,6 +34,10 @@
 #endif
 #include "../src/parallel.h"
 
+/* The mode bytes of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_BFXOR 4       /* the first format, still read */
+#define MX_FRAME_BFXOR_LANES 5
+
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
 #define SAMPLE 32   /* columns compared when choosing a reference */
 #define CLASSES 8
@@ -46,8 +50,6 @@ enum {
     CTX_LO = CTX_HI + CLASSES,   /* + 2 * class + (high byte == 0) */
     CTX_N = CTX_LO + 2 * CLASSES
 };
-
-MX_PLAIN_PARAMS("bfxor")
 
 static int model_init(mx_rans_model *m, mx_error *err)
 {
@@ -284,9 +286,10 @@ static uint64_t lo_raw_bytes(const mx_rans_model *m, const uint8_t *cls, uint64_
     return n_raw;
 }
 
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, mx_bytes *out,
-                    mx_error *err)
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                    mx_bytes *out, mx_error *err)
 {
+    (void)p;
     uint64_t R = d->rows, C = d->cols;
     const size_t T = MX_LANES_ENC_TABLE;
     size_t n = (size_t)(R * C), cap = mx_lanes_bound(2 * n);
@@ -300,7 +303,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     mx_rans_model m = {0};
     int rc = -1;
     if (!dist || !hb || !lb || !cls || !lanes || !zero || !hist || !etab || !e ||
-        choose_refs(src, R, C, dist, p->threads)) {
+        choose_refs(src, R, C, dist, w->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -425,9 +428,10 @@ static void put_row(uint8_t *row, const uint8_t *ref, const uint8_t *hb, const u
     }
 }
 
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
+    (void)w;
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     const size_t T = MX_LANES_TABLE;
@@ -523,9 +527,10 @@ static inline unsigned get(dec4 *d, unsigned k, const mx_rans_table *t)
     return mx_rans_get(&d->x[k], &d->p, d->end, &d->bad, t);
 }
 
-static int decode_frame4(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode_frame4(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
+    (void)w;
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rans_model m = {0};
@@ -591,19 +596,19 @@ out:
     return rc;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    return mx_bf16_frame_compress(MX_FRAME_BFXOR_LANES, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_BFXOR_LANES, encode16, p, w, d, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
     if (n >= 1 && src[0] == MX_FRAME_BFXOR)
-        return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR, decode_frame4, p, d, src, n, dst,
+        return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR, decode_frame4, p, w, d, src, n, dst,
                                         expected, err);
-    return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR_LANES, decode16, p, d, src, n, dst,
+    return mx_bf16_frame_decompress("bfxor", MX_FRAME_BFXOR_LANES, decode16, p, w, d, src, n, dst,
                                     expected, err);
 }
 
@@ -613,9 +618,6 @@ const mx_stage mx_stage_bfxor = {
     .codes_values = 1,
     .summary = "our fast bf16 coder: XOR with a similar earlier row, rANS per row class, "
                "32 lanes coded side by side",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

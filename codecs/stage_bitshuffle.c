@@ -2,11 +2,10 @@
  * the near-constant sign/exponent bits become long runs of equal bits. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("bitshuffle")
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *work, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)work;
     (void)p;
     unsigned w = in->d.bits;
     if (w != 8 && w != 16 && w != 32)
@@ -27,9 +26,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 1;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *work, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)work;
     (void)p;
     unsigned w = out->d.bits;
     if (nparts != 1 || (w != 8 && w != 16 && w != 32))
@@ -53,9 +53,7 @@ const mx_stage mx_stage_bitshuffle = {
     .name = "bitshuffle",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bit-plane transpose of 8/16/32-bit values into one bit stream",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"levels", "bitshuffle"}},
     .encode = encode,
     .decode = decode,
 };

@@ -3,17 +3,6 @@
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_int("brotli", arg, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY, 11,
-                        &p->level, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_int("brotli", p->level, buf, n);
-}
-
 static size_t bound(const mx_params *p, size_t n)
 {
     (void)p;
@@ -21,21 +10,23 @@ static size_t bound(const mx_params *p, size_t n)
     return b ? b : n + 1024; /* 0 means "too large to say"; compress will fail cleanly */
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     size_t out = cap;
-    if (!BrotliEncoderCompress(p->level, BROTLI_MAX_WINDOW_BITS, BROTLI_MODE_GENERIC, n,
+    if (!BrotliEncoderCompress((int)p->v[0], BROTLI_MAX_WINDOW_BITS, BROTLI_MODE_GENERIC, n,
                                src, &out, dst))
         return mx_fail(err, MX_EFAIL, "brotli: compression failed");
     *dst_len = out;
     return 0;
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                       size_t expected, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     size_t out = expected;
@@ -49,9 +40,8 @@ const mx_stage mx_stage_brotli = {
     .name = "brotli",
     .kind = MX_STAGE_ENTROPY,
     .summary = "Brotli (libbrotli)",
-    .params_help = "Q = 0..11 (default 11)",
-    .parse = parse,
-    .format = format,
+    .params = {{"quality", MX_PARAM_INT, .min = 0, .max = 11, .def = 11}},
+    .twin = {{"brotli"}},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

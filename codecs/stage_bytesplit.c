@@ -3,11 +3,10 @@
  * repetitive, the low bytes nearly random; coding them apart helps. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("bytesplit")
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     if (in->d.bits != 16)
         return 0;
@@ -26,9 +25,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 2;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 2 || out->d.bits != 16)
         return mx_fail(err, MX_EINPUT, "corrupt data: bytesplit needs 2 parts");
@@ -47,9 +47,7 @@ const mx_stage mx_stage_bytesplit = {
     .name = "bytesplit",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "16-bit values -> high-byte plane + low-byte plane",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"levels", "bytesplit"}},
     .encode = encode,
     .decode = decode,
 };

@@ -6,25 +6,17 @@
 static uint32_t fwd(uint32_t x, uint32_t prev, uint32_t m) { return (x - prev) & m; }
 static uint32_t inv(uint32_t d, uint32_t prev, uint32_t m) { return (d + prev) & m; }
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_axis("delta", arg, &p->axis, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_axis("delta", p->axis, buf, n);
-}
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     return mx_neighbor_encode("delta", fwd, p, in, out, err);
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     return mx_neighbor_decode("delta", inv, p, parts, nparts, out, err);
 }
 
@@ -32,9 +24,8 @@ const mx_stage mx_stage_delta = {
     .name = "delta",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "integer difference with the previous row or column (wraps)",
-    .params_help = "rows|cols (default rows)",
-    .parse = parse,
-    .format = format,
+    .params = {{"axis", MX_PARAM_CHOICE, .choices = mx_axis_names, .note = "against the previous row or column"}},
+    .twin = {{"levels", "delta"}},
     .encode = encode,
     .decode = decode,
 };

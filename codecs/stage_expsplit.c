@@ -3,11 +3,10 @@
  * and mantissa are close to random and are best kept out of their way. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("expsplit")
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     if (in->d.bits != 16)
         return 0;
@@ -27,9 +26,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 3;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 3 || out->d.bits != 16)
         return mx_fail(err, MX_EINPUT, "corrupt data: expsplit needs 3 parts");
@@ -51,9 +51,7 @@ const mx_stage mx_stage_expsplit = {
     .name = "expsplit",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bf16 -> sign bits + 8-bit exponents + 7-bit mantissas",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"levels", "expsplit"}},
     .encode = encode,
     .decode = decode,
 };

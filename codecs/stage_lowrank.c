@@ -20,16 +20,6 @@
 #define MAX_RANK 256
 #define OVERSAMPLE 8
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_int("lowrank", arg, 1, MAX_RANK, 8, &p->level, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_int("lowrank", p->level, buf, n);
-}
-
 /* Orthonormalises the k columns of the n x k row-major m (modified
  * Gram-Schmidt, twice for stability); a dependent column becomes 0. */
 static void orthonormalise(double *m, size_t n, size_t k)
@@ -118,12 +108,13 @@ static void jacobi(double *g, double *v, size_t k)
     }
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
+static int encode(const mx_params *p, mx_work *work, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
+    (void)work;
     size_t R = (size_t)in->d.rows, C = (size_t)in->d.cols;
     if (in->d.bits != 16 || R == 0 || C == 0)
         return 0;
-    size_t mn = R < C ? R : C, r = (size_t)p->level < mn ? (size_t)p->level : mn;
+    size_t mn = R < C ? R : C, r = (size_t)p->v[0] < mn ? (size_t)p->v[0] : mn;
     size_t k = r + OVERSAMPLE < mn ? r + OVERSAMPLE : mn;
     double *a = malloc(R * C * sizeof *a), *w = malloc(C * k * sizeof *w);
     double *y = malloc(R * k * sizeof *y), *b = malloc(C * k * sizeof *b);
@@ -205,9 +196,10 @@ out:
     return rc;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *work, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)work;
     (void)p;
     uint64_t R = out->d.rows, C = out->d.cols;
     if (nparts != 2 || out->d.bits != 16)
@@ -240,10 +232,8 @@ const mx_stage mx_stage_lowrank = {
     .name = "lowrank",
     .kind = MX_STAGE_TRANSFORM,
     .lossy = 1,
-    .summary = "lossy: rank-r truncated SVD, both factors in bf16",
-    .params_help = "r = rank 1..256 (default 8)",
-    .parse = parse,
-    .format = format,
+    .summary = "lossy: truncated SVD of the rank given, both factors in bf16",
+    .params = {{"rank", MX_PARAM_INT, .min = 1, .max = MAX_RANK, .def = 8}},
     .encode = encode,
     .decode = decode,
 };

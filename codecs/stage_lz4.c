@@ -4,11 +4,10 @@
 #include <lz4.h>
 #include "lz4_block.h"
 
-MX_PLAIN_PARAMS("lz4")
-
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (n > LZ4_MAX_INPUT_SIZE || cap > INT_MAX)
@@ -20,9 +19,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     return 0;
 }
 
-int mx_lz4_block_decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+int mx_lz4_block_decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                             size_t n, uint8_t *dst, size_t expected, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (n > INT_MAX || expected > INT_MAX)
@@ -43,9 +43,7 @@ const mx_stage mx_stage_lz4 = {
     .name = "lz4",
     .kind = MX_STAGE_ENTROPY,
     .summary = "LZ4 fast (liblz4)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"lz4"}},
     .bound = mx_lz4_block_bound,
     .compress = compress,
     .decompress = mx_lz4_block_decompress,

@@ -6,18 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
-    return mx_parse_fraction("outliers", arg, 0.001, p, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_fraction("outliers", p, buf, n);
-}
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
-{
+    (void)w;
     if (in->d.bits != 16)
         return 0;
     size_t n = (size_t)(in->d.rows * in->d.cols), k = mx_fraction_count(p, n);
@@ -39,9 +30,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, m
     return rc ? -1 : 3;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     size_t k;
     if (nparts != 3 || out->d.bits != 16)
@@ -57,10 +49,9 @@ const mx_stage mx_stage_outliers = {
     .name = "outliers",
     .kind = MX_STAGE_TRANSFORM,
     .keeps_values = 1,
-    .summary = "the fraction p of largest |values| kept exact aside; the rest passed on",
-    .params_help = "p = fraction kept aside, in (0,1] (default 0.001)",
-    .parse = parse,
-    .format = format,
+    .summary = "a fraction of the largest |values| kept exact aside; the rest passed on",
+    .params = {{"fraction", MX_PARAM_DECIMAL, .min = 0, .max = 1000000, .def = 1000, .digits = 6,
+                .open_min = 1, .note = "of the values kept aside"}},
     .encode = encode,
     .decode = decode,
 };

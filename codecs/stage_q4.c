@@ -2,25 +2,17 @@
  * scaling to int4 codes with one bf16 scale per group; see quant.h. */
 #include "quant.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_axis("q4", arg, &p->axis, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_axis("q4", p->axis, buf, n);
-}
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     return mx_quant_encode("q4", 4, p, in, out, err);
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     return mx_quant_decode("q4", 4, p, parts, nparts, out, err);
 }
 
@@ -29,9 +21,8 @@ const mx_stage mx_stage_q4 = {
     .kind = MX_STAGE_TRANSFORM,
     .lossy = 1,
     .summary = "lossy: absmax scaling to int4 codes + bf16 scale per row/column",
-    .params_help = "rows|cols (default rows)",
-    .parse = parse,
-    .format = format,
+    .params = {{"axis", MX_PARAM_CHOICE, .choices = mx_axis_names, .note = "a scale per row or per column"}},
+    .twin = {{"levels", "absmax", "q4"}},
     .encode = encode,
     .decode = decode,
 };

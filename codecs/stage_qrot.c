@@ -7,24 +7,16 @@
  * values after the inverse rotation. See qsim_core.h. */
 #include "qsim_core.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
-    return mx_qsim_parse("qrot", arg, p, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_qsim_format("qrot", p, buf, n);
-}
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
-{
+    (void)w;
     return mx_qsim_encode(mx_qsim_block(in->d.cols), p, in, out, err);
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     return mx_qsim_decode("qrot", mx_qsim_block(out->d.cols), parts, nparts, out, err);
 }
@@ -34,9 +26,8 @@ const mx_stage mx_stage_qrot = {
     .kind = MX_STAGE_TRANSFORM,
     .lossy = 1,
     .summary = "lossy: qsim after a Walsh-Hadamard rotation of blocks of each row",
-    .params_help = "T = target similarity in (0,1) (default 0.99)",
-    .parse = parse,
-    .format = format,
+    .params = {{"target", MX_PARAM_DECIMAL, .min = 0, .max = 100000, .def = 99000, .digits = 5,
+                .open_min = 1, .open_max = 1, .note = "the similarity to keep"}},
     .encode = encode,
     .decode = decode,
 };

@@ -54,6 +54,10 @@
 #include "simcheck.h"
 #include "wlanes.h"
 
+/* The mode bytes of our frames (coded_frame.h): on disk, never renumbered. */
+#define MX_FRAME_QUANT 3       /* quant:rowsim, quant:blocksim */
+#define MX_FRAME_QUANT_LANES 7 /* quant:sim */
+
 #define WINDOW 256         /* rows searched for a reference */
 #define N_BUCKETS 32
 #define ESCAPE 255         /* code symbol: |zigzag| >= ESCAPE, 3 raw bytes follow */
@@ -61,45 +65,14 @@
 #define SIM_SCALE 100000.0  /* T is kept as an integer number of 1e-5 */
 #define BLOCK 64            /* values per block of quant:blocksim */
 
-enum { STEP_MATRIX, STEP_ROW, STEP_BLOCK }; /* params.axis: where a step applies */
-static const char *const mode_key[] = {"sim", "rowsim", "blocksim"};
+/* Where a step applies: the parameter given (sim, rowsim or blocksim,
+ * alternatives: params.which), whose value is the target. */
+enum { STEP_MATRIX, STEP_ROW, STEP_BLOCK };
 
 enum {
     CTX_DIST_HI, CTX_DIST_LO, CTX_ALPHA_HI, CTX_ALPHA_LO, CTX_BUCKET, CTX_ESC,
     CTX_UNIT_HI, CTX_UNIT_LO, CTX_CODE, CTX_N = CTX_CODE + N_BUCKETS
 };
-
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    double t = 0.99;
-    p->axis = STEP_MATRIX;
-    if (arg) {
-        const char *v = arg, *eq = strchr(arg, '=');
-        if (eq) {
-            p->axis = -1;
-            for (int m = 0; m < 3; m++)
-                if ((size_t)(eq - arg) == strlen(mode_key[m]) && !strncmp(arg, mode_key[m], (size_t)(eq - arg)))
-                    p->axis = m;
-            v = eq + 1;
-        }
-        char *end;
-        t = strtod(v, &end);
-        if (p->axis < 0 || !*v || *end || !(t > 0.0 && t < 1.0))
-            return mx_fail(err, MX_EINPUT,
-                           "stage 'quant': want sim=T, rowsim=T or blocksim=T with T in (0,1), "
-                           "e.g. quant:sim=0.99; got '%s'",
-                           arg);
-    }
-    p->level = (int)lround(t * SIM_SCALE);
-    if (p->level < 1 || p->level >= (int)SIM_SCALE)
-        return mx_fail(err, MX_EINPUT, "stage 'quant': target '%s' out of range", arg ? arg : "");
-    return 0;
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    snprintf(buf, n, "quant:%s=%.5g", mode_key[p->axis], p->level / SIM_SCALE);
-}
 
 static int model_init(mx_rans_model *m, mx_error *err)
 {
@@ -276,19 +249,19 @@ static void buffer_sym(void *ctx, unsigned table, unsigned sym)
     b->sym[b->n++] = (uint8_t)sym;
 }
 
-static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                     mx_bytes *out, mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C), cap = 2 * n + 64;
-    double target = p->level / SIM_SCALE;
+    double target = p->v[p->which] / SIM_SCALE;
     float *x = malloc(n * sizeof *x + 4);
     double *norm2 = calloc((size_t)R + 1, sizeof *norm2);
     uint16_t *dist = calloc((size_t)R + 1, sizeof *dist), *alpha = calloc((size_t)R + 1, 2);
     uint16_t *y = malloc(n * 2 + 2), *orig = malloc(n * 2 + 2);
     int32_t *q = malloc(n * sizeof *q + 4);
     uint8_t *scratch = malloc(cap), *buckets = malloc((size_t)R + 1);
-    step_layout sl = {p->axis == STEP_MATRIX ? 0 : p->axis == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
+    step_layout sl = {p->which == STEP_MATRIX ? 0 : p->which == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
                       NULL};
     sl.unit = malloc((size_t)(R * sl.per_row) * 2 + 2);
     size_t row_syms = (size_t)C * 4 + (size_t)sl.per_row * 2 + 8;
@@ -320,7 +293,7 @@ static int encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
             sl.unit[g] = 0x3f80;
     }
     ref_search rs = {x, norm2, R, C, dist, alpha};
-    mx_parallel_for((size_t)R, p->threads, search_row, &rs);
+    mx_parallel_for((size_t)R, w->threads, search_row, &rs);
 
     /* bisection on the step: the largest that meets the target both ways.
      * First by float64 alone (cheap); the float32 similarity (as torch sums
@@ -406,9 +379,10 @@ out:
     return rc;
 }
 
-static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, mx_error *err)
 {
+    (void)w;
     uint64_t R = d->rows, C = d->cols;
     if (n < 4)
         return mx_fail(err, MX_EINPUT, "corrupt data: quant frame too short");
@@ -424,7 +398,7 @@ static int decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     int rc = -1;
     uint16_t *y = malloc((size_t)(R * C) * 2 + 2), *dist = calloc((size_t)R + 1, 2),
              *alpha = calloc((size_t)R + 1, 2);
-    step_layout sl = {p->axis == STEP_MATRIX ? 0 : p->axis == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
+    step_layout sl = {p->which == STEP_MATRIX ? 0 : p->which == STEP_ROW ? 1 : (C + BLOCK - 1) / BLOCK,
                       NULL};
     sl.unit = calloc((size_t)(R * sl.per_row) + 1, 2);
     if (!y || !dist || !alpha || !sl.unit) {
@@ -479,7 +453,6 @@ out:
     free(sl.unit);
     return rc;
 }
-
 
 /* --- quant:sim on lanes (MX_FRAME_QUANT_LANES) --- */
 
@@ -584,12 +557,12 @@ static uint64_t ql_zigzag(int64_t v)
     return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
 }
 
-static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src,
+static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
                        mx_bytes *out, mx_error *err)
 {
     uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C);
-    double target = p->level / SIM_SCALE;
+    double target = p->v[p->which] / SIM_SCALE;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P;
     uint16_t alpha[QL_N];
@@ -603,7 +576,7 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     uint32_t *idx = malloc((l.lanes + 8) * sizeof *idx);
     int rc = -1;
     if (!x || !y || !dq || !q || !dist || !cls || !rb || !idx ||
-        mx_rowref_search(src, R, C, l.B, dist, cls, p->threads)) {
+        mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -620,7 +593,7 @@ static int ql_encode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     for (size_t i = 0; i < n; i++)
         q[i] = (int32_t)ql_code(x[i], step);
     ql_model_alpha(alpha);
-    if (mx_wl_model_init(&m, QL_N, alpha, err))
+    if (mx_wl_model_init(&m, QL_N, alpha, 1, err))
         goto out;
     for (uint64_t g = 0; g < R; g++) {
         const int32_t *qg = q + g * C, *qr = dist[g] ? qg - dist[g] * C : NULL;
@@ -699,9 +672,10 @@ out:
     return rc;
 }
 
-static int ql_decode16(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                        uint8_t *dst, mx_error *err)
 {
+    (void)w;
     (void)p;
     uint64_t R = d->rows, C = d->cols;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
@@ -741,7 +715,7 @@ static int ql_decode16(const mx_params *p, const mx_stream_desc *d, const uint8_
     }
     size_t esc_end = off;
     ql_model_alpha(alpha);
-    if (mx_wl_model_init(&m, QL_N, alpha, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
+    if (mx_wl_model_init(&m, QL_N, alpha, 0, err) || mx_wl_read_tables(&m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
     size_t nh = 3 * (size_t)R;
@@ -819,22 +793,22 @@ out:
     return rc;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
-    if (p->axis == STEP_MATRIX)
-        return mx_bf16_frame_compress(MX_FRAME_QUANT_LANES, ql_encode16, p, d, src, n, dst, cap,
+    if (p->which == STEP_MATRIX)
+        return mx_bf16_frame_compress(MX_FRAME_QUANT_LANES, ql_encode16, p, w, d, src, n, dst, cap,
                                       dst_len, err);
-    return mx_bf16_frame_compress(MX_FRAME_QUANT, encode16, p, d, src, n, dst, cap, dst_len, err);
+    return mx_bf16_frame_compress(MX_FRAME_QUANT, encode16, p, w, d, src, n, dst, cap, dst_len, err);
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
     if (n >= 1 && src[0] == MX_FRAME_QUANT_LANES)
-        return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT_LANES, ql_decode16, p, d, src, n,
+        return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT_LANES, ql_decode16, p, w, d, src, n,
                                         dst, expected, err);
-    return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT, decode16, p, d, src, n, dst, expected, err);
+    return mx_bf16_frame_decompress("quant", MX_FRAME_QUANT, decode16, p, w, d, src, n, dst, expected, err);
 }
 
 const mx_stage mx_stage_quant = {
@@ -844,9 +818,14 @@ const mx_stage mx_stage_quant = {
     .summary = "lossy: one step for the matrix, the largest that keeps the similarity above "
                "the target (in double and in baseline.py's float32); codes coded against "
                "a similar earlier row on bfdelta's lanes",
-    .params_help = "sim=T (one step), rowsim=T (a step per row) or blocksim=T (per 64 values of a row); 0 < T < 1, default sim=0.99",
-    .parse = parse,
-    .format = format,
+    .params = {{"sim", MX_PARAM_DECIMAL, .min = 0, .max = 100000, .def = 99000, .digits = 5, .open_min = 1,
+                 .open_max = 1, .note = "one step for the matrix"},
+                {"rowsim", MX_PARAM_DECIMAL, .min = 0, .max = 100000, .def = 99000, .digits = 5,
+                 .open_min = 1, .open_max = 1, .note = "a step per row"},
+                {"blocksim", MX_PARAM_DECIMAL, .min = 0, .max = 100000, .def = 99000, .digits = 5,
+                 .open_min = 1, .open_max = 1, .note = "a step per 64 values of a row"}},
+    .alternatives = 1,
+    .twin = {{"wlanes", "quant"}, .whole = 1, .only = "quant:sim="},
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

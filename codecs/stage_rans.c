@@ -5,26 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-MX_PLAIN_PARAMS("rans")
-
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                     uint8_t *dst, size_t cap, size_t *dst_len, mx_error *err)
 {
     (void)p;
     (void)d;
-    mx_bytes f = {0};
+    mx_bytes local = {0}, *f = mx_frame_scratch(w, &local);
     uint8_t mode = MX_FRAME_ORDER0;
-    mx_bytes_put(&f, &mode, 1);
-    if (mx_order0_encode(src, n, &f, err)) {
-        free(f.p);
-        return -1;
-    }
-    return mx_frame_finish(&f, src, n, dst, cap, dst_len, err);
+    mx_bytes_put(f, &mode, 1);
+    int rc = mx_order0_encode(src, n, f, err) ? -1
+                                              : mx_frame_finish(f, src, n, dst, cap, dst_len, err);
+    free(local.p); /* NULL unless the work had no room for the scratch */
+    return rc;
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
                       uint8_t *dst, size_t expected, mx_error *err)
 {
+    (void)w;
     (void)p;
     (void)d;
     return mx_frame_decode("rans", src, n, dst, expected, err);
@@ -34,9 +32,6 @@ const mx_stage mx_stage_rans = {
     .name = "rans",
     .kind = MX_STAGE_ENTROPY,
     .summary = "our order-0 rANS coder (static table per stream)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

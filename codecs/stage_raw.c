@@ -2,17 +2,16 @@
 #include "stage.h"
 #include <string.h>
 
-MX_PLAIN_PARAMS("raw")
-
 static size_t bound(const mx_params *p, size_t n)
 {
     (void)p;
     return n;
 }
 
-static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                     size_t cap, size_t *dst_len, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (cap < n)
@@ -23,9 +22,10 @@ static int compress(const mx_params *p, const mx_stream_desc *d, const uint8_t *
     return 0;
 }
 
-static int decompress(const mx_params *p, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
+static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst,
                       size_t expected, mx_error *err)
 {
+    (void)w;
     (void)d;
     (void)p;
     if (n != expected)
@@ -40,9 +40,7 @@ const mx_stage mx_stage_raw = {
     .name = "raw",
     .kind = MX_STAGE_ENTROPY,
     .summary = "no entropy coding: streams stored as they are",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"raw"}},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

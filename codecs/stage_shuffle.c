@@ -3,11 +3,10 @@
  * similar bytes while still coding a single stream. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("shuffle")
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *work, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)work;
     (void)p;
     if (in->d.bits != 16 && in->d.bits != 32)
         return 0;
@@ -23,9 +22,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 1;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *work, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)work;
     (void)p;
     if (nparts != 1 || (out->d.bits != 16 && out->d.bits != 32))
         return mx_fail(err, MX_EINPUT, "corrupt data: shuffle needs 1 part");
@@ -43,9 +43,7 @@ const mx_stage mx_stage_shuffle = {
     .name = "shuffle",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "byte transpose of 16/32-bit values into one byte stream",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"levels", "shuffle"}},
     .encode = encode,
     .decode = decode,
 };

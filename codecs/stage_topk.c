@@ -4,18 +4,9 @@
 #include "sparse.h"
 #include <stdlib.h>
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out, mx_error *err)
 {
-    return mx_parse_fraction("topk", arg, 0.1, p, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_fraction("topk", p, buf, n);
-}
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, mx_error *err)
-{
+    (void)w;
     if (in->d.bits != 16)
         return 0;
     size_t n = (size_t)(in->d.rows * in->d.cols), k = mx_fraction_count(p, n);
@@ -27,9 +18,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out, m
     return rc ? -1 : 2;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts, mx_stream *out,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts, mx_stream *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     size_t k;
     if (nparts != 2 || out->d.bits != 16)
@@ -41,10 +33,9 @@ const mx_stage mx_stage_topk = {
     .name = "topk",
     .kind = MX_STAGE_TRANSFORM,
     .lossy = 1,
-    .summary = "lossy: keep the fraction p of values largest in magnitude, zero the rest",
-    .params_help = "p = fraction kept, in (0,1] (default 0.1)",
-    .parse = parse,
-    .format = format,
+    .summary = "lossy: keep a fraction of the values, the largest in magnitude; zero the rest",
+    .params = {{"fraction", MX_PARAM_DECIMAL, .min = 0, .max = 1000000, .def = 100000, .digits = 6,
+                .open_min = 1, .note = "of the values kept"}},
     .encode = encode,
     .decode = decode,
 };

@@ -2,8 +2,6 @@
  * that reads along a stream sees one channel at a time. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("transpose")
-
 static void transpose(const mx_stream *src, mx_stream *dst)
 {
     uint64_t R = src->d.rows, C = src->d.cols;
@@ -21,9 +19,10 @@ static void transpose(const mx_stream *src, mx_stream *dst)
             mx_stream_put(dst, (size_t)(c * R + r), mx_stream_get(src, (size_t)(r * C + c)));
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     int o = mx_stream_set_add(out, in->d.bits, in->d.cols, in->d.rows, err);
     if (o < 0)
@@ -32,9 +31,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 1;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 1)
         return mx_fail(err, MX_EINPUT, "corrupt data: transpose needs 1 part");
@@ -48,9 +48,7 @@ const mx_stage mx_stage_transpose = {
     .name = "transpose",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "rows x cols -> cols x rows (column-major order)",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"levels", "transpose"}},
     .encode = encode,
     .decode = decode,
 };

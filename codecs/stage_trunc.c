@@ -5,16 +5,6 @@
 #include "stage.h"
 #include "../src/bf16.h"
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_int("trunc", arg, 1, 7, 3, &p->level, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_int("trunc", p->level, buf, n);
-}
-
 static uint16_t round_bits(uint16_t v, unsigned k)
 {
     if (!mx_bf16_is_finite(v))
@@ -28,9 +18,10 @@ static uint16_t round_bits(uint16_t v, unsigned k)
     return out;
 }
 
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     if (in->d.bits != 16)
         return 0;
     int o = mx_stream_set_add(out, 16, in->d.rows, in->d.cols, err);
@@ -39,13 +30,14 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     size_t n = in->size / 2;
     for (size_t i = 0; i < n; i++)
         mx_stream_put(&out->s[o], i, round_bits((uint16_t)mx_stream_get(in, i),
-                                                (unsigned)p->level));
+                                                (unsigned)p->v[0]));
     return 1;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 1 || out->d.bits != 16)
         return mx_fail(err, MX_EINPUT, "corrupt data: trunc needs 1 part");
@@ -60,10 +52,9 @@ const mx_stage mx_stage_trunc = {
     .name = "trunc",
     .kind = MX_STAGE_TRANSFORM,
     .lossy = 1,
-    .summary = "lossy: round away K low mantissa bits (nearest even)",
-    .params_help = "K = 1..7 (default 3)",
-    .parse = parse,
-    .format = format,
+    .summary = "lossy: round away low mantissa bits (nearest even)",
+    .params = {{"bits", MX_PARAM_INT, .min = 1, .max = 7, .def = 3, .note = "mantissa bits rounded away"}},
+    .twin = {{"levels", "trunc"}},
     .encode = encode,
     .decode = decode,
 };

@@ -4,25 +4,17 @@
 
 static uint32_t op(uint32_t x, uint32_t prev, uint32_t m) { return (x ^ prev) & m; }
 
-static int parse(const char *arg, mx_params *p, mx_error *err)
-{
-    return mx_parse_axis("xor", arg, &p->axis, err);
-}
-
-static void format(const mx_params *p, char *buf, size_t n)
-{
-    mx_format_axis("xor", p->axis, buf, n);
-}
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     return mx_neighbor_encode("xor", op, p, in, out, err);
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     return mx_neighbor_decode("xor", op, p, parts, nparts, out, err);
 }
 
@@ -30,9 +22,8 @@ const mx_stage mx_stage_xor = {
     .name = "xor",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bitwise XOR with the previous row or column",
-    .params_help = "rows|cols (default rows)",
-    .parse = parse,
-    .format = format,
+    .params = {{"axis", MX_PARAM_CHOICE, .choices = mx_axis_names, .note = "against the previous row or column"}},
+    .twin = {{"levels", "xor"}},
     .encode = encode,
     .decode = decode,
 };

@@ -3,11 +3,10 @@
  * masked gradients). "Zero" means all bits clear: -0.0 is kept as a value. */
 #include "stage.h"
 
-MX_PLAIN_PARAMS("zeromask")
-
-static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
+static int encode(const mx_params *p, mx_work *w, const mx_stream *in, mx_stream_set *out,
                   mx_error *err)
 {
+    (void)w;
     (void)p;
     if (in->d.bits != 8 && in->d.bits != 16)
         return 0;
@@ -30,9 +29,10 @@ static int encode(const mx_params *p, const mx_stream *in, mx_stream_set *out,
     return 2;
 }
 
-static int decode(const mx_params *p, const mx_stream *parts, size_t nparts,
+static int decode(const mx_params *p, mx_work *w, const mx_stream *parts, size_t nparts,
                   mx_stream *out, mx_error *err)
 {
+    (void)w;
     (void)p;
     if (nparts != 2 || (out->d.bits != 8 && out->d.bits != 16))
         return mx_fail(err, MX_EINPUT, "corrupt data: zeromask needs 2 parts");
@@ -54,9 +54,7 @@ const mx_stage mx_stage_zeromask = {
     .name = "zeromask",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bitmap of non-zero elements + the non-zero values",
-    .params_help = "",
-    .parse = parse_plain,
-    .format = format_plain,
+    .twin = {{"levels", "zeromask"}},
     .encode = encode,
     .decode = decode,
 };

@@ -28,25 +28,46 @@ static uint64_t dequantise(unsigned q)
     return ((uint64_t)quant_val[q & 7] << (q >> 3)) >> 16;
 }
 
-int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, mx_error *err)
+/* A kept model made for the same alphabets and direction: as good as new
+ * once the contexts a failed call marked are cleared. */
+static int reusable(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, int encoder)
 {
-    memset(m, 0, sizeof *m);
+    if (!m->off || m->n_ctx != n_ctx || m->encoder != encoder ||
+        memcmp(m->alpha, alpha, n_ctx * sizeof *alpha))
+        return 0;
+    for (size_t c = 0; c < n_ctx; c++)
+        if (m->used[c]) {
+            if (encoder)
+                memset(m->count + m->off[c], 0, m->alpha[c] * sizeof *m->count);
+            m->used[c] = 0;
+        }
+    return 1;
+}
+
+int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, int encoder,
+                     mx_error *err)
+{
+    if (reusable(m, n_ctx, alpha, encoder))
+        return 0;
+    mx_wl_model_free(m);
     m->n_ctx = n_ctx;
-    m->alpha = alpha;
+    m->encoder = encoder;
+    m->alpha = malloc((n_ctx + 1) * sizeof *m->alpha);
     m->off = malloc((n_ctx + 1) * sizeof *m->off);
     m->used = calloc(n_ctx + 1, 1);
-    if (!m->off || !m->used) {
+    m->filled = calloc(n_ctx + 1, 1);
+    if (!m->alpha || !m->off || !m->used || !m->filled) {
         mx_wl_model_free(m);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
+    memcpy(m->alpha, alpha, n_ctx * sizeof *alpha);
     uint32_t o = 0;
     for (size_t c = 0; c < n_ctx; c++) {
         m->off[c] = o;
         o += alpha[c];
     }
     m->off[n_ctx] = o;
-    m->count = calloc((size_t)o + 1, sizeof *m->count);
-    if (!m->count) {
+    if (encoder && !(m->count = calloc((size_t)o + 1, sizeof *m->count))) {
         mx_wl_model_free(m);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
@@ -55,6 +76,7 @@ int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, mx_err
 
 void mx_wl_model_free(mx_wl_model *m)
 {
+    free(m->alpha);
     free(m->off);
     free(m->count);
     free(m->enc);
@@ -62,6 +84,7 @@ void mx_wl_model_free(mx_wl_model *m)
     free(m->lut);
     free(m->sym);
     free(m->used);
+    free(m->filled);
     memset(m, 0, sizeof *m);
 }
 
@@ -105,8 +128,8 @@ static uint64_t enc_entry(uint32_t f, uint32_t start)
 int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
 {
     size_t total = m->off[m->n_ctx], used_syms = 0;
-    free(m->enc);
-    m->enc = malloc((total + 1) * sizeof *m->enc);
+    if (!m->enc) /* kept: only the entries of symbols counted are ever read */
+        m->enc = malloc((total + 1) * sizeof *m->enc);
     uint8_t *q = malloc(total + 1);
     uint16_t *freq = malloc(MX_WL_ALPHA_MAX * sizeof *freq);
     uint32_t *lo = malloc(2 * (m->n_ctx + 1) * sizeof *lo), *hi = lo + m->n_ctx + 1;
@@ -162,6 +185,12 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
                 start += freq[i++];
             }
         used_syms += u;
+    }
+    /* the counts back to zero, for the next use of a kept model */
+    for (size_t c = 0; c < m->n_ctx; c++) {
+        if (m->used[c])
+            memset(m->count + m->off[c] + lo[c], 0, (hi[c] - lo[c]) * sizeof *m->count);
+        m->used[c] = 0;
     }
     free(q);
     free(freq);
@@ -219,12 +248,8 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
     uint16_t *freq = malloc(MX_WL_ALPHA_MAX * sizeof *freq);
     uint16_t *syms = malloc(MX_WL_ALPHA_MAX * sizeof *syms);
     int rc = -1;
-    free(m->base);
-    free(m->lut);
-    free(m->sym);
-    m->lut = NULL;
-    m->sym = NULL;
-    m->base = calloc(nc + 1, sizeof *m->base);
+    if (!m->base)
+        m->base = calloc(nc + 1, sizeof *m->base);
     int simd = mx_simd_avx2();
     if (!span || !first || !freq || !syms || !m->base) {
         mx_fail(err, MX_EFAIL, "out of memory");
@@ -249,13 +274,24 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
     }
     /* 4096 slots a context, zero (frequency 0) for the unused ones: a big
      * calloc gets fresh zero pages, so only the used contexts cost a
-     * write; + 8 for vector reads past the end */
+     * write; + 8 for vector reads past the end. A kept model zeroes the
+     * contexts it filled before and does not fill now. */
     (void)used_ctx;
-    m->lut = calloc(nc * MX_WL_SCALE + 8, sizeof *m->lut);
-    m->sym = calloc(nc * MX_WL_SCALE + 8, sizeof *m->sym);
+    if (!m->lut)
+        m->lut = calloc(nc * MX_WL_SCALE + 8, sizeof *m->lut);
+    if (!m->sym)
+        m->sym = calloc(nc * MX_WL_SCALE + 8, sizeof *m->sym);
     if (!m->lut || !m->sym) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        m->base[c] = span[c] ? (uint32_t)(c * MX_WL_SCALE) : 0;
+        if (!span[c] && m->filled[c]) {
+            memset(m->lut + c * MX_WL_SCALE, 0, MX_WL_SCALE * sizeof *m->lut);
+            memset(m->sym + c * MX_WL_SCALE, 0, MX_WL_SCALE * sizeof *m->sym);
+            m->filled[c] = 0;
+        }
     }
     const uint8_t *bits = src + *off, *q = bits + bitmap_bytes;
     for (size_t c = 0, at = 0; c < nc; at += (span[c] + 7) / 8, c++)
@@ -279,7 +315,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         }
         normalise(q, u, freq);
         q += u;
-        m->base[c] = (uint32_t)(c * MX_WL_SCALE);
+        m->filled[c] = 1;
         fill_slots(m->lut + c * MX_WL_SCALE, m->alpha[c] <= MX_WL_SMALL ? NULL : m->sym + c * MX_WL_SCALE,
                    syms, freq, u, simd);
     }
@@ -293,22 +329,55 @@ out:
     return rc;
 }
 
+/* Words a step may write below w: a word per lane, and the vector
+ * encoder's 16-byte stores reach 8 words below its last. */
+#define STEP_SLACK 16
+
+/* Room for cap words in stream s, the words coded so far moved to the end. */
+static int grow(mx_wl_enc *e, int s, size_t cap)
+{
+    size_t used = e->buf[s] ? (size_t)(e->end[s] - e->w[s]) : 0;
+    uint16_t *b = malloc(cap * sizeof *b);
+    if (!b) {
+        e->oom = 1;
+        return -1;
+    }
+    if (used)
+        memcpy(b + cap - used, e->w[s], used * sizeof *b);
+    free(e->buf[s]);
+    e->buf[s] = b;
+    e->cap[s] = cap;
+    e->end[s] = b + cap;
+    e->w[s] = e->end[s] - used;
+    return 0;
+}
+
 int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_error *err)
 {
-    memset(e, 0, sizeof *e);
+    if (!e->x || e->lanes < lanes) {
+        free(e->x);
+        e->x = malloc(lanes * sizeof *e->x + 32);
+    }
     e->lanes = lanes;
-    e->x = malloc(lanes * sizeof *e->x + 32);
-    /* a word per symbol at most; + 8 below for the vector stores' slack */
-    e->buf[0] = malloc((max0 + 16) * sizeof *e->buf[0]);
-    e->buf[1] = malloc((max1 + 16) * sizeof *e->buf[1]);
-    if (!e->x || !e->buf[0] || !e->buf[1]) {
+    e->oom = 0;
+    if (!e->x) {
         mx_wl_enc_free(e);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
     for (size_t i = 0; i < lanes; i++)
         e->x[i] = MX_WL_LOW;
-    e->w[0] = e->end[0] = e->buf[0] + max0 + 16;
-    e->w[1] = e->end[1] = e->buf[1] + max1 + 16;
+    /* a quarter of a word per symbol to start with (a kept encoder keeps
+     * what it grew to); a step that might not fit grows the buffer */
+    size_t max[2] = {max0, max1};
+    for (int s = 0; s < 2; s++) {
+        size_t want = max[s] / 4 + lanes + 4 * STEP_SLACK;
+        if (e->buf[s])
+            e->w[s] = e->end[s] = e->buf[s] + e->cap[s];
+        if (e->cap[s] < want && grow(e, s, want)) {
+            mx_wl_enc_free(e);
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        }
+    }
     e->simd = mx_simd_avx2();
     /* the emitting lanes' words, in lane order, at the top of 8 words */
     for (unsigned mk = 0; mk < 256; mk++) {
@@ -418,6 +487,11 @@ __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, con
 
 void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a, int s)
 {
+    if (e->oom)
+        return;
+    if ((size_t)(e->w[s] - e->buf[s]) < a + STEP_SLACK &&
+        grow(e, s, 2 * e->cap[s] + a + STEP_SLACK))
+        return;
     /* lanes from last to first: the buffer fills downwards, so the words of
      * a step end up in lane order */
     size_t to = e->simd ? a / 32 * 32 : 0;
@@ -431,6 +505,8 @@ void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, siz
 
 int mx_wl_enc_finish(mx_wl_enc *e, mx_bytes *out, mx_error *err)
 {
+    if (e->oom)
+        return mx_fail(err, MX_EFAIL, "out of memory");
     size_t len[2];
     for (int s = 0; s < 2; s++)
         len[s] = (size_t)(e->end[s] - e->w[s]);

@@ -42,7 +42,8 @@
 
 typedef struct {
     size_t n_ctx;
-    const uint16_t *alpha;  /* alphabet of each context (borrowed) */
+    uint16_t *alpha;        /* alphabet of each context */
+    int encoder;            /* made for encoding (counts) or decoding (slots) */
     uint32_t *off;          /* context c's symbols start at off[c] in the flat arrays */
     uint32_t *count;        /* encoder: counts, flat */
     uint64_t *enc;          /* encoder: per symbol freq | start << 13 | rcp shift << 25 | rcp << 32 */
@@ -54,12 +55,21 @@ typedef struct {
     uint32_t *lut;
     uint16_t *sym;
     uint8_t *used;          /* per context: it has a table (the encoder marks the
-                               contexts it counts in) */
+                               contexts it counts in, and counts in no other) */
+    uint8_t *filled;        /* decoder: the context's slots may be non-zero */
 } mx_wl_model;
 
-/* A model of n_ctx contexts with those alphabets (kept by reference).
- * Counts start at zero. */
-int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, mx_error *err);
+/* A model of n_ctx contexts with those alphabets (copied), for the encoder
+ * (counts, zero) or the decoder (slots, made by mx_wl_read_tables). A
+ * model is made to be kept (a coder keeps its models in its work, work.h):
+ * called again on a model already made for the same alphabets and
+ * direction, it keeps every array, and the model behaves exactly as a new
+ * one: mx_wl_write_tables leaves the counts zero again, and a failed call
+ * leaves only counts of contexts marked used, which this clears. So a
+ * coder used again and again pays for its tables once. m must be zeroed
+ * or a model; any other model is freed and made anew. */
+int mx_wl_model_init(mx_wl_model *m, size_t n_ctx, const uint16_t *alpha, int encoder,
+                     mx_error *err);
 void mx_wl_model_free(mx_wl_model *m);
 
 /* The flat index of (context, symbol): what the coders below take. */
@@ -71,27 +81,36 @@ static inline uint32_t mx_wl_index(const mx_wl_model *m, size_t ctx, unsigned sy
 /* Encoder: quantises and normalises the counts, appends the tables to
  * out and fills the encoder entries. Only contexts marked in m->used are
  * looked at (the others are taken as empty), so a coder with many large
- * contexts pays for the ones it used. */
+ * contexts pays for the ones it used. The counts are zero again after it,
+ * and no context is marked. */
 int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err);
 
 /* Decoder: reads tables written by mx_wl_write_tables at *off (advanced)
  * and builds the lookups. Slots of unused contexts decode as frequency 0,
- * which derails the lanes: a stream that reaches one fails at the end. */
+ * which derails the lanes: a stream that reaches one fails at the end.
+ * A kept model rewrites only the contexts used now or before: the slots
+ * are the same as a new model's would be. */
 int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off, mx_error *err);
 
 /* --- encoder: steps are fed in REVERSE decoding order; each stream's
- * words fill a buffer from its end. --- */
+ * words fill a buffer from its end, grown (moving the words to the new
+ * end) when a step might not fit: a stream takes at most a word per
+ * symbol, but seldom more than a quarter of that, so the buffers start
+ * small and a kept encoder keeps them. --- */
 typedef struct {
     size_t lanes;
     uint32_t *x;
     uint16_t *buf[2];
+    size_t cap[2];  /* words */
     uint16_t *w[2]; /* the next word of each stream goes below it */
     uint16_t *end[2];
+    int oom;        /* a buffer could not grow: finish fails */
     int simd;       /* use the vector encoder (mx_simd_avx2() at init) */
     uint8_t pack[256][16]; /* emit mask -> shuffle that packs the words */
 } mx_wl_enc;
 
-/* For at most max0 and max1 symbols in streams 0 and 1. */
+/* For at most max0 and max1 symbols in streams 0 and 1. e must be zeroed
+ * or an encoder made before (its buffers are kept). */
 int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_error *err);
 void mx_wl_enc_free(mx_wl_enc *e);
 /* One step of a lanes on stream s: lane i codes the symbol of flat index

@@ -4,13 +4,13 @@
 #include "container.h"
 #include "engine.h"
 
-int mx_analyze_streams(const mx_pipeline *p, const mx_matrix *m, mx_stream_report *out,
-                       mx_error *err)
+int mx_analyze_streams(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m,
+                       mx_stream_report *out, mx_error *err)
 {
     memset(out, 0, sizeof *out);
     uint8_t *buf;
     size_t len;
-    if (mx_compress(p, m, &buf, &len, err))
+    if (mx_compress(ctx, p, m, &buf, &len, err))
         return -1;
     mx_container c;
     if (mx_container_read(buf, len, &c, err)) {

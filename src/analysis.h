@@ -4,6 +4,7 @@
 #define MX_ANALYSIS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "context.h"
 #include "matrix.h"
 #include "mxerr.h"
 #include "pipeline.h"
@@ -17,8 +18,8 @@ typedef struct {
     size_t total_bytes;  /* the whole file */
 } mx_stream_report;
 
-int mx_analyze_streams(const mx_pipeline *p, const mx_matrix *m, mx_stream_report *out,
-                       mx_error *err);
+int mx_analyze_streams(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m,
+                       mx_stream_report *out, mx_error *err);
 /* hist[e] = number of values whose 8-bit biased exponent is e. */
 void mx_exponent_histogram(const mx_matrix *m, uint64_t hist[256]);
 #endif

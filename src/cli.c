@@ -167,20 +167,24 @@ static void print_help(void)
         DEFAULT_MANIFEST, MX_SERVE_MAX_CONNECTIONS, MX_DEFAULT_SPEC);
 }
 
+static void print_stages(mx_stage_kind kind)
+{
+    for (size_t i = 0; mx_stages[i]; i++) {
+        char help[512];
+        if (mx_stages[i]->kind != kind)
+            continue;
+        mx_stage_params_help(mx_stages[i], help, sizeof help);
+        printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary, *help ? " [" : "",
+               help, *help ? "]" : "");
+    }
+}
+
 static void print_list(void)
 {
     printf("Transforms:\n");
-    for (size_t i = 0; mx_stages[i]; i++)
-        if (mx_stages[i]->kind == MX_STAGE_TRANSFORM)
-            printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
-                   *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
-                   *mx_stages[i]->params_help ? "]" : "");
+    print_stages(MX_STAGE_TRANSFORM);
     printf("Entropy stages:\n");
-    for (size_t i = 0; mx_stages[i]; i++)
-        if (mx_stages[i]->kind == MX_STAGE_ENTROPY)
-            printf("  %-11s %s%s%s%s\n", mx_stages[i]->name, mx_stages[i]->summary,
-                   *mx_stages[i]->params_help ? " [" : "", mx_stages[i]->params_help,
-                   *mx_stages[i]->params_help ? "]" : "");
+    print_stages(MX_STAGE_ENTROPY);
     printf("Automatic pipelines (a spec of their own; the file records the choice):\n"
            "  %-11s bfdelta, unless zstd:3 judged on 1/64 of the rows comes within 15%%\n"
            "  %-11s the smallest of %zu lossless candidates, each coding the whole matrix\n",
@@ -351,6 +355,19 @@ static int finish_output(mx_atomic_file *f, int rc, mx_error *err)
     return rc;
 }
 
+/* A context with the command line's threads and frame rows. */
+static mx_ctx *make_ctx(const cli_opts *o)
+{
+    mx_ctx *ctx = mx_ctx_create();
+    if (!ctx) {
+        fprintf(stderr, "mxbench: out of memory\n");
+        return NULL;
+    }
+    mx_ctx_set_threads(ctx, o->threads);
+    mx_ctx_set_frame_rows(ctx, o->frame_rows);
+    return ctx;
+}
+
 /* A tensor name made safe as part of a file name: [A-Za-z0-9._-] only
  * (others become '_'), no leading dot, no "..", at most MX_SAFE_NAME_MAX
  * bytes; so a tensor named "/../../x" cannot steer where the output goes. */
@@ -390,106 +407,52 @@ static int cmd_compress(cli_opts *o)
     mx_pipeline p;
     if (mx_pipeline_parse(o->n_specs ? o->specs[0] : MX_DEFAULT_SPEC, &p, &err))
         return report(&err);
-    p.threads = o->threads;
-    p.frame_rows = o->frame_rows;
+    mx_input input;
+    if (mx_input_open(&input, in, &o->shape, o->tensor, &err))
+        return report(&err);
     char outpath[4096];
+    if (o->output) {
+        snprintf(outpath, sizeof outpath, "%s", o->output);
+    } else if (ends_with(in, ".safetensors")) {
+        /* a tensor: IN.safetensors -> IN.TENSOR.npy.mxb, beside the input */
+        const char *slash = strrchr(in, '/');
+        size_t dir = slash ? (size_t)(slash + 1 - in) : 0,
+               stem = strlen(in) - strlen(".safetensors"),
+               skip = strlen(in + dir) + 1; /* input.name is "BASENAME:TENSOR" */
+        char part[MX_SAFE_NAME_MAX + 1];
+        safe_name_part(input.name + (strlen(input.name) > skip ? skip : strlen(input.name)), part,
+                       sizeof part);
+        snprintf(outpath, sizeof outpath, "%.*s%s%s.npy.mxb", (int)stem, in,
+                 stem == dir ? "" : ".", part);
+    } else {
+        snprintf(outpath, sizeof outpath, "%s.mxb", in);
+    }
     mx_atomic_file f;
-    int rc, claimed = 0;
-    if (!ends_with(in, ".safetensors")) {
-        /* big .npy and raw files go a frame at a time, in bounded memory;
-         * the output is claimed once, for whichever path then writes it */
-        if (o->output)
-            snprintf(outpath, sizeof outpath, "%s", o->output);
-        else
-            snprintf(outpath, sizeof outpath, "%s.mxb", in);
-        if ((rc = claim_output(in, outpath, o->force, &f)))
-            return rc;
-        claimed = 1;
-        mx_file_stats st;
-        rc = mx_file_compress(in, &o->shape, &p, &f, &st, &err);
-        if (rc != MX_FILE_WHOLE) {
-            if (finish_output(&f, rc, &err))
-                return report(&err);
-            if (!o->quiet)
-                print_compressed(in, st.in_bytes, st.out_bytes, st.chosen, st.converted,
-                                 st.frames, outpath);
-            return 0;
-        }
+    mx_ctx *ctx = NULL;
+    int rc = claim_output(in, outpath, o->force, &f);
+    if (rc) {
+        mx_input_close(&input);
+        return rc;
     }
-    mx_sample *s = NULL;
-    size_t n = 0;
-    rc = 2;
-    if (mx_samples_load_file(in, &o->shape, o->tensor, &s, &n, &err)) {
-        rc = report(&err);
-        goto out;
-    }
-    if (n != 1) {
-        fprintf(stderr, "mxbench: %s: holds %zu BF16 tensors; pick one with --tensor NAME\n", in,
-                n);
-        goto out;
-    }
-    if (!claimed) { /* a .safetensors tensor: its name is in the output's */
-        if (o->output) {
-            snprintf(outpath, sizeof outpath, "%s", o->output);
-        } else {
-            /* IN.safetensors -> IN.TENSOR.npy.mxb, beside the input */
-            const char *slash = strrchr(in, '/');
-            size_t dir = slash ? (size_t)(slash + 1 - in) : 0,
-                   stem = strlen(in) - strlen(".safetensors"),
-                   skip = strlen(in + dir) + 1; /* s[0].name is "BASENAME:TENSOR" */
-            char part[MX_SAFE_NAME_MAX + 1];
-            safe_name_part(s[0].name + (strlen(s[0].name) > skip ? skip : strlen(s[0].name)), part,
-                           sizeof part);
-            snprintf(outpath, sizeof outpath, "%.*s%s%s.npy.mxb", (int)stem, in,
-                     stem == dir ? "" : ".", part);
-        }
-        if ((rc = claim_output(in, outpath, o->force, &f)))
-            goto out;
-        claimed = 1;
-    }
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    char chosen[MX_SPEC_MAX + 32], label[MX_SPEC_MAX + 96];
-    uint64_t count = mx_matrix_count(&s[0].m), cols = s[0].m.cols;
-    /* raw values without --shape: the engine finds the width and records it */
-    rc = s[0].shape_unknown
-             ? mx_compress_unshaped(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &cols, &err)
-             : mx_compress_ex(&p, &s[0].m, &buf, &len, chosen, sizeof chosen, &err);
-    if (!rc)
-        rc = mx_atomic_write(&f, buf, len, &err);
-    free(buf);
-    claimed = 0; /* committed or removed here */
+    mx_file_stats st;
+    rc = (ctx = make_ctx(o)) ? mx_compress_input(ctx, &p, &input, &f, &st, &err)
+                             : mx_fail(&err, MX_EFAIL, "out of memory");
     if (finish_output(&f, rc, &err)) {
         rc = report(&err);
-        goto out;
+    } else {
+        const mx_compress_info *info = mx_ctx_info(ctx);
+        char label[MX_SPEC_MAX + 96];
+        snprintf(label, sizeof label, "%s", info->pipeline);
+        if (input.shape_unknown)
+            snprintf(label, sizeof label, "%s, shape %llux%llu inferred", info->pipeline,
+                     (unsigned long long)info->rows, (unsigned long long)info->cols);
+        if (!o->quiet)
+            print_compressed(in, st.in_bytes, st.out_bytes, label, input.converted,
+                             (size_t)info->frames, outpath);
     }
-    uint64_t rows = cols ? count / cols : 1, step = mx_frame_rows(&p, cols);
-    snprintf(label, sizeof label, "%s", chosen);
-    if (s[0].shape_unknown)
-        snprintf(label, sizeof label, "%s, shape %llux%llu inferred", chosen,
-                 (unsigned long long)rows, (unsigned long long)cols);
-    if (!o->quiet)
-        print_compressed(in, count * 2, len, label, s[0].converted,
-                         (size_t)(rows > step ? (rows + step - 1) / step : 1), outpath);
-    rc = 0;
-out:
-    if (claimed) /* an error before the output was written: remove it */
-        finish_output(&f, -1, &err);
-    mx_samples_free(s, n);
+    mx_input_close(&input);
+    mx_ctx_free(ctx);
     return rc;
-}
-
-/* Reads and decodes a container; shared by decompress and verify. */
-static int load_container(const char *in, int threads, uint8_t **buf, size_t *len, mx_matrix *m,
-                          mx_error *err)
-{
-    if (mx_read_file(in, buf, len, err))
-        return -1;
-    if (mx_decompress_ex(*buf, *len, threads, m, err)) {
-        free(*buf);
-        return mx_wrap(err, in);
-    }
-    return 0;
 }
 
 static int cmd_decompress(cli_opts *o)
@@ -506,27 +469,17 @@ static int cmd_decompress(cli_opts *o)
     else
         return usage_error("%s: does not end in .mxb; name the output with -o", in);
     mx_atomic_file f;
+    mx_ctx *ctx = make_ctx(o);
+    if (!ctx)
+        return 1;
     int rc = claim_output(in, outpath, o->force, &f);
-    if (rc)
+    if (rc) {
+        mx_ctx_free(ctx);
         return rc;
-    mx_file_stats st;
-    rc = mx_file_decompress(in, o->threads, &f, &st, &err); /* multi-frame: bounded memory */
-    if (rc == MX_FILE_WHOLE) {
-        uint8_t *buf, *file;
-        size_t len, flen;
-        mx_matrix m;
-        rc = load_container(in, o->threads, &buf, &len, &m, &err);
-        if (!rc) {
-            free(buf);
-            if (m.origin == MX_ORIGIN_RAW) {
-                rc = mx_atomic_write(&f, (const uint8_t *)m.data, mx_matrix_count(&m) * 2, &err);
-            } else if ((rc = mx_npy_serialize(&m, &file, &flen, &err)) == 0) {
-                rc = mx_atomic_write(&f, file, flen, &err);
-                free(file);
-            }
-            mx_matrix_free(&m);
-        }
     }
+    mx_file_stats st;
+    rc = mx_decompress_file(ctx, in, &f, &st, &err);
+    mx_ctx_free(ctx);
     if (finish_output(&f, rc, &err))
         return report(&err);
     if (!o->quiet)
@@ -545,78 +498,68 @@ static const char *origin_name(mx_origin o)
     return "?";
 }
 
+static void print_info(const char *in, const mx_file_stats *st)
+{
+    const mx_frames_info *fi = &st->frames;
+    const mx_container *c = &fi->first;
+    double ratio =
+        st->in_bytes ? (double)fi->rows * (double)fi->cols * 2 / (double)st->in_bytes : 0.0;
+    if (fi->frames > 1) {
+        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
+               "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
+               in, c->version, fi->frames, (unsigned long long)fi->rows,
+               (unsigned long long)fi->cols, fi->pipeline, fi->lossy ? "lossy" : "lossless",
+               (unsigned long long)st->in_bytes, ratio);
+        return;
+    }
+    printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
+           "  origin     %s%s\n  pipeline   %s (%s)\n  size       %llu bytes "
+           "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
+           in, c->version, (unsigned long long)c->rows, (unsigned long long)c->cols,
+           origin_name(c->origin), c->fortran ? ", Fortran order" : "", c->spec,
+           c->lossy ? "lossy" : "lossless", (unsigned long long)st->in_bytes, ratio,
+           c->header_size, c->coded.n, c->version == 1 ? "xxh64" : "xxh3",
+           (unsigned long long)c->value_hash);
+    const mx_level *top = &c->layout.level[c->layout.n_levels - 1];
+    for (size_t j = 0; j < top->n; j++) {
+        size_t raw = 0;
+        mx_stream_desc_bytes(&top->d[j], &raw);
+        printf("    #%-2zu %2u-bit %llux%llu: %zu -> %zu bytes\n", j, top->d[j].bits,
+               (unsigned long long)top->d[j].rows, (unsigned long long)top->d[j].cols, raw,
+               c->coded.size[j]);
+    }
+}
+
+/* info reads the frames' headers; verify decodes every frame and checks it. */
 static int cmd_info(cli_opts *o, int verify)
 {
     mx_error err = {0};
     if (o->n_inputs < 1)
         return usage_error("%s needs at least one input file", verify ? "verify" : "info");
     int worst = 0;
+    mx_ctx *ctx = make_ctx(o);
+    if (!ctx)
+        return 1;
     for (int i = 0; i < o->n_inputs; i++) {
         const char *in = o->inputs[i];
-        uint8_t *buf;
-        size_t len;
-        mx_container c;
         mx_file_stats st;
-        int rc = verify ? mx_file_decompress(in, o->threads, NULL, &st, &err)
-                        : mx_file_scan(in, &st, &err);
-        if (rc != MX_FILE_WHOLE) { /* a multi-frame file, read a frame at a time */
-            if (rc) {
-                rc = report(&err);
-                worst = worst > rc ? worst : rc;
-            } else if (verify) {
-                printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
-                       st.frames);
-            } else {
-                printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
-                       "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-                       in, st.version, st.frames, (unsigned long long)st.rows,
-                       (unsigned long long)st.cols, st.chosen, st.lossy ? "lossy" : "lossless",
-                       (unsigned long long)st.in_bytes,
-                       st.in_bytes ? (double)st.rows * (double)st.cols * 2 / (double)st.in_bytes : 0.0);
-            }
-            continue;
-        }
-        rc = 0;
-        if (mx_read_file(in, &buf, &len, &err))
-            rc = report(&err);
-        else if (mx_container_read(buf, len, &c, &err))
-            rc = (mx_wrap(&err, in), report(&err)), free(buf);
+        int rc = verify ? mx_decompress_file(ctx, in, NULL, &st, &err)
+                        : mx_scan_file(ctx, in, &st, &err);
         if (rc) {
+            rc = report(&err);
             worst = worst > rc ? worst : rc;
-            continue;
-        }
-        if (verify) {
-            mx_matrix m;
-            if (mx_decompress_ex(buf, len, o->threads, &m, &err)) {
-                mx_wrap(&err, in);
-                rc = report(&err);
-                worst = worst > rc ? worst : rc;
-            } else {
-                printf("%s: OK (%s, %s)\n", in, c.spec,
-                       c.lossy ? "lossy: checksums of streams verified"
-                               : "values match their checksum");
-                mx_matrix_free(&m);
-            }
+        } else if (!verify) {
+            print_info(in, &st);
+        } else if (st.frames.frames > 1) {
+            printf("%s: OK (%zu frames, every frame's values match their checksum)\n", in,
+                   st.frames.frames);
         } else {
-            printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
-                   "  origin     %s%s\n  pipeline   %s (%s)\n  size       %zu bytes "
-                   "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
-                   in, c.version, (unsigned long long)c.rows, (unsigned long long)c.cols,
-                   origin_name(c.origin), c.fortran ? ", Fortran order" : "", c.spec,
-                   c.lossy ? "lossy" : "lossless", len,
-                   len ? (double)c.rows * (double)c.cols * 2 / (double)len : 0.0, c.header_size,
-                   c.coded.n, c.version == 1 ? "xxh64" : "xxh3", (unsigned long long)c.value_hash);
-            const mx_level *top = &c.layout.level[c.layout.n_levels - 1];
-            for (size_t j = 0; j < top->n; j++) {
-                size_t raw = 0;
-                mx_stream_desc_bytes(&top->d[j], &raw);
-                printf("    #%-2zu %2u-bit %llux%llu: %zu -> %zu bytes\n", j, top->d[j].bits,
-                       (unsigned long long)top->d[j].rows, (unsigned long long)top->d[j].cols, raw,
-                       c.coded.size[j]);
-            }
+            printf("%s: OK (%s, %s)\n", in, st.frames.first.spec,
+                   st.frames.lossy ? "lossy: checksums of streams verified"
+                                   : "values match their checksum");
         }
-        free(buf);
     }
+    mx_ctx_free(ctx);
     return worst;
 }
 
@@ -655,6 +598,7 @@ static int cmd_sweep(cli_opts *o)
     if (mx_sweep_values(o->param, vals, &nv, &integer, &err))
         return mx_wrap(&err, "--param"), report(&err);
     size_t np = o->n_specs * nv;
+    mx_ctx *ctx = NULL;
     mx_pipeline *pipes = calloc(np, sizeof *pipes);
     mx_sample *s = NULL;
     size_t n = 0;
@@ -674,7 +618,6 @@ static int cmd_sweep(cli_opts *o)
                 rc = report(&err);
                 goto out;
             }
-            pipes[t * nv + i].threads = o->threads;
         }
     }
     if ((rc = check_report_outputs(o, o->manifest ? o->manifest : DEFAULT_MANIFEST)))
@@ -691,8 +634,8 @@ static int cmd_sweep(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    if (mx_batch_run(s, n, pipes, np, &o->batch, &b, &err)) {
-        rc = report(&err);
+    if (!(ctx = make_ctx(o)) || mx_batch_run(ctx, s, n, pipes, np, &o->batch, &b, &err)) {
+        rc = ctx ? report(&err) : 1;
         goto out;
     }
     printf("%s\n", o->batch.condition == MX_SUBMITTED
@@ -743,6 +686,7 @@ out:
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);
+    mx_ctx_free(ctx);
     return rc;
 }
 
@@ -829,7 +773,10 @@ static int cmd_batch(cli_opts *o)
     mx_batch b = {0};
     mx_solution *sol = NULL;
     mx_coder coder;
-    if (!pipes) {
+    mx_ctx *ctx = make_ctx(o);
+    if (!pipes || !ctx) {
+        free(pipes);
+        mx_ctx_free(ctx);
         fprintf(stderr, "mxbench: out of memory\n");
         return 1;
     }
@@ -838,7 +785,6 @@ static int cmd_batch(cli_opts *o)
             rc = report(&err);
             goto out;
         }
-        pipes[i].threads = o->threads;
     }
     if ((rc = check_report_outputs(o, o->manifest ? o->manifest : DEFAULT_MANIFEST)))
         goto out;
@@ -895,7 +841,7 @@ static int cmd_batch(cli_opts *o)
     }
     if (!o->quiet && isatty(2))
         o->batch.progress = progress;
-    rc = mx_batch_run(s, n, pipes, n_specs, &o->batch, &b, &err);
+    rc = mx_batch_run(ctx, s, n, pipes, n_specs, &o->batch, &b, &err);
     mx_solution_stop(sol); /* before anything is printed: nothing left running */
     sol = NULL;
     if (rc) {
@@ -920,6 +866,7 @@ out:
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);
+    mx_ctx_free(ctx);
     return rc;
 }
 
@@ -1183,6 +1130,8 @@ int mx_cli_main(int argc, char **argv)
     if (!is_bench && strcmp(o.command, "compress") && strcmp(o.command, "export") &&
         strcmp(o.command, "serve") && o.n_specs)
         return usage_error("-p does not apply to '%s'", o.command);
+    if (!o.threads) /* every command, the app included, runs on all cores unless -T says */
+        o.threads = mx_cpu_count();
     if (!strcmp(o.command, "ui")) {
         if (o.n_inputs)
             return usage_error("ui takes samples from a manifest (-m), not '%s'", o.inputs[0]);
@@ -1192,8 +1141,6 @@ int mx_cli_main(int argc, char **argv)
         return mx_ui_main(o.manifest ? o.manifest : DEFAULT_MANIFEST, o.specs, o.n_specs,
                           &o.batch, &eo, o.threads);
     }
-    if (!o.threads)
-        o.threads = mx_cpu_count();
     install_signals();
     if (!strcmp(o.command, "batch") || is_eval)
         return cmd_batch(&o);
@@ -1209,12 +1156,11 @@ int mx_cli_main(int argc, char **argv)
             return usage_error("serve takes no input file (got '%s')", o.inputs[0]);
         if (mx_pipeline_parse(o.n_specs ? o.specs[0] : MX_DEFAULT_SPEC, &p, &err))
             return report(&err);
-        p.threads = o.threads;
         mx_serve_opts so = {o.host ? o.host : "127.0.0.1", o.port ? (unsigned)o.port : 8000,
                             o.max_upload ? o.max_upload : MX_SERVE_MAX_UPLOAD,
                             o.max_output ? o.max_output : MX_SERVE_MAX_OUTPUT,
                             o.max_connections ? (unsigned)o.max_connections : MX_SERVE_MAX_CONNECTIONS,
-                            &p};
+                            &p, o.threads};
         return mx_serve(&so, &err) ? report(&err) : 0;
     }
     if (!strcmp(o.command, "decompress"))

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "bytes.h"
 #include "container.h"
+#include "frames.h"
 #include "parallel.h"
 #include "presets.h"
 #include "shape_infer.h"
@@ -14,12 +15,12 @@ uint64_t mx_values_hash(const uint16_t *values, size_t n)
     return mx_container_hash64(MX_CONTAINER_VERSION, values, n * sizeof *values);
 }
 
-uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols)
+uint64_t mx_frame_rows(const mx_ctx *ctx, uint64_t cols)
 {
     if (!cols)
         return UINT64_MAX; /* no values: one frame, however many rows */
-    if (p->frame_rows)
-        return p->frame_rows;
+    if (ctx->frame_rows)
+        return ctx->frame_rows;
     return cols > MX_FRAME_BYTES / 2 ? 1 : MX_FRAME_BYTES / (cols * 2);
 }
 
@@ -28,12 +29,19 @@ typedef struct {
     uint64_t first_row, total_rows;
 } frame_pos;
 
-static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
+/* The threads a call may use and a work for each (crew[0]: this thread's). */
+typedef struct {
+    mx_work *crew;
+    int threads;
+} team;
+
+static int compress_fixed(team t, const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
                           uint8_t **out, size_t *out_len, mx_error *err)
 {
     mx_container c;
     memset(&c, 0, sizeof c);
-    if (mx_pipeline_encode(p, m->data, m->rows, m->cols, &c.layout, &c.coded, err))
+    if (mx_pipeline_encode(p, t.crew, t.threads, m->data, m->rows, m->cols, &c.layout, &c.coded,
+                           err))
         return -1;
     c.lossy = mx_pipeline_lossy(p);
     c.rows = m->rows;
@@ -68,38 +76,30 @@ static int compress_fixed(const mx_pipeline *p, const mx_matrix *m, frame_pos po
 #define AUTO_SAMPLE_BLOCKS 4
 #define AUTO_KEEP_PCT 85
 
-static int parse_with_threads(const char *spec, int threads, mx_pipeline *p, mx_error *err)
-{
-    if (mx_pipeline_parse(spec, p, err))
-        return -1;
-    p->threads = threads;
-    return 0;
-}
-
 /* Keeps every file we write decodable under MX_MAX_RATIO. */
-static int compress_bounded(const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
+static int compress_bounded(team t, const mx_pipeline *p, const mx_matrix *m, frame_pos pos,
                             uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
                             mx_error *err)
 {
     if (chosen)
         mx_pipeline_format(p, chosen, chosen_n);
-    if (compress_fixed(p, m, pos, out, out_len, err))
+    if (compress_fixed(t, p, m, pos, out, out_len, err))
         return -1;
     uint64_t bytes = (uint64_t)mx_matrix_count(m) * 2;
     if (bytes <= (uint64_t)*out_len * MX_MAX_RATIO)
         return 0;
     free(*out);
     mx_pipeline z;
-    if (parse_with_threads(MX_BASELINE_SPEC, p->threads, &z, err))
+    if (mx_pipeline_parse(MX_BASELINE_SPEC, &z, err))
         return -1;
     if (chosen)
         mx_pipeline_format(&z, chosen, chosen_n);
-    return compress_fixed(&z, m, pos, out, out_len, err);
+    return compress_fixed(t, &z, m, pos, out, out_len, err);
 }
 
 /* Codes the whole matrix with the baseline as well, and keeps whichever
  * of that and *out (chosen) is smaller. */
-static int keep_smaller_than_baseline(const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
+static int keep_smaller_than_baseline(team t, const mx_matrix *part, frame_pos pos,
                                       uint8_t **out, size_t *out_len, char *chosen,
                                       size_t chosen_n, mx_error *err)
 {
@@ -107,8 +107,8 @@ static int keep_smaller_than_baseline(const mx_pipeline *p, const mx_matrix *par
     uint8_t *buf;
     size_t len;
     char base_chosen[MX_SPEC_MAX];
-    if (parse_with_threads(MX_BASELINE_SPEC, p->threads, &base, err) ||
-        compress_bounded(&base, part, pos, &buf, &len, base_chosen, sizeof base_chosen, err)) {
+    if (mx_pipeline_parse(MX_BASELINE_SPEC, &base, err) ||
+        compress_bounded(t, &base, part, pos, &buf, &len, base_chosen, sizeof base_chosen, err)) {
         free(*out);
         return -1;
     }
@@ -124,9 +124,8 @@ static int keep_smaller_than_baseline(const mx_pipeline *p, const mx_matrix *par
     return 0;
 }
 
-static int compress_auto_max(const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
-                             uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
-                             mx_error *err)
+static int compress_auto_max(team t, const mx_matrix *part, frame_pos pos, uint8_t **out,
+                             size_t *out_len, char *chosen, size_t chosen_n, mx_error *err)
 {
     *out = NULL;
     for (size_t i = 0; i < mx_auto_count; i++) {
@@ -134,8 +133,8 @@ static int compress_auto_max(const mx_pipeline *p, const mx_matrix *part, frame_
         uint8_t *buf;
         size_t len;
         char spec[MX_SPEC_MAX];
-        if (parse_with_threads(mx_auto_candidates[i], p->threads, &cand, err) ||
-            compress_bounded(&cand, part, pos, &buf, &len, spec, sizeof spec, err)) {
+        if (mx_pipeline_parse(mx_auto_candidates[i], &cand, err) ||
+            compress_bounded(t, &cand, part, pos, &buf, &len, spec, sizeof spec, err)) {
             free(*out);
             return -1;
         }
@@ -154,8 +153,8 @@ static int compress_auto_max(const mx_pipeline *p, const mx_matrix *part, frame_
 
 /* zstd:3's size on the whole of m, extrapolated from a sample of rows;
  * 0 when m is too small to sample (or -1 on error). */
-static int baseline_estimate(const mx_pipeline *base, const mx_matrix *m, uint64_t *estimate,
-                             mx_error *err)
+static int baseline_estimate(team t, const mx_pipeline *base, const mx_matrix *m,
+                             uint64_t *estimate, mx_error *err)
 {
     uint64_t per_block = m->rows / AUTO_SAMPLE_DIV / AUTO_SAMPLE_BLOCKS;
     per_block = per_block ? per_block : 1;
@@ -177,7 +176,8 @@ static int baseline_estimate(const mx_pipeline *base, const mx_matrix *m, uint64
     }
     mx_layout layout;
     mx_coded coded;
-    int rc = mx_pipeline_encode(base, sample.data, sample.rows, sample.cols, &layout, &coded, err);
+    int rc = mx_pipeline_encode(base, t.crew, t.threads, sample.data, sample.rows, sample.cols,
+                                &layout, &coded, err);
     if (rc == 0) {
         uint64_t bytes = 0;
         for (size_t j = 0; j < coded.n; j++)
@@ -189,64 +189,76 @@ static int baseline_estimate(const mx_pipeline *base, const mx_matrix *m, uint64
     return rc;
 }
 
-static int compress_auto_fast(const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
-                              uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
-                              mx_error *err)
+static int compress_auto_fast(team t, const mx_matrix *part, frame_pos pos, uint8_t **out,
+                              size_t *out_len, char *chosen, size_t chosen_n, mx_error *err)
 {
     mx_pipeline fast, base;
     uint64_t estimate;
-    if (parse_with_threads(MX_AUTO_FAST_SPEC, p->threads, &fast, err) ||
-        parse_with_threads(MX_BASELINE_SPEC, p->threads, &base, err) ||
-        compress_bounded(&fast, part, pos, out, out_len, chosen, chosen_n, err))
+    if (mx_pipeline_parse(MX_AUTO_FAST_SPEC, &fast, err) ||
+        mx_pipeline_parse(MX_BASELINE_SPEC, &base, err) ||
+        compress_bounded(t, &fast, part, pos, out, out_len, chosen, chosen_n, err))
         return -1;
-    if (baseline_estimate(&base, part, &estimate, err)) {
+    if (baseline_estimate(t, &base, part, &estimate, err)) {
         free(*out);
         return -1;
     }
     if ((uint64_t)*out_len * 100 <= estimate * AUTO_KEEP_PCT)
         return 0;
-    return keep_smaller_than_baseline(p, part, pos, out, out_len, chosen, chosen_n, err);
+    return keep_smaller_than_baseline(t, part, pos, out, out_len, chosen, chosen_n, err);
 }
 
-int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
-                      uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
-                      size_t chosen_n, mx_error *err)
+/* Compresses one frame: part holds rows [first_row, first_row + part->rows)
+ * of a total_rows-row matrix, with the whole matrix's origin fields (the
+ * origin header is stored in the first frame only). A part that is the
+ * whole matrix makes a plain single-frame container. */
+static int compress_frame(team t, const mx_pipeline *p, const mx_matrix *part, frame_pos pos,
+                          uint8_t **out, size_t *out_len, char *chosen, size_t chosen_n,
+                          mx_error *err)
 {
-    frame_pos pos = {first_row, total_rows};
-    if (mx_shape_check(total_rows, part->cols, err))
+    if (mx_shape_check(pos.total_rows, part->cols, err))
         return -1;
     if (p->automatic == MX_AUTO_MAX)
-        return compress_auto_max(p, part, pos, out, out_len, chosen, chosen_n, err);
+        return compress_auto_max(t, part, pos, out, out_len, chosen, chosen_n, err);
     if (p->automatic)
-        return compress_auto_fast(p, part, pos, out, out_len, chosen, chosen_n, err);
-    return compress_bounded(p, part, pos, out, out_len, chosen, chosen_n, err);
+        return compress_auto_fast(t, part, pos, out, out_len, chosen, chosen_n, err);
+    return compress_bounded(t, p, part, pos, out, out_len, chosen, chosen_n, err);
 }
 
-/* Runs fn on items 0..n-1 on `threads` threads; 0, or -1 with the error of
- * the first item that failed (the same whatever the thread count). */
-typedef int (*item_fn)(void *ctx, size_t i, mx_error *err);
+/* Runs fn on items 0..n-1 on the team's threads, each item with a team of
+ * its own: one work of the crew when items run side by side, else the
+ * whole team. 0, or -1 with the error of the first item that failed (the
+ * same whatever the thread count). */
+typedef int (*item_fn)(void *ctx, team t, size_t i, mx_error *err);
 typedef struct {
     item_fn fn;
     void *ctx;
+    team t;
+    int split; /* items side by side, a work each */
     int *rc;
     mx_error *err;
 } items_job;
 
-static void run_item(void *ctx, size_t i)
+static void run_item(void *ctx, size_t i, int worker)
 {
     items_job *j = ctx;
-    j->rc[i] = j->fn(j->ctx, i, &j->err[i]);
+    team own = j->t;
+    if (j->split) {
+        own.crew = &j->t.crew[worker];
+        own.threads = 1;
+    }
+    j->rc[i] = j->fn(j->ctx, own, i, &j->err[i]);
 }
 
-static int parallel_items(size_t n, int threads, item_fn fn, void *ctx, mx_error *err)
+static int parallel_items(size_t n, team t, item_fn fn, void *ctx, mx_error *err)
 {
-    items_job j = {fn, ctx, calloc(n + 1, sizeof *j.rc), calloc(n + 1, sizeof *j.err)};
+    items_job j = {fn, ctx, t, n > 1 && t.threads > 1, calloc(n + 1, sizeof *j.rc),
+                   calloc(n + 1, sizeof *j.err)};
     if (!j.rc || !j.err) {
         free(j.rc);
         free(j.err);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
-    mx_parallel_for(n, threads, run_item, &j);
+    mx_parallel_workers(n, j.split ? t.threads : 1, run_item, &j);
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
         if (j.rc[i]) {
@@ -258,10 +270,17 @@ static int parallel_items(size_t n, int threads, item_fn fn, void *ctx, mx_error
     return rc;
 }
 
+static int team_of(mx_ctx *ctx, team *t, mx_error *err)
+{
+    t->crew = mx_ctx_crew(ctx, err);
+    t->threads = ctx->threads;
+    return t->crew ? 0 : -1;
+}
+
 /* Frames of one matrix, coded on threads: each frame is independent, so
  * the bytes are the same whatever the thread count. */
 typedef struct {
-    mx_pipeline p; /* threads: inside a frame (1 when frames run in parallel) */
+    const mx_pipeline *p;
     const mx_matrix *m;
     uint64_t step, first_row, total_rows;
     uint8_t **buf;
@@ -269,27 +288,29 @@ typedef struct {
     char (*chosen)[MX_SPEC_MAX];
 } frames_job;
 
-static int compress_frame_job(void *ctx, size_t i, mx_error *err)
+static int compress_frame_job(void *ctx, team t, size_t i, mx_error *err)
 {
     frames_job *j = ctx;
     uint64_t r = (uint64_t)i * j->step;
     mx_matrix part = *j->m;
     part.rows = j->m->rows - r < j->step ? j->m->rows - r : j->step;
     part.data = j->m->data + r * j->m->cols;
-    return mx_compress_frame(&j->p, &part, j->first_row + r, j->total_rows, &j->buf[i],
-                             &j->len[i], j->chosen[i], MX_SPEC_MAX, err);
+    frame_pos pos = {j->first_row + r, j->total_rows};
+    return compress_frame(t, j->p, &part, pos, &j->buf[i], &j->len[i], j->chosen[i], MX_SPEC_MAX,
+                          err);
 }
 
-int mx_compress_frames(const mx_pipeline *p, const mx_matrix *m, uint64_t first_row,
+int mx_compress_frames(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint64_t first_row,
                        uint64_t total_rows, size_t n, uint8_t **buf, size_t *len,
                        char (*chosen)[MX_SPEC_MAX], mx_error *err)
 {
-    frames_job j = {*p, m, mx_frame_rows(p, m->cols), first_row, total_rows, buf, len, chosen};
-    if (n > 1 && p->threads > 1)
-        j.p.threads = 1;
+    frames_job j = {p, m, mx_frame_rows(ctx, m->cols), first_row, total_rows, buf, len, chosen};
+    team t;
     for (size_t i = 0; i < n; i++)
         buf[i] = NULL;
-    int rc = parallel_items(n, n > 1 ? p->threads : 1, compress_frame_job, &j, err);
+    if (team_of(ctx, &t, err))
+        return -1;
+    int rc = parallel_items(n, t, compress_frame_job, &j, err);
     if (rc)
         for (size_t i = 0; i < n; i++) {
             free(buf[i]);
@@ -298,65 +319,31 @@ int mx_compress_frames(const mx_pipeline *p, const mx_matrix *m, uint64_t first_
     return rc;
 }
 
-void mx_frame_specs_add(mx_frame_specs *f, const char *spec)
+static int put_bytes(void *user, const void *buf, size_t len, mx_error *err)
 {
-    if (!f->frames++)
-        snprintf(f->first, sizeof f->first, "%s", spec);
-    else
-        f->mixed |= strcmp(f->first, spec) != 0;
+    mx_bytes *b = user;
+    mx_bytes_put(b, buf, len);
+    return b->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
-void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n)
+/* m as a file in memory: the frames the one path writes (frames.h). */
+int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                size_t *out_len, mx_error *err)
 {
-    snprintf(out, n, "%s%s", f->first, f->mixed ? " and others per frame" : "");
+    mx_bytes b = {0};
+    mx_row_source src = {*m, NULL, NULL};
+    mx_byte_sink sink = {put_bytes, &b};
+    if (mx_frames_write(ctx, p, &src, &sink, err)) {
+        free(b.p);
+        return -1;
+    }
+    *out = b.p;
+    *out_len = b.len;
+    return 0;
 }
 
-int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
-                   char *chosen, size_t chosen_n, mx_error *err)
-{
-    uint64_t step = mx_frame_rows(p, m->cols);
-    if (m->rows <= step)
-        return mx_compress_frame(p, m, 0, m->rows, out, out_len, chosen, chosen_n, err);
-    size_t n = (size_t)((m->rows + step - 1) / step);
-    uint8_t **bufs = calloc(n, sizeof *bufs);
-    size_t *lens = calloc(n, sizeof *lens);
-    char(*specs)[MX_SPEC_MAX] = calloc(n, sizeof *specs);
-    mx_bytes all = {0};
-    int rc = -1;
-    if (!bufs || !lens || !specs) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        goto out;
-    }
-    if (mx_compress_frames(p, m, 0, m->rows, n, bufs, lens, specs, err))
-        goto out;
-    mx_frame_specs used = {0};
-    for (size_t i = 0; i < n; i++) {
-        mx_bytes_put(&all, bufs[i], lens[i]);
-        mx_frame_specs_add(&used, specs[i]);
-    }
-    if (all.oom) {
-        mx_fail(err, MX_EFAIL, "out of memory");
-        goto out;
-    }
-    if (chosen)
-        mx_frame_specs_format(&used, chosen, chosen_n);
-    *out = all.p;
-    *out_len = all.len;
-    all.p = NULL;
-    rc = 0;
-out:
-    for (size_t i = 0; bufs && i < n; i++)
-        free(bufs[i]);
-    free(bufs);
-    free(lens);
-    free(specs);
-    free(all.p);
-    return rc;
-}
-
-int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
-                         size_t *out_len, char *chosen, size_t chosen_n, uint64_t *cols,
-                         mx_error *err)
+int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                         size_t *out_len, mx_error *err)
 {
     uint64_t n = (uint64_t)mx_matrix_count(m), w;
     if (mx_infer_cols(m->data, n, &w, err))
@@ -371,13 +358,10 @@ int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out
     view.cols = w;
     flat.rows = 1;
     flat.cols = n;
-    char used[MX_SPEC_MAX + 32];
-    if (mx_compress_ex(p, &view, out, out_len, used, sizeof used, err))
+    if (mx_compress(ctx, p, &view, out, out_len, err))
         return -1;
-    if (chosen)
-        snprintf(chosen, chosen_n, "%s", used);
-    if (cols)
-        *cols = w;
+    mx_compress_info at_width = ctx->info;
+    const char *used = at_width.pipeline;
     /* auto: only small inputs, where the tables of bfdelta's contexts
      * outweigh what they save (one row has one context); zstd:3 ignores
      * the shape, one row would code the same. auto:max always tries, as
@@ -393,263 +377,139 @@ int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out
      * may win */
     mx_pipeline one_p = *p;
     mx_error ignored = {0};
-    if (p->automatic != MX_AUTO_MAX && parse_with_threads(used, p->threads, &one_p, &ignored))
+    if (p->automatic != MX_AUTO_MAX && mx_pipeline_parse(used, &one_p, &ignored))
         one_p = *p; /* its frames chose differently: the automatic pipeline again */
-    one_p.frame_rows = p->frame_rows;
     uint8_t *one;
     size_t one_len;
-    char one_chosen[MX_SPEC_MAX + 32];
-    if (mx_compress_ex(&one_p, &flat, &one, &one_len, one_chosen, sizeof one_chosen, err)) {
+    if (mx_compress(ctx, &one_p, &flat, &one, &one_len, err)) {
         free(*out);
         return -1;
     }
     if (one_len >= *out_len) {
         free(one);
+        ctx->info = at_width;
         return 0;
     }
     free(*out);
     *out = one;
     *out_len = one_len;
-    if (chosen)
-        snprintf(chosen, chosen_n, "%s", one_chosen);
-    if (cols)
-        *cols = n;
     return 0;
 }
 
-int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
-                mx_error *err)
-{
-    return mx_compress_ex(p, m, out, out_len, NULL, 0, err);
-}
-
-int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
-{
-    return mx_decompress_ex(buf, len, 1, out, err);
-}
-
-/* Decodes one whole container (one frame) into a new matrix. */
-static int decode_container(const uint8_t *buf, size_t len, int threads, mx_container *c,
-                            mx_matrix *out, mx_error *err)
+/* Decodes one frame (a whole container) into its rows at out->data, which
+ * hold out->rows x out->cols values: the shape its header gave the walk. */
+static int decode_frame(team t, const uint8_t *buf, size_t len, const mx_matrix *out,
+                        mx_error *err)
 {
     mx_pipeline p;
-    memset(out, 0, sizeof *out);
-    if (mx_container_read(buf, len, c, err))
+    mx_container c;
+    if (mx_container_read(buf, len, &c, err))
         return -1;
-    if (mx_pipeline_parse(c->spec, &p, err))
+    if (c.rows != out->rows || c.cols != out->cols)
+        return mx_fail(err, MX_EINPUT, "corrupt container: the frame is not the shape its header says");
+    if (mx_pipeline_parse(c.spec, &p, err))
         return mx_wrap(err, "corrupt container");
-    p.threads = threads;
-    if (mx_pipeline_lossy(&p) != c->lossy)
+    if (mx_pipeline_lossy(&p) != c.lossy)
         return mx_fail(err, MX_EINPUT, "corrupt container: lossy flag disagrees with spec");
     /* bound every allocation by what this file can legitimately hold */
     uint64_t cap = (uint64_t)len * MX_MAX_RATIO;
-    if (mx_shape_check(c->total_rows, c->cols, err) || mx_shape_check(c->rows, c->cols, err))
+    if (mx_shape_check(c.total_rows, c.cols, err) || mx_shape_check(c.rows, c.cols, err))
         return mx_wrap(err, "corrupt container");
-    if (c->rows * c->cols * 2 > cap)
+    if (c.rows * c.cols * 2 > cap)
         return mx_fail(err, MX_EINPUT,
                        "corrupt container: %llux%llu values from %zu bytes exceeds the %llu:1 limit",
-                       (unsigned long long)c->rows, (unsigned long long)c->cols, len,
+                       (unsigned long long)c.rows, (unsigned long long)c.cols, len,
                        (unsigned long long)MX_MAX_RATIO);
-    for (size_t l = 0; l < c->layout.n_levels; l++) {
+    for (size_t l = 0; l < c.layout.n_levels; l++) {
         uint64_t level_bytes = 0;
-        for (size_t j = 0; j < c->layout.level[l].n; j++) {
+        for (size_t j = 0; j < c.layout.level[l].n; j++) {
             size_t b = 0;
-            mx_stream_desc_bytes(&c->layout.level[l].d[j], &b);
+            mx_stream_desc_bytes(&c.layout.level[l].d[j], &b);
             level_bytes += b;
         }
         if (level_bytes > 4 * cap + 64)
             return mx_fail(err, MX_EINPUT, "corrupt container: stream level %zu is too large", l);
     }
-    if (mx_matrix_alloc(out, c->rows, c->cols))
-        return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
-                       (unsigned long long)c->rows, (unsigned long long)c->cols);
-    if (mx_pipeline_decode(&p, &c->layout, &c->coded, out->data, c->rows, c->cols, err))
-        goto fail;
-    if (!c->lossy &&
-        mx_container_hash64(c->version, out->data, mx_matrix_count(out) * 2) != c->value_hash) {
-        mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
-        goto fail;
-    }
-    out->origin = c->origin;
-    out->fortran = c->fortran;
-    if (c->blob_len) {
-        out->origin_blob = malloc(c->blob_len);
-        if (!out->origin_blob) {
-            mx_fail(err, MX_EFAIL, "out of memory");
-            goto fail;
-        }
-        memcpy(out->origin_blob, c->blob, c->blob_len);
-        out->origin_blob_len = c->blob_len;
-    }
-    return 0;
-fail:
-    mx_matrix_free(out);
-    return -1;
-}
-
-/* Checks that the frame with header c continues r's matrix; advances r. */
-static int frame_continues(mx_frame_reader *r, const mx_container *c, mx_error *err)
-{
-    if (!r->started) {
-        if (c->first_row != 0)
-            return mx_fail(err, MX_EINPUT, "corrupt container: the first frame starts at row %llu",
-                           (unsigned long long)c->first_row);
-        r->started = 1;
-        r->version = c->version;
-        r->rows = c->total_rows;
-        r->cols = c->cols;
-        r->origin = c->origin;
-        r->fortran = c->fortran;
-    } else if (!c->multi || c->version != r->version || c->first_row != r->next_row ||
-               c->total_rows != r->rows || c->cols != r->cols || c->origin != r->origin ||
-               c->fortran != r->fortran || c->blob_len) {
-        return mx_fail(err, MX_EINPUT,
-                       "corrupt container: frame %zu does not continue the matrix (rows %llu.. of "
-                       "%llux%llu expected)",
-                       r->frames + 1, (unsigned long long)r->next_row, (unsigned long long)r->rows,
-                       (unsigned long long)r->cols);
-    }
-    r->next_row += c->rows;
-    r->frames++;
+    if (mx_pipeline_decode(&p, t.crew, t.threads, &c.layout, &c.coded, out->data, c.rows, c.cols,
+                           err))
+        return -1;
+    if (!c.lossy &&
+        mx_container_hash64(c.version, out->data, (size_t)(c.rows * c.cols) * 2) != c.value_hash)
+        return mx_fail(err, MX_EINPUT, "corrupt container: decoded values fail the checksum");
     return 0;
 }
 
 typedef struct {
     const uint8_t *const *buf;
     const size_t *len;
-    int threads;
-    mx_matrix *parts;
+    const mx_matrix *parts;
 } decode_job;
 
-static int decode_frame_job(void *ctx, size_t i, mx_error *err)
+static int decode_frame_job(void *ctx, team t, size_t i, mx_error *err)
 {
     decode_job *j = ctx;
-    mx_container c;
-    return decode_container(j->buf[i], j->len[i], j->threads, &c, &j->parts[i], err);
+    return decode_frame(t, j->buf[i], j->len[i], &j->parts[i], err);
 }
 
-/* Decodes n frames, already known to be in order, on the threads. */
-static int decode_frames(const uint8_t *const *buf, const size_t *len, size_t n, int threads,
-                         mx_matrix *parts, mx_error *err)
+int mx_decode_frames(mx_ctx *ctx, const uint8_t *const *buf, const size_t *len,
+                     const mx_matrix *parts, size_t n, mx_error *err)
 {
-    decode_job j = {buf, len, n > 1 && threads > 1 ? 1 : threads, parts};
-    for (size_t i = 0; i < n; i++)
-        memset(&parts[i], 0, sizeof parts[i]);
-    int rc = parallel_items(n, n > 1 ? threads : 1, decode_frame_job, &j, err);
-    if (rc)
-        for (size_t i = 0; i < n; i++)
-            mx_matrix_free(&parts[i]);
-    return rc;
+    decode_job j = {buf, len, parts};
+    team t;
+    return team_of(ctx, &t, err) ? -1 : parallel_items(n, t, decode_frame_job, &j, err);
 }
 
-int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const size_t *len,
-                         size_t n, int threads, mx_matrix *parts, mx_error *err)
+/* The rows of a buffer's frames, into a new matrix. */
+typedef struct {
+    mx_matrix *m;
+} matrix_sink;
+
+static int matrix_begin(void *user, const mx_container *whole, mx_error *err)
 {
-    /* the order is checked from the headers first, then the frames decode
-     * on the threads (each one whole, checksums and all) */
-    for (size_t i = 0; i < n; i++) {
-        mx_container hdr;
-        uint64_t flen;
-        if (mx_container_frame_len(buf[i], len[i], &flen, &hdr, err))
-            return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has a damaged header",
-                           r->frames + 1);
-        if (flen != len[i])
-            return mx_fail(err, MX_EINPUT, "corrupt container: frame %zu has the wrong length",
-                           r->frames + 1);
-        if (frame_continues(r, &hdr, err))
-            return -1;
+    mx_matrix *m = ((matrix_sink *)user)->m;
+    if (mx_matrix_alloc(m, whole->rows, whole->cols))
+        return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
+                       (unsigned long long)whole->rows, (unsigned long long)whole->cols);
+    m->origin = whole->origin;
+    m->fortran = whole->fortran;
+    if (whole->blob_len) {
+        if (!(m->origin_blob = malloc(whole->blob_len)))
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        memcpy(m->origin_blob, whole->blob, whole->blob_len);
+        m->origin_blob_len = whole->blob_len;
     }
-    return decode_frames(buf, len, n, threads, parts, err);
+    return 0;
 }
 
-int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
-                        mx_matrix *out, mx_error *err)
+static uint16_t *matrix_room(void *user, uint64_t first, uint64_t n, mx_error *err)
 {
-    return mx_decompress_frames(r, &buf, &len, 1, threads, out, err);
+    (void)n, (void)err;
+    mx_matrix *m = ((matrix_sink *)user)->m;
+    return m->data + first * m->cols;
 }
 
-int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err)
+/* The rows are in place once decoded: nothing to do after them. */
+static int matrix_done(void *user, uint64_t first, uint64_t n, mx_error *err)
+{
+    (void)user, (void)first, (void)n, (void)err;
+    return 0;
+}
+
+static int matrix_end(void *user, mx_error *err)
+{
+    (void)user, (void)err;
+    return 0;
+}
+
+int mx_decompress(mx_ctx *ctx, const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (len < 6 || !(buf[5] & 4)) { /* one frame: the whole buffer is the container */
-        mx_container c;
-        return decode_container(buf, len, threads, &c, out, err);
-    }
-    /* find the frames and check their order, then decode them all at once */
-    size_t n = 0, cap = 0, off = 0;
-    const uint8_t **fb = NULL;
-    size_t *fl = NULL;
-    mx_matrix *parts = NULL;
-    mx_frame_reader scan = {0};
-    int rc = -1;
-    while (!scan.started || scan.next_row < scan.rows) {
-        uint64_t flen = 0;
-        mx_container hdr;
-        int st = off < len ? mx_container_frame_len(buf + off, len - off, &flen, &hdr, err) : 1;
-        if (st < 0)
-            goto out;
-        if (st > 0 || flen > len - off) {
-            mx_fail(err, MX_EINPUT, "truncated container: frame %zu is cut short (rows %llu of %llu present)",
-                    n + 1, (unsigned long long)scan.next_row, (unsigned long long)scan.rows);
-            goto out;
-        }
-        if (frame_continues(&scan, &hdr, err))
-            goto out;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            const uint8_t **nb = realloc(fb, cap * sizeof *fb);
-            size_t *nl = nb ? realloc(fl, cap * sizeof *fl) : NULL;
-            if (nb)
-                fb = nb;
-            if (nl)
-                fl = nl;
-            if (!nb || !nl) {
-                mx_fail(err, MX_EFAIL, "out of memory");
-                goto out;
-            }
-        }
-        fb[n] = buf + off;
-        fl[n++] = (size_t)flen;
-        off += (size_t)flen;
-    }
-    if (off != len) {
-        mx_fail(err, MX_EINPUT, "corrupt container: %zu bytes of trailing data after the last frame",
-                len - off);
-        goto out;
-    }
-    /* the whole matrix is bounded like any single container */
-    if (mx_shape_check(scan.rows, scan.cols, err)) {
-        mx_wrap(err, "corrupt container");
-        goto out;
-    }
-    if (scan.rows * scan.cols * 2 > (uint64_t)len * MX_MAX_RATIO ||
-        mx_matrix_alloc(out, scan.rows, scan.cols) || !(parts = calloc(n, sizeof *parts))) {
-        mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
-                (unsigned long long)scan.rows, (unsigned long long)scan.cols);
-        goto out;
-    }
-    if (decode_frames(fb, fl, n, threads, parts, err)) { /* the scan checked the order */
-        mx_wrap(err, "in a frame");
-        goto out;
-    }
-    uint64_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(out->data + at * scan.cols, parts[i].data, mx_matrix_count(&parts[i]) * 2);
-        at += parts[i].rows;
-    }
-    out->origin = parts[0].origin;
-    out->fortran = parts[0].fortran;
-    out->origin_blob = parts[0].origin_blob;
-    out->origin_blob_len = parts[0].origin_blob_len;
-    parts[0].origin_blob = NULL;
-    rc = 0;
-out:
-    for (size_t i = 0; parts && i < n; i++)
-        mx_matrix_free(&parts[i]);
-    free(parts);
-    free(fb);
-    free(fl);
-    if (rc)
+    matrix_sink ms = {out};
+    mx_byte_source in = {len, buf, NULL, NULL};
+    mx_row_sink sink = {matrix_begin, matrix_room, matrix_done, matrix_end, &ms};
+    if (mx_frames_read(ctx, &in, &sink, 0, NULL, err)) {
         mx_matrix_free(out);
-    return rc;
+        return -1;
+    }
+    return 0;
 }

@@ -4,6 +4,7 @@
 #define MX_ENGINE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "context.h"
 #include "matrix.h"
 #include "mxerr.h"
 #include "pipeline.h"
@@ -16,27 +17,25 @@
 
 /* Big matrices are stored as frames (container.h) of at most this many
  * bytes of values, rounded to whole rows, so compressing or decompressing
- * one needs memory for a frame, not the matrix (see filecodec.h). */
+ * one needs memory for a frame, not the matrix (see frames.h). */
 #define MX_FRAME_BYTES ((uint64_t)64 << 20)
 
-/* Rows per frame for a matrix of cols columns under p: p->frame_rows when
- * set, else as many rows as fit in MX_FRAME_BYTES (at least one); a matrix
- * of no columns is one frame (UINT64_MAX). */
-uint64_t mx_frame_rows(const mx_pipeline *p, uint64_t cols);
+/* Rows per frame for a matrix of cols columns: the context's frame rows
+ * when set, else as many rows as fit in MX_FRAME_BYTES (at least one); a
+ * matrix of no columns is one frame (UINT64_MAX). */
+uint64_t mx_frame_rows(const mx_ctx *ctx, uint64_t cols);
 
 /* The value hash a container of the current version stores: its H64 of
  * the values as little-endian bytes, C order (container.h "Checksums"). */
 uint64_t mx_values_hash(const uint16_t *values, size_t n);
 
-/* Runs pipeline p over m and builds a complete container in *out. "auto"
- * codes with our coder and zstd:3 only when a sample says zstd:3 might do
- * better, keeping the smaller; "auto:max" codes with every candidate of
- * presets.h and keeps the smallest. */
-int mx_compress(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+/* Runs pipeline p over m and builds a complete container in *out (malloc'd),
+ * on the context's threads; mx_ctx_info(ctx) then says what was used.
+ * "auto" codes with our coder and zstd:3 only when a sample says zstd:3
+ * might do better, keeping the smaller; "auto:max" codes with every
+ * candidate of presets.h and keeps the smallest. */
+int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                 size_t *out_len, mx_error *err);
-/* The same, also telling which pipeline was used (canonical spec). */
-int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size_t *out_len,
-                   char *chosen, size_t chosen_n, mx_error *err);
 
 /* Codes values that came without a shape (raw bytes, as the competition
  * sends them): m's values are one sequence (its rows and cols only say how
@@ -50,66 +49,34 @@ int mx_compress_ex(const mx_pipeline *p, const mx_matrix *m, uint8_t **out, size
  * are small against what the contexts save: on the 510 inputs of
  * tests/shape.sh one row won only on synthetic matrices of at most 65,536
  * values, by 13% at most, and never on a real one. The exported solution
- * follows the same rule. *cols (may be NULL) gets the width of the file
+ * follows the same rule. mx_ctx_info(ctx)->cols is the width of the file
  * written. */
 #define MX_ONE_ROW_TRIAL_MAX ((uint64_t)1 << 17)
-int mx_compress_unshaped(const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
-                         size_t *out_len, char *chosen, size_t chosen_n, uint64_t *cols,
-                         mx_error *err);
-
-/* Compresses one frame: part holds rows [first_row, first_row + part->rows)
- * of a total_rows-row matrix, with the whole matrix's origin fields (the
- * origin header is stored in the first frame only). A part that is the
- * whole matrix makes a plain single-frame container. mx_compress is this
- * over every frame, so the streaming path writes the very same bytes. */
-int mx_compress_frame(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
-                      uint64_t total_rows, uint8_t **out, size_t *out_len, char *chosen,
-                      size_t chosen_n, mx_error *err);
+int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
+                         size_t *out_len, mx_error *err);
 
 /* The n frames of part (rows [first_row, first_row + part->rows) of a
  * total_rows-row matrix, first_row a multiple of the frame rows), coded on
- * p->threads threads into buf[i] / len[i] (chosen[i]: the pipeline used).
- * The bytes do not depend on the thread count. On failure nothing is left
- * allocated and err is the first failing frame's. */
-int mx_compress_frames(const mx_pipeline *p, const mx_matrix *part, uint64_t first_row,
-                       uint64_t total_rows, size_t n, uint8_t **buf, size_t *len,
-                       char (*chosen)[MX_SPEC_MAX], mx_error *err);
+ * the context's threads into buf[i] / len[i] (chosen[i]: the pipeline
+ * used): the unit of the frame writer (frames.h). The bytes do not depend
+ * on the thread count. On failure nothing is left allocated and err is the
+ * first failing frame's. */
+int mx_compress_frames(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *part,
+                       uint64_t first_row, uint64_t total_rows, size_t n, uint8_t **buf,
+                       size_t *len, char (*chosen)[MX_SPEC_MAX], mx_error *err);
 
-/* The pipelines of a file's frames, as compress and info report them: the
- * first frame's, then " and others per frame" when a later one differs.
- * Zero it, add each frame's spec in order, then format. */
-typedef struct {
-    char first[MX_SPEC_MAX];
-    size_t frames;
-    int mixed;
-} mx_frame_specs;
-void mx_frame_specs_add(mx_frame_specs *f, const char *spec);
-void mx_frame_specs_format(const mx_frame_specs *f, char *out, size_t n);
-
-/* Decodes a file frame by frame. Zero it, then hand it each frame in order
- * (mx_container_frame_len says where one ends): mx_decompress_frame decodes
- * it into a new matrix of that frame's rows and checks it continues the
- * matrix the first frame began. Done when next_row reaches rows. */
-typedef struct {
-    int started;
-    unsigned version; /* every frame's must be the first's */
-    uint64_t rows, cols, next_row; /* the whole matrix; rows decoded so far */
-    mx_origin origin;
-    int fortran;
-    size_t frames;
-} mx_frame_reader;
-int mx_decompress_frame(mx_frame_reader *r, const uint8_t *buf, size_t len, int threads,
-                        mx_matrix *out, mx_error *err);
-/* The same for the next n frames buf[i] (len[i] bytes each), decoded on
- * `threads` threads into parts[i]; their order is checked first. On
- * failure nothing is left allocated and err is the first bad frame's. */
-int mx_decompress_frames(mx_frame_reader *r, const uint8_t *const *buf, const size_t *len,
-                         size_t n, int threads, mx_matrix *parts, mx_error *err);
+/* Decodes the n frames buf[i] (len[i] bytes each, in order, their headers
+ * already checked by the walk, frames.h) on the context's threads into
+ * parts[i].data, which holds the parts[i].rows x parts[i].cols values the
+ * header said. Each frame is checked whole (checksums, shapes, the value
+ * hash of a lossless pipeline) before anything is trusted; err is the
+ * first failing frame's. */
+int mx_decode_frames(mx_ctx *ctx, const uint8_t *const *buf, const size_t *len,
+                     const mx_matrix *parts, size_t n, mx_error *err);
 
 /* Parses, verifies and decodes a container into a new matrix (origin and
- * origin header restored). For lossless pipelines the decoded values must
- * hash to the stored value hash, else it fails. */
-int mx_decompress(const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err);
-/* The same on `threads` threads (the output never depends on it). */
-int mx_decompress_ex(const uint8_t *buf, size_t len, int threads, mx_matrix *out, mx_error *err);
+ * origin header restored), on the context's threads (the output never
+ * depends on them). For lossless pipelines the decoded values must hash
+ * to the stored value hash, else it fails. */
+int mx_decompress(mx_ctx *ctx, const uint8_t *buf, size_t len, mx_matrix *out, mx_error *err);
 #endif

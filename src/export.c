@@ -19,48 +19,14 @@ static const section sections[] = {
 static const char *const base_head[] = {"head", "xxh3", "container", "npy", "shape"};
 static const char *const base_tail[] = {"serve"};
 
-/* Each stage's numpy twin: the sections it needs, in order. A transform
- * needs "levels" (the container's stream layouts, which single-stream
- * pipelines go without). Our coders (whole) take the bf16 matrix itself, so
- * no transform may precede them; `only` limits a stage to the parameters
- * its twin knows. */
-static const struct {
-    const char *stage;
-    const char *needs[3];
-    int whole;
-    const char *only;
-} twins[] = {
-    {"bytesplit", {"levels", "bytesplit"}, 0, NULL},
-    {"expsplit", {"levels", "expsplit"}, 0, NULL},
-    {"shuffle", {"levels", "shuffle"}, 0, NULL},
-    {"bitshuffle", {"levels", "bitshuffle"}, 0, NULL},
-    {"transpose", {"levels", "transpose"}, 0, NULL},
-    {"delta", {"levels", "delta"}, 0, NULL},
-    {"xor", {"levels", "xor"}, 0, NULL},
-    {"zeromask", {"levels", "zeromask"}, 0, NULL},
-    {"trunc", {"levels", "trunc"}, 0, NULL},
-    {"q8", {"levels", "absmax", "q8"}, 0, NULL},
-    {"q4", {"levels", "absmax", "q4"}, 0, NULL},
-    {"raw", {"raw"}, 0, NULL},
-    {"zstd", {"zstd"}, 0, NULL},
-    {"lz4", {"lz4"}, 0, NULL},
-    {"lz4hc", {"lz4"}, 0, NULL},
-    {"brotli", {"brotli"}, 0, NULL},
-    {"bfdelta", {"wlanes", "bfdelta"}, 1, NULL},
-    {"quant", {"wlanes", "quant"}, 1, "quant:sim="},
-};
+/* Each stage's numpy twin is in its own table entry (stage.h: mx_twin):
+ * the sections it needs, in order (a transform needs "levels", the
+ * container's stream layouts, which single-stream pipelines go without);
+ * whether it takes the bf16 matrix itself (our coders: no transform may
+ * precede it); the parameters it knows. */
 
 /* What auto and auto:max add: bfdelta and zstd:3, and the choice. */
 static const char *const automatic_needs[] = {"wlanes", "bfdelta", "zstd", "auto"};
-#define N_TWINS (sizeof twins / sizeof twins[0])
-
-static int twin_of(const char *stage)
-{
-    for (size_t i = 0; i < N_TWINS; i++)
-        if (strcmp(twins[i].stage, stage) == 0)
-            return (int)i;
-    return -1;
-}
 
 static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
 {
@@ -72,11 +38,12 @@ static const char *missing_twin(const mx_pipeline *p)
 {
     for (size_t i = 0; i <= p->n_transforms; i++) {
         const mx_stage *s = step_stage(p, i);
-        int t = twin_of(s->name);
-        char text[64];
-        s->format(i < p->n_transforms ? &p->transforms[i].params : &p->entropy.params, text, sizeof text);
-        if (t < 0 || (twins[t].whole && p->n_transforms) ||
-            (twins[t].only && strncmp(text, twins[t].only, strlen(twins[t].only))))
+        const mx_twin *t = &s->twin;
+        char text[MX_STAGE_TEXT_MAX];
+        mx_stage_format(s, i < p->n_transforms ? &p->transforms[i].params : &p->entropy.params,
+                        text, sizeof text);
+        if (!t->sections[0] || (t->whole && p->n_transforms) ||
+            (t->only && strncmp(text, t->only, strlen(t->only))))
             return s->name;
     }
     return NULL;
@@ -104,11 +71,11 @@ static int refuse(const char *spec, const char *stage, mx_error *err)
 {
     char list[2][256] = {"", ""};
     size_t at[2] = {0, 0};
-    for (size_t i = 0; i < N_TWINS; i++) {
-        const mx_stage *s = mx_stage_find(twins[i].stage);
-        int k = s && s->kind == MX_STAGE_ENTROPY;
-        if (!twins[i].whole && at[k] < sizeof list[k])
-            at[k] += (size_t)snprintf(list[k] + at[k], sizeof list[k] - at[k], " %s", twins[i].stage);
+    for (size_t i = 0; mx_stages[i]; i++) {
+        const mx_stage *s = mx_stages[i];
+        int k = s->kind == MX_STAGE_ENTROPY;
+        if (s->twin.sections[0] && !s->twin.whole && at[k] < sizeof list[k])
+            at[k] += (size_t)snprintf(list[k] + at[k], sizeof list[k] - at[k], " %s", s->name);
     }
     return mx_fail(err, MX_EINPUT,
                    "'%s' cannot be exported: stage '%s' has no numpy twin here (exportable: auto, "
@@ -237,9 +204,9 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
     for (size_t i = 0; !rc && p->automatic && i < sizeof automatic_needs / sizeof *automatic_needs; i++)
         rc = append(&w, automatic_needs[i], used, &n_used, spec, err);
     for (size_t i = 0; !rc && !p->automatic && i <= p->n_transforms; i++) {
-        int t = twin_of(step_stage(p, i)->name);
-        for (size_t k = 0; !rc && k < 3 && twins[t].needs[k]; k++)
-            rc = append(&w, twins[t].needs[k], used, &n_used, spec, err);
+        const mx_twin *t = &step_stage(p, i)->twin;
+        for (size_t k = 0; !rc && k < MX_TWIN_SECTIONS && t->sections[k]; k++)
+            rc = append(&w, t->sections[k], used, &n_used, spec, err);
     }
     for (size_t i = 0; !rc && i < sizeof base_tail / sizeof *base_tail; i++)
         rc = append(&w, base_tail[i], used, &n_used, spec, err);

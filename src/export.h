@@ -14,8 +14,9 @@
  * a quarter of the bytes).
  *
  * A stage's twin is one section that registers itself (TRANSFORMS[name] =
- * (encode, decode), or ENTROPY[name] = factory returning (encode, decode))
- * plus one line in the table of export.c naming the sections it needs. It
+ * (encode, decode), or ENTROPY[name] = factory returning (encode, decode)),
+ * named in the stage's own table entry (stage.h: mx_twin) with the
+ * sections it needs. It
  * must write byte for byte what the C stage writes, check the shapes of
  * what it decodes (parts()), and bound every allocation by the sizes the
  * container declares. */

@@ -10,9 +10,8 @@
 #include "engine.h"
 #include "npy.h"
 
-/* Largest frame header we read: spec, levels and the origin .npy header. */
-#define MAX_FRAME_HEADER ((size_t)16 << 20)
-#define PREFIX 65536
+/* Largest .npy header read before the data. */
+#define MAX_NPY_HEADER ((size_t)16 << 20)
 
 static int read_at(int fd, const char *path, void *buf, size_t n, uint64_t off, mx_error *err)
 {
@@ -22,7 +21,8 @@ static int read_at(int fd, const char *path, void *buf, size_t n, uint64_t off, 
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            return mx_fail(err, MX_EINPUT, "%s: %s", path, r < 0 ? strerror(errno) : "file shrank while reading");
+            return mx_fail(err, MX_EINPUT, "%s: %s", path,
+                           r < 0 ? strerror(errno) : "file shrank while reading");
         p += r;
         n -= (size_t)r;
         off += (uint64_t)r;
@@ -44,297 +44,291 @@ static int open_input(const char *path, uint64_t *size, mx_error *err)
     return fd;
 }
 
-/* How `in` lays out its values, when it can be read in row order. */
-typedef struct {
-    uint64_t rows, cols, offset;
-    int width;
-    mx_matrix origin; /* origin fields only (no data) */
-} row_source;
-
-/* 0 with *src filled, MX_FILE_WHOLE, or -1. */
-static int probe_input(int fd, const char *in, uint64_t size, const mx_shape *shape,
-                       row_source *src, mx_error *err)
+static const char *base_name(const char *path)
 {
-    memset(src, 0, sizeof *src);
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Rows [first, first + n) of a file read in row order. */
+static int read_rows(void *user, uint64_t first, uint64_t n, uint16_t *dst, mx_error *err)
+{
+    mx_input *in = user;
+    size_t count = (size_t)(n * in->src.head.cols), bytes = count * (size_t)in->width;
+    uint64_t at = in->offset + first * in->src.head.cols * (uint64_t)in->width;
+    if (in->width == 2) /* bf16 bits are stored little-endian, as this (LE-only) build holds them */
+        return read_at(in->fd, in->path, dst, bytes, at, err);
+    if (bytes > in->raw_cap) {
+        uint8_t *q = realloc(in->raw, bytes);
+        if (!q)
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        in->raw = q;
+        in->raw_cap = bytes;
+    }
+    if (read_at(in->fd, in->path, in->raw, bytes, at, err))
+        return -1;
+    mx_npy_decode_values(in->raw, 4, count, dst);
+    return 0;
+}
+
+/* 1 when the file can be read in row order: in->src.head set (its origin
+ * header malloc'd), offset and width; 0 when it must be loaded whole; -1. */
+static int probe_rows(mx_input *in, uint64_t size, const mx_shape *shape, mx_error *err)
+{
+    mx_matrix *h = &in->src.head;
     uint8_t head[12];
     size_t n = size < sizeof head ? (size_t)size : sizeof head;
-    if (read_at(fd, in, head, n, 0, err))
+    if (read_at(in->fd, in->path, head, n, 0, err))
         return -1;
     if (mx_npy_sniff(head, n)) {
         size_t hsize;
-        if (mx_npy_header_size(head, n, &hsize, err))
-            return MX_FILE_WHOLE; /* the whole-file reader says what is wrong */
-        if (hsize > MAX_FRAME_HEADER || hsize > size)
-            return MX_FILE_WHOLE;
-        uint8_t *h = malloc(hsize);
-        if (!h)
+        mx_error ignored = {0}; /* the whole-file reader says what is wrong */
+        if (mx_npy_header_size(head, n, &hsize, &ignored) || hsize > MAX_NPY_HEADER ||
+            hsize > size)
+            return 0;
+        uint8_t *hb = malloc(hsize);
+        if (!hb)
             return mx_fail(err, MX_EFAIL, "out of memory");
         mx_npy_info info;
-        if (read_at(fd, in, h, hsize, 0, err) || mx_npy_read_header(h, hsize, &info, err)) {
-            free(h);
-            return MX_FILE_WHOLE;
+        if (read_at(in->fd, in->path, hb, hsize, 0, err) ||
+            mx_npy_read_header(hb, hsize, &info, &ignored) || info.fortran ||
+            size - info.data_offset != info.rows * info.cols * (uint64_t)info.width) {
+            free(hb);
+            return 0;
         }
-        if (info.fortran || size - info.data_offset != info.rows * info.cols * (uint64_t)info.width) {
-            free(h);
-            return MX_FILE_WHOLE;
-        }
-        src->rows = info.rows;
-        src->cols = info.cols;
-        src->width = info.width;
-        src->offset = info.data_offset;
-        src->origin.origin = info.width == 4 ? MX_ORIGIN_NPY_F32 : MX_ORIGIN_NPY;
+        h->rows = info.rows;
+        h->cols = info.cols;
+        h->origin = info.width == 4 ? MX_ORIGIN_NPY_F32 : MX_ORIGIN_NPY;
         if (info.keep_header) {
-            src->origin.origin_blob = h;
-            src->origin.origin_blob_len = hsize;
+            h->origin_blob = hb;
+            h->origin_blob_len = hsize;
         } else {
-            free(h);
+            free(hb);
         }
+        in->width = info.width;
+        in->offset = info.data_offset;
+        in->converted = info.width == 4;
+        return 1;
+    }
+    /* otherwise raw values, when given a shape they fill exactly */
+    if (mx_container_sniff(head, n) || ends_with(in->path, ".safetensors") || !shape ||
+        !shape->set || shape->cols == 0 || mx_shape_check(shape->rows, shape->cols, NULL) ||
+        size != shape->rows * shape->cols * 2)
+        return 0; /* the whole-file reader says what is wrong */
+    h->rows = shape->rows;
+    h->cols = shape->cols;
+    h->origin = MX_ORIGIN_RAW;
+    in->width = 2;
+    return 1;
+}
+
+int mx_input_open(mx_input *in, const char *path, const mx_shape *shape, const char *tensor,
+                  mx_error *err)
+{
+    uint64_t size;
+    memset(in, 0, sizeof *in);
+    in->path = path;
+    snprintf(in->name, sizeof in->name, "%s", base_name(path));
+    in->fd = open_input(path, &size, err);
+    if (in->fd < 0)
+        return -1;
+    int rc = probe_rows(in, size, shape, err);
+    if (rc > 0) {
+        in->src.read = read_rows;
+        in->src.user = in;
         return 0;
     }
-    /* otherwise raw, with its shape given (without one it is a single row) */
-    if (!shape || !shape->set || shape->cols == 0 || mx_shape_check(shape->rows, shape->cols, NULL) ||
-        size != shape->rows * shape->cols * 2)
-        return MX_FILE_WHOLE; /* the whole-file reader says what is wrong */
-    src->rows = shape->rows;
-    src->cols = shape->cols;
-    src->width = 2;
-    src->origin.origin = MX_ORIGIN_RAW;
+    close(in->fd);
+    in->fd = -1;
+    if (rc < 0 || mx_samples_load_file(path, shape, tensor, &in->loaded, &in->n_loaded, err))
+        return -1;
+    if (in->n_loaded != 1) {
+        mx_fail(err, MX_EINPUT, "%s: holds %zu BF16 tensors; pick one with --tensor NAME", path,
+                in->n_loaded);
+        mx_input_close(in);
+        return -1;
+    }
+    const mx_sample *s = &in->loaded[0];
+    snprintf(in->name, sizeof in->name, "%s", s->name);
+    in->converted = s->converted;
+    in->shape_unknown = s->shape_unknown;
+    in->src.head = s->m;
     return 0;
 }
 
-static int put(mx_atomic_file *out, const void *buf, size_t len, mx_file_stats *st, mx_error *err)
+void mx_input_close(mx_input *in)
 {
-    st->out_bytes += len;
-    return out ? mx_atomic_write(out, buf, len, err) : 0;
+    if (in->loaded)
+        mx_samples_free(in->loaded, in->n_loaded);
+    else
+        free(in->src.head.origin_blob);
+    if (in->fd >= 0)
+        close(in->fd);
+    free(in->raw);
+    memset(in, 0, sizeof *in);
+    in->fd = -1;
 }
 
-int mx_file_compress(const char *in, const mx_shape *shape, const mx_pipeline *p,
-                     mx_atomic_file *out, mx_file_stats *st, mx_error *err)
+/* The output file, counting what goes in. */
+typedef struct {
+    mx_atomic_file *f;
+    uint64_t bytes;
+} counted;
+
+static int write_out(void *user, const void *buf, size_t len, mx_error *err)
+{
+    counted *c = user;
+    c->bytes += len;
+    return mx_atomic_write(c->f, buf, len, err);
+}
+
+int mx_compress_input(mx_ctx *ctx, const mx_pipeline *p, mx_input *in, mx_atomic_file *out,
+                      mx_file_stats *st, mx_error *err)
+{
+    memset(st, 0, sizeof *st);
+    const mx_matrix *m = &in->src.head;
+    st->in_bytes = m->rows * m->cols * 2;
+    if (in->shape_unknown) { /* the width is inferred from every value: in memory */
+        uint8_t *buf;
+        size_t len;
+        if (mx_compress_unshaped(ctx, p, m, &buf, &len, err))
+            return -1;
+        int rc = mx_atomic_write(out, buf, len, err);
+        free(buf);
+        st->out_bytes = len;
+        return rc;
+    }
+    counted c = {out, 0};
+    mx_byte_sink sink = {write_out, &c};
+    int rc = mx_frames_write(ctx, p, &in->src, &sink, err);
+    st->out_bytes = c.bytes;
+    return rc;
+}
+
+/* --- reading .mxb files --- */
+
+typedef struct {
+    int fd;
+    const char *path;
+} file_bytes;
+
+static int read_bytes(void *user, uint64_t off, void *buf, size_t n, mx_error *err)
+{
+    file_bytes *f = user;
+    return read_at(f->fd, f->path, buf, n, off, err);
+}
+
+/* The rows of a file's frames, written out as they are decoded: .npy
+ * (header first) or raw, as the file came. A Fortran-order .npy is written
+ * column by column, so its matrix is gathered whole first. */
+typedef struct {
+    mx_atomic_file *out;
+    mx_matrix whole;   /* Fortran order: every row; else a batch of them */
+    uint64_t rows;     /* in the whole matrix */
+    size_t room_cap;   /* values the batch buffer holds */
+    int gather;
+} file_sink;
+
+static int sink_begin(void *user, const mx_container *c, mx_error *err)
+{
+    file_sink *s = user;
+    s->rows = c->rows;
+    s->whole.rows = c->rows;
+    s->whole.cols = c->cols;
+    s->whole.origin = c->origin;
+    s->whole.fortran = c->fortran;
+    s->gather = c->fortran;
+    if (s->gather && mx_matrix_alloc(&s->whole, c->rows, c->cols))
+        return mx_fail(err, MX_EFAIL, "out of memory for a %llux%llu matrix",
+                       (unsigned long long)c->rows, (unsigned long long)c->cols);
+    s->whole.origin = c->origin;
+    s->whole.fortran = c->fortran;
+    if (c->blob_len) {
+        if (!(s->whole.origin_blob = malloc(c->blob_len)))
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        memcpy(s->whole.origin_blob, c->blob, c->blob_len);
+        s->whole.origin_blob_len = c->blob_len;
+    }
+    if (s->gather || c->origin == MX_ORIGIN_RAW)
+        return 0;
+    uint8_t fresh[MX_NPY_FRESH_MAX];
+    const uint8_t *head;
+    size_t hlen = mx_npy_header_for(&s->whole, s->rows, fresh, &head);
+    return mx_atomic_write(s->out, head, hlen, err);
+}
+
+static uint16_t *sink_room(void *user, uint64_t first, uint64_t n, mx_error *err)
+{
+    file_sink *s = user;
+    if (s->gather)
+        return s->whole.data + first * s->whole.cols;
+    size_t want = (size_t)(n * s->whole.cols);
+    if (!s->whole.data || want > s->room_cap) {
+        uint16_t *q = realloc(s->whole.data, want * 2 + 2);
+        if (!q) {
+            mx_fail(err, MX_EFAIL, "out of memory");
+            return NULL;
+        }
+        s->whole.data = q;
+        s->room_cap = want;
+    }
+    return s->whole.data;
+}
+
+static int sink_rows(void *user, uint64_t first, uint64_t n, mx_error *err)
+{
+    (void)first;
+    file_sink *s = user;
+    return s->gather ? 0 : mx_atomic_write(s->out, s->whole.data, (size_t)(n * s->whole.cols) * 2, err);
+}
+
+static int sink_end(void *user, mx_error *err)
+{
+    file_sink *s = user;
+    if (!s->gather)
+        return 0;
+    uint8_t *file;
+    size_t len;
+    if (mx_npy_serialize(&s->whole, &file, &len, err))
+        return -1;
+    int rc = mx_atomic_write(s->out, file, len, err);
+    free(file);
+    return rc;
+}
+
+static int walk_file(mx_ctx *ctx, const char *path, mx_atomic_file *out, int headers_only,
+                     mx_file_stats *st, mx_error *err)
 {
     memset(st, 0, sizeof *st);
     uint64_t size;
-    int fd = open_input(in, &size, err);
-    if (fd < 0)
+    file_bytes f = {open_input(path, &size, err), path};
+    if (f.fd < 0)
         return -1;
-    row_source src;
-    int rc = probe_input(fd, in, size, shape, &src, err);
-    uint64_t step = rc ? 0 : mx_frame_rows(p, src.cols);
-    if (rc || src.rows <= step) {
-        free(src.origin.origin_blob);
-        close(fd);
-        return rc ? rc : MX_FILE_WHOLE;
-    }
-    st->rows = src.rows;
-    st->cols = src.cols;
-    st->in_bytes = src.rows * src.cols * 2;
-    st->converted = src.width == 4;
-    st->lossy = mx_pipeline_lossy(p);
-    /* a batch of frames is read at once and coded on the threads: memory
-     * holds `batch` frames, the bytes are the same whatever it is */
-    size_t batch = p->threads > 1 ? (size_t)(p->threads > 16 ? 16 : p->threads) : 1;
-    uint64_t batch_rows = step * batch;
-    mx_matrix part;
-    uint8_t *raw = NULL, *bufs[16];
-    size_t lens[16];
-    char specs[16][MX_SPEC_MAX];
-    /* src.cols >= 1 here: a matrix of no columns is one frame */
-    if (step > SIZE_MAX / 4 / src.cols / batch || mx_matrix_alloc(&part, batch_rows, src.cols) ||
-        (src.width == 4 && !(raw = malloc((size_t)(batch_rows * src.cols * 4))))) {
-        free(src.origin.origin_blob);
-        close(fd);
-        free(part.data);
-        return mx_fail(err, MX_EFAIL, "out of memory for %zu frames of %llu rows", batch,
-                       (unsigned long long)step);
-    }
-    part.origin = src.origin.origin;
-    part.origin_blob = src.origin.origin_blob;
-    part.origin_blob_len = src.origin.origin_blob_len;
-    mx_frame_specs used = {0};
-    for (uint64_t r = 0; r < src.rows && !rc; r += batch_rows) {
-        part.rows = src.rows - r < batch_rows ? src.rows - r : batch_rows;
-        size_t count = (size_t)(part.rows * src.cols), n = (size_t)((part.rows + step - 1) / step);
-        uint64_t at = src.offset + r * src.cols * (uint64_t)src.width;
-        /* bf16 bits are stored little-endian, as this (LE-only) build holds them */
-        uint8_t *dst = src.width == 2 ? (uint8_t *)part.data : raw;
-        rc = read_at(fd, in, dst, count * (size_t)src.width, at, err);
-        if (!rc && src.width == 4)
-            mx_npy_decode_values(raw, 4, count, part.data);
-        int coded = 0;
-        if (!rc)
-            coded = (rc = mx_compress_frames(p, &part, r, src.rows, n, bufs, lens, specs, err)) == 0;
-        for (size_t i = 0; !rc && i < n; i++) {
-            rc = put(out, bufs[i], lens[i], st, err);
-            mx_frame_specs_add(&used, specs[i]);
-            st->frames++;
-        }
-        for (size_t i = 0; coded && i < n; i++)
-            free(bufs[i]);
-    }
-    mx_frame_specs_format(&used, st->chosen, sizeof st->chosen);
-    free(raw);
-    part.rows = 0;
-    mx_matrix_free(&part); /* frees data and the origin header */
-    close(fd);
-    return rc ? -1 : 0;
+    mx_byte_source in = {size, NULL, read_bytes, &f};
+    file_sink fs = {out, {0}, 0, 0, 0};
+    mx_row_sink sink = {sink_begin, sink_room, sink_rows, sink_end, &fs};
+    int rc = mx_frames_read(ctx, &in, out ? &sink : NULL, headers_only, &st->frames, err);
+    if (rc)
+        mx_wrap(err, path);
+    mx_matrix_free(&fs.whole);
+    close(f.fd);
+    st->in_bytes = size;
+    return rc;
 }
 
-/* Reads the frame at off into *buf (grown as needed): *flen its length,
- * *hdr its header fields (pointers into *buf); with headers_only, only as
- * much of it as the header. 0 or -1. */
-static int read_frame(int fd, const char *in, uint64_t size, uint64_t off, int headers_only,
-                      mx_container *hdr, uint8_t **buf, size_t *cap, uint64_t *flen, size_t index,
-                      mx_error *err)
-{
-    size_t have = 0;
-    for (;;) {
-        size_t want = have ? have * 2 : PREFIX;
-        if (want > size - off)
-            want = (size_t)(size - off);
-        if (want > *cap) {
-            uint8_t *q = realloc(*buf, want);
-            if (!q)
-                return mx_fail(err, MX_EFAIL, "out of memory");
-            *buf = q;
-            *cap = want;
-        }
-        if (read_at(fd, in, *buf + have, want - have, off + have, err))
-            return -1;
-        have = want;
-        int rc = mx_container_frame_len(*buf, have, flen, hdr, err);
-        if (rc < 0)
-            return mx_wrap(err, in);
-        if (rc == 0)
-            break;
-        if (off + have == size || have >= MAX_FRAME_HEADER)
-            return mx_fail(err, MX_EINPUT, "%s: truncated container: frame %zu is cut short", in,
-                           index + 1);
-    }
-    if (*flen > size - off)
-        return mx_fail(err, MX_EINPUT, "%s: truncated container: frame %zu is cut short", in,
-                       index + 1);
-    if (headers_only)
-        return 0;
-    if (*flen > *cap) {
-        uint8_t *q = realloc(*buf, (size_t)*flen);
-        if (!q)
-            return mx_fail(err, MX_EFAIL, "out of memory for a frame of %llu bytes",
-                           (unsigned long long)*flen);
-        *buf = q;
-        *cap = (size_t)*flen;
-    }
-    if (*flen > have)
-        return read_at(fd, in, *buf + have, (size_t)*flen - have, off + have, err);
-    return 0;
-}
-
-/* Opens a container and says whether it is one we read frame by frame. */
-static int open_frames(const char *in, uint64_t *size, mx_error *err)
-{
-    int fd = open_input(in, size, err);
-    if (fd < 0)
-        return -1;
-    uint8_t head[6] = {0};
-    if (*size < 6 || read_at(fd, in, head, 6, 0, err) || !mx_container_sniff(head, 6) ||
-        !(head[5] & 4) || (head[5] & 2)) {
-        close(fd);
-        return -2; /* single frame, Fortran order or not ours: the whole path */
-    }
-    return fd;
-}
-
-int mx_file_decompress(const char *in, int threads, mx_atomic_file *out, mx_file_stats *st,
+int mx_decompress_file(mx_ctx *ctx, const char *path, mx_atomic_file *out, mx_file_stats *st,
                        mx_error *err)
 {
-    memset(st, 0, sizeof *st);
-    uint64_t size, off = 0;
-    int fd = open_frames(in, &size, err);
-    if (fd < 0)
-        return fd == -2 ? MX_FILE_WHOLE : -1;
-    /* a batch of frames is read at once and decoded on the threads */
-    enum { MAX_BATCH = 16 };
-    size_t batch = threads > 1 ? (size_t)(threads > MAX_BATCH ? MAX_BATCH : threads) : 1;
-    mx_frame_reader r = {0};
-    uint8_t *buf[MAX_BATCH] = {NULL};
-    size_t cap[MAX_BATCH] = {0}, len[MAX_BATCH];
-    mx_matrix parts[MAX_BATCH];
-    int rc = 0;
-    while (!rc && (!r.started || r.next_row < r.rows)) {
-        if (off == size) {
-            rc = mx_fail(err, MX_EINPUT, "%s: truncated container: rows %llu of %llu present", in,
-                         (unsigned long long)r.next_row, (unsigned long long)r.rows);
-            break;
-        }
-        size_t n = 0;
-        int last = 0; /* the frame read ends the matrix: read no further */
-        while (!rc && !last && n < batch && off < size) {
-            uint64_t flen;
-            mx_container hdr;
-            rc = read_frame(fd, in, size, off, 0, &hdr, &buf[n], &cap[n], &flen, r.frames + n, err);
-            last = !rc && hdr.first_row + hdr.rows >= hdr.total_rows;
-            len[n++] = (size_t)flen;
-            off += flen;
-        }
-        if (rc)
-            break;
-        size_t first = r.frames;
-        if (mx_decompress_frames(&r, (const uint8_t *const *)buf, len, n, threads, parts, err)) {
-            rc = mx_wrap(err, in);
-            break;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (first + i == 0 && parts[i].origin != MX_ORIGIN_RAW) {
-                uint8_t fresh[MX_NPY_FRESH_MAX];
-                const uint8_t *head;
-                size_t hlen = mx_npy_header_for(&parts[i], r.rows, fresh, &head);
-                rc = rc ? rc : put(out, head, hlen, st, err);
-            }
-            if (!rc)
-                rc = put(out, parts[i].data, mx_matrix_count(&parts[i]) * 2, st, err);
-            mx_matrix_free(&parts[i]);
-        }
-    }
-    if (!rc && off != size)
-        rc = mx_fail(err, MX_EINPUT, "%s: corrupt container: trailing data after the last frame",
-                     in);
-    st->rows = r.rows;
-    st->cols = r.cols;
-    st->frames = r.frames;
-    st->in_bytes = size;
-    for (size_t i = 0; i < MAX_BATCH; i++)
-        free(buf[i]);
-    close(fd);
-    return rc ? -1 : 0;
+    return walk_file(ctx, path, out, 0, st, err);
 }
 
-int mx_file_scan(const char *in, mx_file_stats *st, mx_error *err)
+int mx_scan_file(mx_ctx *ctx, const char *path, mx_file_stats *st, mx_error *err)
 {
-    memset(st, 0, sizeof *st);
-    uint64_t size, off = 0;
-    int fd = open_frames(in, &size, err);
-    if (fd < 0)
-        return fd == -2 ? MX_FILE_WHOLE : -1;
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    int rc = 0;
-    mx_frame_specs used = {0};
-    while (!rc && off < size) {
-        uint64_t flen;
-        mx_container c;
-        if ((rc = read_frame(fd, in, size, off, 1, &c, &buf, &cap, &flen, st->frames, err)))
-            break;
-        if (st->frames == 0) {
-            st->version = c.version;
-            st->rows = c.total_rows;
-            st->cols = c.cols;
-        }
-        mx_frame_specs_add(&used, c.spec);
-        st->lossy |= c.lossy;
-        off += flen;
-        st->frames++;
-    }
-    mx_frame_specs_format(&used, st->chosen, sizeof st->chosen);
-    st->in_bytes = size;
-    free(buf);
-    close(fd);
-    return rc ? -1 : 0;
+    return walk_file(ctx, path, NULL, 1, st, err);
 }

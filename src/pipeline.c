@@ -27,7 +27,7 @@ static int parse_step(const char *text, mx_stage_kind want, mx_step *step,
                        name, name);
     memset(step, 0, sizeof *step);
     step->stage = s;
-    return s->parse(colon ? colon + 1 : NULL, &step->params, err);
+    return mx_stage_parse(s, colon ? colon + 1 : NULL, &step->params, err);
 }
 
 int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
@@ -101,13 +101,13 @@ void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
         return;
     }
     for (size_t i = 0; i < p->n_transforms && off < n; i++) {
-        char one[64];
-        p->transforms[i].stage->format(&p->transforms[i].params, one, sizeof one);
+        char one[MX_STAGE_TEXT_MAX];
+        mx_stage_format(p->transforms[i].stage, &p->transforms[i].params, one, sizeof one);
         off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? "," : "", one);
     }
     if (off < n) {
-        char one[64];
-        p->entropy.stage->format(&p->entropy.params, one, sizeof one);
+        char one[MX_STAGE_TEXT_MAX];
+        mx_stage_format(p->entropy.stage, &p->entropy.params, one, sizeof one);
         snprintf(buf + off, n - off, "%s%s", p->n_transforms ? "|" : "", one);
     }
 }
@@ -137,10 +137,14 @@ void mx_coded_free(mx_coded *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Entropy coding of every stream of the last level, one work item each. */
+/* Entropy coding of every stream of the last level, one work item each:
+ * the streams in parallel, each on its thread's work, or one stream with
+ * every thread for its own loops. */
 typedef struct {
     const mx_stage *stage;
-    mx_params params;
+    const mx_params *params;
+    mx_work *crew;
+    int threads;
     mx_stream_set *set;
     mx_coded *coded;
     const mx_coded *in; /* decode: the coded streams */
@@ -148,29 +152,37 @@ typedef struct {
     size_t cap[MX_MAX_STREAMS];
 } entropy_job;
 
-static void compress_one(void *ctx, size_t j)
+static mx_work *work_for(entropy_job *jb, int worker)
+{
+    mx_work *w = &jb->crew[worker];
+    w->threads = jb->set->n > 1 ? 1 : jb->threads;
+    return w;
+}
+
+static void compress_one(void *ctx, size_t j, int worker)
 {
     entropy_job *jb = ctx;
     mx_stream *s = &jb->set->s[j];
-    jb->stage->compress(&jb->params, &s->d, s->data, s->size, jb->coded->data[j], jb->cap[j],
-                        &jb->coded->size[j], &jb->err[j]);
+    jb->stage->compress(jb->params, work_for(jb, worker), &s->d, s->data, s->size,
+                        jb->coded->data[j], jb->cap[j], &jb->coded->size[j], &jb->err[j]);
 }
 
-static void decompress_one(void *ctx, size_t j)
+static void decompress_one(void *ctx, size_t j, int worker)
 {
     entropy_job *jb = ctx;
     mx_stream *s = &jb->set->s[j];
-    jb->stage->decompress(&jb->params, &s->d, jb->in->data[j], jb->in->size[j], s->data, s->size,
-                          &jb->err[j]);
+    jb->stage->decompress(jb->params, work_for(jb, worker), &s->d, jb->in->data[j],
+                          jb->in->size[j], s->data, s->size, &jb->err[j]);
 }
 
-int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t rows,
-                       uint64_t cols, mx_layout *layout, mx_coded *coded,
+int mx_pipeline_encode(const mx_pipeline *p, mx_work *crew, int threads, const uint16_t *values,
+                       uint64_t rows, uint64_t cols, mx_layout *layout, mx_coded *coded,
                        mx_error *err)
 {
     mx_stream_set cur = {0}, next = {0};
     memset(layout, 0, sizeof *layout);
     memset(coded, 0, sizeof *coded);
+    crew[0].threads = threads; /* transforms run one after another, with every thread */
     if (p->automatic)
         return mx_fail(err, MX_EINPUT, "'auto' is not a pipeline of its own (mx_compress resolves it)");
     int idx = mx_stream_set_add(&cur, 16, rows, cols, err);
@@ -184,7 +196,7 @@ int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t ro
         mx_level *lv = &layout->level[t];
         record_level(lv, &cur);
         for (size_t j = 0; j < cur.n; j++) {
-            int np = st->stage->encode(&st->params, &cur.s[j], &next, err);
+            int np = st->stage->encode(&st->params, &crew[0], &cur.s[j], &next, err);
             if (np < 0)
                 goto fail;
             if (np == 0 && mx_stream_set_move(&next, &cur, j, err))
@@ -199,8 +211,7 @@ int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t ro
     layout->n_levels = p->n_transforms + 1;
 
     const mx_step *en = &p->entropy;
-    entropy_job job = {en->stage, en->params, &cur, coded, NULL, {{0}}, {0}};
-    job.params.threads = cur.n > 1 ? 1 : p->threads; /* streams in parallel, or inside the stage */
+    entropy_job job = {en->stage, &en->params, crew, threads, &cur, coded, NULL, {{0}}, {0}};
     for (size_t j = 0; j < cur.n; j++) {
         job.cap[j] = en->stage->bound(&en->params, cur.s[j].size);
         if (job.cap[j] == 0 && cur.s[j].size) {
@@ -216,7 +227,7 @@ int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t ro
         coded->data[coded->n] = dst;
         coded->n++;
     }
-    mx_parallel_for(cur.n, p->threads, compress_one, &job);
+    mx_parallel_workers(cur.n, threads, compress_one, &job);
     for (size_t j = 0; j < cur.n; j++)
         if (job.err[j].code) { /* the first failing stream, whatever the thread count */
             *err = job.err[j];
@@ -243,9 +254,9 @@ static int alloc_level(const mx_level *lv, mx_stream_set *set, mx_error *err)
     return 0;
 }
 
-int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
-                       const mx_coded *coded, uint16_t *values, uint64_t rows,
-                       uint64_t cols, mx_error *err)
+int mx_pipeline_decode(const mx_pipeline *p, mx_work *crew, int threads, const mx_layout *layout,
+                       const mx_coded *coded, uint16_t *values, uint64_t rows, uint64_t cols,
+                       mx_error *err)
 {
     if (p->automatic)
         return mx_fail(err, MX_EINPUT, "corrupt container: 'auto' recorded as a pipeline");
@@ -261,12 +272,12 @@ int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
         return mx_fail(err, MX_EINPUT, "corrupt data: %zu coded streams, layout says %zu",
                        coded->n, top->n);
     mx_stream_set cur, prev;
+    crew[0].threads = threads;
     if (alloc_level(top, &cur, err))
         return -1;
     const mx_step *en = &p->entropy;
-    entropy_job job = {en->stage, en->params, &cur, NULL, coded, {{0}}, {0}};
-    job.params.threads = cur.n > 1 ? 1 : p->threads;
-    mx_parallel_for(cur.n, p->threads, decompress_one, &job);
+    entropy_job job = {en->stage, &en->params, crew, threads, &cur, NULL, coded, {{0}}, {0}};
+    mx_parallel_workers(cur.n, threads, decompress_one, &job);
     for (size_t j = 0; j < cur.n; j++)
         if (job.err[j].code) {
             *err = job.err[j];
@@ -294,7 +305,7 @@ int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
                     goto fail2;
                 }
                 memcpy(out->data, in->data, out->size);
-            } else if (st->stage->decode(&st->params, &cur.s[k], np, &prev.s[j], err)) {
+            } else if (st->stage->decode(&st->params, &crew[0], &cur.s[k], np, &prev.s[j], err)) {
                 goto fail2;
             }
             k += take;

@@ -36,13 +36,14 @@ typedef struct {
  * baseline on a sample) and max (trials of every candidate). */
 enum { MX_AUTO_FAST = 1, MX_AUTO_MAX = 2 };
 
+/* A parsed spec: a plain value, exactly what a container records (its
+ * canonical text). How a call runs (threads, frames, cancel, progress)
+ * is the context's business (context.h), never the pipeline's. */
 typedef struct {
     size_t n_transforms;
     mx_step transforms[MX_MAX_TRANSFORMS];
     mx_step entropy;
     int automatic; /* "auto" or "auto:max" (MX_AUTO_*): mx_compress picks a pipeline per matrix */
-    int threads;   /* run time only (-T): threads for coding; output never depends on it */
-    uint64_t frame_rows; /* rows per frame of big matrices (engine.h); 0: the default */
 } mx_pipeline;
 
 /* One level of streams: level 0 is the input matrix, level i the output of
@@ -72,13 +73,16 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err);
 void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n);
 int mx_pipeline_lossy(const mx_pipeline *p);
 
-int mx_pipeline_encode(const mx_pipeline *p, const uint16_t *values, uint64_t rows,
-                       uint64_t cols, mx_layout *layout, mx_coded *coded,
+/* Runs p over the values on `threads` threads; crew holds a work
+ * (work.h) for each of them, crew[0] that of the calling thread. The
+ * output never depends on the thread count. */
+int mx_pipeline_encode(const mx_pipeline *p, mx_work *crew, int threads, const uint16_t *values,
+                       uint64_t rows, uint64_t cols, mx_layout *layout, mx_coded *coded,
                        mx_error *err);
 /* Decodes into values (rows*cols, which level 0 must match). Validates layout and coded
  * against each other; never trusts them. */
-int mx_pipeline_decode(const mx_pipeline *p, const mx_layout *layout,
-                       const mx_coded *coded, uint16_t *values, uint64_t rows,
-                       uint64_t cols, mx_error *err);
+int mx_pipeline_decode(const mx_pipeline *p, mx_work *crew, int threads, const mx_layout *layout,
+                       const mx_coded *coded, uint16_t *values, uint64_t rows, uint64_t cols,
+                       mx_error *err);
 void mx_coded_free(mx_coded *c);
 #endif

@@ -78,14 +78,14 @@ static void score(mx_result *r, const mx_matrix *m, const uint16_t *decoded)
     }
 }
 
-int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
+int mx_run_cell(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err)
 {
-    return mx_run_cell_as(p, m, MX_SHAPE_KNOWN, repeat, r, err);
+    return mx_run_cell_as(ctx, p, m, MX_SHAPE_KNOWN, repeat, r, err);
 }
 
-int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, int repeat,
-                   mx_result *r, mx_error *err)
+int mx_run_cell_as(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, mx_condition cond,
+                   int repeat, mx_result *r, mx_error *err)
 {
     double tc[MAX_REPEAT], td[MAX_REPEAT];
     memset(r, 0, sizeof *r);
@@ -98,14 +98,14 @@ int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, 
         uint8_t *buf;
         size_t len;
         double t0 = now_ms();
-        int rc = cond == MX_SHAPE_KNOWN
-                     ? mx_compress_ex(p, m, &buf, &len, r->chosen, sizeof r->chosen, err)
-                     : mx_compress_unshaped(p, m, &buf, &len, r->chosen, sizeof r->chosen, NULL, err);
+        int rc = cond == MX_SHAPE_KNOWN ? mx_compress(ctx, p, m, &buf, &len, err)
+                                        : mx_compress_unshaped(ctx, p, m, &buf, &len, err);
         if (rc)
             return -1;
         double t1 = now_ms();
+        mx_strlcpy(r->chosen, mx_ctx_info(ctx)->pipeline, sizeof r->chosen);
         mx_matrix_free(&dec);
-        rc = mx_decompress_ex(buf, len, p->threads, &dec, err);
+        rc = mx_decompress(ctx, buf, len, &dec, err);
         double t2 = now_ms();
         free(buf);
         if (rc)
@@ -123,13 +123,17 @@ int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, 
     return 0;
 }
 
-int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
+int mx_run_bare(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err)
 {
     double tc[MAX_REPEAT], td[MAX_REPEAT];
     memset(r, 0, sizeof *r);
     if (p->n_transforms)
         return mx_fail(err, MX_EINPUT, "a bare run takes an entropy stage only");
+    mx_work *w = mx_ctx_crew(ctx, err);
+    if (!w)
+        return -1;
+    w->threads = ctx->threads;
     if (repeat < 1 || repeat > MAX_REPEAT)
         return mx_fail(err, MX_EINPUT, "repeat must be 1..%d", MAX_REPEAT);
     const mx_step *e = &p->entropy;
@@ -147,10 +151,10 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
     for (int k = 0; k < repeat; k++) {
         size_t len;
         double t0 = now_ms();
-        if (e->stage->compress(&e->params, &d, (const uint8_t *)m->data, n, buf, cap, &len, err))
+        if (e->stage->compress(&e->params, w, &d, (const uint8_t *)m->data, n, buf, cap, &len, err))
             goto out;
         double t1 = now_ms();
-        if (e->stage->decompress(&e->params, &d, buf, len, (uint8_t *)dec, n, err))
+        if (e->stage->decompress(&e->params, w, &d, buf, len, (uint8_t *)dec, n, err))
             goto out;
         double t2 = now_ms();
         tc[k] = t1 - t0;
@@ -245,15 +249,15 @@ int mx_batch_init(mx_batch *b, size_t n_samples, size_t n_pipes, const mx_batch_
     return 0;
 }
 
-void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, size_t n_pipes,
-                           size_t column, const mx_batch_opts *opts, mx_result *r)
+void mx_batch_compute_cell(mx_ctx *ctx, const mx_sample *sample, const mx_pipeline *pipes,
+                           size_t n_pipes, size_t column, const mx_batch_opts *opts, mx_result *r)
 {
     mx_error e = {0};
     int rc;
     if (column == 0) {
         mx_pipeline base;
         rc = mx_pipeline_parse(MX_BASELINE_SPEC, &base, &e) ||
-             mx_run_bare(&base, &sample->m, opts->repeat, r, &e);
+             mx_run_bare(ctx, &base, &sample->m, opts->repeat, r, &e);
         snprintf(r->spec, sizeof r->spec, "%s", MX_BASELINE_NAME);
         snprintf(r->chosen, sizeof r->chosen, "%s", MX_BASELINE_SPEC);
         r->condition = -1;
@@ -263,7 +267,7 @@ void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, si
         mx_strlcpy(r->spec, c->name, sizeof r->spec);
     } else {
         mx_condition cond = sample->shape_unknown ? MX_SUBMITTED : opts->condition;
-        rc = mx_run_cell_as(&pipes[column - 1], &sample->m, cond, opts->repeat, r, &e);
+        rc = mx_run_cell_as(ctx, &pipes[column - 1], &sample->m, cond, opts->repeat, r, &e);
         r->condition = cond;
         mx_pipeline_format(&pipes[column - 1], r->spec, sizeof r->spec);
     }
@@ -370,15 +374,17 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
     qsort(b->order, nc, sizeof *b->order, cmp_summary);
 }
 
-int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *pipes,
-                 size_t n_pipes, const mx_batch_opts *opts, mx_batch *out, mx_error *err)
+int mx_batch_run(mx_ctx *ctx, const mx_sample *samples, size_t n_samples,
+                 const mx_pipeline *pipes, size_t n_pipes, const mx_batch_opts *opts,
+                 mx_batch *out, mx_error *err)
 {
     if (mx_batch_init(out, n_samples, n_pipes, opts, err))
         return -1;
     size_t nc = out->n_columns, done = 0, total = n_samples * nc;
     for (size_t s = 0; s < n_samples; s++)
         for (size_t c = 0; c < nc; c++) {
-            mx_batch_compute_cell(&samples[s], pipes, n_pipes, c, opts, &out->cell[s * nc + c]);
+            mx_batch_compute_cell(ctx, &samples[s], pipes, n_pipes, c, opts,
+                                  &out->cell[s * nc + c]);
             if (opts->progress && opts->progress(opts->ctx, ++done, total)) {
                 mx_batch_free(out);
                 return mx_fail(err, MX_EFAIL, "interrupted");

@@ -12,6 +12,7 @@
 #ifndef MX_RUNNER_H
 #define MX_RUNNER_H
 #include <stddef.h>
+#include "context.h"
 #include "metrics.h"
 #include "mxerr.h"
 #include "pipeline.h"
@@ -110,14 +111,18 @@ typedef struct {
 
 void mx_batch_opts_default(mx_batch_opts *o);
 
+/* Every run below codes on the context's threads and with its work, so a
+ * batch times what a user of the library gets from a context used again
+ * and again (the app, --batch, serve and eval time the same thing). */
+
 /* Runs one pipeline on one matrix (full container path), shape known. */
-int mx_run_cell(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
+int mx_run_cell(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err);
 /* The same under a condition: as submitted, the values go in flattened. */
-int mx_run_cell_as(const mx_pipeline *p, const mx_matrix *m, mx_condition cond, int repeat,
-                   mx_result *r, mx_error *err);
+int mx_run_cell_as(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, mx_condition cond,
+                   int repeat, mx_result *r, mx_error *err);
 /* Runs a bare entropy stage (no transforms, no container) on the raw bytes. */
-int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
+int mx_run_bare(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result *r,
                 mx_error *err);
 
 /* Incremental use (the UI's worker thread): init, compute cells in any
@@ -126,12 +131,13 @@ int mx_run_bare(const mx_pipeline *p, const mx_matrix *m, int repeat, mx_result 
  * count cells that are done. */
 int mx_batch_init(mx_batch *b, size_t n_samples, size_t n_pipes, const mx_batch_opts *opts,
                   mx_error *err);
-void mx_batch_compute_cell(const mx_sample *sample, const mx_pipeline *pipes, size_t n_pipes,
-                           size_t column, const mx_batch_opts *opts, mx_result *r);
+void mx_batch_compute_cell(mx_ctx *ctx, const mx_sample *sample, const mx_pipeline *pipes,
+                           size_t n_pipes, size_t column, const mx_batch_opts *opts, mx_result *r);
 void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts);
 
 /* All at once: init, every cell, summarize. */
-int mx_batch_run(const mx_sample *samples, size_t n_samples, const mx_pipeline *pipes,
-                 size_t n_pipes, const mx_batch_opts *opts, mx_batch *out, mx_error *err);
+int mx_batch_run(mx_ctx *ctx, const mx_sample *samples, size_t n_samples,
+                 const mx_pipeline *pipes, size_t n_pipes, const mx_batch_opts *opts,
+                 mx_batch *out, mx_error *err);
 void mx_batch_free(mx_batch *b);
 #endif

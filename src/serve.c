@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -268,7 +269,8 @@ static void engine_error(mx_http_response *r, const mx_error *err)
         err->msg);
 }
 
-static void do_decompress(const mx_serve_opts *o, const form *f, mx_http_response *r)
+static void do_decompress(const mx_serve_opts *o, mx_ctx *ctx, const form *f,
+                          mx_http_response *r)
 {
     mx_error err = {0};
     mx_container hdr;
@@ -283,7 +285,7 @@ static void do_decompress(const mx_serve_opts *o, const form *f, mx_http_respons
         return;
     }
     mx_matrix m;
-    if (mx_decompress(f->file, f->file_len, &m, &err)) {
+    if (mx_decompress(ctx, f->file, f->file_len, &m, &err)) {
         engine_error(r, &err);
         return;
     }
@@ -292,7 +294,7 @@ static void do_decompress(const mx_serve_opts *o, const form *f, mx_http_respons
     answer(r, MHD_HTTP_OK, "application/octet-stream", (uint8_t *)m.data, mx_matrix_count(&m) * 2);
 }
 
-static void do_compress(const mx_serve_opts *o, const form *f, mx_http_response *r)
+static void do_compress(const mx_serve_opts *o, mx_ctx *ctx, const form *f, mx_http_response *r)
 {
     uint64_t rows, cols;
     if (parse_dim(f->rows, &rows) || parse_dim(f->cols, &cols)) {
@@ -328,8 +330,8 @@ static void do_compress(const mx_serve_opts *o, const form *f, mx_http_response 
     uint8_t *out;
     size_t len;
     mx_error err = {0};
-    int rc = unshaped ? mx_compress_unshaped(o->pipeline, &m, &out, &len, NULL, 0, NULL, &err)
-                      : mx_compress(o->pipeline, &m, &out, &len, &err);
+    int rc = unshaped ? mx_compress_unshaped(ctx, o->pipeline, &m, &out, &len, &err)
+                      : mx_compress(ctx, o->pipeline, &m, &out, &len, &err);
     mx_matrix_free(&m);
     if (rc) {
         engine_error(r, &err);
@@ -350,7 +352,7 @@ static int media_is(const char *ct, const char *type)
     return ct && !strncasecmp(ct, type, n) && (!ct[n] || ct[n] == ';' || ct[n] == ' ');
 }
 
-void mx_serve_handle(const mx_serve_opts *o, const char *method, const char *url,
+void mx_serve_handle(const mx_serve_opts *o, mx_ctx *ctx, const char *method, const char *url,
                      const char *content_type, const uint8_t *body, size_t len,
                      mx_http_response *r)
 {
@@ -404,18 +406,59 @@ void mx_serve_handle(const mx_serve_opts *o, const char *method, const char *url
         f.file = body; /* not a form: the body is the file */
         f.file_len = len;
     }
-    if (is_d)
-        do_decompress(o, &f, r);
+    if (!ctx)
+        say(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    else if (is_d)
+        do_decompress(o, ctx, &f, r);
     else
-        do_compress(o, &f, r);
+        do_compress(o, ctx, &f, r);
 }
 
 /* ---- the server: libmicrohttpd glue ------------------------------------ */
 
+/* Contexts of requests done, for the next ones: a request takes one (or
+ * makes one), uses it alone, and gives it back, so the decoder tables and
+ * lane buffers of earlier requests serve the next at steady-state speed.
+ * There are at most max_connections: no more requests run at once. */
+typedef struct ctx_pool {
+    mx_ctx *ctx;
+    struct ctx_pool *next;
+} ctx_pool;
+
 typedef struct {
     const mx_serve_opts *o;
     atomic_uint busy; /* requests admitted and not yet done */
+    pthread_mutex_t lock;
+    ctx_pool *idle;
 } server;
+
+static mx_ctx *ctx_take(server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    ctx_pool *e = s->idle;
+    if (e)
+        s->idle = e->next;
+    pthread_mutex_unlock(&s->lock);
+    mx_ctx *ctx = e ? e->ctx : mx_ctx_create();
+    free(e);
+    if (ctx && !e)
+        mx_ctx_set_threads(ctx, s->o->threads);
+    return ctx;
+}
+
+static void ctx_give(server *s, mx_ctx *ctx)
+{
+    ctx_pool *e = ctx ? malloc(sizeof *e) : NULL;
+    if (!e) { /* cannot keep it: the next request makes another */
+        mx_ctx_free(ctx);
+        return;
+    }
+    e->ctx = ctx;
+    pthread_mutex_lock(&s->lock);
+    e->next = s->idle;
+    s->idle = e;
+    pthread_mutex_unlock(&s->lock);
+}
 
 /* One request being received. */
 typedef struct {
@@ -479,7 +522,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) { /* first call: headers only */
         if (strcmp(method, "POST") || (strcmp(url, "/compress") && strcmp(url, "/decompress"))) {
             /* /health, and the 404s and 405s: answered at once, no body read */
-            mx_serve_handle(s->o, method, url, NULL, NULL, 0, &a);
+            mx_serve_handle(s->o, NULL, method, url, NULL, NULL, 0, &a);
             return queue(c, &a);
         }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -514,10 +557,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->too_large)
+    if (r->too_large) {
         say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
-    else
-        mx_serve_handle(s->o, method, url, r->content_type, r->body, r->len, &a);
+    } else {
+        mx_ctx *ctx = ctx_take(s);
+        mx_serve_handle(s->o, ctx, method, url, r->content_type, r->body, r->len, &a);
+        ctx_give(s, ctx);
+    }
     free(r->body); /* the upload is done with: free it before the answer goes */
     r->body = NULL;
     r->len = r->cap = 0;
@@ -559,6 +605,8 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
     server s;
     s.o = o;
     atomic_init(&s.busy, 0);
+    pthread_mutex_init(&s.lock, NULL);
+    s.idle = NULL;
     /* a thread per connection, at most max_connections working plus a few
      * being told 503 (or asking /health); past that, connections are closed */
     unsigned limit = o->max_connections + 16;
@@ -567,14 +615,23 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
         NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_done, &s, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_END);
-    if (!d)
+    if (!d) {
+        pthread_mutex_destroy(&s.lock);
         return mx_fail(err, MX_EINPUT, "cannot listen on %s:%u (port in use?)", o->host, o->port);
+    }
     char spec[MX_SPEC_MAX];
     mx_pipeline_format(o->pipeline, spec, sizeof spec);
     fprintf(stderr, "mxbench: serving %s on http://%s:%u (Ctrl-C stops)\n", spec, o->host, o->port);
     int sig;
     sigwait(&set, &sig);
     MHD_stop_daemon(d);
+    while (s.idle) {
+        ctx_pool *e = s.idle;
+        s.idle = e->next;
+        mx_ctx_free(e->ctx);
+        free(e);
+    }
+    pthread_mutex_destroy(&s.lock);
     fprintf(stderr, "mxbench: stopped\n");
     return 0;
 }

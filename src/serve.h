@@ -20,6 +20,7 @@
 #define MX_SERVE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "context.h"
 #include "mxerr.h"
 #include "pipeline.h"
 
@@ -30,6 +31,7 @@ typedef struct {
     size_t max_output; /* bytes a response may hold; more gets 413 */
     unsigned max_connections; /* requests in progress at once; more get 503 */
     const mx_pipeline *pipeline;
+    int threads;       /* per request, compressing and decompressing alike */
 } mx_serve_opts;
 
 /* Defaults of the serve command (man mxbench). */
@@ -46,10 +48,12 @@ typedef struct {
 } mx_http_response;
 
 /* Handles one complete request without a socket (what the server does once
- * a body is in: the fuzz target drives it directly). content_type may be
- * NULL; body holds len bytes (NULL when 0). Always fills *resp; the caller
- * frees resp->body. Never answers 5xx but for running out of memory. */
-void mx_serve_handle(const mx_serve_opts *o, const char *method, const char *url,
+ * a body is in: the fuzz target drives it directly), coding with ctx (which
+ * only POST /compress and /decompress use; NULL there answers 500).
+ * content_type may be NULL; body holds len bytes (NULL when 0). Always
+ * fills *resp; the caller frees resp->body. Never answers 5xx but for
+ * running out of memory. */
+void mx_serve_handle(const mx_serve_opts *o, mx_ctx *ctx, const char *method, const char *url,
                      const char *content_type, const uint8_t *body, size_t len,
                      mx_http_response *resp);
 

@@ -11,6 +11,9 @@
 #include "check.h"
 
 static uint32_t seed = 1;
+/* One work for every call, as a context keeps it: each coder must find
+ * whatever the calls before left in it (other coders, other sizes). */
+static mx_work work = MX_WORK_INIT;
 static uint32_t rnd(void)
 {
     seed = seed * 1103515245u + 12345u;
@@ -24,29 +27,29 @@ static void roundtrip(const char *name, const uint8_t *src, size_t n, uint64_t r
     mx_params p;
     mx_error err = {0};
     memset(&p, 0, sizeof p);
-    st->parse(NULL, &p, &err);
+    mx_stage_parse(st, NULL, &p, &err);
     mx_stream_desc d = {16, rows, cols};
     if ((size_t)(rows * cols) * 2 != n)
         d.bits = 8, d.rows = 1, d.cols = n;
     size_t cap = st->bound(&p, n), len = 0;
     uint8_t *dst = malloc(cap + 1), *back = malloc(n + 1);
-    int rc = st->compress(&p, &d, src, n, dst, cap, &len, &err);
+    int rc = st->compress(&p, &work, &d, src, n, dst, cap, &len, &err);
     CHECK(rc == 0, "%s %s: compress: %s", name, what, err.msg);
     CHECK(len <= n + 1, "%s %s: %zu bytes out of %zu in", name, what, len, n);
-    rc = rc ? rc : st->decompress(&p, &d, dst, len, back, n, &err);
+    rc = rc ? rc : st->decompress(&p, &work, &d, dst, len, back, n, &err);
     CHECK(rc == 0 && (n == 0 || memcmp(src, back, n) == 0), "%s %s: round trip (%s)", name,
           what, err.msg);
     if (rc == 0 && mx_simd_avx2()) { /* and again on the scalar decoder */
         setenv("MXBENCH_SIMD", "0", 1);
         memset(back, 0, n + 1);
-        int rs = st->decompress(&p, &d, dst, len, back, n, &err);
+        int rs = st->decompress(&p, &work, &d, dst, len, back, n, &err);
         CHECK(rs == 0 && (n == 0 || memcmp(src, back, n) == 0), "%s %s: scalar round trip (%s)",
               name, what, err.msg);
         unsetenv("MXBENCH_SIMD");
     }
     /* corruption: every truncation fails or (stored frames) is caught by size */
     for (size_t l = 0; rc == 0 && l < len && l < 64; l++)
-        CHECK(st->decompress(&p, &d, dst, l, back, n, &err) != 0, "%s %s: truncated to %zu ok",
+        CHECK(st->decompress(&p, &work, &d, dst, l, back, n, &err) != 0, "%s %s: truncated to %zu ok",
               name, what, l);
     free(dst);
     free(back);
@@ -207,11 +210,12 @@ int main(void)
             for (size_t i = 0; i < len; i++)
                 buf[i] = (uint8_t)rnd();
             buf[0] = (uint8_t)(rnd() % 7);
-            int rc = st->decompress(&p, &d, buf, len, out, sizeof out, &err);
+            int rc = st->decompress(&p, &work, &d, buf, len, out, sizeof out, &err);
             CHECK(rc != 0 || buf[0] == 0, "%s: random garbage decoded (mode %u, %zu bytes)",
                   coders[k], buf[0], len);
         }
     }
     free(buf);
+    mx_work_free(&work);
     return check_exit("test_coders");
 }

@@ -16,11 +16,15 @@ static const char *const specs[] = {
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
 
+/* One context for the whole test, as a long-running user keeps one: every
+ * corrupt input meets the scratch the inputs before it left. */
+static mx_ctx *ctx;
+
 static int encode(const mx_matrix *m, const char *spec, uint8_t **buf, size_t *len)
 {
     mx_pipeline p;
     mx_error err = {0};
-    int rc = mx_pipeline_parse(spec, &p, &err) || mx_compress(&p, m, buf, len, &err);
+    int rc = mx_pipeline_parse(spec, &p, &err) || mx_compress(ctx, &p, m, buf, len, &err);
     CHECK(rc == 0, "%s: %s", spec, err.msg);
     return rc;
 }
@@ -34,7 +38,7 @@ static int rewrite_as(unsigned version, uint8_t **buf, size_t *len)
     mx_error err = {0};
     uint8_t *old;
     size_t old_len;
-    int rc = mx_decompress(*buf, *len, &m, &err);
+    int rc = mx_decompress(ctx, *buf, *len, &m, &err);
     if (rc == 0) {
         c.value_hash = mx_container_hash64(version, m.data, mx_matrix_count(&m) * 2);
         mx_matrix_free(&m);
@@ -72,7 +76,7 @@ static void check_corruption(const mx_matrix *m, const char *spec, unsigned vers
         for (int bit = 0; bit < 8; bit++) {
             buf[i] ^= (uint8_t)(1u << bit);
             n_flips++;
-            if (mx_decompress(buf, len, &out, &err) == 0) {
+            if (mx_decompress(ctx, buf, len, &out, &err) == 0) {
                 accepted++;
                 mx_matrix_free(&out);
             } else {
@@ -88,7 +92,7 @@ static void check_corruption(const mx_matrix *m, const char *spec, unsigned vers
         uint8_t *t = malloc(l + 1); /* exact-size copy so ASan sees overreads */
         memcpy(t, buf, l);
         n_truncations++;
-        if (mx_decompress(t, l, &out, &err) == 0) {
+        if (mx_decompress(ctx, t, l, &out, &err) == 0) {
             truncated_ok++;
             mx_matrix_free(&out);
         }
@@ -98,9 +102,9 @@ static void check_corruption(const mx_matrix *m, const char *spec, unsigned vers
     uint8_t *longer = malloc(len + 1);
     memcpy(longer, buf, len);
     longer[len] = 0;
-    CHECK(mx_decompress(longer, len + 1, &out, &err) != 0, "%s: trailing byte accepted", spec);
+    CHECK(mx_decompress(ctx, longer, len + 1, &out, &err) != 0, "%s: trailing byte accepted", spec);
     free(longer);
-    CHECK(mx_decompress(buf, len, &out, &err) == 0, "%s: intact file: %s", spec, err.msg);
+    CHECK(mx_decompress(ctx, buf, len, &out, &err) == 0, "%s: intact file: %s", spec, err.msg);
     mx_matrix_free(&out);
     free(buf);
 }
@@ -123,7 +127,7 @@ static void check_relabel(const mx_matrix *m, const char *from, const char *to)
     c.lossy = mx_pipeline_lossy(&p);
     CHECK(mx_container_write(&c, &fake, &flen, &err) == 0, "%s", err.msg);
     mx_matrix out;
-    int rc = mx_decompress(fake, flen, &out, &err);
+    int rc = mx_decompress(ctx, fake, flen, &out, &err);
     if (rc == 0) {
         /* only a lossy label can slip past the value checksum */
         int same = memcmp(out.data, m->data, mx_matrix_count(m) * 2) == 0;
@@ -202,7 +206,7 @@ static void check_hashes(const mx_matrix *m)
         for (int i = 7; i >= 0; i--)
             tail = tail << 8 | buf[len - 8 + (size_t)i];
         CHECK(tail == XXH64(buf, len - 8, 0), "v1 trailing checksum is XXH64");
-        int rc = mx_decompress(buf, len, &out, &err);
+        int rc = mx_decompress(ctx, buf, len, &out, &err);
         CHECK(rc == 0 && memcmp(out.data, m->data, n) == 0, "v1 rewrite decodes: %s", err.msg);
         if (rc == 0)
             mx_matrix_free(&out);
@@ -214,7 +218,7 @@ int main(void)
 {
     mx_named_matrix *e;
     size_t ne;
-    if (mx_edge_cases(&e, &ne))
+    if (!(ctx = mx_ctx_create()) || mx_edge_cases(&e, &ne))
         return 99;
     const mx_matrix *small = NULL;
     for (size_t i = 0; i < ne; i++)
@@ -252,7 +256,7 @@ int main(void)
             for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
                 mx_matrix out2;
                 buf[cases[k].at] ^= 0x10;
-                CHECK(mx_decompress(buf, len, &out2, &err) != 0 && strstr(err.msg, cases[k].says),
+                CHECK(mx_decompress(ctx, buf, len, &out2, &err) != 0 && strstr(err.msg, cases[k].says),
                       "flip at %zu should say '%s', said '%s'", cases[k].at, cases[k].says, err.msg);
                 buf[cases[k].at] ^= 0x10;
             }
@@ -262,7 +266,7 @@ int main(void)
     /* not a container at all */
     mx_matrix out;
     mx_error err = {0};
-    CHECK(mx_decompress((const uint8_t *)"hello", 5, &out, &err) != 0 &&
+    CHECK(mx_decompress(ctx, (const uint8_t *)"hello", 5, &out, &err) != 0 &&
               strstr(err.msg, "magic"), "bad magic: %s", err.msg);
     /* a future version, or version 0, is refused by name */
     uint8_t *buf;
@@ -272,7 +276,7 @@ int main(void)
             if (v >= MX_CONTAINER_OLDEST && v <= MX_CONTAINER_VERSION)
                 continue;
             buf[4] = (uint8_t)v;
-            CHECK(mx_decompress(buf, len, &out, &err) != 0 && strstr(err.msg, "version"),
+            CHECK(mx_decompress(ctx, buf, len, &out, &err) != 0 && strstr(err.msg, "version"),
                   "version %u: %s", v, err.msg);
         }
         free(buf);
@@ -291,7 +295,7 @@ int main(void)
             c.rows = c.total_rows = shapes[j][0];
             c.cols = shapes[j][1];
             CHECK(mx_container_write(&c, &fake, &flen, &err) == 0, "%s", err.msg);
-            CHECK(mx_decompress(fake, flen, &out, &err) != 0 && strstr(err.msg, "without values"),
+            CHECK(mx_decompress(ctx, fake, flen, &out, &err) != 0 && strstr(err.msg, "without values"),
                   "an empty %llux%llu container: %s", (unsigned long long)c.rows,
                   (unsigned long long)c.cols, err.msg);
             free(fake);
@@ -301,5 +305,6 @@ int main(void)
     mx_named_matrices_free(e, ne);
     fprintf(stderr, "corruption trials: %zu single-bit flips, %zu truncations\n", n_flips,
             n_truncations);
+    mx_ctx_free(ctx);
     return check_exit("test_container");
 }

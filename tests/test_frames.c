@@ -1,9 +1,11 @@
 /* Multi-frame files (container.h "Frames"): a matrix bigger than a frame
- * round-trips through the in-memory engine and the frame-at-a-time file
- * path, both write the very same bytes, and a file cut at a frame
- * boundary, with frames reordered, dropped or trailing bytes, or any bit
- * flipped, is refused by both readers. Frames are made small here with
- * frame_rows; the 1 GiB case is in `make bench` (tests/bigfile.sh). */
+ * round-trips through buffers and files (the one framed path, frames.h,
+ * from a matrix in memory or from a file read as it goes), both write the
+ * very same bytes, and a file cut at a frame boundary, with frames
+ * reordered, dropped or trailing bytes, or any bit flipped, is refused
+ * from memory and from a file. Frames are made small here with the
+ * context's frame rows; the 1 GiB case is in `make bench`
+ * (tests/bigfile.sh). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +17,8 @@
 #include "check.h"
 
 static char dir[4096];
+/* Contexts of one and of three threads, used for the whole test. */
+static mx_ctx *ctx1, *ctx3;
 
 static void fill(mx_matrix *m, uint64_t seed)
 {
@@ -40,7 +44,7 @@ static void check_refused(const uint8_t *buf, size_t len, const char *says, cons
     mx_matrix out;
     mx_error err = {0};
     for (int threads = 1; threads <= 3; threads += 2) {
-        int rc = mx_decompress_ex(buf, len, threads, &out, &err);
+        int rc = mx_decompress(threads == 1 ? ctx1 : ctx3, buf, len, &out, &err);
         CHECK(rc != 0 && (!says || strstr(err.msg, says)), "%s: in memory, %d threads: rc %d, '%s'",
               what, threads, rc, err.msg);
         if (!rc)
@@ -52,10 +56,7 @@ static void check_refused(const uint8_t *buf, size_t len, const char *says, cons
     mx_file_stats st;
     for (int threads = 1; threads <= 3; threads += 2) {
         memset(&err, 0, sizeof err);
-        int rc = mx_file_decompress(path, threads, NULL, &st, &err);
-        /* a first frame without the multi-frame flag goes the whole-file way */
-        if (rc == MX_FILE_WHOLE)
-            return;
+        int rc = mx_decompress_file(threads == 1 ? ctx1 : ctx3, path, NULL, &st, &err);
         CHECK(rc == -1 && (!says || strstr(err.msg, says)), "%s: file, %d threads: rc %d, '%s'",
               what, threads, rc, err.msg);
     }
@@ -82,7 +83,6 @@ static int frames_as(unsigned version, const uint8_t *buf, const size_t *ends, s
                      size_t from, size_t to, uint8_t **out, size_t *out_len)
 {
     mx_bytes w = {0};
-    mx_frame_reader r = {0};
     int rc = 0;
     for (size_t k = 0; k < n && !rc; k++) {
         size_t start = k ? ends[k - 1] : 0, flen = ends[k] - start;
@@ -90,7 +90,9 @@ static int frames_as(unsigned version, const uint8_t *buf, const size_t *ends, s
         mx_matrix values;
         mx_error err = {0};
         uint8_t *f;
-        rc = mx_decompress_frame(&r, buf + start, flen, 1, &values, &err);
+        const uint8_t *frame = buf + start;
+        rc = mx_container_read(frame, flen, &c, &err) || mx_matrix_alloc(&values, c.rows, c.cols) ||
+             mx_decode_frames(ctx1, &frame, &flen, &values, 1, &err);
         CHECK(rc == 0, "frame %zu: %s", k, err.msg);
         if (rc)
             break;
@@ -127,32 +129,33 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
         CHECK(0, "%s: %s", spec, err.msg);
         return;
     }
-    p.frame_rows = frame_rows;
+    mx_ctx_set_frame_rows(ctx1, frame_rows);
+    mx_ctx_set_frame_rows(ctx3, frame_rows);
     uint8_t *buf;
     size_t len;
-    char chosen[MX_SPEC_MAX + 32];
-    if (mx_compress_ex(&p, m, &buf, &len, chosen, sizeof chosen, &err)) {
+    if (mx_compress(ctx1, &p, m, &buf, &len, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         return;
     }
     {
         /* frames code in parallel: the bytes do not depend on the threads */
-        mx_pipeline p3 = p;
         uint8_t *b3;
         size_t l3;
-        p3.threads = 3;
-        if (mx_compress(&p3, m, &b3, &l3, &err) == 0) {
+        if (mx_compress(ctx3, &p, m, &b3, &l3, &err) == 0) {
             CHECK(l3 == len && memcmp(b3, buf, len) == 0, "%s: 3 threads wrote other bytes", spec);
             free(b3);
         } else {
             CHECK(0, "%s: 3 threads: %s", spec, err.msg);
         }
     }
-    size_t want = (size_t)((m->rows + frame_rows - 1) / frame_rows), ends[64];
+    size_t want = (size_t)((m->rows + frame_rows - 1) / frame_rows), ends[64] = {0};
     size_t n = frame_ends(buf, len, ends, 64);
-    CHECK(n == want && ends[n - 1] == len, "%s: %zu frames ending at %zu, want %zu ending at %zu",
+    CHECK(n == want && n && ends[n - 1] == len, "%s: %zu frames ending at %zu, want %zu ending at %zu",
           spec, n, n ? ends[n - 1] : 0, want, len);
-    CHECK(want == 1 || (buf[5] & 4), "%s: multi-frame flag", spec);
+    mx_container first;
+    CHECK(mx_container_frame_len(buf, len, &(uint64_t){0}, &first, &err) == 0 &&
+              first.multi == (want > 1),
+          "%s: multi-frame flag", spec);
 
     /* in memory; a lossy pipeline (row-wise here) decodes as it does in one frame */
     mx_matrix out, ref = *m;
@@ -160,16 +163,18 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     if (lossy) {
         uint8_t *one;
         size_t one_len;
-        mx_pipeline whole = p;
-        whole.frame_rows = 0;
-        if (mx_compress(&whole, m, &one, &one_len, &err) || mx_decompress(one, one_len, &ref, &err)) {
+        mx_ctx_set_frame_rows(ctx1, 0);
+        int rc = mx_compress(ctx1, &p, m, &one, &one_len, &err) ||
+                 mx_decompress(ctx1, one, one_len, &ref, &err);
+        mx_ctx_set_frame_rows(ctx1, frame_rows);
+        if (rc) {
             CHECK(0, "%s: %s", spec, err.msg);
             free(buf);
             return;
         }
         free(one);
     }
-    if (mx_decompress(buf, len, &out, &err) == 0) {
+    if (mx_decompress(ctx1, buf, len, &out, &err) == 0) {
         CHECK(out.rows == m->rows && out.cols == m->cols &&
                   memcmp(out.data, ref.data, mx_matrix_count(m) * 2) == 0,
               "%s: in-memory round trip differs", spec);
@@ -191,21 +196,26 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     mx_atomic_file f;
     if (mx_npy_serialize(m, &file, &flen, &err) || write_bytes(npy, file, flen))
         return;
-    mx_pipeline pf = p;
-    pf.threads = frame_rows == 1 ? 3 : 1; /* batches of three frames, or one */
-    int rc = mx_atomic_begin(&f, mxb, 1, &err);
-    if (!rc)
-        rc = mx_file_compress(npy, NULL, &pf, &f, &st, &err);
-    CHECK(rc == (want > 1 ? 0 : MX_FILE_WHOLE), "%s: file compress rc %d: %s", spec, rc, err.msg);
+    mx_ctx *cf = frame_rows == 1 ? ctx3 : ctx1; /* batches of three frames, or one */
+    mx_input in;
+    int rc = mx_input_open(&in, npy, NULL, NULL, &err);
+    CHECK(rc == 0 && !in.src.head.data, "%s: a C-order .npy is read as it goes: %s", spec, err.msg);
+    if (!rc) {
+        if (!(rc = mx_atomic_begin(&f, mxb, 1, &err)))
+            rc = mx_compress_input(cf, &p, &in, &f, &st, &err);
+        mx_input_close(&in);
+    }
+    CHECK(rc == 0, "%s: file compress: %s", spec, err.msg);
     if (rc == 0 && mx_atomic_commit(&f, &err) == 0 && mx_read_file(mxb, &got, &glen, &err) == 0) {
         CHECK(glen == len && memcmp(got, buf, len) == 0,
               "%s: file path wrote %zu bytes, in-memory %zu (or they differ)", spec, glen, len);
-        CHECK(st.frames == want && st.out_bytes == len, "%s: stats %zu frames %llu bytes", spec,
-              st.frames, (unsigned long long)st.out_bytes);
+        CHECK(mx_ctx_info(cf)->frames == want && st.out_bytes == len,
+              "%s: stats %llu frames %llu bytes", spec,
+              (unsigned long long)mx_ctx_info(cf)->frames, (unsigned long long)st.out_bytes);
         free(got);
         rc = mx_atomic_begin(&f, back, 1, &err);
         if (!rc)
-            rc = mx_file_decompress(mxb, 2, &f, &st, &err);
+            rc = mx_decompress_file(ctx3, mxb, &f, &st, &err);
         CHECK(rc == 0 && mx_atomic_commit(&f, &err) == 0, "%s: file decompress: %s", spec,
               err.msg);
         if (rc == 0 && mx_read_file(back, &orig, &olen, &err) == 0) {
@@ -213,7 +223,8 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
                   "%s: .npy round trip differs", spec);
             free(orig);
         }
-        CHECK(mx_file_scan(mxb, &st, &err) == 0 && st.frames == want && st.rows == m->rows,
+        CHECK(mx_scan_file(ctx1, mxb, &st, &err) == 0 && st.frames.frames == want &&
+                  st.frames.rows == m->rows,
               "%s: scan: %s", spec, err.msg);
     } else {
         mx_atomic_abort(&f);
@@ -245,7 +256,7 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
         size_t v1_len;
         if (frames_as(1, buf, ends, n, 0, n, &v1, &v1_len) == 0) {
             CHECK(v1[4] == 1 && v1[ends[0] + 4] != buf[ends[0] + 4], "%s: rewritten as v1", spec);
-            if (mx_decompress(v1, v1_len, &out, &err) == 0) {
+            if (mx_decompress(ctx1, v1, v1_len, &out, &err) == 0) {
                 CHECK(memcmp(out.data, m->data, mx_matrix_count(m) * 2) == 0,
                       "%s: v1 frames decode differently", spec);
                 mx_matrix_free(&out);
@@ -271,6 +282,11 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
 
 int main(void)
 {
+    ctx1 = mx_ctx_create();
+    ctx3 = mx_ctx_create();
+    if (!ctx1 || !ctx3)
+        return 99;
+    mx_ctx_set_threads(ctx3, 3);
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/mxframes.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
@@ -296,8 +312,8 @@ int main(void)
     if (mx_matrix_alloc(&small, 6, 5) == 0) {
         fill(&small, 3);
         if (mx_pipeline_parse("expsplit|rans", &p, &err) == 0) {
-            p.frame_rows = 2;
-            if (mx_compress(&p, &small, &buf, &len, &err) == 0) {
+            mx_ctx_set_frame_rows(ctx1, 2);
+            if (mx_compress(ctx1, &p, &small, &buf, &len, &err) == 0) {
                 for (size_t i = 0; i < len; i++)
                     for (int bit = 0; bit < 8; bit++, flips++) {
                         buf[i] ^= (uint8_t)(1u << bit);
@@ -314,5 +330,7 @@ int main(void)
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0, "cleanup");
+    mx_ctx_free(ctx1);
+    mx_ctx_free(ctx3);
     return check_exit("test_frames");
 }

@@ -30,6 +30,10 @@ static const char *const lossless_specs[] = {
 
 static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out);
 
+/* One context for the whole test (its scratch meets every stage and
+ * shape in turn), and one of three threads. */
+static mx_ctx *ctx, *ctx3;
+
 /* The similarity-targeted stages (spec_fmt takes the target) meet their
  * target on every matrix they are given (where the similarity is defined:
  * finite values, not all zero): qsim at or above it, quant strictly above,
@@ -122,7 +126,7 @@ static void check_qrot_spikes(void)
         mx_pipeline p;
         mx_error err = {0};
         uint8_t *buf;
-        if (mx_pipeline_parse(specs[k], &p, &err) || mx_compress(&p, &s.m, &buf, &len[k], &err)) {
+        if (mx_pipeline_parse(specs[k], &p, &err) || mx_compress(ctx, &p, &s.m, &buf, &len[k], &err)) {
             CHECK(0, "%s: %s", specs[k], err.msg);
             continue;
         }
@@ -141,24 +145,22 @@ static void check_threads(const mx_sample *s, const char *spec)
     uint8_t *b1, *b3;
     size_t l1, l3;
     mx_pipeline_parse(spec, &p, &err);
-    p.threads = 1;
-    if (mx_compress(&p, &s->m, &b1, &l1, &err)) {
+    if (mx_compress(ctx, &p, &s->m, &b1, &l1, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         return;
     }
-    p.threads = 3;
-    if (mx_compress(&p, &s->m, &b3, &l3, &err)) {
+    if (mx_compress(ctx3, &p, &s->m, &b3, &l3, &err)) {
         CHECK(0, "%s: %s", spec, err.msg);
         free(b1);
         return;
     }
     CHECK(l1 == l3 && memcmp(b1, b3, l1) == 0, "%s on %s: -T 1 and -T 3 differ", spec, s->name);
     mx_matrix m, ref = s->m; /* a lossy pipeline: what one thread decodes */
-    if (mx_pipeline_lossy(&p) && mx_decompress_ex(b1, l1, 1, &ref, &err)) {
+    if (mx_pipeline_lossy(&p) && mx_decompress(ctx, b1, l1, &ref, &err)) {
         CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
         ref = s->m;
     }
-    CHECK(mx_decompress_ex(b3, l3, 3, &m, &err) == 0 &&
+    CHECK(mx_decompress(ctx3, b3, l3, &m, &err) == 0 &&
               memcmp(m.data, ref.data, mx_matrix_count(&s->m) * 2) == 0,
           "%s on %s: decode on 3 threads (%s)", spec, s->name, err.msg);
     mx_matrix_free(&m);
@@ -166,6 +168,42 @@ static void check_threads(const mx_sample *s, const char *spec)
         mx_matrix_free(&ref);
     free(b1);
     free(b3);
+}
+
+/* A context that has coded and decoded everything before writes and reads
+ * the same bytes as a new one: what its work keeps never shows. */
+static void check_reuse(const mx_sample *s, const char *spec)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    uint8_t *b_used, *b_new;
+    size_t l_used, l_new;
+    mx_ctx *fresh = mx_ctx_create();
+    if (!fresh || mx_pipeline_parse(spec, &p, &err) ||
+        mx_compress(ctx, &p, &s->m, &b_used, &l_used, &err)) {
+        CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
+        mx_ctx_free(fresh);
+        return;
+    }
+    if (mx_compress(fresh, &p, &s->m, &b_new, &l_new, &err) == 0) {
+        CHECK(l_used == l_new && memcmp(b_used, b_new, l_new) == 0,
+              "%s on %s: a used context wrote other bytes than a new one", spec, s->name);
+        mx_matrix a, b;
+        if (mx_decompress(ctx, b_new, l_new, &a, &err) == 0) {
+            if (mx_decompress(fresh, b_new, l_new, &b, &err) == 0) {
+                CHECK(memcmp(a.data, b.data, mx_matrix_count(&a) * 2) == 0,
+                      "%s on %s: a used context decoded other values", spec, s->name);
+                mx_matrix_free(&b);
+            }
+            mx_matrix_free(&a);
+        }
+        CHECK(err.code == 0, "%s on %s: %s", spec, s->name, err.msg);
+        free(b_new);
+    } else {
+        CHECK(0, "%s on %s: new context: %s", spec, s->name, err.msg);
+    }
+    free(b_used);
+    mx_ctx_free(fresh);
 }
 
 /* auto and auto:max never do worse than the zstd:3 pipeline (both in our
@@ -179,8 +217,14 @@ static void check_auto(const char *name, const mx_matrix *m, const char *spec, c
     mx_pipeline_parse(spec, &a, &err);
     mx_pipeline_parse("zstd:3", &z, &err);
     chosen[0] = 0;
-    if (mx_compress_ex(&a, m, &ba, &la, chosen, MX_SPEC_MAX, &err) || mx_compress(&z, m, &bz, &lz, &err)) {
-        CHECK(0, "%s/zstd:3 on %s: %s", spec, name, err.msg);
+    if (mx_compress(ctx, &a, m, &ba, &la, &err)) {
+        CHECK(0, "%s on %s: %s", spec, name, err.msg);
+        return;
+    }
+    mx_strlcpy(chosen, mx_ctx_info(ctx)->pipeline, MX_SPEC_MAX);
+    if (mx_compress(ctx, &z, m, &bz, &lz, &err)) {
+        CHECK(0, "zstd:3 on %s: %s", name, err.msg);
+        free(ba);
         return;
     }
     CHECK(la <= lz, "%s (%s) on %s: %zu bytes, zstd:3 %zu", spec, chosen, name, la, lz);
@@ -219,12 +263,12 @@ static void check_lossless(const mx_sample *s, const char *spec)
     CHECK(mx_pipeline_parse(spec, &p, &err) == 0, "%s: %s", spec, err.msg);
     uint8_t *buf;
     size_t len;
-    if (mx_compress(&p, &s->m, &buf, &len, &err)) {
+    if (mx_compress(ctx, &p, &s->m, &buf, &len, &err)) {
         CHECK(0, "%s on %s: compress: %s", spec, s->name, err.msg);
         return;
     }
     mx_matrix out;
-    if (mx_decompress(buf, len, &out, &err)) {
+    if (mx_decompress(ctx, buf, len, &out, &err)) {
         CHECK(0, "%s on %s: decompress: %s", spec, s->name, err.msg);
         free(buf);
         return;
@@ -245,11 +289,11 @@ static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out)
     mx_error err = {0};
     uint8_t *buf;
     size_t len;
-    if (mx_pipeline_parse(spec, &p, &err) || mx_compress(&p, &s->m, &buf, &len, &err)) {
+    if (mx_pipeline_parse(spec, &p, &err) || mx_compress(ctx, &p, &s->m, &buf, &len, &err)) {
         CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
         return -1;
     }
-    int rc = mx_decompress(buf, len, out, &err);
+    int rc = mx_decompress(ctx, buf, len, out, &err);
     CHECK(rc == 0, "%s on %s: decompress: %s", spec, s->name, err.msg);
     free(buf);
     return rc;
@@ -455,6 +499,84 @@ static void check_parse_errors(void)
     }
 }
 
+/* One setting of a stage's parameters (arg: what follows "name:", or
+ * NULL): its text parses, prints back as it parsed, and the stage
+ * round-trips the samples (bit for bit unless lossy). */
+static void check_setting(const mx_stage *st, const char *arg, const mx_sample *s, size_t n)
+{
+    char text[MX_STAGE_TEXT_MAX + 8], canon[MX_STAGE_TEXT_MAX], again[MX_STAGE_TEXT_MAX];
+    char spec[MX_SPEC_MAX];
+    mx_params p, q;
+    mx_error err = {0};
+    snprintf(text, sizeof text, "%s%s%s", st->name, arg ? ":" : "", arg ? arg : "");
+    if (mx_stage_parse(st, arg, &p, &err)) {
+        CHECK(0, "%s: %s", text, err.msg);
+        return;
+    }
+    mx_stage_format(st, &p, canon, sizeof canon);
+    const char *colon = strchr(canon, ':');
+    CHECK(mx_stage_parse(st, colon ? colon + 1 : NULL, &q, &err) == 0 &&
+              memcmp(&p, &q, sizeof p) == 0,
+          "%s prints as %s, which parses to another value (%s)", text, canon, err.msg);
+    mx_stage_format(st, &q, again, sizeof again);
+    CHECK(strcmp(canon, again) == 0, "%s: %s then %s", text, canon, again);
+    snprintf(spec, sizeof spec, "%s%s", canon, st->kind == MX_STAGE_TRANSFORM ? "|zstd:1" : "");
+    for (size_t i = 0; i < n; i++) {
+        mx_matrix out;
+        if (lossy_roundtrip(&s[i], spec, &out))
+            continue;
+        CHECK(out.rows == s[i].m.rows && out.cols == s[i].m.cols &&
+                  (st->lossy ||
+                   memcmp(out.data, s[i].m.data, mx_matrix_count(&s[i].m) * 2) == 0),
+              "%s on %s: round trip differs", spec, s[i].name);
+        mx_matrix_free(&out);
+    }
+}
+
+/* Every stage of the registry, with no parameter, each parameter at its
+ * ends (an end excluded: next to it) and at every choice, and each of a
+ * stage's alternatives: a new stage is tested here as soon as it is
+ * listed in Makefile.am. */
+static void check_every_stage(const mx_sample *s, size_t n)
+{
+    for (size_t k = 0; mx_stages[k]; k++) {
+        const mx_stage *st = mx_stages[k];
+        check_setting(st, NULL, s, n);
+        for (size_t i = 0; i < MX_STAGE_PARAMS && st->params[i].name; i++) {
+            const mx_param *d = &st->params[i];
+            char arg[96];
+            int64_t ends[2] = {d->min, d->max};
+            switch (d->type) {
+            case MX_PARAM_CHOICE:
+                for (size_t c = 0; d->choices[c]; c++) {
+                    snprintf(arg, sizeof arg, "%s=%s", d->name, d->choices[c]);
+                    check_setting(st, arg, s, n);
+                }
+                break;
+            case MX_PARAM_INT:
+                for (int e = 0; e < 2; e++) {
+                    /* zstd's most negative levels barely compress: its end
+                     * of -5 is as good a test and not as slow */
+                    int64_t v = ends[e] < -5 ? -5 : ends[e];
+                    snprintf(arg, sizeof arg, "%s=%lld", d->name, (long long)v);
+                    check_setting(st, arg, s, n);
+                }
+                break;
+            case MX_PARAM_DECIMAL:
+                for (int e = 0; e < 2; e++) {
+                    int64_t v = ends[e] + (e ? -(int64_t)d->open_max : d->open_min);
+                    double k = 1;
+                    for (int j = 0; j < d->digits; j++)
+                        k *= 10;
+                    snprintf(arg, sizeof arg, "%s=%.*g", d->name, d->digits, (double)v / k);
+                    check_setting(st, arg, s, n);
+                }
+                break;
+            }
+        }
+    }
+}
+
 static void check_quant_scale(void)
 {
     /* the scale is the smallest bf16 >= absmax/qmax */
@@ -469,6 +591,11 @@ static void check_quant_scale(void)
 int main(void)
 {
     size_t n;
+    ctx = mx_ctx_create();
+    ctx3 = mx_ctx_create();
+    if (!ctx || !ctx3)
+        return 99;
+    mx_ctx_set_threads(ctx3, 3);
     mx_sample *s = testdata_load(&n);
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < sizeof lossless_specs / sizeof lossless_specs[0]; k++)
@@ -485,6 +612,10 @@ int main(void)
         check_threads(&s[i], "quant:sim=0.99");
         check_threads(&s[i], "bfxor");
         check_threads(&s[i], "bfdelta");
+        static const char *const kept[] = {"bfdelta", "auto", "zstd:3", "lz4hc:4", "rans",
+                                           "expsplit|rans", "bfxor", "quant:sim=0.99"};
+        for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+            check_reuse(&s[i], kept[k]);
         check_topk(&s[i], 0.1);
         check_topk(&s[i], 0.001);
         if (i % 4 == 0)
@@ -497,11 +628,23 @@ int main(void)
         }
     }
     check_auto_falls_back();
+    /* every stage on a bundled matrix and the odd edge cases */
+    {
+        mx_sample pick[4];
+        size_t np = 0;
+        for (size_t i = 0; i < n && np < 4; i++)
+            if (i == 0 || !strcmp(s[i].name, "edge:odd_13x37") ||
+                !strcmp(s[i].name, "edge:specials_8x8") || !strcmp(s[i].name, "edge:one_1x1"))
+                pick[np++] = s[i];
+        check_every_stage(pick, np);
+    }
     check_parse_errors();
     check_quant_scale();
     check_qsim_random();
     check_lowrank();
     check_qrot_spikes();
     mx_samples_free(s, n);
+    mx_ctx_free(ctx);
+    mx_ctx_free(ctx3);
     return check_exit("test_stages");
 }

@@ -119,6 +119,8 @@ static void app_free(ui_app *app)
     pthread_mutex_destroy(&app->run.lock);
     mx_samples_free(app->samples, app->n_samples);
     free(app->selected);
+    mx_ctx_free(app->ctx);
+    mx_ctx_free(app->run.ctx);
     free(app);
 }
 
@@ -127,10 +129,21 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
 {
     ui_app *app = calloc(1, sizeof *app);
     mx_error err = {0};
-    if (!app) {
+    if (app) {
+        app->ctx = mx_ctx_create();
+        app->run.ctx = mx_ctx_create();
+    }
+    if (!app || !app->ctx || !app->run.ctx) {
+        if (app) {
+            mx_ctx_free(app->ctx);
+            mx_ctx_free(app->run.ctx);
+        }
+        free(app);
         fprintf(stderr, "mxbench: out of memory\n");
         return 1;
     }
+    mx_ctx_set_threads(app->ctx, threads);
+    mx_ctx_set_threads(app->run.ctx, threads); /* the app times what --batch -T times */
     app->manifest = manifest;
     app->opts = *opts;
     app->opts.progress = NULL;

@@ -32,6 +32,7 @@ typedef struct {
     mx_pipeline pipes[UI_MAX_QUEUE];
     size_t n_pipes;
     mx_batch_opts opts;
+    mx_ctx *ctx;            /* the worker's, kept from run to run (-T threads) */
     /* a solution scored beside the pipelines: the worker starts it, then
      * coder becomes its column (opts.coders points here), and stops it */
     mx_eval_opts eval;
@@ -57,6 +58,7 @@ struct ui_app {
 
     ui_run run;
     mx_batch_opts opts;           /* of the next run */
+    mx_ctx *ctx;                  /* the main thread's (the detail view's streams) */
     mx_eval_opts eval;            /* how to start a solution (python, timeout) */
     char solution[MX_SPEC_MAX];   /* scored beside the pipelines when set (E) */
     int threads;                  /* coding threads of a run (-T; all cores by default) */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "../src/bf16.h"
+#include "../src/context.h"
 #include "app.h"
 
 #define PROBE_ROWS 8
@@ -29,9 +30,14 @@ int ui_pipeline_check(const mx_pipeline *p, char *why, size_t n)
     mx_layout layout;
     mx_coded coded;
     memset(&coded, 0, sizeof coded);
-    if (mx_pipeline_encode(&t, v, PROBE_ROWS, PROBE_COLS, &layout, &coded, &err))
-        return 0; /* the run will say what is wrong */
+    mx_ctx *ctx = mx_ctx_create(); /* one thread: a probe of 512 values */
+    mx_work *crew = ctx ? mx_ctx_crew(ctx, &err) : NULL;
+    int rc = !crew || mx_pipeline_encode(&t, crew, 1, v, PROBE_ROWS, PROBE_COLS, &layout, &coded,
+                                         &err);
     mx_coded_free(&coded);
+    mx_ctx_free(ctx);
+    if (rc)
+        return 0; /* the run will say what is wrong */
     const mx_level *last = &layout.level[layout.n_levels - 1];
     unsigned widths = 0;
     for (size_t j = 0; j < last->n; j++)
@@ -42,7 +48,7 @@ int ui_pipeline_check(const mx_pipeline *p, char *why, size_t n)
     size_t off = 0;
     for (size_t i = 0; i < p->n_transforms; i++) {
         char one[64];
-        p->transforms[i].stage->format(&p->transforms[i].params, one, sizeof one);
+        mx_stage_format(p->transforms[i].stage, &p->transforms[i].params, one, sizeof one);
         off += (size_t)snprintf(before + off, sizeof before - off, "%s%s", i ? "," : "", one);
         if (off >= sizeof before)
             break;

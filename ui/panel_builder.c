@@ -70,7 +70,7 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     for (size_t i = 0; i < n_steps(b) && cx < x + w; i++) {
         char text[64];
         mx_step *st = step_at(b, i);
-        st->stage->format(&st->params, text, sizeof text);
+        mx_stage_format(st->stage, &st->params, text, sizeof text);
         if (i == b->p.n_transforms && cx > x) {
             ui_put(y + 1, cx, x + w - cx, A_BOLD, " | ");
             cx += 3;
@@ -99,7 +99,7 @@ static void adjust(builder_panel *b, ui_app *app, int dir)
     }
     mx_step *st = b->cursor < p.n_transforms ? &p.transforms[b->cursor] : &p.entropy;
     char text[64], arg[64];
-    st->stage->format(&st->params, text, sizeof text);
+    mx_stage_format(st->stage, &st->params, text, sizeof text);
     const char *colon = strchr(text, ':');
     if (!colon) {
         ui_status(app, 0, "%s has no parameter", st->stage->name);
@@ -109,7 +109,7 @@ static void adjust(builder_panel *b, ui_app *app, int dir)
     mx_params np;
     if (!strcmp(cur, "rows") || !strcmp(cur, "cols")) {
         memset(&np, 0, sizeof np);
-        if (st->stage->parse(!strcmp(cur, "rows") ? "cols" : "rows", &np, &err) == 0) {
+        if (mx_stage_parse(st->stage, !strcmp(cur, "rows") ? "cols" : "rows", &np, &err) == 0) {
             st->params = np;
             commit(b, app, &p, b->cursor);
         }
@@ -119,7 +119,7 @@ static void adjust(builder_panel *b, ui_app *app, int dir)
     for (int k = 1; k <= 2; k++) { /* skip one invalid value (zstd has no level 0) */
         snprintf(arg, sizeof arg, "%ld", v + dir * k);
         memset(&np, 0, sizeof np);
-        if (st->stage->parse(arg, &np, &err) == 0) {
+        if (mx_stage_parse(st->stage, arg, &np, &err) == 0) {
             st->params = np;
             commit(b, app, &p, b->cursor);
             return;
@@ -150,7 +150,7 @@ static void click(builder_panel *b, int x)
     for (size_t i = 0; i < n_steps(b); i++) {
         char text[64];
         mx_step *st = step_at(b, i);
-        st->stage->format(&st->params, text, sizeof text);
+        mx_stage_format(st->stage, &st->params, text, sizeof text);
         cx += i == b->p.n_transforms && i ? 3 : i ? 2 : 0;
         if (x < cx + (int)strlen(text) + 2) {
             b->cursor = i;
@@ -212,7 +212,7 @@ static int insert(ui_app *app, void *owner, const mx_stage *stage)
     mx_error err = {0};
     memset(&st, 0, sizeof st);
     st.stage = stage;
-    if (stage->parse(NULL, &st.params, &err)) {
+    if (mx_stage_parse(stage, NULL, &st.params, &err)) {
         ui_status(app, 1, "%s", err.msg);
         return -1;
     }

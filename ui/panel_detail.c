@@ -83,7 +83,7 @@ static void draw_streams(detail_panel *d, ui_app *app, const mx_sample *s, int y
             p = &base;
         }
         d->error[0] = 0;
-        if (mx_analyze_streams(p, &s->m, &d->streams, &err))
+        if (mx_analyze_streams(app->ctx, p, &s->m, &d->streams, &err))
             mx_strlcpy(d->error, err.msg, sizeof d->error);
         d->streams_for = d->cursor + 1;
     }

@@ -143,13 +143,13 @@ static void draw_title(results_panel *rp, ui_app *app, int focused)
         snprintf(what, sizeof what, "Results");
     else if (r->running)
         snprintf(what, sizeof what, "Results: running, %zu of %zu samples done, %d threads",
-                 r->samples_done, r->n_samples, r->pipes[0].threads);
+                 r->samples_done, r->n_samples, app->threads);
     else if (r->samples_done < r->n_samples)
         snprintf(what, sizeof what, "Results: means over %zu of %zu samples, cancelled, %d threads",
-                 r->samples_done, r->n_samples, r->pipes[0].threads);
+                 r->samples_done, r->n_samples, app->threads);
     else
         snprintf(what, sizeof what, "Results: means over %zu sample%s, %d threads", r->n_samples,
-                 r->n_samples == 1 ? "" : "s", r->pipes[0].threads);
+                 r->n_samples == 1 ? "" : "s", app->threads);
     ui_title(self->y, self->x, self->w, focused, "%s", what);
 }
 

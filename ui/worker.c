@@ -8,14 +8,6 @@
 #include "app.h"
 #include "panels.h"
 
-/* The engine's run-time settings, in this one place: today they travel in
- * each pipeline; when the engine takes them in a context, only this
- * changes. The same values --batch uses (-T; all cores by default). */
-static void apply_settings(const ui_app *app, mx_pipeline *p)
-{
-    p->threads = app->threads;
-}
-
 /* The solution's column before it has started. */
 static int not_started(void *ctx, const mx_sample *s, size_t *comp_len, uint16_t **dec,
                        size_t *dec_n, double *ms_c, double *ms_d, mx_error *err)
@@ -43,7 +35,7 @@ static void *worker_main(void *arg)
         for (; c < nc && !atomic_load(&r->cancel); c++) {
             mx_result res;
             memset(&res, 0, sizeof res);
-            mx_batch_compute_cell(&r->samples[s], r->pipes, r->n_pipes, c, &r->opts, &res);
+            mx_batch_compute_cell(r->ctx, &r->samples[s], r->pipes, r->n_pipes, c, &r->opts, &res);
             pthread_mutex_lock(&r->lock);
             r->batch.cell[s * nc + c] = res;
             r->done++;
@@ -145,7 +137,6 @@ int ui_run_start(ui_app *app)
     r->n_pipes = app->n_queue;
     for (size_t i = 0; i < app->n_queue; i++) {
         mx_pipeline_parse(app->queue[i], &r->pipes[i], &err); /* queued specs are valid */
-        apply_settings(app, &r->pipes[i]);
     }
     r->opts = app->opts;
     r->opts.progress = NULL;

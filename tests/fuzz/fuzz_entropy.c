@@ -21,11 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     mx_params p = {0};
     mx_error err = {0};
-    st->parse(NULL, &p, &err);
+    mx_work w = MX_WORK_INIT;
+    mx_stage_parse(st, NULL, &p, &err);
     uint8_t *out = malloc(expected + 1);
     if (out) {
-        st->decompress(&p, &d, data + 4, size - 4, out, expected, &err);
+        st->decompress(&p, &w, &d, data + 4, size - 4, out, expected, &err);
+        /* and again with the scratch the first call left behind */
+        st->decompress(&p, &w, &d, data + 4, size - 4, out, expected, &err);
         free(out);
     }
+    mx_work_free(&w);
     return 0;
 }

@@ -1,14 +1,14 @@
 /* The file path, as `compress` and `decompress` run it: the input is written
- * to a file, compressed by mx_file_compress in small frames (or, when it
- * hands the file back, by the whole-matrix reader and mx_compress_ex), then
- * decompressed by mx_file_decompress (or mx_decompress_ex and the .npy
- * writer). So shapes reach the frame code and the coders. The first bytes
- * pick [0] the pipeline, [1] the frame rows (1..8, raised so that there
- * are at most 4 frames: each frame pays for its coder's tables), [2] the
- * threads and
- * [3] the columns of a raw input; the rest is the file: a .npy when it
- * starts with the magic, else raw bf16 (cut to whole rows). Checks: whatever compresses
- * decompresses, and a lossless pipeline gives the very bytes back. */
+ * to a file, opened (read as it goes, or loaded whole) and compressed in
+ * small frames by mx_compress_input, then decompressed by
+ * mx_decompress_file (frames.h: the one framed path). So shapes reach the
+ * frame code and the coders. The first bytes pick [0] the pipeline, [1] the
+ * frame rows (1..8, raised so that there are at most 4 frames: each frame
+ * pays for its coder's tables), [2] the threads and [3] the columns of a
+ * raw input; the rest is the file: a .npy when it starts with the magic,
+ * else raw bf16 (cut to whole rows). Checks: whatever compresses
+ * decompresses, and a lossless pipeline gives the very bytes back. One
+ * context of each thread count serves every input, as in a long run. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,6 @@
 #include "../../src/filecodec.h"
 #include "../../src/fileio.h"
 #include "../../src/npy.h"
-#include "../../src/samples.h"
 #include "fuzz.h"
 
 /* This process's files, removed after every input: libFuzzer does not
@@ -51,31 +50,24 @@ static void put_file(const char *path, const uint8_t *data, size_t size)
 }
 
 /* 0 with the compressed file at packed, or -1 (a refused input). */
-static int compress(const char *in, const mx_shape *shape, const mx_pipeline *p, int *exact)
+static int compress(mx_ctx *ctx, const char *in, const mx_shape *shape, const mx_pipeline *p,
+                    int *exact)
 {
     mx_error err = {0};
     mx_atomic_file f;
     mx_file_stats st;
+    mx_input input;
     unlink(packed);
+    if (mx_input_open(&input, in, shape, NULL, &err)) {
+        if (err.code != MX_EINPUT) /* refused, never failed */
+            abort();
+        return -1;
+    }
     if (mx_atomic_begin(&f, packed, 0, &err))
         abort();
-    int rc = mx_file_compress(in, shape, p, &f, &st, &err);
-    *exact = !st.converted;
-    if (rc == MX_FILE_WHOLE) {
-        mx_sample *s = NULL;
-        size_t n = 0;
-        uint8_t *buf = NULL;
-        size_t len = 0;
-        rc = mx_samples_load_file(in, shape, NULL, &s, &n, &err);
-        if (rc == 0) {
-            *exact = !s[0].converted;
-            rc = mx_compress_ex(p, &s[0].m, &buf, &len, NULL, 0, &err);
-        }
-        if (rc == 0)
-            rc = mx_atomic_write(&f, buf, len, &err);
-        free(buf);
-        mx_samples_free(s, n);
-    }
+    int rc = mx_compress_input(ctx, p, &input, &f, &st, &err);
+    *exact = !input.converted;
+    mx_input_close(&input);
     if (rc == 0 && mx_atomic_commit(&f, &err))
         abort();
     if (rc) {
@@ -87,7 +79,7 @@ static int compress(const char *in, const mx_shape *shape, const mx_pipeline *p,
 }
 
 /* Decompresses packed to back; it must succeed. */
-static void decompress(int threads)
+static void decompress(mx_ctx *ctx)
 {
     mx_error err = {0};
     mx_atomic_file f;
@@ -95,22 +87,7 @@ static void decompress(int threads)
     unlink(back);
     if (mx_atomic_begin(&f, back, 0, &err))
         abort();
-    int rc = mx_file_decompress(packed, threads, &f, &st, &err);
-    if (rc == MX_FILE_WHOLE) {
-        uint8_t *buf, *file = NULL;
-        size_t len, flen = 0;
-        mx_matrix m;
-        if (mx_read_file(packed, &buf, &len, &err) || mx_decompress_ex(buf, len, threads, &m, &err))
-            abort();
-        free(buf);
-        if (m.origin == MX_ORIGIN_RAW)
-            rc = mx_atomic_write(&f, m.data, mx_matrix_count(&m) * 2, &err);
-        else if ((rc = mx_npy_serialize(&m, &file, &flen, &err)) == 0)
-            rc = mx_atomic_write(&f, file, flen, &err);
-        free(file);
-        mx_matrix_free(&m);
-    }
-    if (rc || mx_atomic_commit(&f, &err))
+    if (mx_decompress_file(ctx, packed, &f, &st, &err) || mx_atomic_commit(&f, &err))
         abort();
 }
 
@@ -120,18 +97,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                         "bytesplit,delta:cols|lz4", "q8:rows|zstd:1", "bfctx"};
     enum { N_SPECS = sizeof specs / sizeof specs[0] };
     static mx_pipeline pipes[N_SPECS];
+    static mx_ctx *ctxs[2]; /* of one thread and of two */
     if (!in_npy[0]) {
         setup();
         mx_error err = {0};
         for (size_t i = 0; i < N_SPECS; i++)
             if (mx_pipeline_parse(specs[i], &pipes[i], &err))
                 abort();
+        for (int t = 0; t < 2; t++)
+            if (!(ctxs[t] = mx_ctx_create()))
+                abort();
+        mx_ctx_set_threads(ctxs[1], 2);
     }
     if (size < 4)
         return 0;
     mx_pipeline p = pipes[data[0] % N_SPECS];
-    p.frame_rows = 1 + data[1] % 8;
-    p.threads = data[2] % 4 == 3 ? 2 : 1;
+    mx_ctx *ctx = ctxs[data[2] % 4 == 3];
+    uint64_t frame_rows = 1 + data[1] % 8;
     const uint8_t *file = data + 4;
     size_t len = size - 4;
     mx_shape shape = {0, 0, 0};
@@ -150,12 +132,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (in == in_npy && mx_npy_header_size(file, len, &hsize, &herr) == 0 &&
         mx_npy_read_header(file, len, &info, &herr) == 0)
         rows = info.rows;
-    if (p.frame_rows < rows / 4)
-        p.frame_rows = rows / 4 + 1;
+    if (frame_rows < rows / 4)
+        frame_rows = rows / 4 + 1;
+    mx_ctx_set_frame_rows(ctx, frame_rows);
     put_file(in, file, len);
     int exact;
-    if (compress(in, &shape, &p, &exact) == 0) {
-        decompress(p.threads);
+    if (compress(ctx, in, &shape, &p, &exact) == 0) {
+        decompress(ctx);
         if (exact && !mx_pipeline_lossy(&p)) {
             uint8_t *got;
             size_t glen;

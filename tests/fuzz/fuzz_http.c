@@ -23,12 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const specs[] = {"auto", "bytesplit|zstd:1", "q8:rows|lz4"};
     static mx_pipeline pipes[3];
+    static mx_ctx *ctx; /* as a server keeps one from request to request */
     static int ready;
     if (!ready) {
         mx_error err = {0};
         for (size_t i = 0; i < 3; i++)
             if (mx_pipeline_parse(specs[i], &pipes[i], &err))
                 abort();
+        if (!(ctx = mx_ctx_create()))
+            abort();
         ready = 1;
     }
     if (size < 1)
@@ -36,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned sel = data[0];
     int decompress = sel & 1, kind = (sel >> 1) & 3;
     size_t p = (sel >> 3) % 3;
-    mx_serve_opts o = {"127.0.0.1", 0, 1 << 20, 4 << 20, 4, &pipes[p]};
+    mx_serve_opts o = {"127.0.0.1", 0, 1 << 20, 4 << 20, 4, &pipes[p], 1};
     const uint8_t *body = data + 1;
     size_t len = size - 1;
     char line[256] = "", ct[300];
@@ -62,12 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     mx_http_response r;
-    mx_serve_handle(&o, method, url, type, len ? body : NULL, len, &r);
+    mx_serve_handle(&o, ctx, method, url, type, len ? body : NULL, len, &r);
     if (!allowed(r.status))
         abort();
     if (r.status == 200 && !decompress && (kind == 1 || kind == 2) && p != 2) {
         mx_http_response back;
-        mx_serve_handle(&o, "POST", "/decompress", "application/octet-stream", r.body, r.len,
+        mx_serve_handle(&o, ctx, "POST", "/decompress", "application/octet-stream", r.body, r.len,
                         &back);
         if (back.status != 200 || back.len != len || memcmp(back.body, body, len))
             abort();
