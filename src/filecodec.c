@@ -153,8 +153,10 @@ int mx_input_open(mx_input *in, const char *path, const mx_shape *shape, const c
     if (in->fd >= 0)
         close(in->fd);
     in->fd = -1;
-    if (rc < 0 || mx_samples_load_file(path, shape, tensor, &in->loaded, &in->n_loaded, err))
+    if (rc < 0 || mx_samples_load_file(path, shape, tensor, &in->loaded, &in->n_loaded, err)) {
+        mx_input_close(in); /* the loader may have grown the array before failing */
         return -1;
+    }
     if (in->n_loaded != 1) {
         mx_fail(err, MX_EINPUT, "%s: holds %zu BF16 tensors; pick one with --tensor NAME", path,
                 in->n_loaded);
