@@ -50,12 +50,13 @@ static void print_help(void)
     printf("\nA workbench for compressing bfloat16 activation and gradient matrices:\n"
            "run pipelines of transform and entropy stages over sample matrices and\n"
            "score them exactly as the Apex Matrix Compression competition does.\n"
-           "\nCommands (mxbench COMMAND --help for one):\n");
+           "\nCommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
         printf("  %-17s ", commands[i]->label);
         print_indented(stdout, commands[i]->summary, 20);
     }
     printf("  %-17s %s\n", "--list", "list the stages and their parameters");
+    printf("  (mxbench COMMAND --help: what one command takes)\n");
     printf("\nOptions:\n");
     cli_print_options(stdout, NULL);
     printf("\nFiles: - is stdin or stdout wherever a file goes (compress - -o -,\n"
