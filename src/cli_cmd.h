@@ -48,7 +48,6 @@ typedef enum {
 typedef struct {
     const char *command;                 /* as named: first operand, --batch or -d */
     uint64_t given;                      /* CLI_BIT of each option given */
-    const char *spelled[CLI_N_OPTIONS];  /* how each was spelled, for messages */
     const char *specs[CLI_MAX_SPECS];
     size_t n_specs;
     const char *manifest, *output, *csv, *json, *tensor, *param, *plot, *host, *python;

@@ -316,7 +316,6 @@ int cli_parse(int argc, char **argv, cli_opts *o, int *done)
             return 0;
         }
         o->given |= CLI_BIT(opt->id);
-        o->spelled[opt->id] = argv[optind - 1];
         int rc = set_option(o, opt->id, optarg);
         if (rc)
             return rc;
@@ -326,22 +325,19 @@ int cli_parse(int argc, char **argv, cli_opts *o, int *done)
     return 0;
 }
 
-/* The option as the user wrote it, without a glued argument ("-T0" -> "-T"). */
-static void spelling(const cli_opts *o, cli_opt_id id, char *buf, size_t n)
+/* The option as --help names it: "-o/--output", "--csv". */
+static void spelling(cli_opt_id id, char *buf, size_t n)
 {
-    const char *s = o->spelled[id];
-    const cli_option *opt = NULL;
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (options[i].id == id)
-            opt = &options[i];
-    if (s && s[0] == '-' && s[1] == '-') {
-        size_t len = strcspn(s, "=");
-        snprintf(buf, n, "%.*s", (int)len, s);
-    } else if (opt && opt->letter) {
-        snprintf(buf, n, "-%c", opt->letter);
-    } else {
-        snprintf(buf, n, "--%s", opt && opt->name ? opt->name : "?");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (options[i].id != id)
+            continue;
+        if (options[i].letter)
+            snprintf(buf, n, "-%c/--%s", options[i].letter, options[i].name);
+        else
+            snprintf(buf, n, "--%s", options[i].name);
+        return;
     }
+    snprintf(buf, n, "?");
 }
 
 int cli_check(const mx_cli_command *cmd, cli_opts *o)
@@ -354,7 +350,7 @@ int cli_check(const mx_cli_command *cmd, cli_opts *o)
         if (!(extra & CLI_BIT(id)))
             continue;
         char sp[64];
-        spelling(o, (cli_opt_id)id, sp, sizeof sp);
+        spelling((cli_opt_id)id, sp, sizeof sp);
         fprintf(stderr, "mxbench: %s does not apply to %s (see mxbench %s --help)\n", sp,
                 cmd->name, cmd->name);
         return 2;
