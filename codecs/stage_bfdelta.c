@@ -38,7 +38,7 @@
 #include "simd.h"
 #include "rowref.h"
 #include "wlanes.h"
-#include "../src/parallel.h"
+#include "parallel.h"
 #ifdef MX_SIMD_X86
 #include <immintrin.h>
 #endif

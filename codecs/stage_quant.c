@@ -46,9 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../src/bf16.h"
-#include "../src/metrics.h"
-#include "../src/parallel.h"
+#include "bf16.h"
+#include "metrics.h"
+#include "parallel.h"
 #include "coded_frame.h"
 #include "rowref.h"
 #include "simcheck.h"

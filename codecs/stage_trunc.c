@@ -3,7 +3,7 @@
  * A rounding that would overflow to Inf truncates instead (finite values
  * stay finite); NaN and Inf are kept unchanged. Relative error <= 2^(K-8). */
 #include "stage.h"
-#include "../src/bf16.h"
+#include "bf16.h"
 
 static uint16_t round_bits(uint16_t v, unsigned k)
 {

@@ -14,7 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include "../codecs/work.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 /* Called as rows get coded or decoded (done of total, after each batch of

@@ -8,7 +8,7 @@
 #define MX_MATRIX_H
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 typedef enum {
     MX_ORIGIN_RAW = 0,         /* headerless little-endian bf16 */

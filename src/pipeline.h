@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../codecs/stage.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 #define MX_MAX_TRANSFORMS 8
 #define MX_SPEC_MAX 256
