@@ -54,7 +54,7 @@ const mx_stage mx_stage_trunc = {
     .lossy = 1,
     .summary = "lossy: round away low mantissa bits (nearest even)",
     .params = {{"bits", MX_PARAM_INT, .min = 1, .max = 7, .def = 3, .note = "mantissa bits rounded away"}},
-    .twin = {{"levels", "trunc"}},
+    .twin = {.sections = {"levels", "trunc"}},
     .encode = encode,
     .decode = decode,
 };
