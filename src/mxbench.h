@@ -174,7 +174,7 @@ const mx_compress_info *mx_ctx_info(const mx_ctx *ctx);
  * threads. The buffer records the shape, the pipeline (for "auto", the
  * one chosen), a hash of the values and checksums. -1 with err set when
  * the shape is not one mxbench takes (MX_EINPUT), or out of memory or
- * cancelled (MX_EFAIL); *out is then NULL. */
+ * cancelled (MX_EFAIL); nothing is then allocated and *out is not set. */
 int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                 size_t *out_len, mx_error *err);
 
