@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include "context.h"
 #include "fileio.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "runner.h"
 #include "samples.h"
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include "cli_cmd.h"
 #include "eval.h"
-#include "metrics.h"
-#include "parallel.h"
+#include "../codecs/metrics.h"
+#include "../codecs/parallel.h"
 #include "presets.h"
 #include "serve.h"
 

@@ -26,7 +26,7 @@
 #define MX_FILEIO_H
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 /* 1 when path is "-": stdin as an input, stdout as an output. */
 int mx_is_stdio(const char *path);

@@ -1,5 +1,5 @@
 #include "presets.h"
-#include "metrics.h"
+#include "../codecs/metrics.h"
 
 /* bfdelta is the coder; zstd:3 covers what it misses (short patterns that
  * repeat within a row, constant matrices) and makes sure auto:max never
