@@ -115,6 +115,8 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
             "ms_comp", "ms_decomp", "similarity", "sim_f32", score_title, "normalized", "beats");
     for (size_t c = 0; c < b->n_columns; c++) {
         const mx_summary *m = &b->order[c];
+        if (b->partial && !m->n)
+            continue; /* no complete sample: no mean to show */
         score_cells(b, m->raw, m->score, m->normalized, sa, sn);
         fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %10.7f  %s  %s  %s\n", wp, m->spec,
                 m->ratio, m->ms_compress, m->ms_decompress, m->similarity, m->similarity_f32, sa, sn,

@@ -340,10 +340,10 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
         m->column = c;
         for (size_t s = 0; s < b->n_samples; s++) {
             const mx_result *r = &b->cell[s * nc + c];
+            if (r->done && !m->spec[0])
+                snprintf(m->spec, sizeof m->spec, "%s", r->spec);
             if (!r->done || (b->partial && !sample_complete(b, s)))
                 continue;
-            if (!m->n)
-                snprintf(m->spec, sizeof m->spec, "%s", r->spec);
             m->failed |= r->failed;
             m->rejected |= r->rejected;
             m->n++;
