@@ -4,7 +4,8 @@
 
 /* Process-wide by nature: a signal handler reaches nothing but globals.
  * The flag is the one thing the handler writes; `previous` is written by
- * mx_interrupt_arm before the handler can run and only read after. */
+ * mx_interrupt_arm before the handler can run and only read after, and
+ * `armed` is the arming thread's own note (the handler never reads it). */
 static atomic_int requested;
 static struct sigaction previous;
 static int armed;
