@@ -27,7 +27,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "runner.h"
 
 typedef enum { MX_EVAL_HTTP = 0, MX_EVAL_TASKS = 1 } mx_eval_interface;
