@@ -74,7 +74,11 @@ static void print_help(void)
            "  A pipeline beats the score to beat (default: %s on the same samples)\n"
            "  when its raw score is at least 1.01x it. The lossy rules' similarity\n"
            "  threshold is %g.\n"
-           "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
+           "\nCtrl-C during --batch, eval or sweep stops at the next cell and keeps what\n"
+           "finished: the table, --csv and --json show those rows, marked partial (a\n"
+           "'partial' column/field), and the means cover the samples every pipeline\n"
+           "finished. A second Ctrl-C ends at once.\n"
+           "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input, 130 interrupted.\n",
            MX_AUTO_FAST_SPEC, MX_BASELINE_SPEC, MX_DEFAULT_SPEC, MX_BASELINE_SPEC,
            MX_LOSSY_MIN_SIMILARITY);
 }

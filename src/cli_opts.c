@@ -75,7 +75,9 @@ static const cli_option options[] = {
     {CLI_MAX_CONNECTIONS, 0, "max-connections", "N",
      "serve: requests in progress at once; more get 503\n(default "
      CLI_TEXT(MX_SERVE_MAX_CONNECTIONS) ")"},
-    {CLI_QUIET, 'q', "quiet", NULL, "no progress or informational lines on stderr"},
+    {CLI_QUIET, 'q', "quiet", NULL,
+     "no progress line or informational lines on stderr (--batch,\neval and sweep show "
+     "one on a terminal: cells done/total,\nthe current sample and pipeline, elapsed, ETA)"},
     {CLI_VERBOSE, 'v', "verbose", NULL, "more on stderr: times, threads, what was loaded"},
     {CLI_BATCH, 0, "batch", NULL, "the batch command"},
     {CLI_LIST, 0, "list", NULL, "list the stages and their parameters"},

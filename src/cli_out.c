@@ -23,6 +23,7 @@ static void on_signal(int sig)
     mx_atomic_file *f = pending_output;
     if (f && f->tmp[0])
         unlink(f->tmp);
+    mx_atomic_signal_cleanup(); /* a report being written */
     if (pending_child > 0)
         kill(-(pid_t)pending_child, SIGKILL);
     signal(sig, SIG_DFL);

@@ -4,20 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "batchlive.h"
 #include "cli_cmd.h"
 #include "eval.h"
+#include "interrupt.h"
 #include "pipeline.h"
 #include "presets.h"
 #include "report.h"
-
-static int progress(void *ctx, size_t done, size_t total)
-{
-    (void)ctx;
-    fprintf(stderr, "\r%zu/%zu", done, total);
-    if (done == total)
-        fprintf(stderr, "\r          \r");
-    return 0;
-}
 
 /* The samples: the files given, or the manifest's (a bad file of the
  * manifest is reported and skipped). 0, or the exit status. */
@@ -100,13 +93,12 @@ int cli_run_batch(cli_opts *o, const char *solution)
             /* it did not start: its rows fail with the reason */
             fprintf(stderr, "mxbench: %s\n", err.msg);
         }
+        mx_solution_set_cancel(sol, mx_interrupt_flag()); /* Ctrl-C stops a request */
         coder = mx_solution_coder(sol);
         o->batch.coders = &coder;
         o->batch.n_coders = 1;
     }
-    if (o->verbosity >= 1 && isatty(2))
-        o->batch.progress = progress;
-    rc = mx_batch_run(ctx, s, n, pipes, n_specs, &o->batch, &b, &err);
+    rc = mx_batch_run_live(ctx, s, n, pipes, n_specs, &o->batch, o->verbosity < 1, &b, &err);
     mx_solution_stop(sol); /* before anything is printed: nothing left running */
     sol = NULL;
     if (rc) {
@@ -125,7 +117,7 @@ int cli_run_batch(cli_opts *o, const char *solution)
         rc = cli_report(&err);
         goto out;
     }
-    rc = b.any_failed || skipped.n ? 1 : 0;
+    rc = b.interrupted ? 130 : b.any_failed || skipped.n ? 1 : 0;
     if (b.any_failed)
         fprintf(stderr, "mxbench: some runs FAILED (see the table)\n");
     if (skipped.n) /* even under -q: it is why the exit status is 1 */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "batchlive.h"
 #include "cli_cmd.h"
 #include "pipeline.h"
 #include "presets.h"
@@ -44,6 +45,8 @@ static void print_rows(FILE *out, const cli_opts *o, const mx_batch *b, const do
             const mx_summary *m = &b->summary[1 + t * nv + i];
             xs[t * nv + i] = m->similarity;
             ys[t * nv + i] = m->ratio;
+            if (!m->n)
+                continue; /* interrupted before a sample had every value */
             if (out)
                 fprintf(out, "%-36s %12g %9.4f %10.7f %10.7f %14.7g  %s\n", m->spec, vals[i],
                         m->ratio, m->similarity, m->similarity_f32,
@@ -54,9 +57,11 @@ static void print_rows(FILE *out, const cli_opts *o, const mx_batch *b, const do
                                       : "no");
         }
     }
-    if (out)
+    if (out) {
         fprintf(out, "baseline %s: ratio %.4f (means over %zu samples)\n", MX_BASELINE_SPEC,
-                b->summary[0].ratio, b->n_samples);
+                b->summary[0].ratio, b->partial ? b->complete_samples : b->n_samples);
+        mx_report_partial(out, b);
+    }
 }
 
 static int run(cli_opts *o)
@@ -97,7 +102,8 @@ static int run(cli_opts *o)
     }
     if ((rc = cli_check_report_outputs(o)) || (rc = load_samples(o, &s, &n)))
         goto out;
-    if (!(ctx = cli_make_ctx(o)) || mx_batch_run(ctx, s, n, pipes, np, &o->batch, &b, &err)) {
+    if (!(ctx = cli_make_ctx(o)) ||
+        mx_batch_run_live(ctx, s, n, pipes, np, &o->batch, o->verbosity < 1, &b, &err)) {
         rc = ctx ? cli_report(&err) : 1;
         goto out;
     }
@@ -114,10 +120,10 @@ static int run(cli_opts *o)
     print_rows(!report_on_stdout ? stdout : o->verbosity >= 1 ? stderr : NULL, o, &b, vals, nv,
                series, xs, ys);
     fflush(stdout);
-    rc = b.any_failed ? 1 : 0;
+    rc = b.interrupted ? 130 : b.any_failed ? 1 : 0;
     if (o->csv && mx_report_csv(o->csv, &b, s, o->force, &err))
         rc = cli_report(&err);
-    if (o->plot) {
+    if (o->plot && !b.partial) { /* a plot of some points would pass for all of them */
         char *svg;
         size_t len;
         if (mx_svg_plot(series, o->n_specs, "mxbench sweep: ratio against similarity",
