@@ -643,45 +643,28 @@ static int cmd_sweep(cli_opts *o)
                        : "condition: shape known");
     printf("%-36s %12s %9s %10s %10s %14s  %s\n", "pipeline", "value", "ratio", "similarity",
            "sim_f32", o->batch.rules == MX_RULES_SEED ? "raw" : "score", "beats");
-    double *xs = calloc(np + 1, sizeof *xs), *ys = calloc(np + 1, sizeof *ys);
-    mx_series *series = calloc(o->n_specs, sizeof *series);
-    if (!xs || !ys || !series) {
-        free(xs), free(ys), free(series);
-        rc = 1;
-        goto out;
-    }
-    for (size_t t = 0; t < o->n_specs; t++) {
-        series[t].label = o->specs[t];
-        series[t].x = xs + t * nv;
-        series[t].y = ys + t * nv;
-        series[t].n = nv;
+    for (size_t t = 0; t < o->n_specs; t++)
         for (size_t i = 0; i < nv; i++) {
             const mx_summary *m = &b.summary[1 + t * nv + i];
-            xs[t * nv + i] = m->similarity;
-            ys[t * nv + i] = m->ratio;
             printf("%-36s %12g %9.4f %10.7f %10.7f %14.7g  %s\n", m->spec, vals[i], m->ratio,
                    m->similarity, m->similarity_f32,
                    o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
                    m->failed ? "FAILED" : m->rejected ? "rejected" : m->beats ? "yes" : "no");
         }
-    }
     printf("baseline zstd:3: ratio %.4f (means over %zu samples)\n", b.summary[0].ratio, n);
     rc = b.any_failed ? 1 : 0;
     if (o->csv && mx_report_csv(o->csv, &b, s, o->force, &err))
         rc = report(&err);
     if (o->plot) {
-        char *svg;
+        mx_sweep_plot sp = {o->specs, o->n_specs, o->param, vals, nv, integer,
+                            o->batch.min_similarity};
+        char *svg = NULL;
         size_t len;
-        if (mx_svg_plot(series, o->n_specs, "mxbench sweep: ratio against similarity",
-                        "similarity (mean)", "compression ratio (mean)", &svg, &len, &err) ||
+        if (mx_sweep_svg(&sp, &b, &svg, &len, &err) ||
             write_output(o->plot, (const uint8_t *)svg, len, o->force, &err))
             rc = report(&err);
-        else
-            free(svg);
+        free(svg);
     }
-    free(xs);
-    free(ys);
-    free(series);
 out:
     mx_batch_free(&b);
     mx_samples_free(s, n);
