@@ -87,6 +87,8 @@ typedef struct mx_stage {
     int lossy;
     int keeps_values; /* TRANSFORM: its first part is still the bf16 values (only
                        * some zeroed), so a lossy stage may follow it */
+    int codes_values; /* ENTROPY: models 16-bit streams as bf16 values; any other
+                       * stream gets a plain order-0 fallback */
     const char *summary; /* one line for --help and --list */
     mx_param params[MX_STAGE_PARAMS]; /* the first with a NULL name ends them */
     int alternatives;    /* the parameters are alternatives (see above) */

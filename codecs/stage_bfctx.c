@@ -273,6 +273,7 @@ static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, c
 const mx_stage mx_stage_bfctx = {
     .name = "bfctx",
     .kind = MX_STAGE_ENTROPY,
+    .codes_values = 1,
     .summary = "our bf16 context coder: rANS under contexts from a similar earlier row",
     .bound = mx_frame_bound,
     .compress = compress,

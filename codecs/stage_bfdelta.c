@@ -506,6 +506,7 @@ static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, c
 const mx_stage mx_stage_bfdelta = {
     .name = "bfdelta",
     .kind = MX_STAGE_ENTROPY,
+    .codes_values = 1,
     .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
                "rANS on wide lanes (what auto and the export use)",
     .twin = {{"wlanes", "bfdelta"}, .whole = 1},

@@ -615,6 +615,7 @@ static int decompress(const mx_params *p, mx_work *w, const mx_stream_desc *d, c
 const mx_stage mx_stage_bfxor = {
     .name = "bfxor",
     .kind = MX_STAGE_ENTROPY,
+    .codes_values = 1,
     .summary = "our fast bf16 coder: XOR with a similar earlier row, rANS per row class, "
                "32 lanes coded side by side",
     .bound = mx_frame_bound,

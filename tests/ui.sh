@@ -1,7 +1,13 @@
 #!/bin/sh
-# Drives the real ncurses app in tmux (send-keys / capture-pane): select
-# samples, build a pipeline from keys, run it, compare the ratio on screen
-# with --batch, a bad spec, history, export, detail, help, resize, quit.
+# Drives the real ncurses app in tmux (send-keys / capture-pane).
+# Session 1, 100x30: select samples, build a pipeline from keys, run it,
+# compare the ratio on screen with --batch, rules, condition, a bad spec,
+# history, export, detail, help, resize, sweep, cancel, quit.
+# Session 2, 80x24 (laid out for it first): what must not be lost at that
+# size, htop's keys and the mouse, the queue handing a pipeline to the
+# builder, refused pipelines, what the means cover after a cancel (checked
+# against --batch), a cancel during the last cell, files never overwritten
+# without asking, a solution exported from the selected pipeline, -T.
 # Every wait polls the screen for text (with a generous cap), so nothing
 # here depends on how fast the machine is.
 set -u
@@ -15,7 +21,8 @@ T() { tmux -L "$sock" "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-screen() { T capture-pane -p -t ui; }
+S=ui # the session the helpers drive
+screen() { T capture-pane -p -t "$S"; }
 # wait_for TEXT: poll the screen until TEXT shows (cap: 300 s, for slow sanitizer builds)
 wait_for() {
     i=0
@@ -28,12 +35,31 @@ wait_for() {
     screen
     return 1
 }
-keys() { T send-keys -t ui "$@"; }
-text() { T send-keys -t ui -l "$1"; }
+shows() { screen | grep -qF -- "$1"; }
+keys() { T send-keys -t "$S" "$@"; }
+text() { T send-keys -t "$S" -l "$1"; }
+# click Y X: a left click on the cell (0-based), as an xterm reports it
+click() {
+    cx=$(printf '%02x' $((33 + $2))) cy=$(printf '%02x' $((33 + $1)))
+    T send-keys -t "$S" -H 1b 5b 4d 20 "$cx" "$cy"
+    T send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
+}
+# row_of TEXT: the screen row (0-based) where TEXT first shows
+row_of() { screen | grep -nF -- "$1" | head -1 | cut -d: -f1 | awk '{print $1 - 1}'; }
+# wait_exit DIR: the app's exit status, once the shell after it wrote it
+wait_exit() {
+    i=0
+    while [ ! -s "$1/stty" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+    cat "$1/exit" 2>/dev/null
+}
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+[ "$cores" -gt 64 ] && cores=64
 
 T new-session -d -s ui -x 100 -y 30 \
     "cd '$tmp' && '$MX' ui -m '$DATA/manifest.csv' --python /usr/bin/python3 2>'$tmp/stderr'; echo \$? >'$tmp/exit'; stty -a >'$tmp/stty' 2>&1"
 wait_for "Samples (0/12 selected)" || bad "app did not start"
+# the builder starts at the app's default pipeline, auto (README)
+shows "Pipeline  auto" || bad "the builder does not start at auto"
 keys Space Space
 wait_for "Samples (2/12 selected)" || bad "Space did not select two samples"
 
@@ -56,8 +82,10 @@ cli_ratio=$("$MX" --batch -q --repeat 1 -p 'bytesplit|lz4' "$DATA/$s1" "$DATA/$s
     awk '/^means over/{m=1} m && $1 == "bytesplit|lz4" {print $2; exit}')
 [ -n "$ui_ratio" ] && [ "$ui_ratio" = "$cli_ratio" ] ||
     bad "ratio on screen '$ui_ratio' differs from --batch '$cli_ratio'"
-screen | grep -q 'baseline:zstd:3' || bad "baseline row missing"
-screen | grep -q 'threshold (1.01x)' || bad "threshold not shown"
+shows 'baseline:zstd:3' || bad "baseline row missing"
+shows 'threshold (1.01x)' || bad "threshold not shown"
+# the app codes with every core by default, as --batch does
+shows "means over 2 samples, $cores threads" || bad "the run did not use $cores threads"
 
 # the rule-set selector re-scores the table in place
 keys R
@@ -74,7 +102,7 @@ wait_for "next run: as submitted" || bad "C did not switch back"
 # a typed bad spec: one error on the status line, the app goes on
 keys :; text 'nosuch|zstd'; keys Enter
 wait_for "unknown stage 'nosuch'" || bad "bad spec error not shown"
-screen | grep -q 'Samples (2/12' || bad "app left its screen after a bad spec"
+shows 'Samples (2/12' || bad "app left its screen after a bad spec"
 # history: Up brings the last typed spec back
 keys :; keys Up
 wait_for "spec: nosuch|zstd" || bad "spec history"
@@ -96,7 +124,7 @@ APEX="$(cd "$top_srcdir/tests/apex" && pwd)"
 if /usr/bin/python3 -c 'import torch, fastapi, uvicorn, multipart, zstd' 2>/dev/null; then
     keys E C-u; text "$APEX/baseline.py"; keys Enter
     wait_for "next run scores" || bad "E did not take the solution"
-    screen | grep -q "+ solution $APEX/baseline.py" || bad "the queue does not show the solution"
+    shows "+ solution $APEX/baseline.py" || bad "the queue does not show the solution"
     keys r
     wait_for "solution:baseline.py" || bad "no solution row"
     wait_for "run finished" || bad "the run with a solution did not finish"
@@ -122,7 +150,7 @@ wait_for "Results: means" || bad "redraw after growing"
 # sweep: one queued pipeline per value of the range
 keys S C-u; text 'zstd:{} 1:3:3'; keys Enter
 wait_for "queued 3 pipelines of the sweep" || bad "sweep prompt"
-screen | grep -q 'zstd:2' || bad "sweep did not queue zstd:2"
+shows 'zstd:2' || bad "sweep did not queue zstd:2"
 keys S C-u; text 'zstd:{} 1:x:3'; keys Enter
 wait_for "not a number" || bad "a bad sweep range is not reported"
 # cancel: 'c' queued right behind 'r' stops a long run (12 samples x
@@ -139,10 +167,172 @@ T resize-window -t ui -x 100 -y 30
 keys c
 wait_for "run cancelled" || bad "c did not cancel the run"
 keys q
-i=0
-while [ ! -s "$tmp/stty" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
-[ "$(cat "$tmp/exit" 2>/dev/null)" = 0 ] || bad "exit status $(cat "$tmp/exit" 2>/dev/null): $(cat "$tmp/stderr")"
+[ "$(wait_exit "$tmp")" = 0 ] || bad "exit status $(cat "$tmp/exit" 2>/dev/null): $(cat "$tmp/stderr")"
 grep -q -- '-icanon' "$tmp/stty" && bad "terminal left in raw mode"
 grep -q -- '-echo ' "$tmp/stty" && bad "terminal left without echo"
 grep -q 'icanon' "$tmp/stty" || bad "no stty output: $(cat "$tmp/stty")"
+
+# ---- session 2: 80 x 24 ----
+S=ui80
+d="$tmp/s80"
+mkdir -p "$d"
+echo "keep me" >"$d/mxbench-results.csv" # a user's file the app must not lose
+T new-session -d -s ui80 -x 80 -y 24 \
+    "cd '$d' && '$MX' ui -m '$DATA/manifest.csv' -T 3 -p 'bytesplit|zstd:2' -p zstd:1 -p brotli:11 2>'$d/stderr'; echo \$? >'$d/exit'; stty -a >'$d/stty' 2>&1"
+wait_for "Samples (0/12 selected)" || bad "80x24: app did not start"
+shows "Pipeline  auto" || bad "80x24: the builder does not start at auto"
+shows "F10Quit" || bad "80x24: the footer lost its quit key"
+shows "256K" || bad "80x24: sizes lost their unit"
+# no two sample names look alike: the 7 rows at the top, then the rest
+names=$(screen | awk '/^\[[ x]\] /{print substr($0, 5, index(substr($0, 5), " ") - 1)}')
+keys End
+wait_for "logits" || bad "End did not reach the last sample"
+names=$(printf '%s\n%s\n' "$names" "$(screen | awk '/^\[[ x]\] /{print substr($0, 5, index(substr($0, 5), " ") - 1)}')" | sort -u)
+[ "$(printf '%s\n' "$names" | grep -c .)" = 12 ] ||
+    bad "80x24: sample names are not 12 different ones: $(echo $names)"
+# Enter in Samples does what the status line says (selects)
+keys Home
+shows "Space or Enter selects a sample" || bad "the status line does not say what Enter does"
+keys Enter
+wait_for "Samples (1/12 selected)" || bad "Enter in Samples did not select"
+
+# the builder refuses a coder of bf16 values with none to code, and says why
+keys n; text bfxor; keys Enter
+wait_for "Pipeline  bfxor" || bad "entropy bfxor"
+keys t; text expsplit; keys Enter
+wait_for "codes whole bf16 values, but after expsplit" || bad "expsplit|bfxor not refused with its reason"
+shows "Pipeline  bfxor" || bad "the refused transform changed the builder"
+keys :; text 'expsplit|bfxor'; keys Enter
+wait_for "codes whole bf16 values, but after expsplit" || bad "a typed expsplit|bfxor not refused"
+shows "Queue (3)" || bad "a refused spec reached the queue"
+
+# the mouse: a click picks the queue's row and focuses the queue; Enter
+# there hands the pipeline to the builder and moves the focus with it
+y=$(row_of " 1 bytesplit|zstd:2")
+click "$y" 50
+keys Enter
+wait_for "Pipeline  bytesplit|zstd:2" || bad "click + Enter in the queue did not load the builder"
+wait_for "is in the pipeline panel" || bad "the status does not say where the pipeline went"
+# Left and x now edit the builder: the queue keeps its entries
+keys Left x
+wait_for "Pipeline  zstd:2" || bad "Left x after Enter in the queue did not edit the builder"
+shows "Queue (3)" || bad "x after Enter in the queue deleted a queue entry"
+# j/k move in the queue; x is no key of the queue; d removes and says so
+keys Tab
+keys j k j Enter
+wait_for "Pipeline  zstd:1" || bad "j/k did not move in the queue"
+keys Tab x
+sleep 0.5
+shows "Queue (3)" || bad "x removed a queue entry"
+keys :; text lz4; keys Enter
+wait_for "Queue (4)" || bad "queue lz4"
+keys End d
+wait_for "removed lz4 from the queue" || bad "d did not remove (or did not say so)"
+shows "Queue (3)" || bad "d did not remove lz4"
+
+# a cancel keeps only the samples every pipeline finished, and says so
+keys a
+wait_for "Samples (12/12 selected)" || bad "80x24: a"
+keys r
+wait_for "1 of 12 samples done" || bad "the results do not say how many samples are done"
+screen | head -1 | grep -q "running [0-9]*/48" || bad "80x24: the title lost the counter: $(screen | head -1)"
+keys c
+wait_for "run cancelled after" || bad "80x24: c did not cancel"
+n=$(screen | sed -n 's/.*means over \([0-9]*\) of 12 samples, cancelled.*/\1/p' | head -1)
+[ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -lt 12 ] || bad "no 'means over N of 12 samples, cancelled': $(screen)"
+shows "3 threads" || bad "-T 3 not used by the run"
+shows "baseline:zstd:3 " || bad "80x24: baseline:zstd:3 lost its :3"
+if [ -n "$n" ]; then
+    files=$(awk -F, -v n="$n" -v d="$DATA" 'NR>1 && NR<=n+1 {printf "%s/%s ", d, $1}' "$DATA/manifest.csv")
+    cli=$("$MX" --batch -q --repeat 1 -p zstd:1 $files |
+        awk '/^means over/{m=1} m && $1 == "zstd:1" {print $2; exit}')
+    ui=$(screen | awk '$1 == "zstd:1" {print $2; exit}')
+    [ -n "$ui" ] && [ "$ui" = "$cli" ] || bad "means after the cancel ($ui) are not over the $n finished samples ($cli)"
+fi
+
+# sorting, htop style: > and <, F6, a click on a column's title
+keys '>'
+wait_for "sorted by gap" || bad "> did not sort by the next column"
+keys '<'
+wait_for "sorted by normalized" || bad "< did not sort by the previous column"
+keys F6
+wait_for "sort by:" || bad "F6 did not open the sort menu"
+text pip; keys Enter
+wait_for "sorted by pipeline" || bad "F6 did not sort by pipeline"
+order=$(screen | awk '/^(baseline|brotli|bytesplit|zstd)/{print $1}' | tr '\n' ' ')
+[ "$order" = "baseline:zstd:3 brotli:11 bytesplit|zstd:2 zstd:1 " ] || bad "rows not by pipeline: $order"
+y=$(row_of "pipeline   ")
+x=$(screen | sed -n "$((y + 1))p" | awk '{print index($0, " ratio")}')
+click "$y" "$((x + 2))"
+wait_for "sorted by ratio" || bad "a click on 'ratio' did not sort by it"
+ratios=$(screen | awk '/^(baseline|brotli|bytesplit|zstd)/{print $2}')
+[ "$ratios" = "$(printf '%s\n' "$ratios" | sort -rn)" ] || bad "rows not by ratio: $(echo $ratios)"
+
+# e never overwrites without asking: it offers a new name ...
+keys e
+wait_for "export CSV to: mxbench-results-2.csv" || bad "e offered a name that exists"
+keys Enter
+wait_for "exported the results to $d/mxbench-results-2.csv" || bad "e did not say where it wrote"
+[ "$(cat "$d/mxbench-results.csv")" = "keep me" ] || bad "e overwrote the user's file"
+# ... and asks for an existing one: n keeps it, y overwrites
+keys e C-u; text mxbench-results.csv; keys Enter
+wait_for "mxbench-results.csv exists: overwrite it? (y/n)" || bad "e did not ask before overwriting"
+keys n
+wait_for "left as it was" || bad "n did not keep the file"
+[ "$(cat "$d/mxbench-results.csv")" = "keep me" ] || bad "n overwrote the user's file"
+keys e C-u; text mxbench-results.csv; keys Enter
+wait_for "exists: overwrite it?" || bad "e did not ask again"
+keys y
+wait_for "exported the results to $d/mxbench-results.csv" || bad "y did not overwrite"
+head -1 "$d/mxbench-results.csv" | grep -q '"sample"' || bad "y wrote no CSV"
+
+# X: the selected pipeline (the highlighted row) as a solution, path shown;
+# what cannot be a solution is refused at once, naming the pipeline
+keys F6; text pip; keys Enter Home
+wait_for "sorted by pipeline" || bad "sort by pipeline again"
+keys X
+if "$MX" export -p zstd:3 -o "$tmp/probe.py" 2>"$tmp/probe.err"; then
+    wait_for "export zstd:3 to: solution.py" || bad "X did not offer the highlighted pipeline"
+    keys Enter
+    wait_for "wrote $d/solution.py: zstd:3 as a solution" || bad "X did not write (or show the path)"
+    grep -q 'zstd:3' "$d/solution.py" 2>/dev/null || bad "the solution is not zstd:3's"
+    keys X
+    wait_for "to: solution-2.py" || bad "X offered a name that exists"
+    keys Escape
+else # as `mxbench export` says (e.g. over the size limit)
+    why=$(sed 's/^mxbench: //' "$tmp/probe.err")
+    wait_for "cannot export zstd:3: $(echo "$why" | cut -c1-30)" || bad "X did not refuse zstd:3 as the CLI does: $why"
+    [ -e "$d/solution.py" ] && bad "X wrote a solution the CLI refuses"
+fi
+
+# a cancel during the last cell is no cancel: every cell finished
+keys a
+wait_for "Samples (0/12 selected)" || bad "a did not unselect all"
+click 2 5 # the Samples title: focus, no row
+keys Home j j j j j j Space
+wait_for "Samples (1/12 selected)" || bad "select l3.mlp_act.forward"
+keys r
+wait_for "running 3/4" || bad "the last cell did not start"
+keys c
+wait_for "cancelling after the current cell" || bad "c during the last cell"
+wait_for "run finished: 4 of 4 cells" || bad "a cancel during the last cell reported a cancel"
+shows "cancelled" && bad "a cancel during the last cell says cancelled: $(screen)"
+shows "means over 1 sample, 3 threads" || bad "the finished run's means"
+
+# the condition at 80 columns
+keys C
+wait_for "shape known" || bad "80x24: the title lost the condition"
+screen | head -1 | grep -q "as submitted (next: shape known)" || bad "80x24: condition: $(screen | head -1)"
+keys C
+# help: every htop key listed, its last line shown
+keys '?'
+wait_for "Press any key to close." || bad "80x24: help lost its last line"
+for k in "F10  q" "j k" "click" "F6" "< > s" "rejected or failed"; do
+    shows "$k" || bad "80x24: help does not list '$k'"
+done
+keys x
+wait_for "Results: means" || bad "80x24: help did not close"
+# F10 quits
+keys F10
+[ "$(wait_exit "$d")" = 0 ] || bad "F10: exit status $(cat "$d/exit" 2>/dev/null): $(cat "$d/stderr")"
 exit $fail

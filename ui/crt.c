@@ -18,6 +18,10 @@ int crt_init(void)
     keypad(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
+    /* clicks and the wheel, reported at once (no wait to tell a click
+     * from a double click) */
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
     int color = has_colors() && start_color() == OK;
     if (color) {
         use_default_colors();
@@ -58,8 +62,32 @@ int crt_attr(crt_role role)
     return attrs[role];
 }
 
-int crt_read_key(int timeout_ms)
+void crt_size(int *h, int *w)
+{
+    getmaxyx(stdscr, *h, *w);
+}
+
+void crt_cursor(int on)
+{
+    curs_set(on ? 1 : 0);
+}
+
+void crt_repaint(void)
+{
+    clearok(curscr, TRUE);
+}
+
+int crt_read(int timeout_ms, int *y, int *x, unsigned long *button)
 {
     timeout(timeout_ms);
-    return getch();
+    int key = getch();
+    if (key == KEY_MOUSE) {
+        MEVENT me;
+        if (getmouse(&me) != OK)
+            return ERR;
+        *y = me.y;
+        *x = me.x;
+        *button = (unsigned long)me.bstate;
+    }
+    return key;
 }

@@ -1,5 +1,6 @@
 /* crt.h - the one module that owns the terminal (as in htop): curses set-up
- * and tear-down, colours with a monochrome fallback, key reading. */
+ * and tear-down, colours with a monochrome fallback, the screen's size, the
+ * text cursor, keys and mouse clicks. */
 #ifndef MX_UI_CRT_H
 #define MX_UI_CRT_H
 #include <curses.h>
@@ -15,6 +16,12 @@ int crt_init(void);
 void crt_done(void);
 /* The attribute for a role: a colour pair, or bold/dim/reverse without colour. */
 int crt_attr(crt_role role);
-/* Next key, or ERR after timeout_ms without one. */
-int crt_read_key(int timeout_ms);
+void crt_size(int *h, int *w);
+/* Shows or hides the text cursor (a line editor shows it). */
+void crt_cursor(int on);
+/* Clears the terminal on the next refresh (after a resize). */
+void crt_repaint(void);
+/* Next event after at most timeout_ms: a key, or KEY_MOUSE with the cell
+ * clicked and the button bits (mmask_t), or ERR. */
+int crt_read(int timeout_ms, int *y, int *x, unsigned long *button);
 #endif

@@ -1,53 +1,103 @@
-/* panel_builder.c - the pipeline being built: one chip per stage. Left/Right
- * pick a stage, +/- change its parameter in place, x removes it, Enter
- * queues the pipeline. Parameters are stepped through each stage's own
- * parser, so the builder knows no stage by name. */
+/* panel_builder.c - the pipeline being built: one chip per stage. It owns
+ * that pipeline and starts at the app's default, auto. Left/Right pick a
+ * stage, +/- change its parameter in place (auto <-> auto:max), x removes
+ * it, Enter queues the pipeline; t and n (global keys) open the stage menu
+ * for it. Parameters step through each stage's own parser, and every
+ * change must make a pipeline worth running, so the builder knows no stage
+ * by name. */
 #include <stdlib.h>
 #include <string.h>
+#include "../src/presets.h"
 #include "app.h"
 #include "crt.h"
+#include "draw.h"
+#include "panels.h"
 
-static size_t n_steps(const ui_app *app)
+typedef struct {
+    ui_panel super;
+    mx_pipeline p;
+    size_t cursor; /* 0..n_transforms (the last is the entropy stage) */
+} builder_panel;
+
+static size_t n_steps(const builder_panel *b)
 {
-    return app->builder.n_transforms + 1;
+    return b->p.automatic ? 1 : b->p.n_transforms + 1;
 }
 
-static mx_step *step_at(ui_app *app, size_t i)
+static mx_step *step_at(builder_panel *b, size_t i)
 {
-    return i < app->builder.n_transforms ? &app->builder.transforms[i] : &app->builder.entropy;
+    return i < b->p.n_transforms ? &b->p.transforms[i] : &b->p.entropy;
 }
 
-static void draw(ui_app *app, int y, int x, int h, int w, int focused)
+void ui_builder_spec(const ui_panel *self, char *buf, size_t n)
 {
-    (void)h;
+    mx_pipeline_format(&((const builder_panel *)self)->p, buf, n);
+}
+
+/* Takes p when it is a valid pipeline worth running (else says why). */
+static int commit(builder_panel *b, ui_app *app, const mx_pipeline *p, size_t cursor)
+{
     char spec[MX_SPEC_MAX];
-    mx_pipeline_format(&app->builder, spec, sizeof spec);
-    ui_panel_title(y, x, w, focused, "Pipeline  %s", spec);
+    mx_pipeline tmp;
+    mx_pipeline_format(p, spec, sizeof spec);
+    if (ui_spec_check(app, spec, &tmp)) /* e.g. lossy first; a coder starved of values */
+        return -1;
+    b->p = *p;
+    b->cursor = cursor < n_steps(b) ? cursor : n_steps(b) - 1;
+    return 0;
+}
+
+int ui_builder_load(ui_panel *self, ui_app *app, const mx_pipeline *p)
+{
+    builder_panel *b = (builder_panel *)self;
+    return commit(b, app, p, p->automatic ? 0 : p->n_transforms);
+}
+
+static void draw(ui_panel *self, ui_app *app, int focused)
+{
+    (void)app;
+    builder_panel *b = (builder_panel *)self;
+    int y = self->y, x = self->x, w = self->w;
+    char spec[MX_SPEC_MAX];
+    mx_pipeline_format(&b->p, spec, sizeof spec);
+    ui_title(y, x, w, focused, "Pipeline  %s", spec);
+    if (b->p.automatic) {
+        ui_put(y + 1, x, w, focused ? crt_attr(CRT_CURSOR) : crt_attr(CRT_SELECTED), "[%s]", spec);
+        ui_put(y + 2, x, w, crt_attr(CRT_DIM), "picks per matrix (+/- auto:max)");
+        return;
+    }
     int cx = x;
-    for (size_t i = 0; i < n_steps(app) && cx < x + w; i++) {
+    for (size_t i = 0; i < n_steps(b) && cx < x + w; i++) {
         char text[64];
-        mx_step *st = step_at(app, i);
+        mx_step *st = step_at(b, i);
         mx_stage_format(st->stage, &st->params, text, sizeof text);
-        if (i == app->builder.n_transforms && cx > x) {
+        if (i == b->p.n_transforms && cx > x) {
             ui_put(y + 1, cx, x + w - cx, A_BOLD, " | ");
             cx += 3;
         } else if (i) {
             ui_put(y + 1, cx, x + w - cx, A_NORMAL, ", ");
             cx += 2;
         }
-        int attr = (focused && i == app->builder_cursor) ? crt_attr(CRT_CURSOR)
-                   : st->stage->lossy                   ? crt_attr(CRT_MISSES)
-                                                        : crt_attr(CRT_SELECTED);
+        int attr = (focused && i == b->cursor) ? crt_attr(CRT_CURSOR)
+                   : st->stage->lossy           ? crt_attr(CRT_MISSES)
+                                                : crt_attr(CRT_SELECTED);
         ui_put(y + 1, cx, x + w - cx, attr, "[%s]", text);
         cx += (int)strlen(text) + 2;
     }
-    ui_put(y + 2, x, w, crt_attr(CRT_DIM), "t add transform  n entropy  +/- param  x remove  Enter queue");
+    ui_put(y + 2, x, w, crt_attr(CRT_DIM), "+/- param  x remove  Enter queue");
 }
 
-/* Steps the parameter of a stage through its own parser. */
-static void adjust(ui_app *app, int dir)
+/* Steps the parameter of the highlighted stage through its own parser. */
+static void adjust(builder_panel *b, ui_app *app, int dir)
 {
-    mx_step *st = step_at(app, app->builder_cursor);
+    mx_pipeline p = b->p;
+    mx_error err = {0};
+    if (p.automatic) {
+        p.automatic = p.automatic == MX_AUTO_FAST ? MX_AUTO_MAX : MX_AUTO_FAST;
+        commit(b, app, &p, 0);
+        return;
+    }
+    mx_step *st = b->cursor < p.n_transforms ? &p.transforms[b->cursor] : &p.entropy;
     char text[64], arg[64];
     mx_stage_format(st->stage, &st->params, text, sizeof text);
     const char *colon = strchr(text, ':');
@@ -57,11 +107,12 @@ static void adjust(ui_app *app, int dir)
     }
     const char *cur = colon + 1;
     mx_params np;
-    mx_error err = {0};
     if (!strcmp(cur, "rows") || !strcmp(cur, "cols")) {
         memset(&np, 0, sizeof np);
-        if (mx_stage_parse(st->stage, !strcmp(cur, "rows") ? "cols" : "rows", &np, &err) == 0)
+        if (mx_stage_parse(st->stage, !strcmp(cur, "rows") ? "cols" : "rows", &np, &err) == 0) {
             st->params = np;
+            commit(b, app, &p, b->cursor);
+        }
         return;
     }
     long v = strtol(cur, NULL, 10);
@@ -70,78 +121,93 @@ static void adjust(ui_app *app, int dir)
         memset(&np, 0, sizeof np);
         if (mx_stage_parse(st->stage, arg, &np, &err) == 0) {
             st->params = np;
+            commit(b, app, &p, b->cursor);
             return;
         }
     }
     ui_status(app, 1, "%s", err.msg);
 }
 
-/* Checks the edited pipeline is still a valid spec (e.g. lossy first). */
-static int valid(ui_app *app, const mx_pipeline *p)
+static void remove_step(builder_panel *b, ui_app *app)
 {
-    char spec[MX_SPEC_MAX];
-    mx_pipeline tmp;
-    mx_error err = {0};
-    mx_pipeline_format(p, spec, sizeof spec);
-    if (mx_pipeline_parse(spec, &tmp, &err)) {
-        ui_status(app, 1, "%s", err.msg);
-        return 0;
+    size_t i = b->cursor;
+    if (b->p.automatic || i >= b->p.n_transforms) {
+        ui_status(app, 1, "the entropy stage can be replaced (n) but not removed");
+        return;
     }
-    return 1;
+    mx_pipeline p = b->p;
+    memmove(&p.transforms[i], &p.transforms[i + 1], (p.n_transforms - i - 1) * sizeof p.transforms[0]);
+    p.n_transforms--;
+    commit(b, app, &p, i);
 }
 
-static int key(ui_app *app, int k)
+/* The chip under column x of the chips' row. */
+static void click(builder_panel *b, int x)
 {
-    switch (k) {
-    case KEY_LEFT:
-        if (app->builder_cursor)
-            app->builder_cursor--;
-        return UI_HANDLED;
-    case KEY_RIGHT:
-        if (app->builder_cursor + 1 < n_steps(app))
-            app->builder_cursor++;
-        return UI_HANDLED;
-    case '+':
-    case '=':
-        adjust(app, 1);
-        return UI_HANDLED;
-    case '-':
-        adjust(app, -1);
-        return UI_HANDLED;
-    case 'x':
-    case KEY_DC:
-    case KEY_BACKSPACE: {
-        size_t i = app->builder_cursor;
-        if (i >= app->builder.n_transforms) {
-            ui_status(app, 1, "the entropy stage can be replaced (n) but not removed");
-            return UI_HANDLED;
+    if (b->p.automatic)
+        return;
+    int cx = 0;
+    for (size_t i = 0; i < n_steps(b); i++) {
+        char text[64];
+        mx_step *st = step_at(b, i);
+        mx_stage_format(st->stage, &st->params, text, sizeof text);
+        cx += i == b->p.n_transforms && i ? 3 : i ? 2 : 0;
+        if (x < cx + (int)strlen(text) + 2) {
+            b->cursor = i;
+            return;
         }
-        mx_pipeline p = app->builder;
-        memmove(&p.transforms[i], &p.transforms[i + 1],
-                (p.n_transforms - i - 1) * sizeof p.transforms[0]);
-        p.n_transforms--;
-        if (valid(app, &p))
-            app->builder = p;
-        if (app->builder_cursor >= n_steps(app))
-            app->builder_cursor = n_steps(app) - 1;
+        cx += (int)strlen(text) + 2;
+    }
+}
+
+static int event(ui_panel *self, ui_app *app, ui_event *ev)
+{
+    builder_panel *b = (builder_panel *)self;
+    if (ui_is_click(ev)) {
+        if (ev->y == 1)
+            click(b, ev->x);
         return UI_HANDLED;
     }
-    case '\n':
-    case '\r':
-    case KEY_ENTER: {
+    if (ui_is_enter(ev->key)) {
         char spec[MX_SPEC_MAX];
-        mx_pipeline_format(&app->builder, spec, sizeof spec);
+        mx_pipeline_format(&b->p, spec, sizeof spec);
         ui_queue_add(app, spec);
         return UI_HANDLED;
     }
+    switch (ev->key) {
+    case KEY_LEFT:
+        if (b->cursor)
+            b->cursor--;
+        return UI_HANDLED;
+    case KEY_RIGHT:
+        if (b->cursor + 1 < n_steps(b))
+            b->cursor++;
+        return UI_HANDLED;
+    case '+':
+    case '-':
+        adjust(b, app, ev->key == '+' ? 1 : -1);
+        return UI_HANDLED;
+    case 'x':
+    case KEY_DC:
+        remove_step(b, app);
+        return UI_HANDLED;
     }
     return UI_IGNORED;
 }
 
-/* Inserts a stage chosen in the picker: a transform goes after the cursor,
- * an entropy stage replaces the current one. */
-int ui_builder_insert(ui_app *app, const mx_stage *stage)
+static int selected_spec(ui_panel *self, ui_app *app, char *buf, size_t n)
 {
+    (void)app;
+    ui_builder_spec(self, buf, n);
+    return 1;
+}
+
+/* Adds a stage picked in the menu: a transform goes after the cursor, an
+ * entropy stage replaces the current one. Auto has no stages: a transform
+ * starts a pipeline with the baseline's coder. */
+static int insert(ui_app *app, void *owner, const mx_stage *stage)
+{
+    builder_panel *b = owner;
     mx_step st;
     mx_error err = {0};
     memset(&st, 0, sizeof st);
@@ -150,28 +216,96 @@ int ui_builder_insert(ui_app *app, const mx_stage *stage)
         ui_status(app, 1, "%s", err.msg);
         return -1;
     }
-    mx_pipeline p = app->builder;
+    mx_pipeline p = b->p;
+    if (p.automatic)
+        mx_pipeline_parse(MX_BASELINE_SPEC, &p, &err);
     if (stage->kind == MX_STAGE_ENTROPY) {
         p.entropy = st;
-        app->builder = p;
-        app->builder_cursor = p.n_transforms;
-        return 0;
+        return commit(b, app, &p, p.n_transforms);
     }
     if (p.n_transforms == MX_MAX_TRANSFORMS) {
         ui_status(app, 1, "a pipeline has at most %d transforms", MX_MAX_TRANSFORMS);
         return -1;
     }
-    size_t at = app->builder_cursor < p.n_transforms ? app->builder_cursor + 1 : p.n_transforms;
-    if (p.n_transforms == 0)
-        at = 0;
+    size_t at = b->p.automatic || p.n_transforms == 0 ? 0
+                : b->cursor < p.n_transforms        ? b->cursor + 1
+                                                    : p.n_transforms;
     memmove(&p.transforms[at + 1], &p.transforms[at], (p.n_transforms - at) * sizeof st);
     p.transforms[at] = st;
     p.n_transforms++;
-    if (!valid(app, &p))
-        return -1;
-    app->builder = p;
-    app->builder_cursor = at;
-    return 0;
+    return commit(b, app, &p, at);
 }
 
-const ui_panel_class ui_builder_panel = {draw, key};
+/* The stage menu: the stages of one kind, straight from the stage table. */
+typedef struct {
+    const mx_stage *list[64];
+    size_t n;
+} stage_list;
+
+static void stages_of(int entropy, stage_list *l)
+{
+    mx_stage_kind want = entropy ? MX_STAGE_ENTROPY : MX_STAGE_TRANSFORM;
+    l->n = 0;
+    for (size_t i = 0; mx_stages[i] && l->n < 64; i++)
+        if (mx_stages[i]->kind == want)
+            l->list[l->n++] = mx_stages[i];
+}
+
+static int pick(ui_app *app, void *owner, size_t index, int entropy)
+{
+    stage_list l;
+    stages_of(entropy, &l);
+    if (index < l.n && insert(app, owner, l.list[index]) == 0)
+        ui_status(app, 0, "added %s; +/- change its parameter, Enter queues the pipeline",
+                  l.list[index]->name);
+    return UI_HANDLED;
+}
+
+static int pick_transform(ui_app *app, void *owner, size_t index)
+{
+    return pick(app, owner, index, 0);
+}
+
+static int pick_entropy(ui_app *app, void *owner, size_t index)
+{
+    return pick(app, owner, index, 1);
+}
+
+ui_panel *ui_builder_picker(ui_panel *self, int entropy)
+{
+    stage_list l;
+    const char *names[64], *lines[64];
+    stages_of(entropy, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        names[i] = l.list[i]->name;
+        lines[i] = l.list[i]->summary;
+    }
+    return ui_menu_new(entropy ? "entropy stage" : "transform", names, lines, l.n, 0,
+                       entropy ? pick_entropy : pick_transform, self);
+}
+
+static const ui_key_help keys[] = {
+    {"Left Right", NULL, "pick a stage"},
+    {"+ -", "Param", "change its parameter"},
+    {"x Del", "Remove", "remove the stage"},
+    {"Enter", "Queue", "queue the pipeline"},
+    {NULL, NULL, NULL},
+};
+
+static const ui_panel_class builder_class = {
+    .name = "Pipeline", .draw = draw, .event = event, .selected_spec = selected_spec, .keys = keys,
+};
+
+ui_panel *ui_builder_new(void)
+{
+    builder_panel *b = calloc(1, sizeof *b);
+    mx_error err = {0};
+    if (!b)
+        return NULL;
+    b->super.cls = &builder_class;
+    if (mx_pipeline_parse(MX_DEFAULT_SPEC, &b->p, &err)) { /* the README's default: auto */
+        free(b);
+        return NULL;
+    }
+    return &b->super;
+}

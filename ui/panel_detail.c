@@ -1,22 +1,31 @@
 /* panel_detail.c - one pipeline, sample by sample, and where the bits go
  * for the highlighted sample: its exponent histogram and the bytes each
- * stream takes after the pipeline. Esc or q goes back. */
+ * stream takes after the pipeline. A stacked panel over the tiles; Esc, q
+ * or Left goes back. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include "../src/analysis.h"
 #include "app.h"
 #include "crt.h"
+#include "draw.h"
+#include "fit.h"
+#include "panels.h"
 
-static const mx_pipeline *detail_pipeline(ui_app *app, mx_pipeline *tmp)
-{
-    if (app->detail_column == 0) {
-        mx_error err = {0};
-        mx_pipeline_parse(MX_BASELINE_SPEC, tmp, &err);
-        return tmp;
-    }
-    return &app->run.pipes[app->detail_column - 1];
-}
+#define NAME_W 64
 
-static void draw_histogram(ui_app *app, const mx_sample *s, int y, int x, int h, int w)
+typedef struct {
+    ui_panel super;
+    size_t column;          /* the batch column shown */
+    size_t cursor, scroll;  /* the sample row */
+    mx_stream_report streams;
+    size_t streams_for;     /* sample index + 1 they were computed for, 0: none */
+    char error[256];
+    char *names;            /* the run's sample names fitted to names_w */
+    int names_w;
+} detail_panel;
+
+static void draw_histogram(const mx_sample *s, int y, int x, int h, int w)
 {
     uint64_t hist[256];
     mx_exponent_histogram(&s->m, hist);
@@ -33,7 +42,7 @@ static void draw_histogram(ui_app *app, const mx_sample *s, int y, int x, int h,
         ui_put(y + 1, x, w, crt_attr(CRT_DIM), "(empty matrix)");
         return;
     }
-    int rows = h - 1;
+    int rows = h - 1 > 0 ? h - 1 : 1;
     int span = hi - lo + 1;
     int per = (span + rows - 1) / rows; /* exponents per bar */
     uint64_t peak = 0;
@@ -55,32 +64,33 @@ static void draw_histogram(ui_app *app, const mx_sample *s, int y, int x, int h,
         else
             ui_put(y + 1 + r, x, w, A_NORMAL, "2^%-4d %5.1f%%", b - 127,
                    100.0 * (double)c / (double)total);
-        attron(crt_attr(CRT_BAR));
-        mvhline(y + 1 + r, x + 14, ' ', len);
-        attroff(crt_attr(CRT_BAR));
+        ui_fill(y + 1 + r, x + 14, len, crt_attr(CRT_BAR));
     }
-    (void)app;
 }
 
-static void draw_streams(ui_app *app, const mx_sample *s, size_t si, int y, int x, int h, int w)
+static void draw_streams(detail_panel *d, ui_app *app, const mx_sample *s, int y, int x, int h, int w)
 {
-    if (app->detail_column > app->run.n_pipes) {
+    if (d->column > app->run.n_pipes) {
         ui_put(y, x, w, crt_attr(CRT_DIM), "a solution: its streams are its own");
         return;
     }
-    mx_pipeline tmp;
-    const mx_pipeline *p = detail_pipeline(app, &tmp);
-    if (app->detail_streams_for != si + 1) {
+    if (d->streams_for != d->cursor + 1) {
+        mx_pipeline base;
         mx_error err = {0};
-        app->detail_error[0] = 0;
-        if (mx_analyze_streams(app->ctx, p, &s->m, &app->detail_streams, &err))
-            mx_strlcpy(app->detail_error, err.msg, sizeof app->detail_error);
-        app->detail_streams_for = si + 1;
+        const mx_pipeline *p = &app->run.pipes[d->column - 1];
+        if (d->column == 0) {
+            mx_pipeline_parse(MX_BASELINE_SPEC, &base, &err);
+            p = &base;
+        }
+        d->error[0] = 0;
+        if (mx_analyze_streams(app->ctx, p, &s->m, &d->streams, &err))
+            mx_strlcpy(d->error, err.msg, sizeof d->error);
+        d->streams_for = d->cursor + 1;
     }
-    const mx_stream_report *rep = &app->detail_streams;
+    const mx_stream_report *rep = &d->streams;
     ui_put(y, x, w, crt_attr(CRT_HEADER), "bytes per stream (%zu in all)", rep->total_bytes);
-    if (app->detail_error[0]) {
-        ui_put(y + 1, x, w, crt_attr(CRT_STATUS_ERROR), "%s", app->detail_error);
+    if (d->error[0]) {
+        ui_put(y + 1, x, w, crt_attr(CRT_STATUS_ERROR), "%s", d->error);
         return;
     }
     size_t peak = rep->header_bytes;
@@ -91,23 +101,44 @@ static void draw_streams(ui_app *app, const mx_sample *s, size_t si, int y, int 
         size_t bytes = j < rep->n ? rep->coded_bytes[j] : rep->header_bytes;
         int len = peak ? (int)((double)bw * (double)bytes / (double)peak + 0.5) : 0;
         if (j < rep->n)
-            ui_put(y + 1 + (int)j, x, w, A_NORMAL, "#%-2zu %2ub %8zu %5.1f%%", j,
-                   rep->d[j].bits, bytes,
+            ui_put(y + 1 + (int)j, x, w, A_NORMAL, "#%-2zu %2ub %8zu %5.1f%%", j, rep->d[j].bits,
+                   bytes,
                    rep->raw_bytes[j] ? 100.0 * (double)bytes / (double)rep->raw_bytes[j] : 0.0);
         else
             ui_put(y + 1 + (int)j, x, w, A_NORMAL, "hdr     %8zu", bytes);
-        attron(crt_attr(j % 2 ? CRT_BAR2 : CRT_BAR));
-        mvhline(y + 1 + (int)j, x + 28, ' ', len);
-        attroff(crt_attr(j % 2 ? CRT_BAR2 : CRT_BAR));
+        ui_fill(y + 1 + (int)j, x + 28, len, crt_attr(j % 2 ? CRT_BAR2 : CRT_BAR));
     }
 }
 
-static void draw(ui_app *app, int y, int x, int h, int w, int focused)
+/* The run's sample names, fitted to w so two never look alike. */
+static const char *name_of(detail_panel *d, ui_app *app, size_t s, int w)
+{
+    size_t n = app->run.n_samples;
+    w = w > NAME_W ? NAME_W : w;
+    if (d->names_w != w) {
+        free(d->names);
+        d->names = malloc(n * (NAME_W + 1));
+        const char **names = malloc(n * sizeof *names);
+        d->names_w = d->names && names ? w : 0;
+        if (d->names_w) {
+            size_t head, tail;
+            for (size_t i = 0; i < n; i++)
+                names[i] = app->run.samples[i].name;
+            ui_fit_names(names, n, w, d->names, NAME_W + 1, &head, &tail);
+        }
+        free(names);
+    }
+    return d->names_w ? d->names + s * (NAME_W + 1) : app->run.samples[s].name;
+}
+
+static void draw(ui_panel *self, ui_app *app, int focused)
 {
     (void)focused;
+    detail_panel *d = (detail_panel *)self;
+    int y = self->y, x = self->x, h = self->h, w = self->w;
     const mx_batch *b = &app->run.batch;
     pthread_mutex_lock(&app->run.lock);
-    size_t nc = b->n_columns, ns = b->n_samples, col = app->detail_column;
+    size_t nc = b->n_columns, ns = b->n_samples, col = d->column;
     char spec[MX_SPEC_MAX + 16];
     if (col == 0)
         snprintf(spec, sizeof spec, "%s", MX_BASELINE_NAME);
@@ -115,67 +146,87 @@ static void draw(ui_app *app, int y, int x, int h, int w, int focused)
         mx_strlcpy(spec, app->run.coder.name, sizeof spec);
     else
         mx_pipeline_format(&app->run.pipes[col - 1], spec, sizeof spec);
-    ui_panel_title(y, x, w, 1, "Detail: %s  (Up/Down sample, Esc back)", spec);
+    ui_title(y, x, w, 1, "Detail: %s  (Up/Down sample, Esc back)", spec);
     int table_h = h / 2 < 4 ? 4 : h / 2;
-    ui_put(y + 1, x, w, crt_attr(CRT_HEADER), "%-*s %8s %9s %8s %10s %10s  %s", w - 62 > 10 ? w - 62 : 10,
-           "sample", "ratio", "comp ms", "dec ms", "sim lower", "normalized", "beats");
-    size_t scroll = 0;
-    ui_list_scroll(&scroll, app->detail_cursor, table_h - 2);
+    int nw = w - 62 > 10 ? w - 62 : 10;
+    ui_put(y + 1, x, w, crt_attr(CRT_HEADER), "%-*s %8s %9s %8s %10s %10s  %s", nw, "sample",
+           "ratio", "comp ms", "dec ms", "sim lower", "normalized", "beats");
+    ui_list_scroll(&d->scroll, d->cursor, table_h - 2);
     for (int r = 0; r < table_h - 2; r++) {
-        size_t s = scroll + (size_t)r;
+        size_t s = d->scroll + (size_t)r;
         if (s >= ns)
             break;
         const mx_result *res = &b->cell[s * nc + col];
-        int attr = !res->done ? crt_attr(CRT_DIM)
-                   : (res->failed || res->rejected) ? crt_attr(CRT_REJECTED)
-                   : col == 0  ? 0
-                   : res->beats ? crt_attr(CRT_BEATS)
-                                : crt_attr(CRT_MISSES);
-        if (s == app->detail_cursor)
+        int attr = !res->done                   ? crt_attr(CRT_DIM)
+                   : res->failed || res->rejected ? crt_attr(CRT_REJECTED)
+                   : col == 0                     ? 0
+                   : res->beats                   ? crt_attr(CRT_BEATS)
+                                                  : crt_attr(CRT_MISSES);
+        if (s == d->cursor)
             attr |= crt_attr(CRT_CURSOR);
-        int nw = w - 62 > 10 ? w - 62 : 10;
+        const char *name = name_of(d, app, s, nw);
         if (!res->done)
-            ui_put(y + 2 + r, x, w, attr, "%-*.*s %8s", nw, nw, app->run.samples[s].name, "...");
+            ui_put(y + 2 + r, x, w, attr, "%-*.*s %8s", nw, nw, name, "...");
         else if (res->failed)
-            ui_put(y + 2 + r, x, w, attr, "%-*.*s FAILED: %s", nw, nw, app->run.samples[s].name,
-                   res->error);
+            ui_put(y + 2 + r, x, w, attr, "%-*.*s FAILED: %s", nw, nw, name, res->error);
         else
             ui_put(y + 2 + r, x, w, attr, "%-*.*s %8.4f %9.2f %8.2f %10.7f %10.7f  %s", nw, nw,
-                   app->run.samples[s].name, res->ratio, res->ms_compress, res->ms_decompress,
-                   res->similarity_lower, res->normalized,
+                   name, res->ratio, res->ms_compress, res->ms_decompress, res->similarity_lower,
+                   res->normalized,
                    res->rejected ? "rejected" : col == 0 ? "-" : res->beats ? "yes" : "no");
     }
     pthread_mutex_unlock(&app->run.lock);
     if (ns == 0)
         return;
-    const mx_sample *s = &app->run.samples[app->detail_cursor];
-    int by = y + table_h, bh = h - table_h;
-    int lw = w / 2;
-    draw_histogram(app, s, by, x, bh, lw - 1);
-    draw_streams(app, s, app->detail_cursor, by, x + lw, bh, w - lw);
+    const mx_sample *s = &app->run.samples[d->cursor];
+    int by = y + table_h, bh = h - table_h, lw = w / 2;
+    draw_histogram(s, by, x, bh, lw - 1);
+    draw_streams(d, app, s, by, x + lw, bh, w - lw);
 }
 
-static int key(ui_app *app, int k)
+static int event(ui_panel *self, ui_app *app, ui_event *ev)
 {
-    size_t ns = app->run.batch.n_samples;
-    size_t before = app->detail_cursor;
-    if (ui_list_nav(&app->detail_cursor, ns, 5, k)) {
-        if (before != app->detail_cursor)
-            app->detail_streams_for = 0;
+    detail_panel *d = (detail_panel *)self;
+    size_t ns = app->run.batch.n_samples, before = d->cursor;
+    int table_h = self->h / 2 < 4 ? 4 : self->h / 2;
+    if (ui_list_nav(&d->cursor, ns, table_h - 2, ev) ||
+        (ui_is_click(ev) && ui_list_click(&d->cursor, ns, d->scroll, ev->y - 2))) {
+        if (before != d->cursor)
+            d->streams_for = 0;
         return UI_HANDLED;
     }
-    switch (k) {
+    switch (ev->key) {
     case 27:
     case 'q':
-    case KEY_LEFT:
-    case KEY_BACKSPACE:
-        app->mode = MODE_NORMAL;
-        return UI_HANDLED;
-    case KEY_RESIZE:
-        clear();
-        return UI_HANDLED;
+    case KEY_LEFT: return UI_HANDLED | UI_POP;
     }
-    return UI_HANDLED; /* modal: other keys do nothing here */
+    return UI_HANDLED; /* other keys do nothing here */
 }
 
-const ui_panel_class ui_detail_panel = {draw, key};
+static void destroy(ui_panel *self)
+{
+    free(((detail_panel *)self)->names);
+    free(self);
+}
+
+static const ui_key_help keys[] = {
+    {"j k", "Sample", "the sample (arrows, PgUp PgDn)"},
+    {"Esc q Left", "Back", "back to the results"},
+    {NULL, NULL, NULL},
+};
+
+static const ui_panel_class detail_class = {
+    .name = "Detail", .draw = draw, .event = event, .resize = ui_place_body, .destroy = destroy,
+    .keys = keys, .covers = 1,
+};
+
+ui_panel *ui_detail_new(ui_app *app, size_t column)
+{
+    (void)app;
+    detail_panel *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->super.cls = &detail_class;
+    d->column = column;
+    return &d->super;
+}

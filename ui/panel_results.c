@@ -1,51 +1,62 @@
 /* panel_results.c - per-pipeline means, live while a run goes on. Green
  * rows beat the score to beat by the 1% margin, red ones miss, dimmed ones
- * are rejected or failed. s cycles the sort column, Enter opens the
- * per-sample detail. */
+ * are rejected or failed. The title says what the means cover (after a
+ * cancel, only the samples every pipeline finished). It sorts, as htop
+ * does, with < and > (or s), F6 or a click on a column's title; Enter
+ * opens the per-sample detail. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "crt.h"
+#include "draw.h"
+#include "fit.h"
+#include "panels.h"
 
-enum { COL_PIPE, COL_RATIO, COL_CMS, COL_DMS, COL_MBS, COL_SIM, COL_RAW, COL_NORM, COL_GAP };
+enum { COL_PIPE, COL_RATIO, COL_CMS, COL_DMS, COL_MBS, COL_SIM, COL_RAW, COL_NORM, COL_GAP, N_COLS };
 
-const ui_column ui_result_columns[] = {
-    {"pipeline", 0, 0},    {"ratio", 7, 0},      {"comp ms", 9, 0},
-    {"dec ms", 8, 0},      {"MB/s", 7, 0},       {"sim lower", 10, 0},
-    {"raw", 12, 104},      {"normalized", 10, 0}, {"gap", 8, 0},
+typedef struct {
+    const char *title;
+    int width;
+    int min_screen; /* shown only when the panel is at least this wide */
+} column;
+
+/* Laid out for 80 columns: the pipeline keeps 25 ("baseline:zstd:3" and
+ * most specs whole); MB/s and the raw score come with room. */
+static const column columns[N_COLS] = {
+    {"pipeline", 0, 0},  {"ratio", 6, 0},    {"comp ms", 8, 0},      {"dec ms", 7, 0},
+    {"MB/s", 6, 104},    {"sim lower", 9, 0}, {"raw", 12, 104},      {"normalized", 10, 0},
+    {"gap", 8, 0},
 };
-const size_t ui_n_result_columns = sizeof ui_result_columns / sizeof ui_result_columns[0];
 
-void ui_format_summary(const ui_app *app, const mx_summary *m, size_t col, char *buf, size_t n)
+typedef struct {
+    ui_panel super;
+    size_t cursor, scroll;
+    int sort;          /* a COL_ */
+    int col_x[N_COLS]; /* where each column was drawn (-1: hidden), for clicks */
+} results_panel;
+
+static void format_cell(const mx_batch *b, const mx_summary *m, int col, char *buf, size_t n)
 {
-    const mx_batch *b = &app->run.batch;
     if (col == COL_PIPE) {
-        snprintf(buf, n, "%s", m->spec);
+        snprintf(buf, n, "%s%s", m->spec, m->failed ? " (FAILED)" : m->rejected ? " (rejected)" : "");
         return;
     }
     if (m->n == 0) {
         snprintf(buf, n, "...");
         return;
     }
-    double mb = m->n ? (double)m->original_bytes / (double)m->n / 1e6 : 0;
+    double mb = (double)m->original_bytes / (double)m->n / 1e6;
+    int seed = b->rules == MX_RULES_SEED;
     switch (col) {
     case COL_RATIO: snprintf(buf, n, "%.4f", m->ratio); break;
     case COL_CMS: snprintf(buf, n, "%.2f", m->ms_compress); break;
     case COL_DMS: snprintf(buf, n, "%.2f", m->ms_decompress); break;
     case COL_MBS: snprintf(buf, n, "%.1f", m->ms_compress > 0 ? mb / (m->ms_compress / 1e3) : 0); break;
     case COL_SIM: snprintf(buf, n, "%.7f", m->similarity_lower); break; /* of f64, f32 */
-    case COL_RAW:
-        if (b->rules == MX_RULES_SEED)
-            snprintf(buf, n, "%.1f", m->raw);
-        else
-            snprintf(buf, n, "%.7f", m->score);
-        break;
+    case COL_RAW: seed ? snprintf(buf, n, "%.1f", m->raw) : snprintf(buf, n, "%.7f", m->score); break;
     case COL_NORM:
-        if (b->rules == MX_RULES_SEED)
-            snprintf(buf, n, "%.7f", m->normalized);
-        else
-            snprintf(buf, n, "%.7f", m->score);
+        seed ? snprintf(buf, n, "%.7f", m->normalized) : snprintf(buf, n, "%.7f", m->score);
         break;
     case COL_GAP:
         if (m->column == 0 || !b->have_raw_to_beat || b->raw_to_beat == 0)
@@ -56,6 +67,13 @@ void ui_format_summary(const ui_app *app, const mx_summary *m, size_t col, char 
     default: buf[0] = 0;
     }
 }
+
+/* A row and what it sorts by (the comparator needs nothing else). */
+typedef struct {
+    mx_summary m;
+    double key;
+    int col;
+} row;
 
 static double sort_value(const mx_summary *m, int col)
 {
@@ -69,36 +87,38 @@ static double sort_value(const mx_summary *m, int col)
     }
 }
 
-static int sort_col;
 static int cmp_rows(const void *a, const void *b)
 {
-    const mx_summary *x = a, *y = b;
-    if (sort_col == COL_PIPE)
-        return strcmp(x->spec, y->spec);
-    if ((x->n == 0) != (y->n == 0))
-        return (x->n == 0) - (y->n == 0);
-    double vx = sort_value(x, sort_col), vy = sort_value(y, sort_col);
-    if (isnan(vx) != isnan(vy))
-        return isnan(vx) - isnan(vy);
-    return vx < vy ? 1 : vx > vy ? -1 : (x->column > y->column) - (x->column < y->column);
+    const row *x = a, *y = b;
+    if (x->col == COL_PIPE)
+        return strcmp(x->m.spec, y->m.spec);
+    if ((x->m.n == 0) != (y->m.n == 0))
+        return (x->m.n == 0) - (y->m.n == 0);
+    if (isnan(x->key) != isnan(y->key))
+        return isnan(x->key) - isnan(y->key);
+    if (x->key != y->key)
+        return x->key < y->key ? 1 : -1; /* best first */
+    return (x->m.column > y->m.column) - (x->m.column < y->m.column);
 }
 
-/* The rows in display order (caller holds the run lock). */
-static size_t rows_in_order(ui_app *app, mx_summary *out)
+/* The rows in display order (the caller holds the run lock). */
+static size_t rows_in_order(const results_panel *rp, ui_app *app, row *out)
 {
     const mx_batch *b = &app->run.batch;
     size_t n = b->n_columns;
-    memcpy(out, b->summary, n * sizeof *out);
-    for (size_t c = 0; c < n; c++)
-        if (!out[c].n) { /* not run yet: name it from the run's pipelines */
+    for (size_t c = 0; c < n; c++) {
+        out[c].m = b->summary[c];
+        if (!out[c].m.n) { /* not run yet: name it from the run's pipelines */
             if (c == 0)
-                snprintf(out[c].spec, sizeof out[c].spec, "%s", MX_BASELINE_NAME);
+                snprintf(out[c].m.spec, sizeof out[c].m.spec, "%s", MX_BASELINE_NAME);
             else if (c > app->run.n_pipes) /* the solution's column */
-                mx_strlcpy(out[c].spec, app->run.coder.name, sizeof out[c].spec);
+                mx_strlcpy(out[c].m.spec, app->run.coder.name, sizeof out[c].m.spec);
             else
-                mx_pipeline_format(&app->run.pipes[c - 1], out[c].spec, sizeof out[c].spec);
+                mx_pipeline_format(&app->run.pipes[c - 1], out[c].m.spec, sizeof out[c].m.spec);
         }
-    sort_col = app->sort_column;
+        out[c].col = rp->sort;
+        out[c].key = sort_value(&out[c].m, rp->sort);
+    }
     qsort(out, n, sizeof *out, cmp_rows);
     return n;
 }
@@ -114,97 +134,187 @@ static int row_attr(const mx_summary *m)
     return m->beats ? crt_attr(CRT_BEATS) : crt_attr(CRT_MISSES);
 }
 
-static void draw(ui_app *app, int y, int x, int h, int w, int focused)
+static void draw_title(results_panel *rp, ui_app *app, int focused)
 {
-    ui_panel_title(y, x, w, focused, "Results: means over the selected samples (s sort, Enter detail)");
+    ui_panel *self = &rp->super;
+    ui_run *r = &app->run;
+    char what[128];
+    if (!r->have_results)
+        snprintf(what, sizeof what, "Results");
+    else if (r->running)
+        snprintf(what, sizeof what, "Results: running, %zu of %zu samples done, %d threads",
+                 r->samples_done, r->n_samples, app->threads);
+    else if (r->samples_done < r->n_samples)
+        snprintf(what, sizeof what, "Results: means over %zu of %zu samples, cancelled, %d threads",
+                 r->samples_done, r->n_samples, app->threads);
+    else
+        snprintf(what, sizeof what, "Results: means over %zu sample%s, %d threads", r->n_samples,
+                 r->n_samples == 1 ? "" : "s", app->threads);
+    ui_title(self->y, self->x, self->w, focused, "%s", what);
+}
+
+static void draw(ui_panel *self, ui_app *app, int focused)
+{
+    results_panel *rp = (results_panel *)self;
+    int y = self->y, x = self->x, h = self->h, w = self->w;
+    pthread_mutex_lock(&app->run.lock);
+    draw_title(rp, app, focused);
     if (!app->run.have_results) {
+        pthread_mutex_unlock(&app->run.lock);
         ui_put(y + 2, x + 1, w - 1, crt_attr(CRT_DIM),
                "No results yet. Select samples (Space/a), queue pipelines (Enter), run (r).");
         return;
     }
-    /* columns that fit: pipeline takes what the others leave */
+    /* the columns that fit; the pipeline takes what the others leave */
     int fixed = 0;
-    int show[16];
-    for (size_t c = 1; c < ui_n_result_columns; c++) {
-        show[c] = w >= ui_result_columns[c].min_screen;
-        fixed += show[c] ? ui_result_columns[c].width + 1 : 0;
-    }
+    for (int c = 1; c < N_COLS; c++)
+        fixed += w >= columns[c].min_screen ? columns[c].width + 1 : 0;
     int pw = w - fixed - 1 < 12 ? 12 : w - fixed - 1;
     int cx = x;
-    for (size_t c = 0; c < ui_n_result_columns; c++) {
-        if (c && !show[c])
+    for (int c = 0; c < N_COLS; c++) {
+        rp->col_x[c] = -1;
+        if (c && w < columns[c].min_screen)
             continue;
-        int cw = c ? ui_result_columns[c].width : pw;
-        int attr = crt_attr(CRT_HEADER) | ((int)c == app->sort_column ? A_REVERSE : 0);
-        if (c)
-            ui_put(y + 1, cx, x + w - cx, attr, "%*s", cw, ui_result_columns[c].title);
-        else
-            ui_put(y + 1, cx, x + w - cx, attr, "%-*s", cw, ui_result_columns[c].title);
+        int cw = c ? columns[c].width : pw;
+        int attr = crt_attr(CRT_HEADER) | (c == rp->sort ? A_REVERSE : 0);
+        ui_put(y + 1, cx, x + w - cx, attr, c ? "%*s" : "%-*s", cw, columns[c].title);
+        rp->col_x[c] = cx - x;
         cx += cw + 1;
     }
-    pthread_mutex_lock(&app->run.lock);
-    mx_summary rows[UI_MAX_QUEUE + 1];
-    size_t n = rows_in_order(app, rows);
-    size_t *cur = &app->cursor[FOCUS_RESULTS], *scroll = &app->scroll[FOCUS_RESULTS];
-    if (*cur >= n)
-        *cur = n ? n - 1 : 0;
+    row rows[UI_MAX_QUEUE + 2];
+    size_t n = rows_in_order(rp, app, rows);
+    if (rp->cursor >= n)
+        rp->cursor = n ? n - 1 : 0;
     int body = h - 2;
-    ui_list_scroll(scroll, *cur, body);
+    ui_list_scroll(&rp->scroll, rp->cursor, body);
     for (int r = 0; r < body; r++) {
-        size_t i = *scroll + (size_t)r;
+        size_t i = rp->scroll + (size_t)r;
         if (i >= n)
             break;
-        int attr = row_attr(&rows[i]) | (focused && i == *cur ? crt_attr(CRT_CURSOR) : 0);
+        const mx_summary *m = &rows[i].m;
+        int attr = row_attr(m) | (focused && i == rp->cursor ? crt_attr(CRT_CURSOR) : 0);
+        ui_fill(y + 2 + r, x, w, attr);
         cx = x;
-        attron(attr);
-        mvhline(y + 2 + r, x, ' ', w);
-        attroff(attr);
-        for (size_t c = 0; c < ui_n_result_columns; c++) {
-            if (c && !show[c])
+        for (int c = 0; c < N_COLS; c++) {
+            if (rp->col_x[c] < 0)
                 continue;
-            char cell[MX_SPEC_MAX + 16];
-            int cw = c ? ui_result_columns[c].width : pw;
-            ui_format_summary(app, &rows[i], c, cell, sizeof cell);
-            if (c == 0 && (rows[i].failed || rows[i].rejected))
-                snprintf(cell + strlen(cell), sizeof cell - strlen(cell), " (%s)",
-                         rows[i].failed ? "FAILED" : "rejected");
-            if (c)
+            char cell[MX_SPEC_MAX + 32], fitted[MX_SPEC_MAX + 32];
+            int cw = c ? columns[c].width : pw;
+            format_cell(&app->run.batch, m, c, cell, sizeof cell);
+            if (c == 0) { /* keep the tail: "baseline:zstd:3", "(FAILED)" */
+                ui_fit_middle(cell, cw, fitted, sizeof fitted);
+                ui_put(y + 2 + r, cx, x + w - cx, attr, "%-*s", cw, fitted);
+            } else {
                 ui_put(y + 2 + r, cx, x + w - cx, attr, "%*s", cw, cell);
-            else
-                ui_put(y + 2 + r, cx, x + w - cx, attr, "%-*.*s", cw, cw, cell);
+            }
             cx += cw + 1;
         }
     }
     pthread_mutex_unlock(&app->run.lock);
 }
 
-static int key(ui_app *app, int k)
+static void set_sort(results_panel *rp, ui_app *app, int col)
 {
+    rp->sort = (col + N_COLS) % N_COLS;
+    ui_status(app, 0, "sorted by %s", columns[rp->sort].title);
+}
+
+static int pick_sort(ui_app *app, void *owner, size_t index)
+{
+    set_sort(owner, app, (int)index);
+    return UI_HANDLED;
+}
+
+/* The column whose title is under x. */
+static int column_at(const results_panel *rp, int x)
+{
+    int best = -1;
+    for (int c = 0; c < N_COLS; c++)
+        if (rp->col_x[c] >= 0 && x >= rp->col_x[c] && (best < 0 || rp->col_x[c] > rp->col_x[best]))
+            best = c;
+    return best;
+}
+
+/* The summary column (grid index) of the highlighted row, or -1. */
+static long highlighted(results_panel *rp, ui_app *app, char *spec, size_t n)
+{
+    row rows[UI_MAX_QUEUE + 2];
+    long col = -1;
+    pthread_mutex_lock(&app->run.lock);
+    if (app->run.have_results) {
+        size_t nr = rows_in_order(rp, app, rows);
+        if (rp->cursor < nr) {
+            col = (long)rows[rp->cursor].m.column;
+            if (spec) {
+                if (col == 0)
+                    snprintf(spec, n, "%s", MX_BASELINE_SPEC);
+                else if ((size_t)col <= app->run.n_pipes)
+                    mx_pipeline_format(&app->run.pipes[col - 1], spec, n);
+                else
+                    col = -1; /* a solution is no pipeline of ours */
+            }
+        }
+    }
+    pthread_mutex_unlock(&app->run.lock);
+    return col;
+}
+
+static int event(ui_panel *self, ui_app *app, ui_event *ev)
+{
+    results_panel *rp = (results_panel *)self;
     size_t n = app->run.have_results ? app->run.batch.n_columns : 0;
-    if (ui_list_nav(&app->cursor[FOCUS_RESULTS], n, 5, k))
+    if (ui_list_nav(&rp->cursor, n, self->h - 2, ev))
         return UI_HANDLED;
-    switch (k) {
-    case 's':
-        app->sort_column = (app->sort_column + 1) % (int)ui_n_result_columns;
-        ui_status(app, 0, "sorted by %s", ui_result_columns[app->sort_column].title);
-        return UI_HANDLED;
-    case '\n':
-    case '\r':
-    case KEY_ENTER: {
-        if (!n)
-            return UI_HANDLED;
-        mx_summary rows[UI_MAX_QUEUE + 1];
-        pthread_mutex_lock(&app->run.lock);
-        rows_in_order(app, rows);
-        pthread_mutex_unlock(&app->run.lock);
-        app->detail_column = rows[app->cursor[FOCUS_RESULTS]].column;
-        app->detail_cursor = 0;
-        app->detail_streams_for = 0;
-        app->mode = MODE_DETAIL;
+    if (ui_is_click(ev)) {
+        if (ev->y == 1 && n && column_at(rp, ev->x) >= 0)
+            set_sort(rp, app, column_at(rp, ev->x));
+        else
+            ui_list_click(&rp->cursor, n, rp->scroll, ev->y - 2);
         return UI_HANDLED;
     }
+    switch (ev->key) {
+    case '>':
+    case 's': set_sort(rp, app, rp->sort + 1); return UI_HANDLED;
+    case '<': set_sort(rp, app, rp->sort - 1); return UI_HANDLED;
+    case KEY_F(6): {
+        const char *titles[N_COLS];
+        for (int c = 0; c < N_COLS; c++)
+            titles[c] = columns[c].title;
+        return ui_push(app, ev,
+                       ui_menu_new("sort by", titles, NULL, N_COLS, (size_t)rp->sort, pick_sort, rp));
+    }
+    }
+    if (ui_is_enter(ev->key) && n) {
+        long col = highlighted(rp, app, NULL, 0);
+        return col < 0 ? UI_HANDLED : ui_push(app, ev, ui_detail_new(app, (size_t)col));
     }
     return UI_IGNORED;
 }
 
-const ui_panel_class ui_results_panel = {draw, key};
+static int selected_spec(ui_panel *self, ui_app *app, char *buf, size_t n)
+{
+    return highlighted((results_panel *)self, app, buf, n) >= 0;
+}
+
+static const ui_key_help keys[] = {
+    {"< > s", "Sort", "previous/next sort column"},
+    {"F6", NULL, "choose the sort column"},
+    {"Enter", "Detail", "per-sample detail"},
+    {"green red", NULL, "beat / miss the score +1%"},
+    {"dim", NULL, "rejected or failed"},
+    {NULL, NULL, NULL},
+};
+
+static const ui_panel_class results_class = {
+    .name = "Results", .draw = draw, .event = event, .selected_spec = selected_spec, .keys = keys,
+};
+
+ui_panel *ui_results_new(void)
+{
+    results_panel *rp = calloc(1, sizeof *rp);
+    if (!rp)
+        return NULL;
+    rp->super.cls = &results_class;
+    rp->sort = COL_NORM; /* the score, best first */
+    return &rp->super;
+}

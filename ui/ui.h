@@ -8,7 +8,7 @@
 #include "../src/runner.h"
 
 /* eval: how to start a solution the app scores beside the pipelines (E);
- * threads: what every run codes on (-T), as --batch does. */
+ * threads: coding threads of every run (-T), 0 for all cores as --batch. */
 int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
                const mx_batch_opts *opts, const mx_eval_opts *eval, int threads);
 #endif

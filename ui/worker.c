@@ -1,10 +1,12 @@
 /* worker.c - runs the queue over the selected samples on a worker thread,
  * cell by cell through the engine's batch runner, so the screen stays live
- * and a run can be cancelled between cells. */
+ * and a run can be cancelled between cells. A cancelled run keeps only
+ * the samples every pipeline finished, so each mean covers the same ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app.h"
+#include "panels.h"
 
 /* The solution's column before it has started. */
 static int not_started(void *ctx, const mx_sample *s, size_t *comp_len, uint16_t **dec,
@@ -28,8 +30,9 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&r->lock);
         }
     }
-    for (size_t s = 0; s < r->n_samples && !r->cancel; s++)
-        for (size_t c = 0; c < nc && !r->cancel; c++) {
+    for (size_t s = 0; s < r->n_samples && !atomic_load(&r->cancel); s++) {
+        size_t c = 0;
+        for (; c < nc && !atomic_load(&r->cancel); c++) {
             mx_result res;
             memset(&res, 0, sizeof res);
             mx_batch_compute_cell(r->ctx, &r->samples[s], r->pipes, r->n_pipes, c, &r->opts, &res);
@@ -38,6 +41,16 @@ static void *worker_main(void *arg)
             r->done++;
             pthread_mutex_unlock(&r->lock);
         }
+        pthread_mutex_lock(&r->lock);
+        if (c == nc) {
+            r->samples_done = s + 1;
+        } else { /* cancelled inside this sample: forget its cells */
+            for (size_t k = 0; k < c; k++)
+                r->batch.cell[s * nc + k].done = 0;
+            r->done -= c;
+        }
+        pthread_mutex_unlock(&r->lock);
+    }
     mx_solution_stop(sol); /* nothing of it outlives the run */
     pthread_mutex_lock(&r->lock);
     r->running = 0;
@@ -55,38 +68,63 @@ void ui_run_join(ui_app *app)
 
 void ui_run_cancel(ui_app *app)
 {
-    if (app->run.running) {
-        app->run.cancel = 1;
+    pthread_mutex_lock(&app->run.lock);
+    int running = app->run.running;
+    pthread_mutex_unlock(&app->run.lock);
+    if (running) {
+        atomic_store(&app->run.cancel, 1);
         ui_status(app, 0, "cancelling after the current cell...");
     }
 }
 
-void ui_run_start(ui_app *app)
+void ui_run_report(ui_app *app)
+{
+    ui_run *r = &app->run;
+    pthread_mutex_lock(&r->lock);
+    int end = r->started && !r->running && !r->reported;
+    size_t done = r->done, total = r->total, ns = r->samples_done, n = r->n_samples;
+    r->reported |= end;
+    pthread_mutex_unlock(&r->lock);
+    if (!end)
+        return;
+    /* finished is every cell done, whenever a cancel came */
+    if (ns == n)
+        ui_status(app, 0, "run finished: %zu of %zu cells; Enter on a row for detail, e exports",
+                  done, total);
+    else
+        ui_status(app, 0, "run cancelled after %zu of %zu samples: the means cover those %zu",
+                  ns, n, ns);
+}
+
+int ui_run_start(ui_app *app)
 {
     ui_run *r = &app->run;
     mx_error err = {0};
-    if (r->running) {
+    pthread_mutex_lock(&r->lock);
+    int running = r->running;
+    pthread_mutex_unlock(&r->lock);
+    if (running) {
         ui_status(app, 1, "a run is already in progress (c cancels it)");
-        return;
+        return -1;
     }
     size_t n_sel = 0;
     for (size_t i = 0; i < app->n_samples; i++)
         n_sel += app->selected[i];
     if (n_sel == 0) {
         ui_status(app, 1, "no samples selected: Space selects one, a selects all");
-        return;
+        return -1;
     }
-    if (app->n_queue == 0) {
+    if (app->n_queue == 0) { /* run what is in the builder */
         char spec[MX_SPEC_MAX];
-        mx_pipeline_format(&app->builder, spec, sizeof spec);
+        ui_builder_spec(app->builder, spec, sizeof spec);
         if (ui_queue_add(app, spec))
-            return;
+            return -1;
     }
     ui_run_join(app);
     mx_sample *samples = malloc(n_sel * sizeof *samples);
     if (!samples) {
         ui_status(app, 1, "out of memory");
-        return;
+        return -1;
     }
     for (size_t i = 0, k = 0; i < app->n_samples; i++)
         if (app->selected[i])
@@ -97,8 +135,9 @@ void ui_run_start(ui_app *app)
     r->samples = samples;
     r->n_samples = n_sel;
     r->n_pipes = app->n_queue;
-    for (size_t i = 0; i < app->n_queue; i++)
+    for (size_t i = 0; i < app->n_queue; i++) {
         mx_pipeline_parse(app->queue[i], &r->pipes[i], &err); /* queued specs are valid */
+    }
     r->opts = app->opts;
     r->opts.progress = NULL;
     r->opts.coders = NULL;
@@ -118,22 +157,26 @@ void ui_run_start(ui_app *app)
     int rc = mx_batch_init(&r->batch, r->n_samples, r->n_pipes, &r->opts, &err);
     r->have_results = rc == 0;
     r->done = 0;
+    r->samples_done = 0;
     r->total = r->n_samples * (r->n_pipes + 1 + r->opts.n_coders);
-    r->cancel = 0;
+    atomic_store(&r->cancel, 0);
     r->reported = 0;
     r->running = rc == 0;
     pthread_mutex_unlock(&r->lock);
     if (rc) {
         ui_status(app, 1, "%s", err.msg);
-        return;
+        return -1;
     }
     if (pthread_create(&r->thread, NULL, worker_main, r) != 0) {
+        pthread_mutex_lock(&r->lock);
         r->running = 0;
+        r->reported = 1;
+        pthread_mutex_unlock(&r->lock);
         ui_status(app, 1, "cannot start the worker thread");
-        return;
+        return -1;
     }
     r->started = 1;
-    app->focus = FOCUS_RESULTS;
-    ui_status(app, 0, "running %zu pipelines (+ baseline) on %zu samples; c cancels",
-              r->n_pipes, n_sel);
+    ui_status(app, 0, "running %zu pipelines (+ baseline) on %zu samples with %d threads; "
+                      "c cancels", r->n_pipes, n_sel, app->threads);
+    return 0;
 }

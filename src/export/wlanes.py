@@ -70,10 +70,12 @@ def wl_encode(lay, heads, hctx, mats, nctx):  # the row headers, then mats[k] on
     x, w = np.full(L, 1 << 15, I64), [[], []]
     for s, k in reversed(steps):  # rANS codes backwards
         fs, xs = f[s], x[:len(s)]
-        spill = xs >= fs << 19
-        w[k].append(xs[spill])
-        xs = np.where(spill, xs >> 16, xs)
-        x[:len(s)] = (xs // fs << 12) + xs % fs + start[s]
+        spill = np.flatnonzero(xs >= fs << 19)
+        if len(spill):
+            w[k].append(xs[spill])
+            xs[spill] >>= 16
+        quo, rem = np.divmod(xs, fs)  # (q is the frequency table's, above)
+        xs[:] = (quo << 12) + rem + start[s]
     w0, w1 = (np.concatenate(k[::-1] + [hk[:0]]).astype("<u2").tobytes() for k in w)
     return out + bitmaps + q.astype(np.uint8).tobytes() + var(len(w0) // 2) + x.astype("<u4").tobytes() + w0 + w1
 
@@ -99,13 +101,16 @@ class WLDecoder:  # tables of contexts of alphabets alpha at b[o:], then L lanes
         self.w, self.p = [w[:n0], w[n0:]] if n0 <= len(w) else bad("damaged lanes"), [0, 0]
 
     def get(self, cm, s=0):  # lane i's symbol in context cm[i] / 4096
-        x = self.x[:len(cm)]
+        x = self.x[:len(cm)]  # a view, updated in place: this runs once per symbol row
         e = self.lut[cm + (x & 4095)]
-        x = (e >> 12 & 8191) * (x >> 12) + (e >> 25)
-        low = x < 32768
-        p = self.p[s] + np.count_nonzero(low)
-        x[low] = x[low] << 16 | self.w[s][self.p[s]:p] if p <= len(self.w[s]) else bad("damaged lanes")
-        self.p[s], self.x[:len(cm)] = p, x
+        np.multiply(e >> 12 & 8191, x >> 12, out=x)
+        x += e >> 25
+        low = np.flatnonzero(x < 32768)
+        if len(low):
+            p = self.p[s] + len(low)
+            w = self.w[s][self.p[s]:p]
+            x[low] = x[low] << 16 | w if len(w) == len(low) else bad("damaged lanes")
+            self.p[s] = p
         return e & 4095
 
     def rows(self, R, C, lay, hctx, step, tied=False):  # the row headers, then step(r, third) by step:
