@@ -186,8 +186,10 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
         rc = 2;
         goto out;
     }
-    ui_status(app, 0, "%zu samples from %s. Space or Enter selects a sample, Tab goes to the "
-                      "pipeline (Enter there queues it), r runs, ? lists every key.",
+    /* the keys first: a long manifest path must not push them off an
+     * 80-column status line */
+    ui_status(app, 0, "Space or Enter selects a sample, Tab goes to the pipeline (Enter there "
+                      "queues it), r runs, ? lists every key. %zu samples from %s.",
               app->n_samples, manifest);
     for (;;) {
         ui_run_report(app);
