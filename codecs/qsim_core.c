@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../src/bf16.h"
-#include "../src/metrics.h"
+#include "bf16.h"
+#include "metrics.h"
 #include "quant.h"
 
 #define QMAX_LIMIT 32767

@@ -1,7 +1,7 @@
 #include "quant.h"
 #include <math.h>
 #include <string.h>
-#include "../src/bf16.h"
+#include "bf16.h"
 
 uint16_t mx_quant_scale(float absmax, int qmax)
 {

@@ -14,8 +14,8 @@
 #define MX_RANS_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../src/bytes.h"
-#include "../src/mxerr.h"
+#include "bytes.h"
+#include "mxerr.h"
 
 #define MX_RANS_SCALE_BITS 12
 #define MX_RANS_SCALE (1u << MX_RANS_SCALE_BITS)

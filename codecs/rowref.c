@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simd.h"
-#include "../src/parallel.h"
+#include "parallel.h"
 #ifdef MX_SIMD_X86
 #include <immintrin.h>
 #endif

@@ -21,7 +21,7 @@
 
 /* The mode byte of our frames (coded_frame.h): on disk, never renumbered. */
 #define MX_FRAME_BF16CTX 2
-#include "../src/parallel.h"
+#include "parallel.h"
 
 #define WINDOW 1024 /* reference candidates; a distance is two symbols */
 #define SAMPLE 32  /* columns compared when choosing a reference */

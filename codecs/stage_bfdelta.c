@@ -38,7 +38,7 @@
 #include "simd.h"
 #include "rowref.h"
 #include "wlanes.h"
-#include "../src/parallel.h"
+#include "parallel.h"
 #ifdef MX_SIMD_X86
 #include <immintrin.h>
 #endif
@@ -509,7 +509,7 @@ const mx_stage mx_stage_bfdelta = {
     .codes_values = 1,
     .summary = "our bf16 coder: each value as a difference from a similar earlier row, "
                "rANS on wide lanes (what auto and the export use)",
-    .twin = {{"wlanes", "bfdelta"}, .whole = 1},
+    .twin = {.sections = {"wlanes", "bfdelta"}, .whole = 1},
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

@@ -32,7 +32,7 @@
 #ifdef MX_SIMD_X86
 #include <immintrin.h>
 #endif
-#include "../src/parallel.h"
+#include "parallel.h"
 
 /* The mode bytes of our frames (coded_frame.h): on disk, never renumbered. */
 #define MX_FRAME_BFXOR 4       /* the first format, still read */

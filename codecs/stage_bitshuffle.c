@@ -53,7 +53,7 @@ const mx_stage mx_stage_bitshuffle = {
     .name = "bitshuffle",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bit-plane transpose of 8/16/32-bit values into one bit stream",
-    .twin = {{"levels", "bitshuffle"}},
+    .twin = {.sections = {"levels", "bitshuffle"}},
     .encode = encode,
     .decode = decode,
 };

@@ -41,7 +41,7 @@ const mx_stage mx_stage_brotli = {
     .kind = MX_STAGE_ENTROPY,
     .summary = "Brotli (libbrotli)",
     .params = {{"quality", MX_PARAM_INT, .min = 0, .max = 11, .def = 11}},
-    .twin = {{"brotli"}},
+    .twin = {.sections = {"brotli"}},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

@@ -47,7 +47,7 @@ const mx_stage mx_stage_bytesplit = {
     .name = "bytesplit",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "16-bit values -> high-byte plane + low-byte plane",
-    .twin = {{"levels", "bytesplit"}},
+    .twin = {.sections = {"levels", "bytesplit"}},
     .encode = encode,
     .decode = decode,
 };

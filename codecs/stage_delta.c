@@ -25,7 +25,7 @@ const mx_stage mx_stage_delta = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "integer difference with the previous row or column (wraps)",
     .params = {{"axis", MX_PARAM_CHOICE, .choices = mx_axis_names, .note = "against the previous row or column"}},
-    .twin = {{"levels", "delta"}},
+    .twin = {.sections = {"levels", "delta"}},
     .encode = encode,
     .decode = decode,
 };

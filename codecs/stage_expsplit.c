@@ -51,7 +51,7 @@ const mx_stage mx_stage_expsplit = {
     .name = "expsplit",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bf16 -> sign bits + 8-bit exponents + 7-bit mantissas",
-    .twin = {{"levels", "expsplit"}},
+    .twin = {.sections = {"levels", "expsplit"}},
     .encode = encode,
     .decode = decode,
 };

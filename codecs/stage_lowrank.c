@@ -14,7 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../src/bf16.h"
+#include "bf16.h"
 #include "stage.h"
 
 #define MAX_RANK 256

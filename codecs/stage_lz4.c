@@ -43,7 +43,7 @@ const mx_stage mx_stage_lz4 = {
     .name = "lz4",
     .kind = MX_STAGE_ENTROPY,
     .summary = "LZ4 fast (liblz4)",
-    .twin = {{"lz4"}},
+    .twin = {.sections = {"lz4"}},
     .bound = mx_lz4_block_bound,
     .compress = compress,
     .decompress = mx_lz4_block_decompress,

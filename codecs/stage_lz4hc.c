@@ -43,7 +43,7 @@ const mx_stage mx_stage_lz4hc = {
     .kind = MX_STAGE_ENTROPY,
     .summary = "LZ4 high compression (liblz4)",
     .params = {{"level", MX_PARAM_INT, .min = 1, .max = 12, .def = 9}},
-    .twin = {{"lz4"}},
+    .twin = {.sections = {"lz4"}},
     .bound = mx_lz4_block_bound,
     .compress = compress,
     .decompress = mx_lz4_block_decompress,

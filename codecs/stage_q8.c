@@ -22,7 +22,7 @@ const mx_stage mx_stage_q8 = {
     .lossy = 1,
     .summary = "lossy: absmax scaling to int8 codes + bf16 scale per row/column",
     .params = {{"axis", MX_PARAM_CHOICE, .choices = mx_axis_names, .note = "a scale per row or per column"}},
-    .twin = {{"levels", "absmax", "q8"}},
+    .twin = {.sections = {"levels", "absmax", "q8"}},
     .encode = encode,
     .decode = decode,
 };

@@ -46,9 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../src/bf16.h"
-#include "../src/metrics.h"
-#include "../src/parallel.h"
+#include "bf16.h"
+#include "metrics.h"
+#include "parallel.h"
 #include "coded_frame.h"
 #include "rowref.h"
 #include "simcheck.h"
@@ -825,7 +825,7 @@ const mx_stage mx_stage_quant = {
                 {"blocksim", MX_PARAM_DECIMAL, .min = 0, .max = 100000, .def = 99000, .digits = 5,
                  .open_min = 1, .open_max = 1, .note = "a step per 64 values of a row"}},
     .alternatives = 1,
-    .twin = {{"wlanes", "quant"}, .whole = 1, .only = "quant:sim="},
+    .twin = {.sections = {"wlanes", "quant"}, .whole = 1, .only = "quant:sim="},
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

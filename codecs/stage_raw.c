@@ -40,7 +40,7 @@ const mx_stage mx_stage_raw = {
     .name = "raw",
     .kind = MX_STAGE_ENTROPY,
     .summary = "no entropy coding: streams stored as they are",
-    .twin = {{"raw"}},
+    .twin = {.sections = {"raw"}},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

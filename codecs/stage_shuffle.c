@@ -43,7 +43,7 @@ const mx_stage mx_stage_shuffle = {
     .name = "shuffle",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "byte transpose of 16/32-bit values into one byte stream",
-    .twin = {{"levels", "shuffle"}},
+    .twin = {.sections = {"levels", "shuffle"}},
     .encode = encode,
     .decode = decode,
 };

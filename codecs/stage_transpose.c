@@ -48,7 +48,7 @@ const mx_stage mx_stage_transpose = {
     .name = "transpose",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "rows x cols -> cols x rows (column-major order)",
-    .twin = {{"levels", "transpose"}},
+    .twin = {.sections = {"levels", "transpose"}},
     .encode = encode,
     .decode = decode,
 };

@@ -3,7 +3,7 @@
  * A rounding that would overflow to Inf truncates instead (finite values
  * stay finite); NaN and Inf are kept unchanged. Relative error <= 2^(K-8). */
 #include "stage.h"
-#include "../src/bf16.h"
+#include "bf16.h"
 
 static uint16_t round_bits(uint16_t v, unsigned k)
 {
@@ -54,7 +54,7 @@ const mx_stage mx_stage_trunc = {
     .lossy = 1,
     .summary = "lossy: round away low mantissa bits (nearest even)",
     .params = {{"bits", MX_PARAM_INT, .min = 1, .max = 7, .def = 3, .note = "mantissa bits rounded away"}},
-    .twin = {{"levels", "trunc"}},
+    .twin = {.sections = {"levels", "trunc"}},
     .encode = encode,
     .decode = decode,
 };

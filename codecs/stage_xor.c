@@ -23,7 +23,7 @@ const mx_stage mx_stage_xor = {
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bitwise XOR with the previous row or column",
     .params = {{"axis", MX_PARAM_CHOICE, .choices = mx_axis_names, .note = "against the previous row or column"}},
-    .twin = {{"levels", "xor"}},
+    .twin = {.sections = {"levels", "xor"}},
     .encode = encode,
     .decode = decode,
 };

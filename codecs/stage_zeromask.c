@@ -54,7 +54,7 @@ const mx_stage mx_stage_zeromask = {
     .name = "zeromask",
     .kind = MX_STAGE_TRANSFORM,
     .summary = "bitmap of non-zero elements + the non-zero values",
-    .twin = {{"levels", "zeromask"}},
+    .twin = {.sections = {"levels", "zeromask"}},
     .encode = encode,
     .decode = decode,
 };

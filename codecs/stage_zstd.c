@@ -78,7 +78,7 @@ const mx_stage mx_stage_zstd = {
     .params = {{"level", MX_PARAM_INT, .min = -(1 << 17), .max = 22, .def = 3,
                 .note = "negative ones are the fast levels; not 0"}},
     .check = check,
-    .twin = {{"zstd"}},
+    .twin = {.sections = {"zstd"}},
     .bound = bound,
     .compress = compress,
     .decompress = decompress,

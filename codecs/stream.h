@@ -9,7 +9,7 @@
 #define MX_STREAM_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../src/mxerr.h"
+#include "mxerr.h"
 
 #define MX_MAX_STREAMS 32
 

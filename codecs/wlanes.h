@@ -31,8 +31,8 @@
 #define MX_WLANES_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../src/bytes.h"
-#include "../src/mxerr.h"
+#include "bytes.h"
+#include "mxerr.h"
 
 #define MX_WL_SCALE_BITS 12
 #define MX_WL_SCALE (1u << MX_WL_SCALE_BITS)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "context.h"
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 typedef struct {

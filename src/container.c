@@ -3,7 +3,7 @@
 #include <string.h>
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
-#include "bytes.h"
+#include "../codecs/bytes.h"
 
 /* --- bounds-checked reader --- */
 typedef struct {

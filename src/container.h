@@ -52,7 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 /* The version written; every version from MX_CONTAINER_OLDEST on is read. */

@@ -1,7 +1,7 @@
 #include "context.h"
 #include <stdlib.h>
 #include <string.h>
-#include "parallel.h"
+#include "../codecs/parallel.h"
 
 mx_ctx *mx_ctx_create(void)
 {

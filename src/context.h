@@ -14,24 +14,10 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include "../codecs/work.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
+#include "mxbench.h" /* the context's public calls and types */
 #include "pipeline.h"
 
-/* Called as rows get coded or decoded (done of total, after each batch of
- * frames); a non-zero return cancels the call. */
-typedef int (*mx_progress_fn)(void *user, uint64_t done, uint64_t total);
-
-/* What the last compress call on a context did. */
-typedef struct {
-    char pipeline[MX_SPEC_MAX + 32]; /* what coded it ("auto" names its pick; a file
-                                      * whose frames chose differently adds
-                                      * " and others per frame") */
-    uint64_t rows, cols;             /* the shape coded (for values without a shape,
-                                      * the width found) */
-    uint64_t frames;                 /* frames written */
-} mx_compress_info;
-
-typedef struct mx_ctx mx_ctx;
 struct mx_ctx {
     int threads;          /* 1..MX_MAX_THREADS */
     uint64_t frame_rows;  /* rows per frame; 0: MX_FRAME_BYTES of values */
@@ -45,23 +31,9 @@ struct mx_ctx {
 
 #define MX_MAX_THREADS 256
 
-/* A context of one thread, default frames, no cancel flag or progress;
- * NULL when out of memory. */
-mx_ctx *mx_ctx_create(void);
-/* Frees the context and everything it kept; NULL is fine. */
-void mx_ctx_free(mx_ctx *ctx);
-/* Threads for coding (0: every online CPU); clamped to 1..MX_MAX_THREADS. */
-void mx_ctx_set_threads(mx_ctx *ctx, int threads);
-/* Rows per frame of big matrices (0: as many as fit in 64 MiB of values). */
-void mx_ctx_set_frame_rows(mx_ctx *ctx, uint64_t rows);
-/* A flag another thread may set to cancel calls (checked between frames
- * and batches of frames); NULL for none. */
-void mx_ctx_set_cancel(mx_ctx *ctx, const atomic_int *flag);
-void mx_ctx_set_progress(mx_ctx *ctx, mx_progress_fn fn, void *user);
-/* What the last successful compress call did. */
-const mx_compress_info *mx_ctx_info(const mx_ctx *ctx);
-
-/* --- for the engine --- */
+/* mx_ctx_create, _free, _set_threads (clamped to 1..MX_MAX_THREADS),
+ * _set_frame_rows, _set_cancel, _set_progress and mx_ctx_info: the public
+ * header, mxbench.h. What the engine itself uses: */
 
 /* The ctx->threads works of the context (made on first use); NULL with
  * err set when out of memory. */

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bytes.h"
+#include "../codecs/bytes.h"
 #include "container.h"
 #include "frames.h"
-#include "parallel.h"
+#include "../codecs/parallel.h"
 #include "presets.h"
 #include "shape_infer.h"
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "context.h"
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 /* The largest ratio a container may claim: its matrix is at most this many

@@ -17,7 +17,7 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
-#include "bytes.h"
+#include "../codecs/bytes.h"
 #include "fileio.h"
 #include "npy.h"
 

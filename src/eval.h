@@ -26,7 +26,7 @@
 #define MX_EVAL_H
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "runner.h"
 
 typedef enum { MX_EVAL_HTTP = 0, MX_EVAL_TASKS = 1 } mx_eval_interface;

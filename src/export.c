@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bytes.h"
+#include "../codecs/bytes.h"
 #include "presets.h"
 
 /* The sections of src/export/, by file name without ".py". */

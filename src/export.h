@@ -23,7 +23,7 @@
 #ifndef MX_EXPORT_H
 #define MX_EXPORT_H
 #include <stddef.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 /* The competition's limit on a submission. */

@@ -15,7 +15,7 @@
 #include "context.h"
 #include "fileio.h"
 #include "frames.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 #include "samples.h"
 

@@ -23,7 +23,7 @@
 #define MX_FILEIO_H
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 int mx_read_file(const char *path, uint8_t **buf, size_t *len, mx_error *err);
 

@@ -18,7 +18,7 @@
 #include "container.h"
 #include "context.h"
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 /* Rows to code, in order. head holds the whole matrix's shape and origin

@@ -8,7 +8,7 @@
 #define MX_MANIFEST_H
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 typedef struct {
     char *file;   /* resolved path, owned */

@@ -8,23 +8,8 @@
 #define MX_MATRIX_H
 #include <stddef.h>
 #include <stdint.h>
-#include "mxerr.h"
-
-typedef enum {
-    MX_ORIGIN_RAW = 0,         /* headerless little-endian bf16 */
-    MX_ORIGIN_NPY = 1,         /* .npy of 2-byte values; blob = its header */
-    MX_ORIGIN_NPY_F32 = 2,     /* .npy of <f4, converted to bf16 (lossy) */
-    MX_ORIGIN_SAFETENSORS = 3, /* one BF16 tensor of a .safetensors file */
-} mx_origin;
-
-typedef struct {
-    uint64_t rows, cols;
-    uint16_t *data;        /* rows*cols values, C order, owned */
-    mx_origin origin;
-    int fortran;           /* source stored values column-major */
-    uint8_t *origin_blob;  /* npy: header bytes before the data; owned */
-    size_t origin_blob_len;
-} mx_matrix;
+#include "../codecs/mxerr.h"
+#include "mxbench.h" /* mx_matrix and mx_origin are public */
 
 /* A matrix without values (rows or cols 0) takes no bytes, but stages still
  * walk its other dimension (per-row scales, say), so a 128-byte file saying
@@ -39,10 +24,8 @@ typedef struct {
  * multiplies past 64 bits. */
 int mx_shape_check(uint64_t rows, uint64_t cols, mx_error *err);
 
-/* Allocates data for rows x cols values (zeroed); 0 or -1 on overflow/OOM. */
-int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols);
-void mx_matrix_free(mx_matrix *m);
-/* rows*cols, or 0 with *ok=0 on overflow of size_t bytes. */
+/* mx_matrix_alloc and mx_matrix_free: mxbench.h. */
+/* rows*cols (the shape checked, mx_shape_check). */
 size_t mx_matrix_count(const mx_matrix *m);
 /* Transposes a column-major buffer of rows x cols into row-major dst. */
 void mx_transpose_u16(const uint16_t *src, uint16_t *dst, uint64_t rows,

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bf16.h"
+#include "../codecs/bf16.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAX_DIMS 32

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 /* 1 if buf starts with the npy magic. */
 int mx_npy_sniff(const uint8_t *buf, size_t len);

@@ -1,5 +1,5 @@
 #include "pipeline.h"
-#include "parallel.h"
+#include "../codecs/parallel.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,10 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../codecs/stage.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
+#include "mxbench.h" /* MX_SPEC_MAX; mx_pipeline is opaque there */
 
 #define MX_MAX_TRANSFORMS 8
-#define MX_SPEC_MAX 256
 
 typedef struct {
     const mx_stage *stage;
@@ -39,12 +39,12 @@ enum { MX_AUTO_FAST = 1, MX_AUTO_MAX = 2 };
 /* A parsed spec: a plain value, exactly what a container records (its
  * canonical text). How a call runs (threads, frames, cancel, progress)
  * is the context's business (context.h), never the pipeline's. */
-typedef struct {
+struct mx_pipeline {
     size_t n_transforms;
     mx_step transforms[MX_MAX_TRANSFORMS];
     mx_step entropy;
     int automatic; /* "auto" or "auto:max" (MX_AUTO_*): mx_compress picks a pipeline per matrix */
-} mx_pipeline;
+};
 
 /* One level of streams: level 0 is the input matrix, level i the output of
  * transform i. nparts[j] = streams of level i+1 made from stream j (0 when

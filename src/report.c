@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bytes.h"
+#include "../codecs/bytes.h"
 #include "fileio.h"
 
 static const char *verdict(int failed, int rejected, int beats, int is_baseline)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "engine.h"
-#include "metrics.h"
+#include "../codecs/metrics.h"
 
 int mx_condition_parse(const char *name)
 {

@@ -13,8 +13,8 @@
 #define MX_RUNNER_H
 #include <stddef.h>
 #include "context.h"
-#include "metrics.h"
-#include "mxerr.h"
+#include "../codecs/metrics.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 #include "samples.h"
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 typedef struct {
     char name[256]; /* tensor name */

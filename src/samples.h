@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "matrix.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 typedef struct {
     char name[320];  /* what tables show: file name, or file:tensor */

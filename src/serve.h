@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "context.h"
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 
 typedef struct {

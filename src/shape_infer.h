@@ -30,7 +30,7 @@
 #ifndef MX_SHAPE_INFER_H
 #define MX_SHAPE_INFER_H
 #include <stdint.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 /* The row length of the n values v (C order): a divisor of n, or n when no
  * width stands out (one row); 0 when n is 0. Fails only for lack of

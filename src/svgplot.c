@@ -1,5 +1,5 @@
 #include "svgplot.h"
-#include "bytes.h"
+#include "../codecs/bytes.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

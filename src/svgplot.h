@@ -6,7 +6,7 @@
 #ifndef MX_SVGPLOT_H
 #define MX_SVGPLOT_H
 #include <stddef.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 
 typedef struct {
     const char *label;

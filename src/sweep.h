@@ -4,7 +4,7 @@
 #ifndef MX_SWEEP_H
 #define MX_SWEEP_H
 #include <stddef.h>
-#include "mxerr.h"
+#include "../codecs/mxerr.h"
 #include "pipeline.h"
 #include "runner.h"
 

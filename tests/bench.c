@@ -33,10 +33,10 @@
 #include <malloc.h>
 #endif
 #include "../codecs/simcheck.h"
-#include "../src/bf16.h"
+#include "../codecs/bf16.h"
 #include "../src/engine.h"
 #include "../src/fileio.h"
-#include "../src/metrics.h"
+#include "../codecs/metrics.h"
 #include "../src/runner.h"
 #include "bench_bounds.h"
 #include "bench_ext.h"

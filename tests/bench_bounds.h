@@ -15,7 +15,7 @@
 #ifndef BENCH_BOUNDS_H
 #define BENCH_BOUNDS_H
 #include "../src/matrix.h"
-#include "../src/mxerr.h"
+#include "../codecs/mxerr.h"
 
 typedef struct {
     double r16, rplanes, rscale; /* ratios (INFINITY for a constant matrix) */

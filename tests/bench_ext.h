@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../src/matrix.h"
-#include "../src/mxerr.h"
+#include "../codecs/mxerr.h"
 
 /* The program, as data. Both command lines run in the work directory:
  * compress reads the file "planes" and leaves `packed`; decompress (when

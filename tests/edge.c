@@ -1,7 +1,7 @@
 #include "edge.h"
 #include <stdlib.h>
 #include <string.h>
-#include "../src/bf16.h"
+#include "../codecs/bf16.h"
 
 /* small LCG so the "noise" cases are identical everywhere */
 static uint32_t lcg(uint32_t *s)

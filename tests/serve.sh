@@ -5,6 +5,15 @@
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 MX="$(cd "$top_builddir" && pwd)/mxbench"
+# built without it (./configure --without-serve): the command says so in one
+# line and exits 2; nothing else here applies
+if [ "${MX_WITH_SERVE:-yes}" = no ]; then
+    msg=$("$MX" serve 2>&1 </dev/null); rc=$?
+    [ "$rc" = 2 ] && [ "$msg" = "mxbench: built without serve (./configure --without-serve)" ] ||
+        { echo "FAIL: $MX serve without it: exit $rc, '$msg'"; exit 1; }
+    echo "SKIP: built without serve"
+    exit 77
+fi
 DATA="$(cd "$top_srcdir/data" && pwd)"
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl missing (tests/install-deps installs it)"; exit 77; }
 tmp=$(mktemp -d) || exit 99

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../src/bytes.h"
+#include "../codecs/bytes.h"
 #include "../src/container.h"
 #include "../src/engine.h"
 #include "../src/filecodec.h"

@@ -1,5 +1,5 @@
 /* Scoring against values worked out by hand (python: math only). */
-#include "../src/metrics.h"
+#include "../codecs/metrics.h"
 #include "check.h"
 
 int main(void)

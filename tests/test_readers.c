@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../src/bf16.h"
+#include "../codecs/bf16.h"
 #include "../src/fileio.h"
 #include "../src/manifest.h"
 #include "../src/npy.h"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../codecs/quant.h"
-#include "../src/bf16.h"
+#include "../codecs/bf16.h"
 #include "../src/engine.h"
-#include "../src/metrics.h"
+#include "../codecs/metrics.h"
 #include "check.h"
 #include "testdata.h"
 

@@ -13,6 +13,15 @@
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 MX="$(cd "$top_builddir" && pwd)/mxbench"
+# built without it (./configure --without-ui): the command says so in one
+# line and exits 2; nothing else here applies
+if [ "${MX_WITH_UI:-yes}" = no ]; then
+    msg=$("$MX" ui 2>&1 </dev/null); rc=$?
+    [ "$rc" = 2 ] && [ "$msg" = "mxbench: built without the app (./configure --without-ui)" ] ||
+        { echo "FAIL: $MX ui without it: exit $rc, '$msg'"; exit 1; }
+    echo "SKIP: built without the app"
+    exit 77
+fi
 DATA="$(cd "$top_srcdir/data" && pwd)"
 command -v tmux >/dev/null 2>&1 || { echo "tmux missing (tests/install-deps installs it)"; exit 99; }
 tmp=$(mktemp -d) || exit 99

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../src/parallel.h"
+#include "../codecs/parallel.h"
 #include "../src/presets.h"
 #include "crt.h"
 #include "draw.h"

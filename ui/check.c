@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "../src/bf16.h"
+#include "../codecs/bf16.h"
 #include "../src/context.h"
 #include "app.h"
 

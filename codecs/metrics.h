@@ -12,9 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Also defined by the public header (src/mxbench.h), as mxerr.h's
+ * mx_error is; tests/test_api.c checks that the two agree. */
+#ifndef MX_SIMILARITY_TYPE_DEFINED
+#define MX_SIMILARITY_TYPE_DEFINED
 typedef struct {
     double cosine, norm_sim, similarity;
 } mx_similarity;
+#endif
 
 mx_similarity mx_similarity_bf16(const uint16_t *a, const uint16_t *b, size_t n);
 /* The same on doubles, for tests and anything not bf16. */

@@ -9,12 +9,18 @@
 #define MX_ERR_H
 #include <stddef.h>
 
+/* The public header (src/mxbench.h) defines the same type, as a library
+ * user's program cannot include this one; tests/test_api.c checks that
+ * the two agree. Whichever comes first defines it. */
+#ifndef MX_ERROR_TYPE_DEFINED
+#define MX_ERROR_TYPE_DEFINED
 enum { MX_OK = 0, MX_EFAIL = 1, MX_EINPUT = 2 };
 
 typedef struct {
     int code;       /* MX_OK, MX_EFAIL or MX_EINPUT */
     char msg[512];  /* one line, no trailing newline */
 } mx_error;
+#endif
 
 /* Sets code and a printf-formatted message; returns -1 so callers can write
  * `return mx_fail(err, MX_EINPUT, "...")`. err may be NULL. */
