@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "batchlive.h"
 #include "container.h"
 #include "engine.h"
 #include "eval.h"
@@ -18,6 +19,7 @@
 #include "sweep.h"
 #include "fileio.h"
 #include "filecodec.h"
+#include "interrupt.h"
 #include "manifest.h"
 #include "../codecs/metrics.h"
 #include "npy.h"
@@ -45,6 +47,7 @@ static void on_signal(int sig)
     mx_atomic_file *f = pending_output;
     if (f && f->tmp[0])
         unlink(f->tmp);
+    mx_atomic_signal_cleanup(); /* a report being written */
     if (pending_child > 0)
         kill(-(pid_t)pending_child, SIGKILL);
     signal(sig, SIG_DFL);
@@ -162,7 +165,9 @@ static void print_help(void)
         "                          (default 1 GiB)\n"
         "      --max-connections N serve: requests in progress at once; more get 503\n"
         "                          (default %d)\n"
-        "  -q, --quiet             no progress or summary on stderr\n"
+        "  -q, --quiet             no progress line or summary on stderr (--batch, eval\n"
+        "                          and sweep show one on a terminal: cells done/total,\n"
+        "                          the current sample and pipeline, elapsed, ETA)\n"
         "  -h, --help              this help\n"
         "  -V, --version           version\n"
         "\nPipeline spec:  [transform[:arg],...|]entropy[:arg]\n"
@@ -178,7 +183,11 @@ static void print_help(void)
         "  normalized = 1/(1+exp(-0.003*(raw/1000 - 2000)))\n"
         "  A pipeline beats the score to beat (default: zstd:3 on the same samples)\n"
         "  when its raw score is at least 1.01x it.\n"
-        "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input.\n",
+        "\nCtrl-C during --batch, eval or sweep stops at the next cell and keeps what\n"
+        "finished: the table, --csv and --json show those rows, marked partial (a\n"
+        "'partial' column/field), and the means cover the samples every pipeline\n"
+        "finished. A second Ctrl-C ends at once.\n"
+        "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input, 130 interrupted.\n",
         DEFAULT_MANIFEST, MX_SERVE_MAX_CONNECTIONS, lossy_t, lossy_e, MX_DEFAULT_SPEC);
 }
 
@@ -649,7 +658,8 @@ static int cmd_sweep(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    if (!(ctx = make_ctx(o)) || mx_batch_run(ctx, s, n, pipes, np, &o->batch, &b, &err)) {
+    if (!(ctx = make_ctx(o)) ||
+        mx_batch_run_live(ctx, s, n, pipes, np, &o->batch, o->quiet, &b, &err)) {
         rc = ctx ? report(&err) : 1;
         goto out;
     }
@@ -661,16 +671,20 @@ static int cmd_sweep(cli_opts *o)
     for (size_t t = 0; t < o->n_specs; t++)
         for (size_t i = 0; i < nv; i++) {
             const mx_summary *m = &b.summary[1 + t * nv + i];
+            if (!m->n)
+                continue; /* interrupted before a sample had every value */
             printf("%-36s %12g %9.4f %10.7f %10.7f %14.7g  %s\n", m->spec, vals[i], m->ratio,
                    m->similarity, m->similarity_f32,
                    o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
                    m->failed ? "FAILED" : m->rejected ? "rejected" : m->beats ? "yes" : "no");
         }
-    printf("baseline zstd:3: ratio %.4f (means over %zu samples)\n", b.summary[0].ratio, n);
-    rc = b.any_failed ? 1 : 0;
+    printf("baseline zstd:3: ratio %.4f (means over %zu samples)\n", b.summary[0].ratio,
+           b.partial ? b.complete_samples : n);
+    mx_report_partial(stdout, &b);
+    rc = b.interrupted ? 130 : b.any_failed ? 1 : 0;
     if (o->csv && mx_report_csv(o->csv, &b, s, o->force, &err))
         rc = report(&err);
-    if (o->plot) {
+    if (o->plot && !b.partial) { /* a plot of some points would pass for all of them */
         mx_sweep_plot sp = {o->specs, o->n_specs, o->param, vals, nv, integer,
                             o->batch.min_similarity};
         char *svg = NULL;
@@ -686,15 +700,6 @@ out:
     free(pipes);
     mx_ctx_free(ctx);
     return rc;
-}
-
-static int progress(void *ctx, size_t done, size_t total)
-{
-    (void)ctx;
-    fprintf(stderr, "\r%zu/%zu", done, total);
-    if (done == total)
-        fprintf(stderr, "\r          \r");
-    return 0;
 }
 
 /* Draws n_draw samples the way a competition round does: uniformly at
@@ -833,13 +838,12 @@ static int cmd_batch(cli_opts *o)
             /* it did not start: its rows fail with the reason */
             fprintf(stderr, "mxbench: %s\n", err.msg);
         }
+        mx_solution_set_cancel(sol, mx_interrupt_flag()); /* Ctrl-C stops a request */
         coder = mx_solution_coder(sol);
         o->batch.coders = &coder;
         o->batch.n_coders = 1;
     }
-    if (!o->quiet && isatty(2))
-        o->batch.progress = progress;
-    rc = mx_batch_run(ctx, s, n, pipes, n_specs, &o->batch, &b, &err);
+    rc = mx_batch_run_live(ctx, s, n, pipes, n_specs, &o->batch, o->quiet, &b, &err);
     mx_solution_stop(sol); /* before anything is printed: nothing left running */
     sol = NULL;
     if (rc) {
@@ -853,7 +857,7 @@ static int cmd_batch(cli_opts *o)
         rc = report(&err);
         goto out;
     }
-    rc = b.any_failed || skipped.n ? 1 : 0;
+    rc = b.interrupted ? 130 : b.any_failed || skipped.n ? 1 : 0;
     if (b.any_failed)
         fprintf(stderr, "mxbench: some runs FAILED (see the table)\n");
     if (skipped.n) /* even under -q: it is why the exit status is 1 */

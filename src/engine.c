@@ -71,7 +71,11 @@ static int compress_fixed(team t, const mx_pipeline *p, const mx_matrix *m, fram
  * 1/AUTO_SAMPLE_DIV of the rows, at least one row each): only when
  * zstd:3's extrapolated size is not clearly larger (AUTO_KEEP_PCT) does it
  * code the whole with zstd:3 too and keep the smaller. On matrices of
- * fewer than 4 x AUTO_SAMPLE_BLOCKS rows it always does. */
+ * fewer than 4 x AUTO_SAMPLE_BLOCKS rows, or of at most AUTO_FULL_CHECK_MAX
+ * values, it always does: a sample misses repeats longer than its blocks
+ * (rows that recur every 16 rows made zstd:3 half bfdelta's size), and
+ * there a whole zstd:3 costs under a millisecond. */
+#define AUTO_FULL_CHECK_MAX ((uint64_t)1 << 17)
 #define AUTO_SAMPLE_DIV 64
 #define AUTO_SAMPLE_BLOCKS 4
 #define AUTO_KEEP_PCT 85
@@ -198,6 +202,8 @@ static int compress_auto_fast(team t, const mx_matrix *part, frame_pos pos, uint
         mx_pipeline_parse(MX_BASELINE_SPEC, &base, err) ||
         compress_bounded(t, &fast, part, pos, out, out_len, chosen, chosen_n, err))
         return -1;
+    if (part->rows * part->cols <= AUTO_FULL_CHECK_MAX)
+        return keep_smaller_than_baseline(t, part, pos, out, out_len, chosen, chosen_n, err);
     if (baseline_estimate(t, &base, part, &estimate, err)) {
         free(*out);
         return -1;

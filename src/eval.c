@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct mx_solution {
     CURL *curl;
     int curl_init;    /* curl_global_init was called */
     char broken[512]; /* why it cannot run (start failed): every row says so */
+    const atomic_int *cancel; /* set: requests and tasks stop (mx_solution_set_cancel) */
 };
 
 int mx_eval_interface_parse(const char *name)
@@ -183,6 +185,20 @@ static int free_port(unsigned *port, mx_error *err)
     return 0;
 }
 
+static int cancelled(const mx_solution *s)
+{
+    return s->cancel && atomic_load(s->cancel);
+}
+
+/* libcurl asks this about once a second, and as data moves; non-zero
+ * aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_xfer(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                   curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return cancelled(ctx);
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
     mx_bytes *b = ctx;
@@ -208,6 +224,9 @@ static int request(mx_solution *s, const char *path, const uint8_t *data, size_t
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(c, CURLOPT_PROXY, ""); /* never through a proxy: it is on this machine */
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     if (data) {
         mime = curl_mime_init(c);
         curl_mimepart *part = mime ? curl_mime_addpart(mime) : NULL;
@@ -231,6 +250,8 @@ static int request(mx_solution *s, const char *path, const uint8_t *data, size_t
             last_output(s, out, sizeof out);
             snprintf(why, sizeof why, " (the solution %s%s%.100s)", how, *out ? ": " : "", out);
         }
+        if (rc == CURLE_ABORTED_BY_CALLBACK)
+            return mx_fail(err, MX_EFAIL, "%s %s: interrupted", data ? "POST" : "GET", path);
         if (rc == CURLE_OPERATION_TIMEDOUT)
             return mx_fail(err, MX_EFAIL, "%s %s: no answer within %g s (timeout)%s",
                            data ? "POST" : "GET", path, timeout_s, why);
@@ -406,6 +427,10 @@ static int run_task(mx_solution *s, const char *mode, const char *tasks, double 
         return -1;
     double deadline = t0 + s->o.timeout_s * 1000;
     while (!child_gone(s)) {
+        if (cancelled(s)) {
+            stop_child(s);
+            return mx_fail(err, MX_EFAIL, "%s: interrupted", mode);
+        }
         if (now_ms() > deadline) {
             stop_child(s);
             return mx_fail(err, MX_EFAIL, "%s: not done within %g s (timeout)", mode,
@@ -552,6 +577,12 @@ int mx_solution_start(const mx_eval_opts *o, mx_solution **out, mx_error *err)
         return -1;
     }
     return 0;
+}
+
+void mx_solution_set_cancel(mx_solution *s, const atomic_int *flag)
+{
+    if (s)
+        s->cancel = flag;
 }
 
 void mx_solution_stop(mx_solution *s)

@@ -24,6 +24,7 @@
  * group to kill should it be interrupted first. */
 #ifndef MX_EVAL_H
 #define MX_EVAL_H
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../codecs/mxerr.h"
@@ -53,6 +54,10 @@ typedef struct mx_solution mx_solution;
 int mx_solution_start(const mx_eval_opts *o, mx_solution **out, mx_error *err);
 /* The batch column for s (see runner.h). */
 mx_coder mx_solution_coder(mx_solution *s);
+/* A flag that, once set, makes the request or task in progress stop
+ * (within about a second) and its row fail "interrupted"; NULL for none;
+ * s may be NULL. The batch drops such a row (runner.h). */
+void mx_solution_set_cancel(mx_solution *s, const atomic_int *flag);
 /* Stops the process group, removes the scratch files, frees s. */
 void mx_solution_stop(mx_solution *s);
 /* "http" or "tasks" -> interface; -1 if neither. */

@@ -1,6 +1,7 @@
 #include "fileio.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,12 +293,29 @@ void mx_atomic_abort(mx_atomic_file *f)
     f->kind = MX_OUT_NONE;
 }
 
+/* The file mx_write_file_atomic has open, for mx_atomic_signal_cleanup.
+ * Process-wide by nature: a signal handler reaches nothing but globals. One
+ * slot: a second writer at the same time (another thread) is not listed,
+ * and relies on the unnamed temporary, which needs no cleaning. */
+static _Atomic(mx_atomic_file *) in_flight;
+
 int mx_write_file_atomic(const char *path, const void *buf, size_t len, int force,
                          mx_error *err)
 {
     mx_atomic_file f;
-    if (mx_atomic_begin(&f, path, force, err) || mx_atomic_write(&f, buf, len, err) ||
-        mx_atomic_commit(&f, err))
+    if (mx_atomic_begin(&f, path, force, err))
         return -1;
-    return 0;
+    mx_atomic_file *none = NULL;
+    int listed = atomic_compare_exchange_strong(&in_flight, &none, &f);
+    int rc = mx_atomic_write(&f, buf, len, err) || mx_atomic_commit(&f, err) ? -1 : 0;
+    if (listed)
+        atomic_store(&in_flight, NULL);
+    return rc;
+}
+
+void mx_atomic_signal_cleanup(void)
+{
+    mx_atomic_file *f = atomic_load(&in_flight);
+    if (f && f->tmp[0])
+        unlink(f->tmp);
 }

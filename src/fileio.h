@@ -56,4 +56,7 @@ void mx_atomic_abort(mx_atomic_file *f);
 /* Convenience: begin + write + commit, aborting on any failure. */
 int mx_write_file_atomic(const char *path, const void *buf, size_t len, int force,
                          mx_error *err);
+/* For a signal handler (async-signal-safe): removes the named temporary of
+ * a mx_write_file_atomic in progress, if any, before the process ends. */
+void mx_atomic_signal_cleanup(void);
 #endif

@@ -81,6 +81,8 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
             char name[400], pipe[2 * MX_SPEC_MAX + 32];
+            if (!r->done)
+                continue; /* not run: the batch was stopped first */
             snprintf(name, sizeof name, "%s%s", samples[s].name,
                      samples[s].converted ? " (f32)" : "");
             cell_name(r, pipe, sizeof pipe);
@@ -94,20 +96,27 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
                     r->similarity_f32, sa, sn, verdict(r->failed, r->rejected, r->beats, c == 0),
                     r->failed ? ": " : "", r->failed ? r->error : "");
         }
-    if (b->rules == MX_RULES_SEED)
-        fprintf(f, "\nmeans over %zu sample%s %s, best first (score to beat: raw %.3f; a pipeline "
-                   "beats it at >= 1.01x)\n",
-                b->n_samples, b->n_samples == 1 ? "" : "s", mx_condition_name(b->condition),
-                b->raw_to_beat);
+    char over[160];
+    if (b->partial)
+        snprintf(over, sizeof over, "%zu of %zu samples (those every pipeline finished; "
+                 "interrupted)", b->complete_samples, b->n_samples);
     else
-        fprintf(f, "\nmeans over %zu sample%s %s, best first (rules %s; score to beat: %.7f, "
+        snprintf(over, sizeof over, "%zu sample%s", b->n_samples, b->n_samples == 1 ? "" : "s");
+    if (b->rules == MX_RULES_SEED)
+        fprintf(f, "\nmeans over %s %s, best first (score to beat: raw %.3f; a pipeline "
+                   "beats it at >= 1.01x)\n",
+                over, mx_condition_name(b->condition), b->raw_to_beat);
+    else
+        fprintf(f, "\nmeans over %s %s, best first (rules %s; score to beat: %.7f, "
                    "threshold %.7f at 1.01x)\n",
-                b->n_samples, b->n_samples == 1 ? "" : "s", mx_condition_name(b->condition),
-                mx_rules_name(b->rules), b->raw_to_beat, 1.01 * b->raw_to_beat);
+                over, mx_condition_name(b->condition), mx_rules_name(b->rules), b->raw_to_beat,
+                1.01 * b->raw_to_beat);
     fprintf(f, "%-*s  %9s  %9s  %9s  %10s  %10s  %14s  %10s  %s\n", wp, "pipeline", "ratio",
             "ms_comp", "ms_decomp", "similarity", "sim_f32", score_title, "normalized", "beats");
     for (size_t c = 0; c < b->n_columns; c++) {
         const mx_summary *m = &b->order[c];
+        if (b->partial && !m->n)
+            continue; /* no complete sample: no mean to show */
         score_cells(b, m->raw, m->score, m->normalized, sa, sn);
         fprintf(f, "%-*s  %9.4f  %9.3f  %9.3f  %10.7f  %10.7f  %s  %s  %s\n", wp, m->spec,
                 m->ratio, m->ms_compress, m->ms_decompress, m->similarity, m->similarity_f32, sa, sn,
@@ -127,14 +136,22 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
         }
     if (runs)
         fprintf(f, "widths inferred: the sample's own in %zu of %zu runs\n", own, runs);
+    mx_report_partial(f, b);
+}
+
+void mx_report_partial(FILE *f, const mx_batch *b)
+{
+    if (b->partial)
+        fprintf(f, "partial: %zu of %zu cells, interrupted\n", b->cells_done,
+                b->n_samples * b->n_columns);
 }
 
 /* One output row's fields, shared by CSV and JSON so they cannot drift. */
-#define N_FIELDS 21
+#define N_FIELDS 22
 static const char *const field_names[N_FIELDS] = {
     "sample", "kind", "pipeline", "chosen", "original_bytes", "compressed_bytes", "ratio", "ms_compress",
     "ms_decompress", "cosine", "norm_sim", "similarity", "raw", "normalized", "beats", "status",
-    "score", "condition", "shape", "similarity_f32", "similarity_lower",
+    "score", "condition", "shape", "similarity_f32", "similarity_lower", "partial",
 };
 
 static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t c,
@@ -166,6 +183,7 @@ static void row_fields(const mx_batch *b, const mx_sample *smp, size_t s, size_t
         out[18][0] = 0;
     snprintf(out[19], 400, "%.17g", r->similarity_f32);
     snprintf(out[20], 400, "%.17g", r->similarity_lower);
+    snprintf(out[21], 400, "%s", b->partial ? "yes" : "no");
 }
 
 /* Files are built in memory (mx_bytes), then written atomically. */
@@ -191,6 +209,8 @@ int mx_report_csv(const char *path, const mx_batch *b, const mx_sample *samples,
     mx_bytes_put(&sb, "\n", 1);
     for (size_t s = 0; s < b->n_samples; s++)
         for (size_t c = 0; c < b->n_columns; c++) {
+            if (!b->cell[s * b->n_columns + c].done)
+                continue;
             row_fields(b, samples, s, c, f);
             for (size_t i = 0; i < N_FIELDS; i++) {
                 if (i)
@@ -221,13 +241,15 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
         for (size_t c = 0; c < b->n_columns; c++) {
             const mx_result *r = &b->cell[s * b->n_columns + c];
             char shape[48] = "";
+            if (!r->done)
+                continue;
             if (r->cols)
                 snprintf(shape, sizeof shape, "%llux%llu", (unsigned long long)r->rows,
                          (unsigned long long)r->cols);
             const char *cond = condition_field(r);
             json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-                " s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:o, s:o}",
+                " s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:b}",
                 "sample", samples[s].name, "kind", samples[s].kind, "pipeline", r->spec,
                 "chosen", r->chosen,
                 "original_bytes", (json_int_t)r->original_bytes, "compressed_bytes",
@@ -237,7 +259,8 @@ int mx_report_json(const char *path, const mx_batch *b, const mx_sample *samples
                 "raw", num(r->raw), "normalized", num(r->normalized), "score", num(r->score), "exact", r->exact,
                 "rejected", r->rejected, "beats", r->beats, "failed", r->failed, "error",
                 r->error, "condition", cond, "shape", shape, "similarity_f32",
-                num(r->similarity_f32), "similarity_lower", num(r->similarity_lower));
+                num(r->similarity_f32), "similarity_lower", num(r->similarity_lower), "partial",
+                b->partial);
             if (!o || json_array_append_new(arr, o)) {
                 json_decref(arr);
                 return mx_fail(err, MX_EFAIL, "out of memory building JSON");

@@ -278,9 +278,25 @@ void mx_batch_compute_cell(mx_ctx *ctx, const mx_sample *sample, const mx_pipeli
     r->done = 1;
 }
 
+/* 1 when every cell of sample s is done. */
+static int sample_complete(const mx_batch *b, size_t s)
+{
+    for (size_t c = 0; c < b->n_columns; c++)
+        if (!b->cell[s * b->n_columns + c].done)
+            return 0;
+    return 1;
+}
+
 void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
 {
     size_t nc = b->n_columns;
+    b->cells_done = 0;
+    b->complete_samples = 0;
+    for (size_t s = 0; s < b->n_samples; s++) {
+        for (size_t c = 0; c < nc; c++)
+            b->cells_done += b->cell[s * nc + c].done != 0;
+        b->complete_samples += sample_complete(b, s);
+    }
     /* per-row verdicts need the baseline of the same sample */
     b->rules = opts->rules;
     b->condition = opts->condition;
@@ -324,10 +340,10 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
         m->column = c;
         for (size_t s = 0; s < b->n_samples; s++) {
             const mx_result *r = &b->cell[s * nc + c];
-            if (!r->done)
-                continue;
-            if (!m->n)
+            if (r->done && !m->spec[0])
                 snprintf(m->spec, sizeof m->spec, "%s", r->spec);
+            if (!r->done || (b->partial && !sample_complete(b, s)))
+                continue;
             m->failed |= r->failed;
             m->rejected |= r->rejected;
             m->n++;
@@ -374,22 +390,56 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
     qsort(b->order, nc, sizeof *b->order, cmp_summary);
 }
 
+/* The name a column shows (for a watch, before the cell has run). */
+static void column_name(const mx_pipeline *pipes, size_t n_pipes, const mx_batch_opts *opts,
+                        size_t column, char *buf, size_t n)
+{
+    if (column == 0)
+        snprintf(buf, n, "%s", MX_BASELINE_NAME);
+    else if (column > n_pipes)
+        snprintf(buf, n, "%s", opts->coders[column - 1 - n_pipes].name);
+    else
+        mx_pipeline_format(&pipes[column - 1], buf, n);
+}
+
+static int cancelled(const mx_ctx *ctx)
+{
+    return ctx->cancel && atomic_load(ctx->cancel);
+}
+
 int mx_batch_run(mx_ctx *ctx, const mx_sample *samples, size_t n_samples,
                  const mx_pipeline *pipes, size_t n_pipes, const mx_batch_opts *opts,
                  mx_batch *out, mx_error *err)
 {
     if (mx_batch_init(out, n_samples, n_pipes, opts, err))
         return -1;
+    const mx_batch_watch *w = opts->watch;
     size_t nc = out->n_columns, done = 0, total = n_samples * nc;
-    for (size_t s = 0; s < n_samples; s++)
-        for (size_t c = 0; c < nc; c++) {
-            mx_batch_compute_cell(ctx, &samples[s], pipes, n_pipes, c, opts,
-                                  &out->cell[s * nc + c]);
-            if (opts->progress && opts->progress(opts->ctx, ++done, total)) {
-                mx_batch_free(out);
-                return mx_fail(err, MX_EFAIL, "interrupted");
+    int stop = 0;
+    for (size_t s = 0; s < n_samples && !stop; s++)
+        for (size_t c = 0; c < nc && !stop; c++) {
+            if ((stop = cancelled(ctx)))
+                break;
+            mx_result *r = &out->cell[s * nc + c];
+            if (w && w->cell_start) {
+                char name[MX_SPEC_MAX + 16];
+                column_name(pipes, n_pipes, opts, c, name, sizeof name);
+                w->cell_start(w->user, done, total, samples[s].name, name);
             }
+            mx_batch_compute_cell(ctx, &samples[s], pipes, n_pipes, c, opts, r);
+            if (r->failed && cancelled(ctx)) { /* cut short, not a verdict */
+                memset(r, 0, sizeof *r);
+                stop = 1;
+                break;
+            }
+            ++done;
+            if (w && w->cell_done)
+                w->cell_done(w->user, out, s, c, done, total);
+            if (opts->progress && opts->progress(opts->ctx, done, total))
+                stop = 1;
         }
+    out->interrupted = stop || cancelled(ctx);
+    out->partial = done < total;
     mx_batch_summarize(out, opts);
     return 0;
 }

@@ -81,6 +81,20 @@ typedef struct {
     void *ctx;
 } mx_coder;
 
+typedef struct mx_batch mx_batch;
+
+/* Optional eyes on a running batch (a progress line, rows written as they
+ * come): told before each cell starts and after each one that finished. */
+typedef struct {
+    /* done of total cells finished; sample and pipeline name what starts */
+    void (*cell_start)(void *user, size_t done, size_t total, const char *sample,
+                       const char *pipeline);
+    /* b->cell[sample * b->n_columns + column] is final; done of total */
+    void (*cell_done)(void *user, const mx_batch *b, size_t sample, size_t column, size_t done,
+                      size_t total);
+    void *user;
+} mx_batch_watch;
+
 typedef struct {
     int repeat;            /* >= 1 */
     double min_similarity; /* rows below are rejected; bit-exact rows never are
@@ -91,12 +105,14 @@ typedef struct {
     size_t n_coders;
     int have_raw_to_beat;  /* else each sample's baseline is the score to beat */
     double raw_to_beat;    /* the score to beat, in the rules' own unit */
-    /* Optional: called after each cell; return non-zero to stop early. */
+    /* Optional: called after each cell; return non-zero to stop early
+     * (as the context's cancel flag does: see mx_batch_run). */
     int (*progress)(void *ctx, size_t done, size_t total);
     void *ctx;
+    const mx_batch_watch *watch; /* optional */
 } mx_batch_opts;
 
-typedef struct {
+struct mx_batch {
     size_t n_samples, n_columns; /* columns = baseline + pipelines + coders */
     mx_result *cell;             /* n_samples * n_columns, row-major */
     mx_summary *summary;         /* n_columns, in column order */
@@ -107,7 +123,15 @@ typedef struct {
     mx_condition condition;
     int have_raw_to_beat;        /* known yet (given, or baseline has run) */
     int any_failed;
-} mx_batch;
+    /* A batch stopped early (cancel flag, Ctrl-C) keeps the cells that
+     * finished. Set partial before summarizing and the means cover only
+     * the samples every column finished (complete_samples of them), so
+     * each mean compares pipelines on the same samples. */
+    int partial;                 /* some cells were not run */
+    int interrupted;             /* stopped by its cancel flag (even after the last cell) */
+    size_t cells_done;           /* cells run (summarize counts them) */
+    size_t complete_samples;     /* samples whose every cell is done */
+};
 
 void mx_batch_opts_default(mx_batch_opts *o);
 
@@ -135,7 +159,10 @@ void mx_batch_compute_cell(mx_ctx *ctx, const mx_sample *sample, const mx_pipeli
                            size_t n_pipes, size_t column, const mx_batch_opts *opts, mx_result *r);
 void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts);
 
-/* All at once: init, every cell, summarize. */
+/* All at once: init, every cell, summarize. Between cells it checks the
+ * context's cancel flag (and opts->progress's answer): once set, no new
+ * cell starts, a cell that failed meanwhile is dropped as cancelled, and
+ * the batch returns 0 with what finished, partial and interrupted set. */
 int mx_batch_run(mx_ctx *ctx, const mx_sample *samples, size_t n_samples,
                  const mx_pipeline *pipes, size_t n_pipes, const mx_batch_opts *opts,
                  mx_batch *out, mx_error *err);

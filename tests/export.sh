@@ -106,8 +106,16 @@ from shape_inputs import structured
 rng = np.random.default_rng(13)
 for r, c in ((512, 12), (64, 96)):
     np.save('$tmp/structured_%dx%d.npy' % (r, c), structured(rng, r, c).reshape(r, c))
+# a ramp whose rows recur every 16 rows: zstd:3 halves bfdelta's size, a
+# repeat too long for auto's row sample to see (so it checks zstd:3 whole)
+i = np.arange(256 * 512)
+f = ((i % 512 + 1) / 512 * (i // 512 % 16 + 16) / 16).astype(np.float32)
+np.save('$tmp/ramp_256x512.npy', (f.view(np.uint32) >> 16).astype(np.uint16).reshape(256, 512))
 " || bad "making the synthetic matrices"
-SYN="$tmp/structured_512x12.npy $tmp/structured_64x96.npy"
+SYN="$tmp/structured_512x12.npy $tmp/structured_64x96.npy $tmp/ramp_256x512.npy"
+"$MX" -q compress -o "$tmp/ramp.mxb" "$tmp/ramp_256x512.npy" &&
+    "$MX" info "$tmp/ramp.mxb" | grep -q 'pipeline *zstd:3' || bad "auto keeps bfdelta on the ramp, where zstd:3 is half its size"
+rm -f "$tmp/ramp.mxb"
 for spec in 'expsplit|zstd:3' 'bytesplit,delta:cols|brotli:5' 'zeromask,expsplit|raw' auto bfdelta; do
     "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
     # shellcheck disable=SC2086

@@ -186,8 +186,7 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
         rc = 2;
         goto out;
     }
-    /* the keys first: a long manifest path must not push them off an
-     * 80-column status line */
+    /* the keys first: at 80 columns a long manifest path must not push them off */
     ui_status(app, 0, "Space or Enter selects a sample, Tab goes to the pipeline (Enter there "
                       "queues it), r runs, ? lists every key. %zu samples from %s.",
               app->n_samples, manifest);
