@@ -44,8 +44,23 @@ static void print_usage(FILE *f)
     fprintf(f, "       mxbench --list | --help | --version\n");
 }
 
+/* The lossy stages of one kind, from the registry: the help cannot fall
+ * behind when a stage is added. */
+static void lossy_names(mx_stage_kind kind, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t i = 0; mx_stages[i] && len < n; i++)
+        if (mx_stages[i]->lossy && mx_stages[i]->kind == kind)
+            len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "",
+                                    mx_stages[i]->name);
+}
+
 static void print_help(void)
 {
+    char lossy_t[256], lossy_e[128];
+    lossy_names(MX_STAGE_TRANSFORM, lossy_t, sizeof lossy_t);
+    lossy_names(MX_STAGE_ENTROPY, lossy_e, sizeof lossy_e);
     print_usage(stdout);
     printf("\nA workbench for compressing bfloat16 activation and gradient matrices:\n"
            "run pipelines of transform and entropy stages over sample matrices and\n"
@@ -63,7 +78,8 @@ static void print_help(void)
            "  decompress -c, --csv -); compressed data is not written to a terminal.\n"
            "\nPipeline spec:  [transform[:arg],...|]entropy[:arg]\n"
            "  e.g. zstd:19   bytesplit|zstd:19   expsplit,delta:rows|brotli:11   trunc:3|zstd:3\n"
-           "  Lossy stages (trunc, q8, q4, qsim) must come first. 'auto' picks per matrix:\n"
+           "  Lossy transforms (%s) must come first;\n"
+           "  the lossy %s is a whole pipeline on its own. 'auto' picks per matrix:\n"
            "  %s unless %s might do better; 'auto:max' codes with both, keeps the smaller.\n"
            "  Default pipeline of compress and serve: %s.\n"
            "\nScoring (per sample; a = original, b = decoded):\n"
@@ -79,7 +95,7 @@ static void print_help(void)
            "'partial' column/field), and the means cover the samples every pipeline\n"
            "finished. A second Ctrl-C ends at once.\n"
            "\nExit status: 0 ok, 1 a run failed, 2 bad usage or input, 130 interrupted.\n",
-           MX_AUTO_FAST_SPEC, MX_BASELINE_SPEC, MX_DEFAULT_SPEC, MX_BASELINE_SPEC,
+           lossy_t, lossy_e, MX_AUTO_FAST_SPEC, MX_BASELINE_SPEC, MX_DEFAULT_SPEC, MX_BASELINE_SPEC,
            MX_LOSSY_MIN_SIMILARITY);
 }
 

@@ -8,7 +8,6 @@
 #include "pipeline.h"
 #include "presets.h"
 #include "report.h"
-#include "svgplot.h"
 #include "sweep.h"
 
 /* The samples: the files given, or the manifest's. 0, or the exit status. */
@@ -24,44 +23,31 @@ static int load_samples(const cli_opts *o, mx_sample **s, size_t *n)
     return rc;
 }
 
-/* The rows, one per template and value; the plot's series filled. */
+/* The rows, one per template and value. */
 static void print_rows(FILE *out, const cli_opts *o, const mx_batch *b, const double *vals,
-                       size_t nv, mx_series *series, double *xs, double *ys)
+                       size_t nv)
 {
-    if (out) {
-        fprintf(out, "%s\n", o->batch.condition == MX_SUBMITTED
-                                 ? "condition: as submitted (shape hidden, width inferred)"
-                                 : "condition: shape known");
-        fprintf(out, "%-36s %12s %9s %10s %10s %14s  %s\n", "pipeline", "value", "ratio",
-                "similarity", "sim_f32", o->batch.rules == MX_RULES_SEED ? "raw" : "score",
-                "beats");
-    }
-    for (size_t t = 0; t < o->n_specs; t++) {
-        series[t].label = o->specs[t];
-        series[t].x = xs + t * nv;
-        series[t].y = ys + t * nv;
-        series[t].n = nv;
+    fprintf(out, "%s\n", o->batch.condition == MX_SUBMITTED
+                             ? "condition: as submitted (shape hidden, width inferred)"
+                             : "condition: shape known");
+    fprintf(out, "%-36s %12s %9s %10s %10s %14s  %s\n", "pipeline", "value", "ratio",
+            "similarity", "sim_f32", o->batch.rules == MX_RULES_SEED ? "raw" : "score", "beats");
+    for (size_t t = 0; t < o->n_specs; t++)
         for (size_t i = 0; i < nv; i++) {
             const mx_summary *m = &b->summary[1 + t * nv + i];
-            xs[t * nv + i] = m->similarity;
-            ys[t * nv + i] = m->ratio;
             if (!m->n)
                 continue; /* interrupted before a sample had every value */
-            if (out)
-                fprintf(out, "%-36s %12g %9.4f %10.7f %10.7f %14.7g  %s\n", m->spec, vals[i],
-                        m->ratio, m->similarity, m->similarity_f32,
-                        o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
-                        m->failed     ? "FAILED"
-                        : m->rejected ? "rejected"
-                        : m->beats    ? "yes"
-                                      : "no");
+            fprintf(out, "%-36s %12g %9.4f %10.7f %10.7f %14.7g  %s\n", m->spec, vals[i],
+                    m->ratio, m->similarity, m->similarity_f32,
+                    o->batch.rules == MX_RULES_SEED ? m->raw : m->score,
+                    m->failed     ? "FAILED"
+                    : m->rejected ? "rejected"
+                    : m->beats    ? "yes"
+                                  : "no");
         }
-    }
-    if (out) {
-        fprintf(out, "baseline %s: ratio %.4f (means over %zu samples)\n", MX_BASELINE_SPEC,
-                b->summary[0].ratio, b->partial ? b->complete_samples : b->n_samples);
-        mx_report_partial(out, b);
-    }
+    fprintf(out, "baseline %s: ratio %.4f (means over %zu samples)\n", MX_BASELINE_SPEC,
+            b->summary[0].ratio, b->partial ? b->complete_samples : b->n_samples);
+    mx_report_partial(out, b);
 }
 
 static int run(cli_opts *o)
@@ -81,8 +67,6 @@ static int run(cli_opts *o)
     mx_sample *s = NULL;
     size_t n = 0;
     mx_batch b = {0};
-    double *xs = NULL, *ys = NULL;
-    mx_series *series = NULL;
     int rc = 2;
     if (!pipes)
         return 1;
@@ -107,38 +91,27 @@ static int run(cli_opts *o)
         rc = ctx ? cli_report(&err) : 1;
         goto out;
     }
-    xs = calloc(np + 1, sizeof *xs);
-    ys = calloc(np + 1, sizeof *ys);
-    series = calloc(o->n_specs, sizeof *series);
-    if (!xs || !ys || !series) {
-        fprintf(stderr, "mxbench: out of memory\n");
-        rc = 1;
-        goto out;
-    }
     /* a report on stdout has stdout to itself: the rows go to stderr */
     int report_on_stdout = (o->csv && mx_is_stdio(o->csv)) || (o->plot && mx_is_stdio(o->plot));
-    print_rows(!report_on_stdout ? stdout : o->verbosity >= 1 ? stderr : NULL, o, &b, vals, nv,
-               series, xs, ys);
-    fflush(stdout);
+    FILE *table = !report_on_stdout ? stdout : o->verbosity >= 1 ? stderr : NULL;
+    if (table) {
+        print_rows(table, o, &b, vals, nv);
+        fflush(table);
+    }
     rc = b.interrupted ? 130 : b.any_failed ? 1 : 0;
     if (o->csv && mx_report_csv(o->csv, &b, s, o->force, &err))
         rc = cli_report(&err);
     if (o->plot && !b.partial) { /* a plot of some points would pass for all of them */
-        char *svg;
+        mx_sweep_plot sp = {o->specs, o->n_specs, o->param, vals, nv, integer,
+                            o->batch.min_similarity};
+        char *svg = NULL;
         size_t len;
-        if (mx_svg_plot(series, o->n_specs, "mxbench sweep: ratio against similarity",
-                        "similarity (mean)", "compression ratio (mean)", &svg, &len, &err)) {
+        if (mx_sweep_svg(&sp, &b, &svg, &len, &err) ||
+            cli_write_output(o->plot, svg, len, o->force, &err))
             rc = cli_report(&err);
-        } else {
-            if (cli_write_output(o->plot, svg, len, o->force, &err))
-                rc = cli_report(&err);
-            free(svg);
-        }
+        free(svg);
     }
 out:
-    free(xs);
-    free(ys);
-    free(series);
     mx_batch_free(&b);
     mx_samples_free(s, n);
     free(pipes);

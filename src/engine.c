@@ -369,13 +369,11 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
     mx_compress_info at_width = ctx->info;
     const char *used = at_width.pipeline;
     /* auto: only small inputs, where the tables of bfdelta's contexts
-     * outweigh what they save (one row has one context); zstd:3 ignores
-     * the shape, one row would code the same. auto:max always tries, as
+     * outweigh what they save (one row has one context). auto:max always tries, as
      * its other candidates may win on one row where they lost at the
      * width found. */
     if (!p->automatic || view.rows == 1 ||
-        (p->automatic != MX_AUTO_MAX &&
-         (n > MX_ONE_ROW_TRIAL_MAX || !strcmp(used, MX_BASELINE_SPEC))))
+        (p->automatic != MX_AUTO_MAX && n > MX_ONE_ROW_TRIAL_MAX))
         return 0;
     /* one row: auto codes it with what it chose at that width (zstd:3,
      * which it also weighed, would give the same bytes but for a few of
@@ -383,8 +381,12 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
      * may win */
     mx_pipeline one_p = *p;
     mx_error ignored = {0};
-    if (p->automatic != MX_AUTO_MAX && mx_pipeline_parse(used, &one_p, &ignored))
-        one_p = *p; /* its frames chose differently: the automatic pipeline again */
+    /* zstd:3 would give the same bytes on one row, but bfdelta on one row
+     * may beat both (auto weighs whole zstd:3 on small inputs, and keeps
+     * it where bfdelta at the width lost): auto runs again there */
+    if (p->automatic != MX_AUTO_MAX &&
+        (!strcmp(used, MX_BASELINE_SPEC) || mx_pipeline_parse(used, &one_p, &ignored)))
+        one_p = *p; /* or its frames chose differently: the automatic pipeline again */
     uint8_t *one;
     size_t one_len;
     if (mx_compress(ctx, &one_p, &flat, &one, &one_len, err)) {

@@ -83,8 +83,9 @@ def compress_data(data, rows=0, cols=0):
         r = Reader(out, 8)
         r.var(), r.var(), r.take(8)
         used = r.take(r.var()).decode()
-        if SPEC == "auto:max" or used != "zstd:3" and len(v) <= 1 << 17:
-            one = CHOOSE(v, 1, len(v)) if SPEC == "auto:max" else compress(v, 1, len(v), 0, used)
+        if SPEC == "auto:max" or len(v) <= 1 << 17:
+            again = SPEC == "auto:max" or used == "zstd:3"  # bfdelta on one row may win
+            one = CHOOSE(v, 1, len(v)) if again else compress(v, 1, len(v), 0, used)
             out = one if len(one) < len(out) else out
     return out
 
