@@ -37,11 +37,15 @@ wait_for() {
     i=0
     while [ $i -lt ${WAIT_CAP:-1500} ]; do
         screen 2>/dev/null | grep -qF -- "$1" && return 0
+        # the app is gone (a crash ends its session): no use waiting
+        T has-session -t "$S" 2>/dev/null || break
         sleep 0.2
         i=$((i + 1))
     done
     echo "--- screen while waiting for '$1':"
     screen
+    T has-session -t "$S" 2>/dev/null ||
+        { echo "--- the app's session ended; its stderr:"; cat "$tmp/stderr" "${d:-$tmp}/stderr" 2>/dev/null | head -20; }
     return 1
 }
 shows() { screen | grep -qF -- "$1"; }

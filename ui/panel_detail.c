@@ -77,11 +77,11 @@ static void draw_streams(detail_panel *d, ui_app *app, const mx_sample *s, int y
     if (d->streams_for != d->cursor + 1) {
         mx_pipeline base;
         mx_error err = {0};
-        const mx_pipeline *p = &app->run.pipes[d->column - 1];
-        if (d->column == 0) {
+        const mx_pipeline *p = &base; /* column 0 is the baseline's */
+        if (d->column == 0)
             mx_pipeline_parse(MX_BASELINE_SPEC, &base, &err);
-            p = &base;
-        }
+        else
+            p = &app->run.pipes[d->column - 1];
         d->error[0] = 0;
         if (mx_analyze_streams(app->ctx, p, &s->m, &d->streams, &err))
             mx_strlcpy(d->error, err.msg, sizeof d->error);
