@@ -31,7 +31,7 @@ static const cli_option options[] = {
     {CLI_PIPELINE, 'p', "pipeline", "SPEC", "pipeline (repeatable with --batch, sweep, eval, ui)"},
     {CLI_MANIFEST, 'm', "manifest", "FILE", "sample list (default " CLI_DEFAULT_MANIFEST ")"},
     {CLI_OUTPUT, 'o', "output", "FILE", "output file; - is stdout"},
-    {CLI_STDOUT, 'c', "stdout", NULL, "write to stdout (several inputs: one after another)"},
+    {CLI_STDOUT, 'c', "stdout", NULL, "write to stdout (decompress: several outputs one after another)"},
     {CLI_FORCE, 'f', "force", NULL,
      "overwrite an existing output file; also: write binary\nto a terminal, read data from one"},
     {CLI_KEEP, 'k', "keep", NULL, "keep the input files (always so; accepted as zstd does)"},
@@ -303,10 +303,14 @@ int cli_parse(int argc, char **argv, cli_opts *o, int *done)
         for (size_t i = 0; !opt && c > 0 && c < 256 && c != ':' && c != '?' && i < N_OPTIONS; i++)
             if (options[i].letter == c)
                 opt = &options[i];
+        /* a short option's letter (optopt) may sit inside a bundle such as
+         * -19, where argv[optind - 1] is already the word before it */
+        char letter[3] = {'-', (char)optopt, 0};
+        const char *word = optopt > 0 && optopt < 256 ? letter : argv[optind - 1];
         if (c == ':')
-            return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
+            return cli_usage_error("option '%s' needs an argument", word);
         if (!opt)
-            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error("unknown option '%s'", word);
         if (opt->id == CLI_LIST) {
             mx_cli_print_list();
             *done = 1;

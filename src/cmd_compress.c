@@ -121,6 +121,11 @@ static int run(cli_opts *o)
     if (o->n_inputs > 1 && o->output && !mx_is_stdio(o->output))
         return cli_usage_error("-o names one output; with several inputs each gets its own "
                                "(or -c: all to stdout)%s", "");
+    /* concatenated containers are no container: decompress reads one per
+     * input, so it could not split them again */
+    if (o->n_inputs > 1 && o->output && mx_is_stdio(o->output)) /* -c or -o - */
+        return cli_usage_error("several inputs to stdout would make one stream that decompress "
+                               "cannot split: compress them one at a time%s", "");
     int rc = cli_check_stdin(o->inputs, o->n_inputs, o->force);
     if (rc)
         return rc;

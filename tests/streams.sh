@@ -76,8 +76,18 @@ rm m/a.npy m/b.npy
 cmp -s m/a.npy a.npy && cmp -s m/b.npy b.npy || bad "two inputs: restored files differ"
 expect 2 "-o with several inputs" "$MX" compress a.npy b.npy -o one.mxb
 [ -e one.mxb ] && bad "-o with several inputs wrote one.mxb"
-"$MX" -q compress -c a.npy b.npy >ab.mxb || bad "-c with several inputs"
-cat a.ref.mxb b.ref.mxb | cmp -s - ab.mxb || bad "-c with several inputs: not one after another"
+# containers one after another would be one stream decompress cannot split
+expect 2 "compress -c with several inputs" "$MX" compress -c a.npy b.npy
+"$MX" -q -d -c a.ref.mxb b.ref.mxb >ab.out || bad "-d -c with several inputs"
+cat a.npy b.npy | cmp -s - ab.out || bad "-d -c with several inputs: not one after another"
+# an unknown letter inside a bundle is named, not the word before it
+msg=$("$MX" compress -19 a.npy 2>&1); [ $? = 2 ] && [ "$msg" = "mxbench: unknown option '-1' (see mxbench --help)" ] ||
+    bad "-19: '$msg'"
+# what goes to stdout is the work: a failed write is exit 1
+if [ -w /dev/full ]; then
+    "$MX" info a.ref.mxb >/dev/full 2>/dev/null; rc=$?
+    [ $rc = 1 ] || bad "info to a full disk: exit $rc"
+fi
 # one output that exists: refused before any input is done
 rm m/a.npy.mxb
 echo precious >m/b.npy.mxb
