@@ -157,9 +157,13 @@ int cli_claim_output(const char *in, const char *path, int force, mx_atomic_file
         fprintf(stderr, "mxbench: %s: output is the input file; choose another -o\n", path);
         return 2;
     }
-    if (mx_atomic_begin(f, path, force, &err))
-        return cli_report(&err);
+    /* listed before its temporary exists, so a signal never misses it */
+    memset(f, 0, sizeof *f);
     pending_output = f;
+    if (mx_atomic_begin(f, path, force, &err)) {
+        pending_output = NULL;
+        return cli_report(&err);
+    }
     return 0;
 }
 
@@ -176,9 +180,12 @@ int cli_finish_output(mx_atomic_file *f, int rc, mx_error *err)
 int cli_write_output(const char *path, const void *buf, size_t len, int force, mx_error *err)
 {
     mx_atomic_file f;
-    if (mx_atomic_begin(&f, path, force, err))
+    memset(&f, 0, sizeof f);
+    pending_output = &f; /* before its temporary exists, as above */
+    if (mx_atomic_begin(&f, path, force, err)) {
+        pending_output = NULL;
         return -1;
-    pending_output = &f;
+    }
     int rc = mx_atomic_write(&f, buf, len, err);
     if (rc == 0)
         rc = mx_atomic_commit(&f, err);

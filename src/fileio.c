@@ -263,14 +263,18 @@ int mx_atomic_begin(mx_atomic_file *f, const char *path, int force, mx_error *er
         f->kind = MX_OUT_UNNAMED;
         return 0;
     }
-    char tmp[sizeof f->tmp];
-    size_t n = strlen(f->target); /* < sizeof tmp - 16, checked above */
-    memcpy(tmp, f->target, n);
-    memcpy(tmp + n, ".tmpXXXXXX", 11);
-    f->fd = mkstemp(tmp);
-    if (f->fd < 0)
-        return mx_fail(err, MX_EINPUT, "%s: cannot create: %s", path, strerror(errno));
-    memcpy(f->tmp, tmp, sizeof tmp);
+    /* mkstemp names the file in f->tmp itself, before creating it: a
+     * signal handler that already holds f (the CLI's) can remove it from
+     * the moment it exists */
+    size_t n = strlen(f->target); /* < sizeof f->tmp - 16, checked above */
+    memcpy(f->tmp, f->target, n);
+    memcpy(f->tmp + n, ".tmpXXXXXX", 11);
+    f->fd = mkstemp(f->tmp);
+    if (f->fd < 0) {
+        int e = errno;
+        f->tmp[0] = 0;
+        return mx_fail(err, MX_EINPUT, "%s: cannot create: %s", path, strerror(e));
+    }
     f->kind = MX_OUT_NAMED;
     return 0;
 }
@@ -407,11 +411,13 @@ int mx_write_file_atomic(const char *path, const void *buf, size_t len, int forc
                          mx_error *err)
 {
     mx_atomic_file f;
-    if (mx_atomic_begin(&f, path, force, err))
-        return -1;
-    mx_atomic_file *none = NULL;
+    memset(&f, 0, sizeof f);
+    mx_atomic_file *none = NULL; /* listed before its temporary exists */
     int listed = atomic_compare_exchange_strong(&in_flight, &none, &f);
-    int rc = mx_atomic_write(&f, buf, len, err) || mx_atomic_commit(&f, err) ? -1 : 0;
+    int rc = mx_atomic_begin(&f, path, force, err) || mx_atomic_write(&f, buf, len, err) ||
+                     mx_atomic_commit(&f, err)
+                 ? -1
+                 : 0;
     if (listed)
         atomic_store(&in_flight, NULL);
     return rc;
