@@ -24,22 +24,11 @@ static const mx_cli_command *find_command(const char *name)
     return NULL;
 }
 
-/* text, each further line indented by indent spaces. */
-static void print_indented(FILE *f, const char *text, int indent)
-{
-    for (const char *p = text; *p; p++) {
-        fputc(*p, f);
-        if (*p == '\n')
-            fprintf(f, "%*s", indent, "");
-    }
-    fputc('\n', f);
-}
-
 static void print_usage(FILE *f)
 {
     for (size_t i = 0; i < N_COMMANDS; i++) {
         fprintf(f, "%s", i ? "       mxbench " : "Usage: mxbench ");
-        print_indented(f, commands[i]->usage, 15);
+        cli_print_indented(f, commands[i]->usage, 15);
     }
     fprintf(f, "       mxbench --list | --help | --version\n");
 }
@@ -68,7 +57,7 @@ static void print_help(void)
            "\nCommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
         printf("  %-17s ", commands[i]->label);
-        print_indented(stdout, commands[i]->summary, 20);
+        cli_print_indented(stdout, commands[i]->summary, 20);
     }
     printf("  %-17s %s\n", "--list", "list the stages and their parameters");
     printf("  (mxbench COMMAND --help: what one command takes)\n");
@@ -102,9 +91,9 @@ static void print_help(void)
 static void print_command_help(const mx_cli_command *cmd)
 {
     printf("Usage: mxbench ");
-    print_indented(stdout, cmd->usage, 15);
+    cli_print_indented(stdout, cmd->usage, 15);
     printf("\n");
-    print_indented(stdout, cmd->summary, 0);
+    cli_print_indented(stdout, cmd->summary, 0);
     printf("\nOptions:\n");
     cli_print_options(stdout, cmd);
     printf("\nmxbench --help lists every command; man mxbench says more.\n");

@@ -89,6 +89,8 @@ int cli_parse(int argc, char **argv, cli_opts *o, int *done);
 int cli_check(const mx_cli_command *cmd, cli_opts *o);
 /* The accepted options of cmd as --help lists them (all when cmd NULL). */
 void cli_print_options(FILE *f, const mx_cli_command *cmd);
+/* Writes text and a newline, each further line indented by indent spaces. */
+void cli_print_indented(FILE *f, const char *text, int indent);
 /* -p's first spec, or the default pipeline. */
 const char *cli_spec(const cli_opts *o);
 

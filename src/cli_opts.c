@@ -391,8 +391,7 @@ int cli_check(const mx_cli_command *cmd, cli_opts *o)
     return 0;
 }
 
-/* Writes text, each further line indented by indent spaces. */
-static void print_indented(FILE *f, const char *text, int indent)
+void cli_print_indented(FILE *f, const char *text, int indent)
 {
     for (const char *p = text; *p; p++) {
         fputc(*p, f);
@@ -415,6 +414,6 @@ void cli_print_options(FILE *f, const mx_cli_command *cmd)
         int n = snprintf(label, sizeof label, "  %s--%s%s%s", letter, opt->name,
                          opt->arg ? " " : "", opt->arg ? opt->arg : "");
         fprintf(f, "%s%*s", label, n < 25 ? 26 - n : 2, "");
-        print_indented(f, opt->help, 26);
+        cli_print_indented(f, opt->help, 26);
     }
 }
