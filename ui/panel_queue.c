@@ -33,9 +33,13 @@ static void draw(ui_panel *self, ui_app *app, int focused)
         ui_fill(y + 1 + r, x, w, attr);
         ui_put(y + 1 + r, x, w, attr, "%2zu %s", i + 1, app->queue[i]);
     }
-    if (app->solution[0] && r + (app->n_queue == 0) < rows) /* E sets it */
+    if (app->solution[0] && r + (app->n_queue == 0) < rows) { /* E sets it */
+        /* the file's name, as its results row names it: a long directory
+         * would push the name itself past the panel's edge */
+        const char *base = strrchr(app->solution, '/');
         ui_put(y + 1 + r + (app->n_queue == 0), x, w, crt_attr(CRT_HEADER), " + solution %s",
-               app->solution);
+               base ? base + 1 : app->solution);
+    }
 }
 
 static int event(ui_panel *self, ui_app *app, ui_event *ev)
