@@ -104,6 +104,10 @@ static int probe_rows(mx_input *in, uint64_t size, const mx_shape *shape, mx_err
             free(hb);
             return 0;
         }
+        if (mx_shape_agrees(shape, info.rows, info.cols, in->path, err)) {
+            free(hb);
+            return -1;
+        }
         h->rows = info.rows;
         h->cols = info.cols;
         h->origin = info.width == 4 ? MX_ORIGIN_NPY_F32 : MX_ORIGIN_NPY;

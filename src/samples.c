@@ -28,6 +28,16 @@ bad:
     return mx_fail(err, MX_EINPUT, "bad shape '%s' (want ROWSxCOLS, e.g. 1024x256)", s);
 }
 
+int mx_shape_agrees(const mx_shape *shape, uint64_t rows, uint64_t cols, const char *path,
+                    mx_error *err)
+{
+    if (!shape || !shape->set || (shape->rows == rows && shape->cols == cols))
+        return 0;
+    return mx_fail(err, MX_EINPUT, "%s: the file's header says %llux%llu, the shape given is %llux%llu",
+                   path, (unsigned long long)rows, (unsigned long long)cols,
+                   (unsigned long long)shape->rows, (unsigned long long)shape->cols);
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -103,10 +113,7 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
             goto out;
         }
         s->converted = s->m.origin == MX_ORIGIN_NPY_F32;
-        if (shape && shape->set && (shape->rows != s->m.rows || shape->cols != s->m.cols)) {
-            mx_fail(err, MX_EINPUT, "%s: shape is %llux%llu, manifest says %llux%llu", path,
-                    (unsigned long long)s->m.rows, (unsigned long long)s->m.cols,
-                    (unsigned long long)shape->rows, (unsigned long long)shape->cols);
+        if (mx_shape_agrees(shape, s->m.rows, s->m.cols, path, err)) {
             mx_matrix_free(&s->m);
             goto out;
         }

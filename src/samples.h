@@ -27,6 +27,10 @@ typedef struct {
 
 /* Parses "RxC" (e.g. 1024x256). */
 int mx_shape_parse(const char *s, mx_shape *shape, mx_error *err);
+/* 0 when no shape is given or it is rows x cols, the shape a file's own
+ * header says; else a one-line error naming path and both shapes. */
+int mx_shape_agrees(const mx_shape *shape, uint64_t rows, uint64_t cols, const char *path,
+                    mx_error *err);
 
 /* Draws n_draw of the n samples of *s the way a competition round does
  * (uniformly, without replacement while the pool lasts, then with it); a

@@ -137,6 +137,15 @@ expect_error "unknown file type" "$tmp/notes.txt.mxb" "$MX" compress "$tmp/notes
 expect_error "odd raw size" "$tmp/o.bin.mxb" sh -c "printf abc >'$tmp/o.bin'; '$MX' compress '$tmp/o.bin'"
 expect_error "raw shape mismatch" "$tmp/r.bin.x" "$MX" compress --shape 3x3 "$tmp/r.bin" -o "$tmp/r.bin.x"
 expect_error "bad shape" "$tmp/r.bin.y" "$MX" compress --shape 3by3 "$tmp/r.bin" -o "$tmp/r.bin.y"
+# --shape against an .npy's own header: the same answer for a file and stdin
+expect_error "npy shape mismatch" "$tmp/n.x" "$MX" compress --shape 3x5 "$tmp/in.npy" -o "$tmp/n.x"
+grep -q "header says 512x256, the shape given is 3x5" "$tmp/stderr" || bad "npy shape mismatch: $(cat "$tmp/stderr")"
+expect_error "npy shape mismatch on stdin" "" sh -c "'$MX' compress --shape 3x5 -c - <'$tmp/in.npy'"
+grep -q "header says 512x256, the shape given is 3x5" "$tmp/stderr" || bad "npy shape mismatch on stdin: $(cat "$tmp/stderr")"
+[ -s "$tmp/stdout" ] && bad "npy shape mismatch on stdin wrote to stdout"
+"$MX" -q compress --shape 512x256 "$tmp/in.npy" -o "$tmp/n.mxb" && cmp -s "$tmp/n.mxb" "$tmp/in.npy.mxb" ||
+    bad "--shape equal to the .npy's changed the output"
+rm -f "$tmp/n.mxb"
 expect_error "bad spec" "$tmp/a.mxb" "$MX" compress -p 'bytesplit|' "$tmp/in.npy" -o "$tmp/a.mxb"
 expect_error "unknown stage" "$tmp/a.mxb" "$MX" compress -p 'lzma:9' "$tmp/in.npy" -o "$tmp/a.mxb"
 expect_error "level out of range" "$tmp/a.mxb" "$MX" compress -p 'zstd:23' "$tmp/in.npy" -o "$tmp/a.mxb"
