@@ -196,9 +196,21 @@ static int common_exponent(const uint8_t *src, size_t n)
 {
     uint32_t hist[4][256] = {{0}};
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) /* four histograms: runs of one exponent serialise on one */
-        for (unsigned k = 0; k < 4; k++)
-            hist[k][load16(src, i + k) >> 7 & 255]++;
+    /* four histograms, as runs of one exponent would serialise on one, fed
+     * from 64-bit words (four values, LE: value k's exponent at bit 16 k + 7) */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, src + 2 * i, 8);
+        memcpy(&b, src + 2 * i + 8, 8);
+        hist[0][a >> 7 & 255]++;
+        hist[1][a >> 23 & 255]++;
+        hist[2][a >> 39 & 255]++;
+        hist[3][a >> 55 & 255]++;
+        hist[0][b >> 7 & 255]++;
+        hist[1][b >> 23 & 255]++;
+        hist[2][b >> 39 & 255]++;
+        hist[3][b >> 55 & 255]++;
+    }
     for (; i < n; i++)
         hist[0][load16(src, i) >> 7 & 255]++;
     int best = 1;
