@@ -124,6 +124,26 @@ static int is_an_input(const char *out, const cli_opts *o, const char *manifest)
     return found;
 }
 
+/* 0 when a report can be created at path: its temporary is made and
+ * removed again, so a missing directory or one the user cannot write to is
+ * said before a long run, not after it. Devices and FIFOs are not opened
+ * (a FIFO's reader would see its end). */
+static int probe_output(const char *path, int force)
+{
+    struct stat st;
+    if (mx_is_stdio(path) || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return 0;
+    mx_atomic_file f;
+    mx_error err = {0};
+    memset(&f, 0, sizeof f);
+    pending_output = &f; /* before its temporary exists, as below */
+    int rc = mx_atomic_begin(&f, path, force, &err) ? cli_report(&err) : 0;
+    if (!rc)
+        mx_atomic_abort(&f);
+    pending_output = NULL;
+    return rc;
+}
+
 int cli_check_report_outputs(const cli_opts *o)
 {
     const char *outs[] = {o->csv, o->json, o->plot};
@@ -144,7 +164,7 @@ int cli_check_report_outputs(const cli_opts *o)
             }
         /* refused now, not after the whole run */
         int rc = cli_check_output(outs[i], o->force, opts[i]);
-        if (rc)
+        if (rc || (rc = probe_output(outs[i], o->force)))
             return rc;
     }
     return 0;

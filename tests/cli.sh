@@ -178,6 +178,14 @@ expect_error "bad min similarity" "" "$MX" --batch --min-similarity abc
 expect_error "missing manifest" "" "$MX" --batch -m "$tmp/none.csv"
 expect_error "batch bad spec" "$tmp/t.csv" "$MX" --batch -m "$DATA/manifest.csv" -p 'zstd:99' --csv "$tmp/t.csv"
 expect_error "batch csv exists" "" "$MX" --batch -m "$DATA/edge/manifest.csv" --repeat 1 -p raw --csv "$tmp/precious"
+# a report that cannot be created is refused before the run, not after it:
+# no table on stdout, and the other report is not written either
+expect_error "batch csv in a missing directory" "$tmp/j.json" "$MX" --batch -m "$DATA/edge/manifest.csv" \
+    --repeat 1 -p raw --json "$tmp/j.json" --csv "$tmp/no/such/dir/o.csv"
+grep -q "o.csv: cannot create" "$tmp/stderr" && [ ! -s "$tmp/stdout" ] || bad "csv in a missing directory: $(cat "$tmp/stderr")"
+expect_error "sweep plot in a missing directory" "" "$MX" sweep -m "$DATA/edge/manifest.csv" -p 'zstd:{}' \
+    --param 1:2:2 --plot "$tmp/no/such/dir/p.svg"
+[ ! -s "$tmp/stdout" ] || bad "sweep ran before refusing its plot"
 
 expect_error "unknown rules" "" "$MX" --batch --rules fancy
 expect_error "raw score with later rules" "" "$MX" --batch --rules lossy --raw-score-to-beat 5
