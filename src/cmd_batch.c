@@ -1,8 +1,11 @@
 /* cmd_batch.c - `mxbench --batch` (or `batch`): every pipeline on every
  * sample, a table, CSV and JSON; and the same run for `eval`, whose last
  * column is a solution (eval.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "batchlive.h"
 #include "cli_cmd.h"
@@ -44,6 +47,22 @@ static int load_samples(const cli_opts *o, mx_sample **s, size_t *n, mx_skipped 
     return 0;
 }
 
+/* A solution that is not there is refused in one line, before the samples
+ * load and before "starting" is said. */
+static int check_solution(const char *solution)
+{
+    struct stat st;
+    if (stat(solution, &st) != 0) {
+        fprintf(stderr, "mxbench: %s: %s\n", solution, strerror(errno));
+        return 2;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "mxbench: %s: is not a file\n", solution);
+        return 2;
+    }
+    return 0;
+}
+
 int cli_run_batch(cli_opts *o, const char *solution)
 {
     mx_error err = {0};
@@ -71,6 +90,8 @@ int cli_run_batch(cli_opts *o, const char *solution)
             goto out;
         }
     }
+    if (solution && (rc = check_solution(solution)))
+        goto out;
     if ((rc = cli_check_report_outputs(o)) || (rc = load_samples(o, &s, &n, &skipped)))
         goto out;
     if (o->sample_n &&
@@ -82,8 +103,11 @@ int cli_run_batch(cli_opts *o, const char *solution)
     cli_verbose(o, "mxbench: %zu samples, %zu pipelines and the baseline, %d threads", n, n_specs,
                 o->threads);
     if (solution) {
+        /* other bytes back are judged by similarity, as a lossy pipeline's
+         * are, once the rules or --min-similarity accept any below 1 */
+        int lossy = o->batch.rules == MX_RULES_LOSSY || o->batch.min_similarity < 1.0;
         mx_eval_opts eo = {solution, o->python, (mx_eval_interface)o->iface, o->timeout,
-                           o->batch.rules == MX_RULES_LOSSY, cli_track_child, NULL};
+                           lossy, cli_track_child, NULL};
         cli_info(o, "mxbench: starting %s", solution);
         if (mx_solution_start(&eo, &sol, &err)) {
             if (!sol) { /* no such file: nothing to run */

@@ -37,7 +37,8 @@ typedef struct {
     const char *python;      /* the interpreter; NULL: "python3" from PATH */
     mx_eval_interface iface;
     double timeout_s;        /* each request, each task run, and the start */
-    int lossy;               /* the decoded values may differ (lossy rules) */
+    int lossy;               /* the decoded values may differ (lossy rules, or a
+                                minimum similarity below 1) */
     /* called with the process group id when a solution process starts, and
      * with 0 once it is gone: a signal handler can then kill(-pgid) */
     void (*on_child)(void *ctx, long pgid);

@@ -115,8 +115,17 @@ assert 0.99 < s64 < 1 and float(r["similarity_lower"]) == min(s64, s32), r
 assert abs(float(r["score"]) - (1 - int(r["compressed_bytes"]) / int(r["original_bytes"]))) < 1e-12, r
 PY
 leftover "$tmp/liar.py" && bad "liar: still running after the lossy run"
-# no such file: one line, exit 2
-"$MX" eval "$tmp/none.py" -q "$s1" 2>"$tmp/none.err" >/dev/null
+# --min-similarity below 1 accepts other bytes under the seed rules too, for
+# a solution as for a lossy pipeline: scored, not FAILED
+"$MX" eval "$tmp/liar.py" --python "$PY" -q --repeat 1 --min-similarity 0.99 "$s1" \
+    --csv "$tmp/minsim.csv" >"$tmp/minsim.txt" || bad "liar with --min-similarity 0.99: $(grep FAILED "$tmp/minsim.txt")"
+$PY - "$tmp/minsim.csv" <<'PY' || bad "liar with --min-similarity 0.99 is not scored"
+import csv, sys
+r = [r for r in csv.DictReader(open(sys.argv[1])) if r["pipeline"] == "solution:liar.py"][0]
+assert r["status"] == "lossy" and 0.99 < float(r["similarity_lower"]) < 1, r
+PY
+# no such file: one line (no "starting" before it), exit 2
+"$MX" eval "$tmp/none.py" "$s1" 2>"$tmp/none.err" >/dev/null
 [ $? = 2 ] && [ "$(wc -l <"$tmp/none.err")" = 1 ] || bad "a missing solution: $(cat "$tmp/none.err")"
 
 # --- an interrupt stops the solution too ------------------------------------
