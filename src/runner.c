@@ -367,7 +367,9 @@ void mx_batch_summarize(mx_batch *b, const mx_batch_opts *opts)
         m->similarity_lower /= k;
         m->raw /= k;
         m->score /= k;
-        m->normalized = mx_normalized_score(m->raw);
+        /* a pipeline that failed a sample scores nothing: not the sigmoid
+         * of a mean that counts the failure as raw 0 */
+        m->normalized = m->failed ? 0.0 : mx_normalized_score(m->raw);
     }
     /* under the later rule sets a row below the bar scores 0 and that 0 is
      * in the mean: the pipeline itself is not thrown out */

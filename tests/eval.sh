@@ -96,6 +96,9 @@ check_failed() { # name, reason pattern, eval options...
     [ "$(grep -c "solution:$name.py.*FAILED: .*$why" "$tmp/$name.txt")" = 2 ] ||
         bad "$name: want two FAILED rows saying '$why':$(grep "solution:" "$tmp/$name.txt")"
     grep -q "^solution:$name.py .*FAILED" "$tmp/$name.txt" || bad "$name: the mean row is not FAILED"
+    # it scores nothing there, as in its CSV and JSON rows
+    norm=$(awk -v p="solution:$name.py" '$1 == p && /FAILED$/ {print $8}' "$tmp/$name.txt")
+    [ "$norm" = 0.0000000 ] || bad "$name: the mean row's normalized score is '$norm', not 0"
     leftover "$tmp/$name.py" && bad "$name: still running after eval"
 }
 check_failed crash 'exited with status 1 before answering GET /health: this solution crashes on start'
