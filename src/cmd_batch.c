@@ -90,9 +90,8 @@ int cli_run_batch(cli_opts *o, const char *solution)
             goto out;
         }
     }
-    if (solution && (rc = check_solution(solution)))
-        goto out;
-    if ((rc = cli_check_report_outputs(o)) || (rc = load_samples(o, &s, &n, &skipped)))
+    if ((rc = cli_check_report_outputs(o)) || (solution && (rc = check_solution(solution))) ||
+        (rc = load_samples(o, &s, &n, &skipped)))
         goto out;
     if (o->sample_n &&
         mx_samples_draw(&s, &n, (size_t)o->sample_n, o->given & CLI_BIT(CLI_SEED) ? o->seed : 1,
