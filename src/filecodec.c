@@ -149,6 +149,10 @@ int mx_input_open(mx_input *in, const char *path, const mx_shape *shape, const c
             return -1;
         rc = probe_rows(in, size, shape, err);
     }
+    if (rc > 0 && tensor) { /* read in row order: an .npy or raw values */
+        mx_tensor_misplaced(path, err);
+        rc = -1;
+    }
     if (rc > 0) {
         in->src.read = read_rows;
         in->src.user = in;
@@ -162,8 +166,8 @@ int mx_input_open(mx_input *in, const char *path, const mx_shape *shape, const c
         return -1;
     }
     if (in->n_loaded != 1) {
-        mx_fail(err, MX_EINPUT, "%s: holds %zu BF16 tensors; pick one with --tensor NAME", path,
-                in->n_loaded);
+        mx_fail(err, MX_EINPUT, "%s: holds %zu BF16 tensors; pick one with --tensor NAME",
+                mx_is_stdio(path) ? "stdin" : path, in->n_loaded);
         mx_input_close(in);
         return -1;
     }

@@ -38,6 +38,12 @@ int mx_shape_agrees(const mx_shape *shape, uint64_t rows, uint64_t cols, const c
                    (unsigned long long)shape->rows, (unsigned long long)shape->cols);
 }
 
+int mx_tensor_misplaced(const char *path, mx_error *err)
+{
+    return mx_fail(err, MX_EINPUT, "%s: --tensor picks a tensor of a .safetensors file; this "
+                   "input holds one matrix", path);
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -101,9 +107,16 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
 {
     uint8_t *buf;
     size_t len;
-    if (mx_read_file(path, &buf, &len, err))
+    const char *path_in = path;
+    path = mx_is_stdio(path_in) ? "stdin" : path; /* in messages, as tables name it */
+    if (mx_read_file(path_in, &buf, &len, err))
         return -1;
     int rc = -1;
+    if (tensor && !ends_with(path, ".safetensors") &&
+        !(mx_is_stdio(path_in) && mx_safetensors_sniff(buf, len))) {
+        mx_tensor_misplaced(path, err);
+        goto out;
+    }
     if (mx_npy_sniff(buf, len)) {
         mx_sample *s = grow(v, *n, cap, 1, err);
         if (!s)
@@ -117,13 +130,13 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
             mx_matrix_free(&s->m);
             goto out;
         }
-        snprintf(s->name, sizeof s->name, "%s", base_name(path));
+        snprintf(s->name, sizeof s->name, "%s", base_name(path_in));
         (*n)++;
         rc = 0;
     } else if (mx_container_sniff(buf, len)) {
         mx_fail(err, MX_EINPUT, "%s: is an mxbench compressed file (decompress it first)", path);
     } else if (ends_with(path, ".safetensors") ||
-               (mx_is_stdio(path) && mx_safetensors_sniff(buf, len))) {
+               (mx_is_stdio(path_in) && mx_safetensors_sniff(buf, len))) {
         mx_named_matrix *t;
         size_t nt;
         if (mx_safetensors_parse(buf, len, &t, &nt, err)) {
@@ -131,10 +144,17 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
             goto out;
         }
         size_t keep = 0;
+        int disagrees = 0;
         for (size_t i = 0; i < nt; i++)
-            keep += !tensor || strcmp(t[i].name, tensor) == 0;
-        if (keep == 0) {
-            mx_fail(err, MX_EINPUT, "%s: no BF16 tensor named '%s'", path, tensor);
+            if (!tensor || strcmp(t[i].name, tensor) == 0) {
+                keep++;
+                char label[600];
+                snprintf(label, sizeof label, "%s:%s", path, t[i].name);
+                disagrees = disagrees || mx_shape_agrees(shape, t[i].m.rows, t[i].m.cols, label, err);
+            }
+        if (keep == 0 || disagrees) {
+            if (keep == 0)
+                mx_fail(err, MX_EINPUT, "%s: no BF16 tensor named '%s'", path, tensor);
             mx_named_matrices_free(t, nt);
             goto out;
         }
@@ -148,21 +168,21 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
                 continue;
             s->m = t[i].m;
             memset(&t[i].m, 0, sizeof t[i].m);
-            snprintf(s->name, sizeof s->name, "%s:%s", base_name(path), t[i].name);
+            snprintf(s->name, sizeof s->name, "%s:%s", base_name(path_in), t[i].name);
                 s++;
         }
         *n += keep;
         mx_named_matrices_free(t, nt);
         rc = 0;
     } else if (ends_with(path, ".bin") || ends_with(path, ".bf16") || ends_with(path, ".raw") ||
-               (shape && shape->set) || mx_is_stdio(path)) {
+               (shape && shape->set) || mx_is_stdio(path_in)) {
         /* stdin has no name to go by: what is not .npy or .safetensors is
          * raw values, as a .bin file */
         mx_sample *s = grow(v, *n, cap, 1, err);
         if (!s || load_raw(path, buf, len, shape, &s->m, err))
             goto out;
         s->shape_unknown = !(shape && shape->set);
-        snprintf(s->name, sizeof s->name, "%s", base_name(path));
+        snprintf(s->name, sizeof s->name, "%s", base_name(path_in));
         (*n)++;
         rc = 0;
     } else {

@@ -29,6 +29,9 @@ typedef struct {
 int mx_shape_parse(const char *s, mx_shape *shape, mx_error *err);
 /* 0 when no shape is given or it is rows x cols, the shape a file's own
  * header says; else a one-line error naming path and both shapes. */
+/* The one-line error for --tensor given with an input that is not a
+ * .safetensors file. */
+int mx_tensor_misplaced(const char *path, mx_error *err);
 int mx_shape_agrees(const mx_shape *shape, uint64_t rows, uint64_t cols, const char *path,
                     mx_error *err);
 

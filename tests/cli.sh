@@ -146,6 +146,25 @@ grep -q "header says 512x256, the shape given is 3x5" "$tmp/stderr" || bad "npy 
 "$MX" -q compress --shape 512x256 "$tmp/in.npy" -o "$tmp/n.mxb" && cmp -s "$tmp/n.mxb" "$tmp/in.npy.mxb" ||
     bad "--shape equal to the .npy's changed the output"
 rm -f "$tmp/n.mxb"
+# a .safetensors tensor is held to --shape too; --tensor on any other input
+# is refused rather than ignored (stdin is named stdin, as tables name it)
+python3 - "$tmp/in.npy" "$tmp/t.safetensors" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+data = raw[raw.index(b"\n", 10) + 1:]  # the .npy's values, after its header
+h = json.dumps({"x": {"dtype": "BF16", "shape": [512, 256], "data_offsets": [0, len(data)]}}).encode()
+h += b" " * (-len(h) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(h)) + h + data)
+PY
+expect_error "safetensors shape mismatch" "$tmp/t.x" "$MX" compress --shape 256x512 --tensor x "$tmp/t.safetensors" -o "$tmp/t.x"
+grep -q "t.safetensors:x: the file's header says 512x256, the shape given is 256x512" "$tmp/stderr" ||
+    bad "safetensors shape mismatch: $(cat "$tmp/stderr")"
+"$MX" -q compress --shape 512x256 --tensor x "$tmp/t.safetensors" -o "$tmp/t.mxb" || bad "safetensors with its own shape"
+rm -f "$tmp/t.mxb"
+expect_error "--tensor on an .npy" "$tmp/n.x" "$MX" compress --tensor x "$tmp/in.npy" -o "$tmp/n.x"
+grep -q "in.npy: --tensor picks a tensor of a .safetensors file" "$tmp/stderr" || bad "--tensor on an .npy: $(cat "$tmp/stderr")"
+expect_error "--tensor on stdin" "" sh -c "'$MX' compress --tensor x -c - <'$tmp/in.npy'"
+grep -q "^mxbench: stdin: --tensor" "$tmp/stderr" || bad "--tensor on stdin: $(cat "$tmp/stderr")"
 expect_error "bad spec" "$tmp/a.mxb" "$MX" compress -p 'bytesplit|' "$tmp/in.npy" -o "$tmp/a.mxb"
 expect_error "unknown stage" "$tmp/a.mxb" "$MX" compress -p 'lzma:9' "$tmp/in.npy" -o "$tmp/a.mxb"
 expect_error "level out of range" "$tmp/a.mxb" "$MX" compress -p 'zstd:23' "$tmp/in.npy" -o "$tmp/a.mxb"
