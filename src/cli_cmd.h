@@ -113,6 +113,11 @@ void cli_install_signals(void);
 void cli_track_child(void *ctx, long pgid);
 /* 1 when path names the same file as in ("-" never does). */
 int cli_same_file(const char *in, const char *path);
+/* 1 when two output paths would be the same file, existing or not ("-"
+ * never is). */
+int cli_same_output(const char *a, const char *b);
+/* The one-line refusal of two inputs whose outputs are one file: 2. */
+int cli_both_to_one(const char *a, const char *b, const char *out);
 /* Refuses, before any work, an output that exists without -f or cannot be
  * one (mx_output_check): 0, or the exit status. what names the option. */
 int cli_check_output(const char *path, int force, const char *what);

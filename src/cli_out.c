@@ -3,6 +3,7 @@
  * command codes with. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,6 +60,42 @@ int cli_same_file(const char *in, const char *path)
         return 0;
     return stat(in, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
            a.st_ino == b.st_ino;
+}
+
+/* path's directory resolved, then its last name: where a new file would be */
+static int resolved(const char *path, char *out, size_t n)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dl = slash ? (size_t)(slash - path) : 0;
+    if (dl >= sizeof dir)
+        return -1;
+    memcpy(dir, path, dl);
+    dir[dl] = 0;
+    char *real = realpath(slash ? (dl ? dir : "/") : ".", NULL);
+    if (!real)
+        return -1;
+    int k = snprintf(out, n, "%s/%s", real, base);
+    free(real);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+int cli_same_output(const char *a, const char *b)
+{
+    char ra[8192], rb[8192];
+    if (mx_is_stdio(a) || mx_is_stdio(b))
+        return 0;
+    if (cli_same_file(a, b))
+        return 1;
+    return resolved(a, ra, sizeof ra) == 0 && resolved(b, rb, sizeof rb) == 0 && !strcmp(ra, rb);
+}
+
+int cli_both_to_one(const char *a, const char *b, const char *out)
+{
+    fprintf(stderr, "mxbench: %s: both %s and %s would be written there; give each once\n", out,
+            a, b);
+    return 2;
 }
 
 int cli_check_output(const char *path, int force, const char *what)

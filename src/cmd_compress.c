@@ -120,7 +120,7 @@ static int run(cli_opts *o)
         return cli_usage_error("compress needs an input file (- for stdin)%s", "");
     if (o->n_inputs > 1 && o->output && !mx_is_stdio(o->output))
         return cli_usage_error("-o names one output; with several inputs each gets its own "
-                               "(or -c: all to stdout)%s", "");
+                               "IN.mxb%s", "");
     /* concatenated containers are no container: decompress reads one per
      * input, so it could not split them again */
     if (o->n_inputs > 1 && o->output && mx_is_stdio(o->output)) /* -c or -o - */
@@ -137,6 +137,12 @@ static int run(cli_opts *o)
         if ((rc = cli_check_binary_stdout(outpath, o->force, "compressed")) ||
             (rc = cli_check_output(outpath, o->force, NULL)))
             return rc;
+        for (int j = 0; j < i; j++) { /* the second would fail after the first's work */
+            char other[4096];
+            if (!out_name(o, o->inputs[j], o->tensor, other, sizeof other) &&
+                cli_same_output(outpath, other))
+                return cli_both_to_one(o->inputs[j], o->inputs[i], outpath);
+        }
     }
     mx_pipeline p;
     if (mx_pipeline_parse(cli_spec(o), &p, &err))

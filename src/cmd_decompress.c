@@ -68,6 +68,11 @@ static int run(cli_opts *o)
             (rc = cli_check_binary_stdout(outpath, o->force, "decompressed")) ||
             (rc = cli_check_output(outpath, o->force, NULL)))
             return rc;
+        for (int j = 0; j < i; j++) { /* the second would fail after the first's work */
+            char other[4096];
+            if (!out_name(o, o->inputs[j], other, sizeof other) && cli_same_output(outpath, other))
+                return cli_both_to_one(o->inputs[j], o->inputs[i], outpath);
+        }
     }
     mx_ctx *ctx = cli_make_ctx(o);
     if (!ctx)

@@ -94,6 +94,16 @@ echo precious >m/b.npy.mxb
 expect 2 "several inputs, the second output exists" "$MX" compress m/a.npy m/b.npy
 [ -e m/a.npy.mxb ] && bad "the first input was compressed before the second output was refused"
 grep -q precious m/b.npy.mxb || bad "existing output modified"
+# one file named twice: both would land on one output, refused before any work
+expect 2 "one input named twice" "$MX" compress m/a.npy ./m/a.npy
+grep -q "both m/a.npy and ./m/a.npy would be written there" err || bad "one input named twice: $(cat err)"
+[ -e m/a.npy.mxb ] && bad "one input named twice: the first was compressed"
+cp a.ref.mxb m/a.npy.mxb
+mv m/a.npy m/a.keep
+expect 2 "decompress one input named twice" "$MX" decompress m/a.npy.mxb m/../m/a.npy.mxb
+[ -e m/a.npy ] && bad "decompress one input named twice: the first was restored"
+mv m/a.keep m/a.npy
+rm m/a.npy.mxb
 # -q: nothing on stderr; -v: more than the default
 "$MX" -q compress -f a.npy -o q.mxb 2>err && [ ! -s err ] || bad "-q printed: $(cat err)"
 "$MX" compress -f a.npy -o q.mxb 2>err1 && "$MX" -v compress -f a.npy -o q.mxb 2>err2 || bad "-v run"
