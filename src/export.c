@@ -33,8 +33,14 @@ static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
     return i < p->n_transforms ? p->transforms[i].stage : p->entropy.stage;
 }
 
-/* The first stage of p without a twin (for these parameters, here), or NULL. */
-static const char *missing_twin(const mx_pipeline *p)
+/* Why a stage cannot be exported where it stands. */
+static const char *const why_no_twin = "has no numpy twin here";
+static const char *const why_not_alone = "is exported only on its own, with no transform before it";
+static const char *const why_not_these = "is exported only as";
+
+/* The first stage of p without a twin (for these parameters, here), or
+ * NULL; *why says which of the reasons above. */
+static const char *missing_twin(const mx_pipeline *p, const char **why)
 {
     for (size_t i = 0; i <= p->n_transforms; i++) {
         const mx_stage *s = step_stage(p, i);
@@ -42,15 +48,18 @@ static const char *missing_twin(const mx_pipeline *p)
         char text[MX_STAGE_TEXT_MAX];
         mx_stage_format(s, i < p->n_transforms ? &p->transforms[i].params : &p->entropy.params,
                         text, sizeof text);
-        if (!t->sections[0] || (t->whole && p->n_transforms) ||
-            (t->only && strncmp(text, t->only, strlen(t->only))))
+        *why = !t->sections[0]                                      ? why_no_twin
+               : t->whole && p->n_transforms                         ? why_not_alone
+               : t->only && strncmp(text, t->only, strlen(t->only)) ? why_not_these
+                                                                     : NULL;
+        if (*why)
             return s->name;
     }
     return NULL;
 }
 
 /* For auto and auto:max: the first stage they may run without a twin. */
-static const char *missing_in_automatic(const mx_pipeline *p)
+static const char *missing_in_automatic(const mx_pipeline *p, const char **why)
 {
     const char *fast[] = {MX_AUTO_FAST_SPEC, MX_BASELINE_SPEC};
     const char *const *specs = p->automatic == MX_AUTO_MAX ? mx_auto_candidates : fast;
@@ -58,7 +67,8 @@ static const char *missing_in_automatic(const mx_pipeline *p)
     for (size_t i = 0; i < n; i++) {
         mx_pipeline c;
         mx_error ignored = {0};
-        const char *name = mx_pipeline_parse(specs[i], &c, &ignored) ? specs[i] : missing_twin(&c);
+        *why = why_no_twin;
+        const char *name = mx_pipeline_parse(specs[i], &c, &ignored) ? specs[i] : missing_twin(&c, why);
         if (name)
             return name;
     }
@@ -67,7 +77,7 @@ static const char *missing_in_automatic(const mx_pipeline *p)
 
 /* Names what does export: our coders on their own, then the transforms
  * and the entropy stages of the other pipelines. */
-static int refuse(const char *spec, const char *stage, mx_error *err)
+static int refuse(const char *spec, const char *stage, const char *why, mx_error *err)
 {
     char list[2][256] = {"", ""};
     size_t at[2] = {0, 0};
@@ -77,10 +87,13 @@ static int refuse(const char *spec, const char *stage, mx_error *err)
         if (s->twin.sections[0] && !s->twin.whole && at[k] < sizeof list[k])
             at[k] += (size_t)snprintf(list[k] + at[k], sizeof list[k] - at[k], " %s", s->name);
     }
+    const mx_stage *st = mx_stage_find(stage);
+    const char *only = why == why_not_these && st && st->twin.only ? st->twin.only : NULL;
     return mx_fail(err, MX_EINPUT,
-                   "'%s' cannot be exported: stage '%s' has no numpy twin here (exportable: auto, "
+                   "'%s' cannot be exported: stage '%s' %s%s%s%s (exportable: auto, "
                    "auto:max, bfdelta or quant:sim=T alone; or transforms%s before one of%s)",
-                   spec, stage, list[0], list[1]);
+                   spec, stage, why, only ? " " : "", only ? only : "", only ? "..." : "", list[0],
+                   list[1]);
 }
 
 static const section *find_section(const char *name)
@@ -192,9 +205,10 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
 {
     char spec[MX_SPEC_MAX];
     mx_pipeline_format(p, spec, sizeof spec);
-    const char *missing = p->automatic ? missing_in_automatic(p) : missing_twin(p);
+    const char *why = NULL;
+    const char *missing = p->automatic ? missing_in_automatic(p, &why) : missing_twin(p, &why);
     if (missing)
-        return refuse(spec, missing, err);
+        return refuse(spec, missing, why, err);
     mx_bytes w = {0};
     const section *used[N_SECTIONS];
     size_t n_used = 0;

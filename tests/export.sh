@@ -27,11 +27,15 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
 # refusals name the stage and what does export, and leave no file
-refusal="has no numpy twin here (exportable: auto, auto:max, bfdelta or quant:sim=T alone; or transforms bytesplit"
-for s in 'bfctx:bfctx' 'quant:rowsim=0.99:quant' 'expsplit|bfdelta:bfdelta' 'bfxor:bfxor' 'delta:rows|rans:rans'; do
-    spec=${s%:*} stage=${s##*:}
+# (and why: no twin, only on its own, or only with other parameters)
+list="(exportable: auto, auto:max, bfdelta or quant:sim=T alone; or transforms bytesplit"
+for s in 'bfctx#bfctx#has no numpy twin here' 'quant:rowsim=0.99#quant#is exported only as quant:sim=...' \
+    'expsplit|bfdelta#bfdelta#is exported only on its own, with no transform before it' \
+    'bfxor#bfxor#has no numpy twin here' 'delta:rows|rans#rans#has no numpy twin here'; do
+    spec=${s%%#*} rest=${s#*#}
+    stage=${rest%%#*} why=${rest#*#}
     "$MX" export -p "$spec" -o "$tmp/x.py" 2>"$tmp/err" && bad "$spec exported"
-    grep -qF "'$spec' cannot be exported: stage '$stage' $refusal" "$tmp/err" || bad "refusal of $spec: $(cat "$tmp/err")"
+    grep -qF "'$spec' cannot be exported: stage '$stage' $why $list" "$tmp/err" || bad "refusal of $spec: $(cat "$tmp/err")"
 done
 [ -e "$tmp/x.py" ] && bad "a refused export left a file"
 (cd "$tmp" && "$MX" -q export) || bad "the default (auto) does not export"
