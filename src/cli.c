@@ -144,12 +144,12 @@ int mx_cli_main(int argc, char **argv)
         cmd = find_command(o.command);
     }
     if (!cmd) {
+        if (o.n_inputs) /* before --help: 'mxbench bogus --help' is no command's help */
+            return cli_usage_error("unknown command '%s'", o.inputs[0]);
         if (o.given & CLI_BIT(CLI_HELP)) {
             print_help();
             return 0;
         }
-        if (o.n_inputs)
-            return cli_usage_error("unknown command '%s'", o.inputs[0]);
         if (!isatty(0) || !isatty(1)) {
             fprintf(stderr, "mxbench: no command given, and no terminal for the workbench "
                             "(try 'mxbench --batch' or 'mxbench --help')\n");

@@ -186,6 +186,8 @@ expect_error "empty container" "$tmp/empty" "$MX" decompress "$tmp/empty.mxb"
 # usage errors
 expect_error "no command" "" "$MX"
 expect_error "unknown command" "" "$MX" squash "$tmp/in.npy"
+expect_error "unknown command with --help" "" "$MX" squash --help
+grep -q "unknown command 'squash'" "$tmp/stderr" || bad "squash --help: $(cat "$tmp/stderr")"
 expect_error "unknown option" "" "$MX" --frobnicate
 expect_error "missing option argument" "" "$MX" compress "$tmp/in.npy" -p
 expect_error "two inputs to compress" "" "$MX" compress "$tmp/in.npy" "$tmp/keep.mxb"
