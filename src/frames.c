@@ -172,6 +172,10 @@ static const uint8_t *read_header(const mx_byte_source *in, slot *s, uint64_t of
         if (!b)
             return NULL;
         *have = want;
+        if (index == 0 && want >= 4 && !mx_container_sniff(b, want)) { /* no frame at all */
+            mx_fail(err, MX_EINPUT, "not an mxbench file (bad magic)");
+            return NULL;
+        }
         int rc = mx_container_frame_len(b, want, flen, hdr, err);
         if (rc < 0)
             return NULL;

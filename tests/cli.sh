@@ -177,6 +177,9 @@ printf '\377' | dd of="$tmp/corrupt.mxb" bs=1 seek=$((size / 2)) conv=notrunc 2>
 expect_error "corrupt container" "$tmp/corrupt" "$MX" decompress "$tmp/corrupt.mxb"
 head -c $((size - 10)) "$tmp/keep.mxb" >"$tmp/short.mxb"
 expect_error "truncated container" "$tmp/short" "$MX" decompress "$tmp/short.mxb"
+# a file of another kind is named as such, not as a bad frame
+expect_error "info on an .npy" "" "$MX" info "$tmp/in.npy"
+grep -q "in.npy: not an mxbench file" "$tmp/stderr" || bad "info on an .npy: $(cat "$tmp/stderr")"
 expect_error "verify corrupt" "" "$MX" verify "$tmp/corrupt.mxb"
 expect_error "not a container" "$tmp/in" "$MX" decompress "$tmp/in.npy" -o "$tmp/in"
 expect_error "no .mxb suffix and no -o" "" "$MX" decompress "$tmp/in.npy"
