@@ -40,8 +40,9 @@ static int load_samples(const cli_opts *o, mx_sample **s, size_t *n, mx_skipped 
         fprintf(stderr, "mxbench: skipped %s\n", skipped->msg[i]);
     if (o->verbosity >= 1 && skipped->n > skipped->kept)
         fprintf(stderr, "mxbench: skipped %zu more\n", skipped->n - skipped->kept);
-    if (*n == 0) {
-        fprintf(stderr, "mxbench: %s: no sample could be loaded\n", man);
+    if (*n == 0) { /* an error, so the first reason is said even with -q */
+        fprintf(stderr, "mxbench: %s: no sample could be loaded%s%s\n", man,
+                skipped->kept ? "; the first: " : "", skipped->kept ? skipped->msg[0] : "");
         return 2;
     }
     return 0;

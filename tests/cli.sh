@@ -200,6 +200,9 @@ expect_error "bad score to beat" "" "$MX" --batch --score-to-beat 1.5
 expect_error "both scores to beat" "" "$MX" --batch --score-to-beat 0.5 --raw-score-to-beat 9
 expect_error "bad min similarity" "" "$MX" --batch --min-similarity abc
 expect_error "missing manifest" "" "$MX" --batch -m "$tmp/none.csv"
+printf 'file,kind\n%s/gone.npy,forward\n' "$tmp" >"$tmp/gone.csv"
+expect_error "manifest of missing files, -q" "" "$MX" --batch -q -m "$tmp/gone.csv"
+grep -q "no sample could be loaded; the first: .*gone.npy: No such file" "$tmp/stderr" || bad "no reason with -q: $(cat "$tmp/stderr")"
 expect_error "batch bad spec" "$tmp/t.csv" "$MX" --batch -m "$DATA/manifest.csv" -p 'zstd:99' --csv "$tmp/t.csv"
 expect_error "batch csv exists" "" "$MX" --batch -m "$DATA/edge/manifest.csv" --repeat 1 -p raw --csv "$tmp/precious"
 # a report that cannot be created is refused before the run, not after it:
