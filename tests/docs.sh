@@ -14,7 +14,8 @@
 #      exit 0 within 300 s. The copy's manifest.csv keeps two samples, so
 #      that the --batch examples take seconds, not minutes. Lines whose
 #      comment holds `[manual: REASON]` are not run: they need a terminal,
-#      a server, ../shared, or a file of the reader's own.
+#      a server, ../shared, or a file of the reader's own;
+#  (d) the README's table of export sizes is what `mxbench export` writes.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 missing"; exit 77; }
@@ -167,8 +168,25 @@ for c in cmds:
     if rc != 0:
         bad("README command exits %s: %s%s" % (rc, c, (": " + err[-1]) if err else ""))
 
+# --- (d) the README's table of export sizes is what export writes ---------------
+sizes = 0
+table = re.search(r"^\| pipeline \| bytes \|\n\|---\|---\|\n((?:\|.*\n)+)", readme, re.M)
+if not table:
+    bad("README.md has no '| pipeline | bytes |' table of export sizes")
+for row in table.group(1).splitlines() if table else []:
+    cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+    specs = [re.sub(r"\s*\(.*\)$", "", x).replace("\\|", "|") for x in cells[0].split(", ")]
+    if cells[0].startswith("q8,q4"):  # one pipeline whose spec holds a comma
+        specs = [re.sub(r"\s*\(.*\)$", "", cells[0]).replace("\\|", "|")]
+    said = [int(x.replace(",", "")) for x in cells[1].split(", ")]
+    for spec, n in zip(specs, said):
+        got = len(subprocess.run([mx, "export", "-p", spec, "-c"], capture_output=True).stdout)
+        sizes += 1
+        if got != n:
+            bad("README says export -p '%s' writes %d bytes; it writes %d" % (spec, n, got))
+
 print("docs.sh: %d options (%d in OPTIONS), %d commands, %d stages, %d README commands run"
-      " (%d marked manual), %d failed"
-      % (len(every), len(listed), len(commands), len(stages), len(cmds), skipped, len(fails)))
+      " (%d marked manual), %d export sizes, %d failed"
+      % (len(every), len(listed), len(commands), len(stages), len(cmds), skipped, sizes, len(fails)))
 sys.exit(1 if fails else 0)
 PY

@@ -76,7 +76,9 @@ def compress_data(data, rows=0, cols=0):
     if len(v) and not given:
         cols = int(infer_cols(v))
         rows = len(v) // cols
-    if not len(v) or rows * cols != len(v):
+    if not len(v):
+        raise ValueError("no values: the data is empty")
+    if rows * cols != len(v):
         raise ValueError("%d bytes: not %dx%d bf16 values" % (len(data), rows, cols))
     out = (CHOOSE or compress)(v, rows, cols)
     if CHOOSE and not given and rows > 1:  # one row too, as src/engine.c's mx_compress_unshaped
