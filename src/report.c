@@ -68,10 +68,25 @@ void mx_report_table(FILE *f, const mx_batch *b, const mx_sample *samples)
     int ws = width_of(b, samples, 0), wp = width_of(b, samples, 1);
     if (b->condition == MX_SUBMITTED)
         fprintf(f, "condition: as submitted (shape hidden: each pipeline gets the values as raw "
-                   "bytes and infers the width)\n\n");
+                   "bytes and infers the width)\n");
     else
         fprintf(f, "condition: shape known (each pipeline gets the matrix's own shape, which the "
-                   "competition does not send)\n\n");
+                   "competition does not send)\n");
+    /* a column told otherwise (a solution on the tasks interface gets .npy
+     * files, shape and all) is named, so the line above does not mislead */
+    int noted = 0;
+    for (size_t c = 0; c < b->n_columns; c++)
+        for (size_t k = 0; k < b->n_samples; k++) {
+            const mx_result *r = &b->cell[k * b->n_columns + c];
+            if (!r->done || r->condition < 0)
+                continue;
+            if (r->condition != (int)b->condition) {
+                fprintf(f, "%s%s: %s", noted++ ? ", " : "except ", r->spec,
+                        r->condition == MX_SUBMITTED ? "shape hidden" : "shape known");
+            }
+            break;
+        }
+    fprintf(f, noted ? "\n\n" : "\n");
     const char *hdr = "%-*s  %-*s  %9s  %9s  %9s  %10s  %10s  %14s  %10s  %s\n";
     const char *score_title = b->rules == MX_RULES_SEED ? "raw" : "score";
     char sa[32], sn[32];

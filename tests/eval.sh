@@ -154,6 +154,8 @@ done
 # --- the file-task interface ------------------------------------------------
 "$MX" eval "$tmp/tasks_zstd.py" --interface tasks --python "$PY" -q --repeat 1 "$s1" "$s2" \
     --csv "$tmp/tasks.csv" >"$tmp/tasks.txt" || bad "eval --interface tasks: $(grep FAILED "$tmp/tasks.txt")"
+grep -q "^except solution:.* (tasks): shape known$" "$tmp/tasks.txt" ||
+    bad "the table does not say the tasks solution gets the shape: $(head -3 "$tmp/tasks.txt")"
 $PY - "$tmp/tasks.csv" <<'PY' || bad "tasks: zstd:3 plus a 16-byte shape"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
