@@ -185,6 +185,8 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         snprintf(s->name, sizeof s->name, "%s", base_name(path_in));
         (*n)++;
         rc = 0;
+    } else if (ends_with(path, ".npy")) {
+        mx_fail(err, MX_EINPUT, "%s: not an .npy file (%zu bytes, no NUMPY header)", path, len);
     } else {
         mx_fail(err, MX_EINPUT,
                 "%s: unrecognised file type (want .npy, .safetensors, or .bin/.bf16 with --shape)",
