@@ -339,6 +339,15 @@ int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t *
     mx_bytes b = {0};
     mx_row_source src = {*m, NULL, NULL};
     mx_byte_sink sink = {put_bytes, &b};
+    uint16_t none = 0;
+    if (!m->data) { /* an empty matrix needs no values; any other does */
+        if (mx_shape_check(m->rows, m->cols, err))
+            return -1;
+        if (mx_matrix_count(m))
+            return mx_fail(err, MX_EINPUT, "a %llux%llu matrix without data",
+                           (unsigned long long)m->rows, (unsigned long long)m->cols);
+        src.head.data = &none; /* data NULL would mean rows from a reader */
+    }
     if (mx_frames_write(ctx, p, &src, &sink, err)) {
         free(b.p);
         return -1;
@@ -351,6 +360,8 @@ int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t *
 int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t **out,
                          size_t *out_len, mx_error *err)
 {
+    if (mx_shape_check(m->rows, m->cols, err)) /* before rows x cols is taken */
+        return -1;
     uint64_t n = (uint64_t)mx_matrix_count(m), w;
     if (mx_infer_cols(m->data, n, &w, err))
         return -1;
@@ -364,7 +375,11 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
     view.cols = w;
     flat.rows = 1;
     flat.cols = n;
-    if (mx_compress(ctx, p, &view, out, out_len, err))
+    /* *out and the context's info change only when the whole call succeeds */
+    mx_compress_info before = ctx->info;
+    uint8_t *first;
+    size_t first_len;
+    if (mx_compress(ctx, p, &view, &first, &first_len, err))
         return -1;
     mx_compress_info at_width = ctx->info;
     const char *used = at_width.pipeline;
@@ -373,8 +388,11 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
      * its other candidates may win on one row where they lost at the
      * width found. */
     if (!p->automatic || view.rows == 1 ||
-        (p->automatic != MX_AUTO_MAX && n > MX_ONE_ROW_TRIAL_MAX))
+        (p->automatic != MX_AUTO_MAX && n > MX_ONE_ROW_TRIAL_MAX)) {
+        *out = first;
+        *out_len = first_len;
         return 0;
+    }
     /* one row: auto codes it with what it chose at that width (zstd:3,
      * which it also weighed, would give the same bytes but for a few of
      * the header); auto:max runs its trials again, where another candidate
@@ -390,15 +408,18 @@ int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, 
     uint8_t *one;
     size_t one_len;
     if (mx_compress(ctx, &one_p, &flat, &one, &one_len, err)) {
-        free(*out);
+        free(first);
+        ctx->info = before;
         return -1;
     }
-    if (one_len >= *out_len) {
+    if (one_len >= first_len) {
         free(one);
         ctx->info = at_width;
+        *out = first;
+        *out_len = first_len;
         return 0;
     }
-    free(*out);
+    free(first);
     *out = one;
     *out_len = one_len;
     return 0;

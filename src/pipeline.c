@@ -95,6 +95,8 @@ int mx_pipeline_parse(const char *spec, mx_pipeline *p, mx_error *err)
 void mx_pipeline_format(const mx_pipeline *p, char *buf, size_t n)
 {
     size_t off = 0;
+    if (n == 0) /* as snprintf: nothing written, buf may be NULL */
+        return;
     buf[0] = 0;
     if (p->automatic) {
         snprintf(buf, n, "%s", p->automatic == MX_AUTO_MAX ? "auto:max" : "auto");
