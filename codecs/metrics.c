@@ -146,7 +146,9 @@ static double clip01(double x)
 
 double mx_score_lossless(double c, double t, int exact)
 {
-    return exact ? clip01((1.0 - c) * (1.0 - t / 1.012)) : 0.0;
+    /* each factor clipped: output larger than the input and a run over
+     * 1.012 s must not multiply two negatives into a score */
+    return exact ? clip01(1.0 - c) * clip01(1.0 - t / 1.012) : 0.0;
 }
 
 double mx_score_lossy(double c, double similarity, double threshold)
