@@ -3,6 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message is one line of text whatever it quotes (a spec, a file name,
+ * an .npy header): control characters become '?'. */
+static void one_line(char *msg)
+{
+    for (unsigned char *c = (unsigned char *)msg; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 int mx_fail(mx_error *err, int code, const char *fmt, ...)
 {
     if (!err)
@@ -11,6 +20,7 @@ int mx_fail(mx_error *err, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    one_line(err->msg);
     err->code = code;
     return -1;
 }
@@ -31,6 +41,7 @@ int mx_wrap(mx_error *err, const char *prefix)
     memcpy(tmp + p + 2, err->msg, m);
     tmp[p + 2 + m] = 0;
     memcpy(err->msg, tmp, sizeof tmp);
+    one_line(err->msg);
     return -1;
 }
 
