@@ -42,7 +42,7 @@ void mx_ctx_set_frame_rows(mx_ctx *ctx, uint64_t rows)
     ctx->frame_rows = rows;
 }
 
-void mx_ctx_set_cancel(mx_ctx *ctx, const atomic_int *flag)
+void mx_ctx_set_cancel(mx_ctx *ctx, const mx_cancel_flag *flag)
 {
     ctx->cancel = flag;
 }

@@ -27,7 +27,15 @@
  *   MX_EINPUT for a bad argument or bad input (a wrong spec, a damaged
  *   .mxb), MX_EFAIL for a run that failed on good input (out of memory,
  *   cancelled). msg is one line of English without a trailing newline,
- *   ready to print. Nothing in the library prints, exits or aborts.
+ *   ready to print (control characters of quoted input become '?').
+ *   Nothing in the library prints, exits or aborts.
+ *
+ * Environment
+ *
+ *   MXBENCH_SIMD=0 runs the scalar code instead of the AVX2 code (the same
+ *   bytes either way; for tests); MXBENCH_STDIN_MAX caps what
+ *   mx_npy_load("-") reads. The calls of this header read nothing else
+ *   from it.
  *
  * Memory
  *
@@ -45,12 +53,17 @@
  */
 #ifndef MXBENCH_H
 #define MXBENCH_H
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-
+/* The cancel flag (mx_ctx_set_cancel): C11's atomic_int, which C++ spells
+ * std::atomic<int> (the same object; <stdatomic.h> is C++23 only). */
 #ifdef __cplusplus
+#include <atomic>
+typedef std::atomic<int> mx_cancel_flag;
 extern "C" {
+#else
+#include <stdatomic.h>
+typedef atomic_int mx_cancel_flag;
 #endif
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
@@ -78,7 +91,8 @@ typedef struct {
 typedef enum {
     MX_ORIGIN_RAW = 0,         /* headerless little-endian bf16 */
     MX_ORIGIN_NPY = 1,         /* .npy of 2-byte values; origin_blob = its header */
-    MX_ORIGIN_NPY_F32 = 2,     /* .npy of <f4, converted to bf16 (lossy) */
+    MX_ORIGIN_NPY_F32 = 2,     /* .npy of <f4, converted to bf16 (lossy; written
+                                  back as a '<u2' .npy of the bf16 bits) */
     MX_ORIGIN_SAFETENSORS = 3, /* one BF16 tensor of a .safetensors file */
 } mx_origin;
 
@@ -109,7 +123,7 @@ void mx_matrix_free(mx_matrix *m);
 typedef struct mx_pipeline mx_pipeline;
 
 /* Parses spec ("auto", "auto:max", "zstd:3", "bytesplit|zstd:19",
- * "quant:sim=0.99|rans", ...) into a new pipeline; NULL with err set
+ * "quant:sim=0.99", ...) into a new pipeline; NULL with err set
  * (MX_EINPUT, the message says what is wrong and where) when it is not a
  * valid spec, or (MX_EFAIL) when out of memory. Free with
  * mx_pipeline_free(). */
@@ -130,7 +144,9 @@ typedef struct mx_ctx mx_ctx;
 
 /* Called as rows get coded or decoded (done of total, after each batch of
  * frames), on the thread that made the call; a non-zero return cancels
- * the call, which then fails with MX_EFAIL "cancelled". */
+ * the call, which then fails with MX_EFAIL "cancelled". A call that codes
+ * in several passes (mx_compress_unshaped, auto:max) reports each pass
+ * from 0 again, with its own total. */
 typedef int (*mx_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 /* A context of one thread, default frames, no cancel flag and no
@@ -150,7 +166,7 @@ void mx_ctx_set_frame_rows(mx_ctx *ctx, uint64_t rows);
 /* A flag another thread may set (non-zero) to cancel the calls running on
  * this context, checked between frames; NULL for none. The flag must
  * outlive its use by the context. */
-void mx_ctx_set_cancel(mx_ctx *ctx, const atomic_int *flag);
+void mx_ctx_set_cancel(mx_ctx *ctx, const mx_cancel_flag *flag);
 /* Progress reports (fn NULL: none); user is passed back to fn. */
 void mx_ctx_set_progress(mx_ctx *ctx, mx_progress_fn fn, void *user);
 
@@ -182,7 +198,8 @@ int mx_compress(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m, uint8_t *
  * as the competition sends them): m's rows x cols values are read as one
  * sequence whose row length the library infers (the period of the
  * exponents), which helps the context coders; decompress gives back the
- * same values in the same order, as mx_ctx_info(ctx)->rows x cols. */
+ * same values in the same order, as mx_ctx_info(ctx)->rows x cols.
+ * Fails as mx_compress does, *out then not set. */
 int mx_compress_unshaped(mx_ctx *ctx, const mx_pipeline *p, const mx_matrix *m,
                          uint8_t **out, size_t *out_len, mx_error *err);
 
@@ -217,11 +234,14 @@ int mx_container_describe(const uint8_t *buf, size_t len, mx_container_info *inf
  * bf16 bits, '<f4' is rounded to bf16 (origin MX_ORIGIN_NPY_F32); a shape
  * (a, ..., y, z) is read as (a*...*y) x z, Fortran order is converted. */
 int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err);
-/* The same, reading the file at path. */
+/* The same, reading the file at path ("-": all of standard input, at most
+ * MXBENCH_STDIN_MAX bytes when that is set in the environment; a file
+ * named - is ./-). */
 int mx_npy_load(const char *path, mx_matrix *m, mx_error *err);
 /* The .npy bytes of m (malloc'd, the caller frees them): the very file
- * it was read from when it came from one (header and order kept), else a
- * fresh '<u2' file. */
+ * it was read from when it came from a 2-byte one (header and order
+ * kept), else a fresh '<u2' file of the bf16 bits (so an '<f4' file comes
+ * back as '<u2', which numpy reads as integers: view it as bfloat16). */
 int mx_npy_serialize(const mx_matrix *m, uint8_t **out, size_t *out_len, mx_error *err);
 
 /* ---- Similarity and scores --------------------------------------------- */
@@ -248,9 +268,10 @@ mx_similarity mx_similarity_f32(const uint16_t *a, const uint16_t *b, size_t n);
 double mx_similarity_lower(const uint16_t *a, const uint16_t *b, size_t n);
 
 /* The competition's scores, c = compressed / original size, t = compress
- * + decompress seconds, both clipped to [0, 1]:
- *   lossless: (1 - c) * (1 - t/1.012), 0 unless the round trip is exact
- *   lossy:    1 - c, 0 unless similarity > threshold (0.99 by default) */
+ * + decompress seconds, each factor clipped to [0, 1] (so an output larger
+ * than its input, or a run of 1.012 s or more, scores 0):
+ *   lossless: clip(1 - c) * clip(1 - t/1.012), 0 unless the round trip is exact
+ *   lossy:    clip(1 - c), 0 unless similarity > threshold (0.99 by default) */
 double mx_score_lossless(double c, double t, int exact);
 double mx_score_lossy(double c, double similarity, double threshold);
 

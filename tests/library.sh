@@ -58,6 +58,30 @@ grep -q '^bad pipeline: ..*' "$tmp/err" && [ "$(wc -l <"$tmp/err")" = 1 ] || bad
 run 0 'trunc:3|zstd:3'
 grep -q '^round trip: differs, similarity 0\.9' "$tmp/out" || bad "lossy: $(cat "$tmp/out")"
 
+# the header from C++ (11 and 17: <stdatomic.h> is C++23 only), when there
+# is a C++ compiler: a cancel flag is std::atomic<int> there
+if command -v g++ >/dev/null 2>&1; then
+    cat >"$tmp/cxx.cc" <<'CC'
+#include <mxbench.h>
+#include <cstdio>
+int main()
+{
+    mx_ctx *ctx = mx_ctx_create();
+    std::atomic<int> stop{0};
+    mx_ctx_set_cancel(ctx, &stop);
+    mx_ctx_free(ctx);
+    std::printf("%s\n", mx_version());
+    return ctx ? 0 : 1;
+}
+CC
+    for std in c++11 c++17; do
+        g++ -std=$std -Wall -Wextra -pedantic -Werror -o "$tmp/cxx" "$tmp/cxx.cc" $cflags $libs \
+            2>"$tmp/cc.log" || { cat "$tmp/cc.log"; bad "mxbench.h does not build as $std"; continue; }
+        [ "$(LD_LIBRARY_PATH=$libdir "$tmp/cxx")" = "$(pkg-config --modversion mxbench)" ] ||
+            bad "the $std program did not run"
+    done
+fi
+
 # static: libmxbench.a alone in the search path, Libs.private for the rest
 mkdir "$tmp/static" && cp "$libdir/libmxbench.a" "$tmp/static/" || bad "no libmxbench.a"
 # shellcheck disable=SC2086

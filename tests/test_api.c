@@ -96,6 +96,14 @@ static int count_progress(void *user, uint64_t done, uint64_t total)
     return 0;
 }
 
+/* Cancels at its second call: in mx_compress_unshaped's second pass. */
+static int cancel_second(void *user, uint64_t done, uint64_t total)
+{
+    (void)done;
+    (void)total;
+    return ++*(int *)user >= 2;
+}
+
 int main(void)
 {
     check_layout();
@@ -168,6 +176,66 @@ int main(void)
     CHECK_NEAR(mx_score_lossy(0.25, 0.995, 0.99), 0.75, 1e-12);
     CHECK(mx_score_lossy(0.25, 0.98, 0.99) == 0, "lossy below threshold");
     CHECK(mx_score_lossless(0.5, 0.1, 0) == 0, "lossless not exact");
+    CHECK_NEAR(mx_score_lossless(0.5, 0.506, 1), 0.25, 1e-12);
+    /* each factor clipped: larger than the input and slower than 1.012 s
+     * is two negatives, and must not multiply into a score */
+    CHECK(mx_score_lossless(2.0, 3.0, 1) == 0, "lossless: c > 1 and t > 1.012 score");
+    CHECK(mx_score_lossless(0.3, 2.0, 1) == 0, "lossless: t > 1.012 scores");
+
+    /* an empty matrix needs no data; a non-empty one without data is an
+     * error, not a crash; a shape past 64 bits is refused unshaped too */
+    {
+        mx_pipeline *z = mx_pipeline_create("auto", &err);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        mx_matrix e = {0};
+        e.rows = 0;
+        e.cols = 5;
+        CHECK(z && mx_compress(ctx, z, &e, &buf, &len, &err) == 0 && buf, "empty, data NULL: %s", err.msg);
+        mx_matrix back;
+        CHECK(buf && mx_decompress(ctx, buf, len, &back, &err) == 0 && back.rows == 0 && back.cols == 5,
+              "empty round trip: %s", err.msg);
+        mx_matrix_free(&back);
+        free(buf);
+        buf = NULL;
+        e.rows = 3;
+        CHECK(mx_compress(ctx, z, &e, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf,
+              "3x5 without data");
+        uint16_t v[4] = {1, 2, 3, 4};
+        e.rows = e.cols = (uint64_t)1 << 32;
+        e.data = v;
+        CHECK(mx_compress_unshaped(ctx, z, &e, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf,
+              "unshaped 2^32 x 2^32 accepted");
+        mx_pipeline_free(z);
+    }
+    /* cancelled in the one-row pass of mx_compress_unshaped: *out not set,
+     * and the info is still the last successful call's */
+    {
+        mx_ctx *c2 = mx_ctx_create();
+        mx_pipeline *z = mx_pipeline_create("auto", &err);
+        mx_matrix flat;
+        CHECK(c2 && z && mx_matrix_alloc(&flat, 1, 96 * 128) == 0, "alloc");
+        fill(flat.data, 96, 128);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        int calls = 0;
+        mx_ctx_set_progress(c2, cancel_second, &calls);
+        int rc = mx_compress_unshaped(c2, z, &flat, &buf, &len, &err);
+        CHECK(calls < 2 || (rc == -1 && err.code == MX_EFAIL && buf == NULL && len == 0 &&
+                            mx_ctx_info(c2)->pipeline[0] == 0),
+              "cancel in the second pass: rc %d, out %p, info '%s'", rc, (void *)buf,
+              mx_ctx_info(c2)->pipeline);
+        CHECK(calls >= 2, "the one-row pass never ran (%d progress calls)", calls);
+        free(buf);
+        mx_matrix_free(&flat);
+        mx_pipeline_free(z);
+        mx_ctx_free(c2);
+    }
+    /* a message is one line whatever it quotes */
+    CHECK(mx_pipeline_create("zstd:3\n\x1b[31m", &err) == NULL && !strchr(err.msg, '\n') &&
+          !strchr(err.msg, '\x1b'), "message with a newline: '%s'", err.msg);
+    /* n = 0 writes nothing, as snprintf */
+    mx_pipeline_format(p, NULL, 0);
     mx_matrix_free(&m);
     mx_pipeline_free(p);
     mx_ctx_free(ctx);
