@@ -338,6 +338,25 @@ keys C
 wait_for "shape known" || bad "80x24: the title lost the condition"
 screen | head -1 | grep -q "as submitted (next: shape known)" || bad "80x24: condition: $(screen | head -1)"
 keys C
+# a rejected (lossy) row sinks below every valid row, with no gap, as in
+# --batch; under the later rules the column every width shows is "score"
+keys :; text 'trunc:7|zstd:3'; keys Enter
+wait_for "queued trunc:7|zstd:3" || bad "queue a lossy pipeline"
+keys r
+wait_for "run finished: 5 of 5 cells" || bad "the run with a lossy pipeline did not finish"
+keys F6; text norm; keys Enter
+wait_for "sorted by normalized" || bad "sort by normalized again"
+lt=$(row_of "trunc:7|zstd:3 (rejected)")
+lb=$(row_of "baseline:zstd:3 ")
+[ -n "$lt" ] && [ -n "$lb" ] && [ "$lt" -gt "$lb" ] || bad "the rejected row is above the baseline: $(screen)"
+gap=$(screen | awk '$1 == "trunc:7|zstd:3" {print $NF; exit}')
+[ "$gap" = "-" ] || bad "the rejected row shows a gap '$gap'"
+keys R
+wait_for "scoring with the lossless rules" || bad "R: lossless"
+screen | grep -q "sim lower  *score " || bad "no score column under the lossless rules: $(screen | grep 'sim lower')"
+keys R R
+wait_for "scoring with the seed rules" || bad "R back to seed"
+screen | grep -q "sim lower  *normalized" || bad "the seed rules lost the normalized column"
 # help: every htop key listed, its last line shown
 keys '?'
 wait_for "Press any key to close." || bad "80x24: help lost its last line"

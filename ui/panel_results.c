@@ -54,12 +54,15 @@ static void format_cell(const mx_batch *b, const mx_summary *m, int col, char *b
     case COL_DMS: snprintf(buf, n, "%.2f", m->ms_decompress); break;
     case COL_MBS: snprintf(buf, n, "%.1f", m->ms_compress > 0 ? mb / (m->ms_compress / 1e3) : 0); break;
     case COL_SIM: snprintf(buf, n, "%.7f", m->similarity_lower); break; /* of f64, f32 */
-    case COL_RAW: seed ? snprintf(buf, n, "%.1f", m->raw) : snprintf(buf, n, "%.7f", m->score); break;
+    /* the later rule sets have one score: it goes in the column every
+     * width shows, titled "score"; the seed's raw score has none there */
+    case COL_RAW: seed ? snprintf(buf, n, "%.1f", m->raw) : snprintf(buf, n, "-"); break;
     case COL_NORM:
         seed ? snprintf(buf, n, "%.7f", m->normalized) : snprintf(buf, n, "%.7f", m->score);
         break;
-    case COL_GAP:
-        if (m->column == 0 || !b->have_raw_to_beat || b->raw_to_beat == 0)
+    case COL_GAP: /* none for a row that does not count (batch: sorted last) */
+        if (m->column == 0 || !b->have_raw_to_beat || b->raw_to_beat == 0 || m->failed ||
+            m->rejected)
             snprintf(buf, n, "-");
         else
             snprintf(buf, n, "%+.2f%%", 100.0 * (m->score / (1.01 * b->raw_to_beat) - 1.0));
@@ -87,6 +90,12 @@ static double sort_value(const mx_summary *m, int col)
     }
 }
 
+/* A column's title under the rules of the run shown. */
+static const char *title_of(int col, int rules)
+{
+    return col == COL_NORM && rules != MX_RULES_SEED ? "score" : columns[col].title;
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
     const row *x = a, *y = b;
@@ -94,6 +103,11 @@ static int cmp_rows(const void *a, const void *b)
         return strcmp(x->m.spec, y->m.spec);
     if ((x->m.n == 0) != (y->m.n == 0))
         return (x->m.n == 0) - (y->m.n == 0);
+    /* failed and rejected rows sink, as in --batch's table, whatever the
+     * column: a lossy row below the bar must not read as the winner */
+    int xo = x->m.failed || x->m.rejected, yo = y->m.failed || y->m.rejected;
+    if (xo != yo)
+        return xo - yo;
     if (isnan(x->key) != isnan(y->key))
         return isnan(x->key) - isnan(y->key);
     if (x->key != y->key)
@@ -177,7 +191,8 @@ static void draw(ui_panel *self, ui_app *app, int focused)
             continue;
         int cw = c ? columns[c].width : pw;
         int attr = crt_attr(CRT_HEADER) | (c == rp->sort ? A_REVERSE : 0);
-        ui_put(y + 1, cx, x + w - cx, attr, c ? "%*s" : "%-*s", cw, columns[c].title);
+        ui_put(y + 1, cx, x + w - cx, attr, c ? "%*s" : "%-*s", cw,
+               title_of(c, app->run.batch.rules));
         rp->col_x[c] = cx - x;
         cx += cw + 1;
     }
