@@ -368,4 +368,17 @@ wait_for "Results: means" || bad "80x24: help did not close"
 # F10 quits
 keys F10
 [ "$(wait_exit "$d")" = 0 ] || bad "F10: exit status $(cat "$d/exit" 2>/dev/null): $(cat "$d/stderr")"
+
+# ---- session 3: a manifest with a missing file opens, as --batch runs ----
+S=uimiss
+d="$tmp/smiss"
+mkdir -p "$d"
+head -2 "$DATA/manifest.csv" | sed "2s|^|$DATA/|" >"$d/m.csv"
+echo "gone.npy,512,256,forward,a file that is not there" >>"$d/m.csv"
+T new-session -d -s uimiss -x 100 -y 30 \
+    "cd '$d' && '$MX' ui -m '$d/m.csv' 2>'$d/stderr'; echo \$? >'$d/exit'; stty -a >'$d/stty' 2>&1"
+wait_for "Samples (0/1 selected)" || bad "a manifest with a missing file: the app did not start ($(cat "$d/stderr"))"
+shows "skipped 1 file of" || bad "the missing file is not said: $(screen | tail -3)"
+keys F10
+[ "$(wait_exit "$d")" = 0 ] || bad "missing-file session: exit status $(cat "$d/exit" 2>/dev/null)"
 exit $fail

@@ -152,9 +152,19 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
     pthread_mutex_init(&app->run.lock, NULL);
     app->screen.layout = layout;
     int rc = 0;
-    if (mx_samples_load_manifest(manifest, &app->samples, &app->n_samples, &err)) {
+    /* as --batch: a file of the manifest that cannot be loaded is skipped
+     * and said (on the status line), the others are worked on */
+    mx_skipped skipped;
+    if (mx_samples_load_manifest_lenient(manifest, &app->samples, &app->n_samples, &skipped,
+                                         &err)) {
         fprintf(stderr, "mxbench: %s\n", err.msg);
         rc = err.code == MX_EFAIL ? 1 : 2;
+        goto out;
+    }
+    if (app->n_samples == 0 && skipped.n) { /* an empty manifest opens, empty */
+        fprintf(stderr, "mxbench: %s: no sample could be loaded%s%s\n", manifest,
+                skipped.kept ? "; the first: " : "", skipped.kept ? skipped.msg[0] : "");
+        rc = 2;
         goto out;
     }
     app->selected = calloc(app->n_samples ? app->n_samples : 1, 1);
@@ -187,9 +197,13 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
         goto out;
     }
     /* the keys first: at 80 columns a long manifest path must not push them off */
-    ui_status(app, 0, "Space or Enter selects a sample, Tab goes to the pipeline (Enter there "
-                      "queues it), r runs, ? lists every key. %zu samples from %s.",
-              app->n_samples, manifest);
+    if (skipped.n) /* an error, so it stands out; the first reason shown */
+        ui_status(app, 1, "skipped %zu file%s of %s that could not be loaded: %s", skipped.n,
+                  skipped.n == 1 ? "" : "s", manifest, skipped.msg[0]);
+    else
+        ui_status(app, 0, "Space or Enter selects a sample, Tab goes to the pipeline (Enter "
+                          "there queues it), r runs, ? lists every key. %zu samples from %s.",
+                  app->n_samples, manifest);
     for (;;) {
         ui_run_report(app);
         draw(app);
