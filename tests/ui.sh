@@ -78,7 +78,14 @@ wait_for "Samples (2/12 selected)" || bad "Space did not select two samples"
 
 # build bytesplit|lz4 from keys, whatever the default pipeline is: pick the
 # entropy stage, remove every transform, then add one
-keys Tab n; text lz4; keys Enter
+keys Tab n; text quant; keys Enter
+wait_for "[quant:sim=0.99]" || bad "entropy picker: quant"
+# + and - step a decimal parameter too (by 0.001), within its range
+keys +
+wait_for "[quant:sim=0.991]" || bad "+ did not step quant's sim: $(screen | grep -i 'sim' | head -2)"
+keys - -
+wait_for "[quant:sim=0.989]" || bad "- did not step quant's sim"
+keys n; text lz4; keys Enter
 wait_for "[lz4]" || bad "entropy picker"
 for i in 1 2 3 4 5 6 7 8; do keys Left x; done
 wait_for "Pipeline  lz4" || bad "x did not remove the transforms"

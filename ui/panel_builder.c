@@ -115,6 +115,24 @@ static void adjust(builder_panel *b, ui_app *app, int dir)
         }
         return;
     }
+    const mx_param *d = &st->stage->params[st->stage->alternatives ? st->params.which : 0];
+    if (d->type == MX_PARAM_DECIMAL) { /* by 0.001 (sim=0.99 -> 0.991), as text to the parser */
+        int64_t step = 1;
+        for (int k = 3; k < d->digits; k++)
+            step *= 10;
+        mx_params stepped = st->params;
+        stepped.v[st->stage->alternatives ? st->params.which : 0] += dir * step;
+        mx_stage_format(st->stage, &stepped, text, sizeof text);
+        colon = strchr(text, ':');
+        memset(&np, 0, sizeof np);
+        if (colon && mx_stage_parse(st->stage, colon + 1, &np, &err) == 0) {
+            st->params = np;
+            commit(b, app, &p, b->cursor);
+            return;
+        }
+        ui_status(app, 1, "%s", err.msg);
+        return;
+    }
     long v = strtol(cur, NULL, 10);
     for (int k = 1; k <= 2; k++) { /* skip one invalid value (zstd has no level 0) */
         snprintf(arg, sizeof arg, "%ld", v + dir * k);
