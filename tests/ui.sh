@@ -168,6 +168,15 @@ T resize-window -t ui -x 40 -y 10
 wait_for "terminal too small" || bad "too-small message"
 T resize-window -t ui -x 80 -y 24
 wait_for "Results: means" || bad "redraw after growing"
+# the results scrolled to their last row in a window of none, then grown:
+# the window is full again, from the top, not scrolled past its first rows
+click "$(row_of 'bytesplit|lz4  ')" 3
+keys End
+T resize-window -t ui -x 50 -y 12
+sleep 0.5
+T resize-window -t ui -x 80 -y 24
+wait_for "Results: means" || bad "redraw after 50x12"
+shows "baseline:zstd:3 " && shows "bytesplit|lz4  " || bad "rows hidden after growing: $(screen)"
 # sweep: one queued pipeline per value of the range
 keys S C-u; text 'zstd:{} 1:3:3'; keys Enter
 wait_for "queued 3 pipelines of the sweep" || bad "sweep prompt"

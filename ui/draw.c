@@ -87,13 +87,15 @@ int ui_list_nav(size_t *cursor, size_t n, int page, const ui_event *ev)
     return UI_HANDLED;
 }
 
-void ui_list_scroll(size_t *scroll, size_t cursor, int rows)
+void ui_list_scroll(size_t *scroll, size_t cursor, size_t n, int rows)
 {
     size_t r = rows > 0 ? (size_t)rows : 1;
     if (cursor < *scroll)
         *scroll = cursor;
     else if (cursor >= *scroll + r)
         *scroll = cursor - r + 1;
+    if (*scroll + r > n) /* a window grown (resize) shows the top, not blank rows */
+        *scroll = n > r ? n - r : 0;
 }
 
 int ui_list_click(size_t *cursor, size_t n, size_t scroll, int row)

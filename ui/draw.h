@@ -19,8 +19,9 @@ void ui_box(int y, int x, int h, int w);
 /* Moves *cursor for Up/Down, j/k, PgUp/PgDn, Home/End and the wheel (a
  * KEY_MOUSE event); returns UI_HANDLED when ev was one of those. */
 int ui_list_nav(size_t *cursor, size_t n, int page, const ui_event *ev);
-/* Keeps the cursor in a window of rows rows starting at *scroll. */
-void ui_list_scroll(size_t *scroll, size_t cursor, int rows);
+/* Keeps the cursor of a list of n items in a window of rows rows starting
+ * at *scroll, and the window full when the list allows. */
+void ui_list_scroll(size_t *scroll, size_t cursor, size_t n, int rows);
 /* A click on row `row` of a list's window (0: its first row) scrolled to
  * scroll: moves *cursor there; 1 when it hit an item. */
 int ui_list_click(size_t *cursor, size_t n, size_t scroll, int row);

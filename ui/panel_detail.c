@@ -151,7 +151,7 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     int nw = w - 62 > 10 ? w - 62 : 10;
     ui_put(y + 1, x, w, crt_attr(CRT_HEADER), "%-*s %8s %9s %8s %10s %10s  %s", nw, "sample",
            "ratio", "comp ms", "dec ms", "sim lower", "normalized", "beats");
-    ui_list_scroll(&d->scroll, d->cursor, table_h - 2);
+    ui_list_scroll(&d->scroll, d->cursor, ns, table_h - 2);
     for (int r = 0; r < table_h - 2; r++) {
         size_t s = d->scroll + (size_t)r;
         if (s >= ns)

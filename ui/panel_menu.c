@@ -54,7 +54,7 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     ui_put(y, x + 2, pw - 4, A_BOLD, " %s: %s_ ", m->title, m->filter);
     if (m->cursor >= n && n)
         m->cursor = n - 1;
-    ui_list_scroll(&m->scroll, m->cursor, ph - 2);
+    ui_list_scroll(&m->scroll, m->cursor, n, ph - 2);
     for (int r = 0; r < ph - 2; r++) {
         size_t i = m->scroll + (size_t)r;
         if (i >= n)

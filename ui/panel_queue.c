@@ -21,7 +21,7 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     if (q->cursor >= app->n_queue)
         q->cursor = app->n_queue ? app->n_queue - 1 : 0;
     int rows = h - 1;
-    ui_list_scroll(&q->scroll, q->cursor, rows);
+    ui_list_scroll(&q->scroll, q->cursor, app->n_queue, rows);
     if (app->n_queue == 0)
         ui_put(y + 1, x, w, crt_attr(CRT_DIM), "empty: Enter on the pipeline queues it");
     int r = 0;

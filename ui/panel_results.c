@@ -201,7 +201,7 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     if (rp->cursor >= n)
         rp->cursor = n ? n - 1 : 0;
     int body = h - 2;
-    ui_list_scroll(&rp->scroll, rp->cursor, body);
+    ui_list_scroll(&rp->scroll, rp->cursor, n, body);
     for (int r = 0; r < body; r++) {
         size_t i = rp->scroll + (size_t)r;
         if (i >= n)

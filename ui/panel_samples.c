@@ -59,7 +59,7 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     ui_title(y, x, w, focused, "Samples (%zu/%zu selected)%s%s", n_sel, app->n_samples,
              tail[0] ? "  all *" : "", tail);
     int rows = h - 1;
-    ui_list_scroll(&sp->scroll, sp->cursor, rows);
+    ui_list_scroll(&sp->scroll, sp->cursor, app->n_samples, rows);
     int nw = sp->name_w ? sp->name_w : (w - FIXED_W < 6 ? 6 : w - FIXED_W);
     for (int r = 0; r < rows; r++) {
         size_t i = sp->scroll + (size_t)r;
