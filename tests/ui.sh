@@ -391,10 +391,13 @@ d="$tmp/smiss"
 mkdir -p "$d"
 head -2 "$DATA/manifest.csv" | sed "2s|^|$DATA/|" >"$d/m.csv"
 echo "gone.npy,512,256,forward,a file that is not there" >>"$d/m.csv"
-T new-session -d -s uimiss -x 100 -y 30 \
-    "cd '$d' && '$MX' ui -m '$d/m.csv' 2>'$d/stderr'; echo \$? >'$d/exit'; stty -a >'$d/stty' 2>&1"
+long='bytesplit,delta:cols,xor:rows,shuffle,transpose,delta:rows,xor:cols,bitshuffle'
+T new-session -d -s uimiss -x 80 -y 24 \
+    "cd '$d' && '$MX' ui -m '$d/m.csv' -p '$long|zstd:19' -p '$long|zstd:3' 2>'$d/stderr'; echo \$? >'$d/exit'; stty -a >'$d/stty' 2>&1"
 wait_for "Samples (0/1 selected)" || bad "a manifest with a missing file: the app did not start ($(cat "$d/stderr"))"
 shows "skipped 1 file of" || bad "the missing file is not said: $(screen | tail -3)"
+# long specs keep their tails in the queue: the two differ at the end
+shows "~bitshuffle|zstd:19" && shows "bitshuffle|zstd:3" || bad "queued specs lost their tails: $(screen | grep -F ' 1 ')"
 keys F10
 [ "$(wait_exit "$d")" = 0 ] || bad "missing-file session: exit status $(cat "$d/exit" 2>/dev/null)"
 exit $fail

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "crt.h"
 #include "draw.h"
+#include "fit.h"
 #include "panels.h"
 
 typedef struct {
@@ -60,7 +61,9 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     int y = self->y, x = self->x, w = self->w;
     char spec[MX_SPEC_MAX];
     mx_pipeline_format(&b->p, spec, sizeof spec);
-    ui_title(y, x, w, focused, "Pipeline  %s", spec);
+    char fitted[MX_SPEC_MAX]; /* the entropy stage at the end stays in view */
+    ui_fit_middle(spec, w - 10, fitted, sizeof fitted);
+    ui_title(y, x, w, focused, "Pipeline  %s", fitted);
     if (b->p.automatic) {
         ui_put(y + 1, x, w, focused ? crt_attr(CRT_CURSOR) : crt_attr(CRT_SELECTED), "[%s]", spec);
         ui_put(y + 2, x, w, crt_attr(CRT_DIM), "picks per matrix (+/- auto:max)");

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "crt.h"
 #include "draw.h"
+#include "fit.h"
 #include "panels.h"
 
 typedef struct {
@@ -31,7 +32,9 @@ static void draw(ui_panel *self, ui_app *app, int focused)
             break;
         int attr = focused && i == q->cursor ? crt_attr(CRT_CURSOR) : 0;
         ui_fill(y + 1 + r, x, w, attr);
-        ui_put(y + 1 + r, x, w, attr, "%2zu %s", i + 1, app->queue[i]);
+        char fitted[MX_SPEC_MAX]; /* the tail kept: specs that differ at the end stay apart */
+        ui_fit_middle(app->queue[i], w - 3, fitted, sizeof fitted);
+        ui_put(y + 1 + r, x, w, attr, "%2zu %s", i + 1, fitted);
     }
     if (app->solution[0] && r + (app->n_queue == 0) < rows) { /* E sets it */
         /* the file's name, as its results row names it: a long directory
