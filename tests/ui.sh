@@ -398,6 +398,14 @@ wait_for "Samples (0/1 selected)" || bad "a manifest with a missing file: the ap
 shows "skipped 1 file of" || bad "the missing file is not said: $(screen | tail -3)"
 # long specs keep their tails in the queue: the two differ at the end
 shows "~bitshuffle|zstd:19" && shows "bitshuffle|zstd:3" || bad "queued specs lost their tails: $(screen | grep -F ' 1 ')"
+# a pipeline that fails is said when the run ends, not only on its row
+printf 'import sys\nsys.exit(1)\n' >"$d/crash.py"
+keys Space
+wait_for "Samples (1/1 selected)" || bad "select the one sample"
+keys E C-u; text "$d/crash.py"; keys Enter
+wait_for "next run scores" || bad "E did not take crash.py"
+keys r
+wait_for "1 pipeline FAILED: Enter on its row says why" || bad "a failed solution is not said: $(screen | tail -2)"
 keys F10
 [ "$(wait_exit "$d")" = 0 ] || bad "missing-file session: exit status $(cat "$d/exit" 2>/dev/null)"
 exit $fail

@@ -83,12 +83,23 @@ void ui_run_report(ui_app *app)
     pthread_mutex_lock(&r->lock);
     int end = r->started && !r->running && !r->reported;
     size_t done = r->done, total = r->total, ns = r->samples_done, n = r->n_samples;
+    size_t failed = 0, nc = r->batch.n_columns; /* columns that failed a sample (cells: the
+                                                  * summaries are made at the next draw) */
+    for (size_t c = 0; end && c < nc; c++) {
+        int f = 0;
+        for (size_t k = 0; k < r->batch.n_samples && !f; k++)
+            f = r->batch.cell[k * nc + c].done && r->batch.cell[k * nc + c].failed;
+        failed += (size_t)f;
+    }
     r->reported |= end;
     pthread_mutex_unlock(&r->lock);
     if (!end)
         return;
     /* finished is every cell done, whenever a cancel came */
-    if (ns == n)
+    if (ns == n && failed)
+        ui_status(app, 1, "run finished: %zu of %zu cells; %zu pipeline%s FAILED: Enter on its row "
+                  "says why", done, total, failed, failed == 1 ? "" : "s");
+    else if (ns == n)
         ui_status(app, 0, "run finished: %zu of %zu cells; Enter on a row for detail, e exports",
                   done, total);
     else
