@@ -194,6 +194,11 @@ keys r
 T resize-window -t ui -x 70 -y 22
 wait_for "running " || bad "redraw at 70x22 during a run"
 T resize-window -t ui -x 100 -y 30
+# q during a run asks first; n goes on
+keys q
+wait_for "a run is in progress: quit and lose it? (y/n)" || bad "q during a run did not ask"
+keys n
+wait_for "the run goes on" || bad "n did not keep the run"
 keys c
 wait_for "run cancelled" || bad "c did not cancel the run"
 keys q

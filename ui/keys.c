@@ -23,7 +23,7 @@ const ui_key_help ui_global_keys[] = {
     {"E", NULL, "score a solution .py too"},
     {"R", NULL, "rules: seed/lossless/lossy"},
     {"C", NULL, "as submitted / shape known"},
-    {"F10  q", "Quit", "quit"},
+    {"F10  q", "Quit", "quit (during a run: after y)"},
     {NULL, NULL, NULL},
 };
 
@@ -111,7 +111,15 @@ int ui_global_event(ui_app *app, ui_event *ev)
 {
     switch (ev->key) {
     case 'q':
-    case KEY_F(10): return UI_QUIT;
+    case KEY_F(10): {
+        pthread_mutex_lock(&app->run.lock);
+        int running = app->run.running;
+        pthread_mutex_unlock(&app->run.lock);
+        if (!running)
+            return UI_QUIT;
+        /* a long run is work: not lost to one key */
+        return ui_push(app, ev, ui_confirm_quit_new("a run is in progress: quit and lose it? (y/n)"));
+    }
     case '\t': ui_screen_cycle(&app->screen, 1); return UI_HANDLED;
     case KEY_BTAB: ui_screen_cycle(&app->screen, -1); return UI_HANDLED;
     case '?':

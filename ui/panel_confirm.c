@@ -13,7 +13,7 @@ typedef struct {
     char question[PATH_MAX + 64];
     char path[PATH_MAX];
     char arg[MX_SPEC_MAX];
-    ui_yes_fn yes;
+    ui_yes_fn yes; /* NULL: the question is whether to quit */
 } confirm_panel;
 
 static void draw(ui_panel *self, ui_app *app, int focused)
@@ -29,11 +29,16 @@ static int event(ui_panel *self, ui_app *app, ui_event *ev)
     confirm_panel *c = (confirm_panel *)self;
     switch (ev->key) {
     case 'y':
+        if (!c->yes)
+            return UI_HANDLED | UI_POP | UI_QUIT;
         c->yes(app, c->path, c->arg, 1);
         return UI_HANDLED | UI_POP;
     case 'n':
     case 27:
-        ui_status(app, 0, "%s left as it was: nothing written", c->path);
+        if (!c->yes)
+            ui_status(app, 0, "the run goes on (c cancels it)");
+        else
+            ui_status(app, 0, "%s left as it was: nothing written", c->path);
         return UI_HANDLED | UI_POP;
     }
     return UI_HANDLED; /* an answer is wanted */
@@ -60,4 +65,9 @@ ui_panel *ui_confirm_new(const char *question, const char *path, const char *arg
     snprintf(c->arg, sizeof c->arg, "%s", arg ? arg : "");
     c->yes = yes;
     return &c->super;
+}
+
+ui_panel *ui_confirm_quit_new(const char *question)
+{
+    return ui_confirm_new(question, "", NULL, NULL);
 }
