@@ -137,6 +137,11 @@ keys Enter
 wait_for "Detail:" || bad "detail view"
 wait_for "bytes per stream" || bad "stream sizes in detail"
 wait_for "exponents of" || bad "exponent histogram in detail"
+# help is global there too; closing it comes back to the detail view
+keys '?'
+wait_for "Press any key to close." || bad "? in the detail view"
+keys x
+wait_for "Detail:" || bad "closing the help left the detail view"
 keys Escape
 # E: a solution scored beside the pipelines (eval in the app), when Debian's
 # python3 can run the competition's baseline.py

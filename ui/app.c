@@ -100,7 +100,10 @@ static int dispatch(ui_app *app, ui_event *ev)
     }
     int stacked = app->screen.depth > 0;
     int r = ui_screen_event(&app->screen, app, ev);
-    if (r == UI_IGNORED && !stacked) {
+    /* over a stacked panel only help and quit go on to the global keys,
+     * and only when the panel lets them (a prompt types '?') */
+    int always = ev->key == '?' || ev->key == KEY_F(1) || ev->key == KEY_F(10);
+    if (r == UI_IGNORED && (!stacked || always)) {
         ev->push = NULL;
         r = ui_global_event(app, ev);
         if (r & UI_PUSH)
