@@ -171,6 +171,7 @@ T resize-window -t ui -x 80 -y 24
 wait_for "Samples (2/12" || bad "redraw at 80x24"
 T resize-window -t ui -x 40 -y 10
 wait_for "terminal too small" || bad "too-small message"
+shows "need 50x12" || bad "the too-small message does not say the size wanted: $(screen | head -3)"
 T resize-window -t ui -x 80 -y 24
 wait_for "Results: means" || bad "redraw after growing"
 # the results scrolled to their last row in a window of none, then grown:

@@ -68,8 +68,10 @@ static void draw(ui_app *app)
     crt_size(&h, &w);
     erase();
     if (h < MIN_H || w < MIN_W) {
-        ui_put(0, 0, w, A_BOLD, "mxbench: terminal too small (%dx%d); need %dx%d", w, h, MIN_W,
-               MIN_H);
+        /* short lines, the size wanted first: it must be read at 20 columns */
+        ui_put(0, 0, w, A_BOLD, "need %dx%d", MIN_W, MIN_H);
+        ui_put(1, 0, w, 0, "terminal too small");
+        ui_put(2, 0, w, 0, "(%dx%d); q quits", w, h);
         crt_cursor(0);
         refresh();
         return;
