@@ -60,7 +60,8 @@ grep -q '^round trip: differs, similarity 0\.9' "$tmp/out" || bad "lossy: $(cat 
 
 # the header from C++ (11 and 17: <stdatomic.h> is C++23 only), when there
 # is a C++ compiler: a cancel flag is std::atomic<int> there
-if command -v g++ >/dev/null 2>&1; then
+case $CC in *clang*) cxx=clang++ ;; *) cxx=g++ ;; esac # the C compiler's own, for its sanitizers
+if command -v $cxx >/dev/null 2>&1; then
     cat >"$tmp/cxx.cc" <<'CC'
 #include <mxbench.h>
 #include <cstdio>
@@ -75,10 +76,10 @@ int main()
 }
 CC
     for std in c++11 c++17; do
-        g++ -std=$std -Wall -Wextra -pedantic -Werror -o "$tmp/cxx" "$tmp/cxx.cc" $cflags $libs \
-            2>"$tmp/cc.log" || { cat "$tmp/cc.log"; bad "mxbench.h does not build as $std"; continue; }
-        [ "$(LD_LIBRARY_PATH=$libdir "$tmp/cxx")" = "$(pkg-config --modversion mxbench)" ] ||
-            bad "the $std program did not run"
+        $cxx -std=$std -Wall -Wextra -pedantic -Werror $CFLAGS -o "$tmp/cxx" "$tmp/cxx.cc" $cflags $libs \
+            $LDFLAGS 2>"$tmp/cc.log" || { cat "$tmp/cc.log"; bad "mxbench.h does not build as $std"; continue; }
+        out=$(LD_LIBRARY_PATH=$libdir "$tmp/cxx" 2>&1)
+        [ "$out" = "$(pkg-config --modversion mxbench)" ] || bad "the $std program did not run: $out"
     done
 fi
 
