@@ -75,6 +75,12 @@ wait_for "Samples (0/12 selected)" || bad "app did not start"
 shows "Pipeline  auto" || bad "the builder does not start at auto"
 keys Space Space
 wait_for "Samples (2/12 selected)" || bad "Space did not select two samples"
+# keys with nothing to act on say so: w on an empty queue, c with no run
+keys w
+wait_for "the queue is empty: nothing to save" || bad "w on an empty queue"
+[ -e "$tmp/mxbench-queue.txt" ] && bad "w on an empty queue wrote a file"
+keys c
+wait_for "no run to cancel" || bad "c with no run said nothing"
 
 # build bytesplit|lz4 from keys, whatever the default pipeline is: pick the
 # entropy stage, remove every transform, then add one

@@ -116,7 +116,7 @@ static int dispatch(ui_app *app, ui_event *ev)
 
 static void app_free(ui_app *app)
 {
-    ui_run_cancel(app);
+    atomic_store(&app->run.cancel, 1); /* a run still going stops at its next cell */
     ui_run_join(app);
     ui_screen_free(&app->screen);
     mx_batch_free(&app->run.batch);

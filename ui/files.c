@@ -144,5 +144,9 @@ static int accept_queue(ui_app *app, const char *t, const char *arg, ui_event *e
 
 int ui_save_queue(ui_app *app, ui_event *ev)
 {
+    if (app->n_queue == 0) { /* an empty file would replace a saved queue */
+        ui_status(app, 1, "the queue is empty: nothing to save");
+        return UI_HANDLED;
+    }
     return ui_push(app, ev, ui_prompt_new("save queue to: ", "mxbench-queue.txt", 0, accept_queue, NULL));
 }

@@ -74,6 +74,8 @@ void ui_run_cancel(ui_app *app)
     if (running) {
         atomic_store(&app->run.cancel, 1);
         ui_status(app, 0, "cancelling after the current cell...");
+    } else {
+        ui_status(app, 0, "no run to cancel (r starts one)");
     }
 }
 
