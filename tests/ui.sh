@@ -410,7 +410,7 @@ head -2 "$DATA/manifest.csv" | sed "2s|^|$DATA/|" >"$d/m.csv"
 echo "gone.npy,512,256,forward,a file that is not there" >>"$d/m.csv"
 long='bytesplit,delta:cols,xor:rows,shuffle,transpose,delta:rows,xor:cols,bitshuffle'
 T new-session -d -s uimiss -x 80 -y 24 \
-    "cd '$d' && '$MX' ui -m '$d/m.csv' -p '$long|zstd:19' -p '$long|zstd:3' 2>'$d/stderr'; echo \$? >'$d/exit'; stty -a >'$d/stty' 2>&1"
+    "cd '$d' && HOME='$d/home' '$MX' ui -m '$d/m.csv' -p '$long|zstd:19' -p '$long|zstd:3' 2>'$d/stderr'; echo \$? >'$d/exit'; stty -a >'$d/stty' 2>&1"
 wait_for "Samples (0/1 selected)" || bad "a manifest with a missing file: the app did not start ($(cat "$d/stderr"))"
 shows "skipped 1 file of" || bad "the missing file is not said: $(screen | tail -3)"
 # long specs keep their tails in the queue: the two differ at the end
@@ -423,6 +423,10 @@ keys E C-u; text "$d/crash.py"; keys Enter
 wait_for "next run scores" || bad "E did not take crash.py"
 keys r
 wait_for "1 pipeline FAILED: Enter on its row says why" || bad "a failed solution is not said: $(screen | tail -2)"
+# ~/ in a file prompt is $HOME's, as in a shell
+mkdir -p "$d/home"
+keys e C-u; text '~/r.csv'; keys Enter
+wait_for "exported the results to $d/home/r.csv" || bad "~/ was not expanded: $(screen | tail -2)"
 keys F10
 [ "$(wait_exit "$d")" = 0 ] || bad "missing-file session: exit status $(cat "$d/exit" 2>/dev/null)"
 exit $fail

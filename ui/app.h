@@ -100,6 +100,9 @@ int ui_pipeline_check(const mx_pipeline *p, char *why, size_t n);
 int ui_export_results(ui_app *app, ui_event *ev);
 int ui_export_solution(ui_app *app, ui_event *ev);
 int ui_save_queue(ui_app *app, ui_event *ev);
+/* path with a leading "~/" read as $HOME's, as a shell would (in buf);
+ * else path itself. */
+const char *ui_expand_home(const char *path, char *buf, size_t n);
 
 /* worker.c */
 /* 0 when the run started (the status line says why not). */

@@ -34,10 +34,21 @@ static const char *shown(const char *path, char *buf)
     return realpath(path, buf) ? buf : path;
 }
 
+const char *ui_expand_home(const char *path, char *buf, size_t n)
+{
+    const char *home = getenv("HOME");
+    if (strncmp(path, "~/", 2) || !home || !*home)
+        return path;
+    int k = snprintf(buf, n, "%s/%s", home, path + 2);
+    return k < 0 || (size_t)k >= n ? path : buf;
+}
+
 /* Asks before write(path) when the file is there. */
 static int write_or_ask(ui_app *app, const char *path, const char *arg, ui_yes_fn write,
                         ui_event *ev)
 {
+    char full[PATH_MAX];
+    path = ui_expand_home(path, full, sizeof full);
     if (!*path) {
         ui_status(app, 0, "cancelled: nothing written");
         return UI_HANDLED;

@@ -46,8 +46,9 @@ static int accept_spec(ui_app *app, const char *t, const char *arg, ui_event *ev
 static int accept_load(ui_app *app, const char *t, const char *arg, ui_event *ev)
 {
     (void)arg, (void)ev;
+    char full[4096];
     if (*t)
-        ui_queue_load(app, t);
+        ui_queue_load(app, ui_expand_home(t, full, sizeof full));
     else
         ui_status(app, 0, "cancelled");
     return UI_HANDLED;
@@ -68,6 +69,8 @@ static int accept_sweep(ui_app *app, const char *t, const char *arg, ui_event *e
 static int accept_solution(ui_app *app, const char *t, const char *arg, ui_event *ev)
 {
     (void)arg, (void)ev;
+    char full[4096];
+    t = ui_expand_home(t, full, sizeof full);
     if (*t && access(t, R_OK) != 0) {
         ui_status(app, 1, "%s: no such file", t);
         return UI_HANDLED;
