@@ -423,6 +423,20 @@ keys E C-u; text "$d/crash.py"; keys Enter
 wait_for "next run scores" || bad "E did not take crash.py"
 keys r
 wait_for "1 pipeline FAILED: Enter on its row says why" || bad "a failed solution is not said: $(screen | tail -2)"
+# l over a queue asks first: n keeps it, y replaces it with the file's
+keys w C-u; text "$d/q.txt"; keys Enter
+wait_for "saved 2 pipelines to $d/q.txt" || bad "w did not save the queue"
+keys :; text zstd:1; keys Enter
+wait_for "Queue (3)" || bad "queue zstd:1"
+keys l C-u; text "$d/q.txt"; keys Enter
+wait_for "replace the 3 queued pipelines with q.txt's? (y/n)" || bad "l over a queue did not ask"
+keys n
+wait_for "the queue is kept as it was" || bad "n did not keep the queue"
+shows "Queue (3)" || bad "n changed the queue"
+keys l C-u; text "$d/q.txt"; keys Enter
+wait_for "(y/n)" || bad "l did not ask again"
+keys y
+wait_for "Queue (2)" || bad "y did not load the saved queue"
 # ~/ in a file prompt is $HOME's, as in a shell
 mkdir -p "$d/home"
 keys e C-u; text '~/r.csv'; keys Enter

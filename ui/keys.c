@@ -43,15 +43,30 @@ static int accept_spec(ui_app *app, const char *t, const char *arg, ui_event *ev
     return UI_HANDLED;
 }
 
+static void load_yes(ui_app *app, const char *path, const char *arg, int force)
+{
+    (void)arg, (void)force;
+    ui_queue_load(app, path);
+}
+
 static int accept_load(ui_app *app, const char *t, const char *arg, ui_event *ev)
 {
-    (void)arg, (void)ev;
-    char full[4096];
-    if (*t)
-        ui_queue_load(app, ui_expand_home(t, full, sizeof full));
-    else
+    (void)arg;
+    char full[4096], q[4200];
+    if (!*t) {
         ui_status(app, 0, "cancelled");
-    return UI_HANDLED;
+        return UI_HANDLED;
+    }
+    t = ui_expand_home(t, full, sizeof full);
+    if (app->n_queue == 0) {
+        ui_queue_load(app, t);
+        return UI_HANDLED;
+    }
+    /* loading replaces the queue: what is queued is not lost to one key */
+    const char *base = strrchr(t, '/'); /* the question must fit: the file's name */
+    snprintf(q, sizeof q, "replace the %zu queued pipeline%s with %s's? (y/n) ", app->n_queue,
+             app->n_queue == 1 ? "" : "s", base ? base + 1 : t);
+    return ui_push(app, ev, ui_confirm_ask_new(q, t, NULL, load_yes, "the queue is kept as it was"));
 }
 
 static int accept_sweep(ui_app *app, const char *t, const char *arg, ui_event *ev)

@@ -14,6 +14,7 @@ typedef struct {
     char path[PATH_MAX];
     char arg[MX_SPEC_MAX];
     ui_yes_fn yes; /* NULL: the question is whether to quit */
+    char no[160];  /* what n says; "" for a file left as it was */
 } confirm_panel;
 
 static void draw(ui_panel *self, ui_app *app, int focused)
@@ -35,8 +36,8 @@ static int event(ui_panel *self, ui_app *app, ui_event *ev)
         return UI_HANDLED | UI_POP;
     case 'n':
     case 27:
-        if (!c->yes)
-            ui_status(app, 0, "the run goes on (c cancels it)");
+        if (c->no[0])
+            ui_status(app, 0, "%s", c->no);
         else
             ui_status(app, 0, "%s left as it was: nothing written", c->path);
         return UI_HANDLED | UI_POP;
@@ -67,7 +68,17 @@ ui_panel *ui_confirm_new(const char *question, const char *path, const char *arg
     return &c->super;
 }
 
+ui_panel *ui_confirm_ask_new(const char *question, const char *path, const char *arg, ui_yes_fn yes,
+                             const char *no)
+{
+    confirm_panel *c = (confirm_panel *)ui_confirm_new(question, path, arg, yes);
+    if (!c)
+        return NULL;
+    snprintf(c->no, sizeof c->no, "%s", no);
+    return &c->super;
+}
+
 ui_panel *ui_confirm_quit_new(const char *question)
 {
-    return ui_confirm_new(question, "", NULL, NULL);
+    return ui_confirm_ask_new(question, "", NULL, NULL, "the run goes on (c cancels it)");
 }

@@ -43,6 +43,9 @@ ui_panel *ui_menu_new(const char *title, const char *const *labels, const char *
  * yes(app, path, arg, 1): force, the file may be overwritten. */
 typedef void (*ui_yes_fn)(ui_app *app, const char *path, const char *arg, int force);
 ui_panel *ui_confirm_new(const char *question, const char *path, const char *arg, ui_yes_fn yes);
+/* The same with what n or Esc says (about something other than a file). */
+ui_panel *ui_confirm_ask_new(const char *question, const char *path, const char *arg, ui_yes_fn yes,
+                             const char *no);
 /* The same question whether to quit: y quits, n or Esc goes on. */
 ui_panel *ui_confirm_quit_new(const char *question);
 #endif
