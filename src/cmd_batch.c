@@ -1,11 +1,8 @@
 /* cmd_batch.c - `mxbench --batch` (or `batch`): every pipeline on every
  * sample, a table, CSV and JSON; and the same run for `eval`, whose last
  * column is a solution (eval.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "batchlive.h"
 #include "cli_cmd.h"
@@ -41,25 +38,8 @@ static int load_samples(const cli_opts *o, mx_sample **s, size_t *n, mx_skipped 
     if (o->verbosity >= 1 && skipped->n > skipped->kept)
         fprintf(stderr, "mxbench: skipped %zu more\n", skipped->n - skipped->kept);
     if (*n == 0) { /* an error, so the first reason is said even with -q */
-        fprintf(stderr, "mxbench: %s: no sample could be loaded%s%s\n", man,
-                skipped->kept ? "; the first: " : "", skipped->kept ? skipped->msg[0] : "");
-        return 2;
-    }
-    return 0;
-}
-
-/* A solution that is not there is refused in one line, before the samples
- * load and before "starting" is said. */
-static int check_solution(const char *solution)
-{
-    struct stat st;
-    if (stat(solution, &st) != 0) {
-        fprintf(stderr, "mxbench: %s: %s\n", solution, strerror(errno));
-        return 2;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        fprintf(stderr, "mxbench: %s: is not a file\n", solution);
-        return 2;
+        mx_skipped_none(man, skipped, &err);
+        return cli_report(&err);
     }
     return 0;
 }
@@ -91,7 +71,10 @@ int cli_run_batch(cli_opts *o, const char *solution)
             goto out;
         }
     }
-    if ((rc = cli_check_report_outputs(o)) || (solution && (rc = check_solution(solution))) ||
+    /* a missing solution is refused in one line, before the samples load
+     * and before "starting" is said */
+    if ((rc = cli_check_report_outputs(o)) ||
+        (solution && mx_solution_check(solution, &err) && (rc = cli_report(&err))) ||
         (rc = load_samples(o, &s, &n, &skipped)))
         goto out;
     if (o->sample_n &&

@@ -532,6 +532,15 @@ mx_coder mx_solution_coder(mx_solution *s)
     return c;
 }
 
+int mx_solution_check(const char *solution, mx_error *err)
+{
+    struct stat st;
+    int missing = stat(solution, &st) != 0;
+    if (missing || !S_ISREG(st.st_mode))
+        return mx_fail(err, MX_EINPUT, "%s: %s", solution, missing ? strerror(errno) : "is not a file");
+    return 0;
+}
+
 int mx_solution_start(const mx_eval_opts *o, mx_solution **out, mx_error *err)
 {
     mx_solution *s = calloc(1, sizeof *s);
@@ -546,10 +555,7 @@ int mx_solution_start(const mx_eval_opts *o, mx_solution **out, mx_error *err)
     const char *base = strrchr(o->solution, '/');
     snprintf(s->name, sizeof s->name, "solution:%s%s", base ? base + 1 : o->solution,
              o->iface == MX_EVAL_TASKS ? " (tasks)" : "");
-    struct stat st;
-    int missing = stat(o->solution, &st) != 0;
-    if (missing || !S_ISREG(st.st_mode)) {
-        mx_fail(err, MX_EINPUT, "%s: %s", o->solution, missing ? strerror(errno) : "is not a file");
+    if (mx_solution_check(o->solution, err)) {
         free(s);
         *out = NULL;
         return -1;

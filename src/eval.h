@@ -49,6 +49,8 @@ typedef struct {
 
 typedef struct mx_solution mx_solution;
 
+/* 0 when solution is a regular file; else -1 (MX_EINPUT) saying why. */
+int mx_solution_check(const char *solution, mx_error *err);
 /* Checks the files and, for HTTP, starts the server and waits for
  * /health. On failure *out is still a solution, whose every round trip
  * fails with the reason (err says it too): the batch shows a FAILED row. */

@@ -112,8 +112,10 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
     if (mx_read_file(path_in, &buf, &len, err))
         return -1;
     int rc = -1;
-    if (tensor && !ends_with(path, ".safetensors") &&
-        !(mx_is_stdio(path_in) && mx_safetensors_sniff(buf, len))) {
+    /* by name, or by content on stdin, which has none */
+    int safetensors = ends_with(path, ".safetensors") ||
+                      (mx_is_stdio(path_in) && mx_safetensors_sniff(buf, len));
+    if (tensor && !safetensors) {
         mx_tensor_misplaced(path, err);
         goto out;
     }
@@ -135,8 +137,7 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         rc = 0;
     } else if (mx_container_sniff(buf, len)) {
         mx_fail(err, MX_EINPUT, "%s: is an mxbench compressed file (decompress it first)", path);
-    } else if (ends_with(path, ".safetensors") ||
-               (mx_is_stdio(path_in) && mx_safetensors_sniff(buf, len))) {
+    } else if (safetensors) {
         mx_named_matrix *t;
         size_t nt;
         if (mx_safetensors_parse(buf, len, &t, &nt, err)) {
@@ -244,6 +245,12 @@ int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t
 {
     memset(skipped, 0, sizeof *skipped);
     return load_manifest(manifest, v, n, skipped, err);
+}
+
+int mx_skipped_none(const char *manifest, const mx_skipped *skipped, mx_error *err)
+{
+    return mx_fail(err, MX_EINPUT, "%s: no sample could be loaded%s%s", manifest,
+                   skipped->kept ? "; the first: " : "", skipped->kept ? skipped->msg[0] : "");
 }
 
 /* Draws n_draw samples the way a competition round does: uniformly at

@@ -29,11 +29,11 @@ typedef struct {
 int mx_shape_parse(const char *s, mx_shape *shape, mx_error *err);
 /* 0 when no shape is given or it is rows x cols, the shape a file's own
  * header says; else a one-line error naming path and both shapes. */
+int mx_shape_agrees(const mx_shape *shape, uint64_t rows, uint64_t cols, const char *path,
+                    mx_error *err);
 /* The one-line error for --tensor given with an input that is not a
  * .safetensors file. */
 int mx_tensor_misplaced(const char *path, mx_error *err);
-int mx_shape_agrees(const mx_shape *shape, uint64_t rows, uint64_t cols, const char *path,
-                    mx_error *err);
 
 /* Draws n_draw of the n samples of *s the way a competition round does
  * (uniformly, without replacement while the pool lasts, then with it); a
@@ -62,5 +62,8 @@ typedef struct {
  * at all (or running out of memory) is an error. */
 int mx_samples_load_manifest_lenient(const char *manifest, mx_sample **v, size_t *n,
                                      mx_skipped *skipped, mx_error *err);
+/* The error (MX_EINPUT, -1) of a manifest none of whose files loaded,
+ * with the first reason kept in skipped. */
+int mx_skipped_none(const char *manifest, const mx_skipped *skipped, mx_error *err);
 void mx_samples_free(mx_sample *v, size_t n);
 #endif

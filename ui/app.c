@@ -102,10 +102,7 @@ static int dispatch(ui_app *app, ui_event *ev)
     }
     int stacked = app->screen.depth > 0;
     int r = ui_screen_event(&app->screen, app, ev);
-    /* over a stacked panel only help and quit go on to the global keys,
-     * and only when the panel lets them (a prompt types '?') */
-    int always = ev->key == '?' || ev->key == KEY_F(1) || ev->key == KEY_F(10);
-    if (r == UI_IGNORED && (!stacked || always)) {
+    if (r == UI_IGNORED && (!stacked || ui_key_always_global(ev->key))) {
         ev->push = NULL;
         r = ui_global_event(app, ev);
         if (r & UI_PUSH)
@@ -167,8 +164,8 @@ int mx_ui_main(const char *manifest, const char *const *specs, size_t n_specs,
         goto out;
     }
     if (app->n_samples == 0 && skipped.n) { /* an empty manifest opens, empty */
-        fprintf(stderr, "mxbench: %s: no sample could be loaded%s%s\n", manifest,
-                skipped.kept ? "; the first: " : "", skipped.kept ? skipped.msg[0] : "");
+        mx_skipped_none(manifest, &skipped, &err);
+        fprintf(stderr, "mxbench: %s\n", err.msg);
         rc = 2;
         goto out;
     }
