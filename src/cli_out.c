@@ -171,13 +171,9 @@ static int probe_output(const char *path, int force)
     if (mx_is_stdio(path) || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
         return 0;
     mx_atomic_file f;
-    mx_error err = {0};
-    memset(&f, 0, sizeof f);
-    pending_output = &f; /* before its temporary exists, as below */
-    int rc = mx_atomic_begin(&f, path, force, &err) ? cli_report(&err) : 0;
+    int rc = cli_claim_output("-", path, force, &f); /* "-": no input to compare with */
     if (!rc)
-        mx_atomic_abort(&f);
-    pending_output = NULL;
+        cli_finish_output(&f, -1, NULL); /* dropped: a failed run's way out */
     return rc;
 }
 

@@ -115,6 +115,9 @@ void ui_run_report(ui_app *app);
 /* keys.c: the keys that work in every tile. */
 extern const ui_key_help ui_global_keys[];
 int ui_global_event(ui_app *app, ui_event *ev);
+/* Help and quit (?, F1, F10): global even over a stacked panel that passes
+ * them on (UI_IGNORED), as the detail view does; a prompt types '?'. */
+int ui_key_always_global(int key);
 
 /* chrome.c: the title (condition, score to beat, progress) and the footer
  * of keys; a click on a footer key gives that key. The status line is

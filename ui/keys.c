@@ -125,6 +125,11 @@ static int toggle_condition(ui_app *app)
     return UI_HANDLED;
 }
 
+int ui_key_always_global(int key)
+{
+    return key == '?' || key == KEY_F(1) || key == KEY_F(10);
+}
+
 int ui_global_event(ui_app *app, ui_event *ev)
 {
     switch (ev->key) {

@@ -118,13 +118,14 @@ static void adjust(builder_panel *b, ui_app *app, int dir)
         }
         return;
     }
-    const mx_param *d = &st->stage->params[st->stage->alternatives ? st->params.which : 0];
+    int which = st->stage->alternatives ? st->params.which : 0; /* the parameter shown */
+    const mx_param *d = &st->stage->params[which];
     if (d->type == MX_PARAM_DECIMAL) { /* by 0.001 (sim=0.99 -> 0.991), as text to the parser */
         int64_t step = 1;
         for (int k = 3; k < d->digits; k++)
             step *= 10;
         mx_params stepped = st->params;
-        stepped.v[st->stage->alternatives ? st->params.which : 0] += dir * step;
+        stepped.v[which] += dir * step;
         mx_stage_format(st->stage, &stepped, text, sizeof text);
         colon = strchr(text, ':');
         memset(&np, 0, sizeof np);

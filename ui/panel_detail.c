@@ -205,8 +205,8 @@ static int event(ui_panel *self, ui_app *app, ui_event *ev)
     case 'q':
     case KEY_LEFT: return UI_HANDLED | UI_POP;
     }
-    /* help and quit stay global (app.c passes them on); others do nothing */
-    return ev->key == '?' || ev->key == KEY_F(1) || ev->key == KEY_F(10) ? UI_IGNORED : UI_HANDLED;
+    /* help and quit stay global; other keys do nothing here */
+    return ui_key_always_global(ev->key) ? UI_IGNORED : UI_HANDLED;
 }
 
 static void destroy(ui_panel *self)
