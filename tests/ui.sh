@@ -437,6 +437,19 @@ keys l C-u; text "$d/q.txt"; keys Enter
 wait_for "(y/n)" || bad "l did not ask again"
 keys y
 wait_for "Queue (2)" || bad "y did not load the saved queue"
+# a hand-written queue file: blanks, comments (whole-line and after a
+# spec) and indentation are skipped; an error names its line, blank lines
+# counted
+printf '# my queue\n\n  zstd:7   # fast\n\tbrotli:5\n' >"$d/hand.txt"
+keys l C-u; text "$d/hand.txt"; keys Enter
+wait_for "(y/n)" && keys y
+wait_for "loaded 2 pipelines from $d/hand.txt" || bad "a commented, indented queue file: $(screen | tail -2)"
+shows "zstd:7" && shows "brotli:5" || bad "the commented queue file's specs are not queued"
+printf 'zstd:3\n\n\nnosuch:1\n' >"$d/bad.txt"
+keys l C-u; text "$d/bad.txt"; keys Enter
+wait_for "(y/n)" && keys y
+wait_for "bad.txt:4:" || bad "a bad line is not named by its number: $(screen | tail -2)"
+shows "Queue (2)" || bad "a bad queue file changed the queue"
 # ~/ in a file prompt is $HOME's, as in a shell
 mkdir -p "$d/home"
 keys e C-u; text '~/r.csv'; keys Enter

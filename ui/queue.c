@@ -78,6 +78,23 @@ int ui_queue_save(ui_app *app, const char *path, int force)
     return 0;
 }
 
+/* A queue file's line without its blanks at either end and without a
+ * comment: one that starts the line, or follows a blank (a spec has neither
+ * '#' nor blanks). */
+static char *trim_line(char *l)
+{
+    l += strspn(l, " \t");
+    for (char *c = l; (c = strchr(c, '#')) != NULL; c++)
+        if (c == l || c[-1] == ' ' || c[-1] == '\t') {
+            *c = 0;
+            break;
+        }
+    size_t n = strlen(l);
+    while (n && strchr(" \t\r", l[n - 1]))
+        l[--n] = 0;
+    return l;
+}
+
 int ui_queue_load(ui_app *app, const char *path)
 {
     uint8_t *buf;
@@ -88,7 +105,7 @@ int ui_queue_load(ui_app *app, const char *path)
         return -1;
     }
     /* check every line first, so a bad file changes nothing */
-    char *text = malloc(len + 1), *save = NULL;
+    char *text = malloc(len + 1);
     if (!text) {
         free(buf);
         ui_status(app, 1, "out of memory");
@@ -100,10 +117,13 @@ int ui_queue_load(ui_app *app, const char *path)
     char specs[UI_MAX_QUEUE][MX_SPEC_MAX];
     size_t n = 0, line = 0;
     int rc = 0;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        line++;
-        l[strcspn(l, "\r")] = 0;
-        if (!*l || *l == '#')
+    for (char *l = text, *next; l; l = next) {
+        line++; /* every line counts, blank ones too, so errors name the right one */
+        next = strchr(l, '\n');
+        if (next)
+            *next++ = 0;
+        l = trim_line(l);
+        if (!*l)
             continue;
         mx_pipeline p;
         if (ui_spec_check(app, l, &p)) {
