@@ -53,6 +53,8 @@
 #include "rowref.h"
 #include "simcheck.h"
 #include "wlanes.h"
+#include "qlanes.h"
+#include "qlowrank.h"
 
 /* The mode bytes of our frames (coded_frame.h): on disk, never renumbered. */
 #define MX_FRAME_QUANT 3       /* quant:rowsim, quant:blocksim */
@@ -557,41 +559,26 @@ static uint64_t ql_zigzag(int64_t v)
     return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
 }
 
-static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
-                       mx_bytes *out, mx_error *err)
+/* Escapes, tables and lanes of the codes q (R x C) against the rows dist
+ * names: everything of a lanes frame after its header. */
+static int ql_body(const int32_t *q, uint64_t R, uint64_t C, const uint16_t *dist, mx_bytes *out,
+                   mx_error *err)
 {
-    uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C);
-    double target = p->v[p->which] / SIM_SCALE;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P;
     uint16_t alpha[QL_N];
     mx_wl_model m = {0};
     mx_wl_enc e = {0};
     mx_bytes esc = {0};
-    float *x = malloc(n * sizeof *x + 4), *y = malloc(n * sizeof *y + 4);
-    int32_t *dq = malloc(n * sizeof *dq + 4), *q = malloc(n * sizeof *q + 4);
-    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1), *rb = malloc((size_t)R + 1);
+    int32_t *dq = malloc(n * sizeof *dq + 4);
+    uint8_t *rb = malloc((size_t)R + 1);
     uint32_t *idx = malloc((l.lanes + 8) * sizeof *idx);
     int rc = -1;
-    if (!x || !y || !dq || !q || !dist || !cls || !rb || !idx ||
-        mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)) {
+    if (!dq || !rb || !idx) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint16_t h = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
-        x[i] = mx_bf16_is_finite(h) ? mx_bf16_to_float(h) : 0.0f;
-    }
-    int k = ql_search(x, n, target, y);
-    if (k == INT32_MIN) { /* no step gets there: store */
-        rc = 1;
-        goto out;
-    }
-    float step = ql_step(k);
-    for (size_t i = 0; i < n; i++)
-        q[i] = (int32_t)ql_code(x[i], step);
     ql_model_alpha(alpha);
     if (mx_wl_model_init(&m, QL_N, alpha, 1, err))
         goto out;
@@ -626,9 +613,6 @@ static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
             }
         }
     }
-    uint32_t bits;
-    memcpy(&bits, &step, 4);
-    mx_bytes_le(out, bits, 4);
     mx_bytes_var(out, n_esc);
     mx_bytes_put(out, esc.p, esc.len);
     if (mx_wl_write_tables(&m, out, err) || mx_wl_enc_init(&e, l.lanes, n + 3 * (size_t)R, 0, err))
@@ -661,23 +645,315 @@ out:
     mx_wl_enc_free(&e);
     mx_wl_model_free(&m);
     free(esc.p);
-    free(x);
-    free(y);
     free(dq);
-    free(q);
-    free(dist);
-    free(cls);
     free(rb);
     free(idx);
     return rc;
 }
 
-static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
-                       uint8_t *dst, mx_error *err)
+/* The codes of a matrix at the largest step that passes (ql_search), and
+ * each row's reference (rowref.h): what both lanes frames code. 1 when no
+ * step passes (the stream is then stored). */
+typedef struct {
+    float step;
+    int32_t *q;
+    uint16_t *dist;
+} ql_codes;
+
+static void ql_codes_free(ql_codes *c)
 {
-    (void)w;
-    (void)p;
+    free(c->q);
+    free(c->dist);
+}
+
+static int ql_codes_of(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                       ql_codes *out, mx_error *err)
+{
     uint64_t R = d->rows, C = d->cols;
+    size_t n = (size_t)(R * C);
+    double target = p->v[p->which] / SIM_SCALE;
+    mx_rowref_layout l = mx_rowref_layout_of(R, C);
+    float *x = malloc(n * sizeof *x + 4), *y = malloc(n * sizeof *y + 4);
+    uint8_t *cls = malloc((size_t)R + 1);
+    out->q = malloc(n * sizeof *out->q + 4);
+    out->dist = malloc((size_t)R * sizeof *out->dist + 1);
+    int rc = -1;
+    if (!x || !y || !cls || !out->q || !out->dist ||
+        mx_rowref_search(src, R, C, l.B, out->dist, cls, w->threads)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
+        x[i] = mx_bf16_is_finite(h) ? mx_bf16_to_float(h) : 0.0f;
+    }
+    int k = ql_search(x, n, target, y);
+    if (k == INT32_MIN) { /* no step gets there: store */
+        rc = 1;
+        goto out;
+    }
+    out->step = ql_step(k);
+    for (size_t i = 0; i < n; i++)
+        out->q[i] = (int32_t)ql_code(x[i], out->step);
+    rc = 0;
+out:
+    free(x);
+    free(y);
+    free(cls);
+    return rc;
+}
+
+static void ql_put_step(mx_bytes *out, float step)
+{
+    uint32_t bits;
+    memcpy(&bits, &step, 4);
+    mx_bytes_le(out, bits, 4);
+}
+
+/* The candidate ranks of quantlr's prediction (0: none), smallest first. */
+static const size_t qlr_ranks[] = {0, 4, 8, 16, 32, 64};
+
+/* The factors are coded in groups of components (0, 1, 2-3, 4-7, ...,
+ * 32-63), each group's bytes with its own order-0 table: a component's
+ * values are larger the stronger it is. */
+#define QLR_GROUPS 7
+
+/* Group g's components [*j0, *j1) of k; 0 when it has none. */
+static int qlr_group(size_t g, size_t k, size_t *j0, size_t *j1)
+{
+    *j0 = g ? (size_t)1 << (g - 1) : 0;
+    *j1 = g + 1 < QLR_GROUPS ? (size_t)1 << g : k;
+    *j1 = *j1 < k ? *j1 : k;
+    return *j0 < k;
+}
+
+/* The header of a low-rank frame (after the step): k; then, for k > 0, the
+ * exponents (int8); per group, v (int8) as an order-0 block; per group, u
+ * (zigzag varints) as the varint count of bytes it decodes to and an
+ * order-0 block. A block is its varint length, then its bytes. */
+static int qlr_put(mx_bytes *out, const mx_qlr *f, size_t k, uint64_t R, uint64_t C, mx_error *err)
+{
+    mx_bytes_le(out, k, 1);
+    if (!k)
+        return 0;
+    for (size_t j = 0; j < k; j++)
+        mx_bytes_le(out, (uint8_t)f->e[j], 1);
+    mx_bytes blk = {0}, ub = {0};
+    int rc = 0;
+    size_t j0, j1;
+    for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
+        blk.len = 0;
+        rc = mx_order0_encode((const uint8_t *)f->v + j0 * C, (size_t)((j1 - j0) * C), &blk, err);
+        if (!rc) {
+            mx_bytes_var(out, blk.len);
+            mx_bytes_put(out, blk.p, blk.len);
+        }
+    }
+    if (!rc) {
+        for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
+            ub.len = blk.len = 0;
+            for (size_t i = j0 * (size_t)R; i < j1 * (size_t)R; i++)
+                mx_bytes_var(&ub, ql_zigzag(f->u[i]));
+            rc = ub.oom ? mx_fail(err, MX_EFAIL, "out of memory") : mx_order0_encode(ub.p, ub.len, &blk, err);
+            if (!rc) {
+                mx_bytes_var(out, blk.len);
+                mx_bytes_var(out, ub.len);
+                mx_bytes_put(out, blk.p, blk.len);
+                rc = blk.oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
+            }
+        }
+    }
+    free(blk.p);
+    free(ub.p);
+    return rc;
+}
+
+/* q - (the rank-k prediction) into out. */
+static int qlr_residual(const int32_t *q, const mx_qlr *f, size_t k, uint64_t R, uint64_t C, int32_t *out)
+{
+    int64_t *acc = malloc((size_t)C * sizeof *acc + 8);
+    int32_t *pr = malloc((size_t)C * sizeof *pr + 4);
+    if (!acc || !pr) {
+        free(acc);
+        free(pr);
+        return -1;
+    }
+    for (uint64_t r = 0; r < R; r++) {
+        mx_qlr_predict_row(f, k, R, C, r, acc, pr);
+        for (uint64_t c = 0; c < C; c++)
+            out[r * C + c] = q[r * C + c] - pr[c];
+    }
+    free(acc);
+    free(pr);
+    return 0;
+}
+
+/* A reference row pays less often once the prediction has taken the part
+ * rows share: a row keeps its reference only where its residuals differ
+ * less from the reference's than from zero (an encoder's choice: the
+ * distances are in the frame). */
+static void qlr_drop_refs(const int32_t *res, uint64_t R, uint64_t C, uint16_t *dist)
+{
+    for (uint64_t g = 0; g < R; g++)
+        if (dist[g]) {
+            uint64_t dr = 0, d0 = 0;
+            const int32_t *x = res + g * C, *y = x - dist[g] * C;
+            for (uint64_t c = 0; c < C; c++) {
+                dr += (uint64_t)llabs((int64_t)x[c] - y[c]);
+                d0 += (uint64_t)llabs((int64_t)x[c]);
+            }
+            if (d0 <= dr)
+                dist[g] = 0;
+        }
+}
+
+int mx_ql_encode(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                 mx_bytes *out, int lowrank, mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    ql_codes c = {0};
+    mx_qlr f = {0};
+    mx_bytes trial = {0};
+    int32_t *res = NULL;
+    uint16_t *dist = NULL;
+    int rc = ql_codes_of(p, w, d, src, &c, err);
+    if (rc || !lowrank) {
+        if (rc == 0) {
+            ql_put_step(out, c.step);
+            rc = ql_body(c.q, R, C, c.dist, out, err);
+        }
+        ql_codes_free(&c);
+        return rc;
+    }
+    /* quantlr: the rank of the smallest frame, each rank tried in full */
+    uint64_t mn = R < C ? R : C;
+    size_t kmax = 0;
+    for (size_t i = 0; i < sizeof qlr_ranks / sizeof *qlr_ranks; i++)
+        if (qlr_ranks[i] <= mn / 4)
+            kmax = qlr_ranks[i];
+    res = malloc((size_t)(R * C) * sizeof *res + 4);
+    dist = malloc((size_t)R * sizeof *dist + 2);
+    if (!res || !dist || (kmax && mx_qlr_fit(c.q, R, C, kmax, &f))) {
+        rc = mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    size_t best = SIZE_MAX, start = out->len; /* out may hold the mode byte */
+    for (size_t i = 0; i < sizeof qlr_ranks / sizeof *qlr_ranks && qlr_ranks[i] <= kmax; i++) {
+        size_t k = qlr_ranks[i];
+        trial.len = 0;
+        ql_put_step(&trial, c.step);
+        if (k)
+            mx_qlr_round(&f, k, R, C, mx_qlr_residual_rms(c.q, &f, k, R, C));
+        if ((rc = qlr_put(&trial, &f, k, R, C, err)) != 0)
+            goto out;
+        if (qlr_residual(c.q, &f, k, R, C, res)) {
+            rc = mx_fail(err, MX_EFAIL, "out of memory");
+            goto out;
+        }
+        memcpy(dist, c.dist, (size_t)R * sizeof *dist);
+        if (k)
+            qlr_drop_refs(res, R, C, dist);
+        if ((rc = ql_body(res, R, C, dist, &trial, err)) != 0)
+            goto out;
+        if (trial.oom) {
+            rc = mx_fail(err, MX_EFAIL, "out of memory");
+            goto out;
+        }
+        if (trial.len < best) {
+            best = trial.len;
+            out->len = start;
+            mx_bytes_put(out, trial.p, trial.len);
+        }
+    }
+out:
+    ql_codes_free(&c);
+    mx_qlr_free(&f);
+    free(trial.p);
+    free(res);
+    free(dist);
+    return rc;
+}
+
+static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                       mx_bytes *out, mx_error *err)
+{
+    return mx_ql_encode(p, w, d, src, out, 0, err);
+}
+
+/* qlr_put's header, checked. */
+static int qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t C, mx_qlr *f,
+                    mx_error *err)
+{
+    if (*off >= n)
+        return mx_fail(err, MX_EINPUT, "corrupt data: quantlr frame too short");
+    size_t k = src[(*off)++];
+    uint64_t mn = R < C ? R : C;
+    if (k > MX_QLR_MAX_RANK || k > mn)
+        return mx_fail(err, MX_EINPUT, "corrupt data: quantlr rank %zu", k);
+    if (k == 0)
+        return 0;
+    if (n - *off < k)
+        return mx_fail(err, MX_EINPUT, "corrupt data: quantlr factors truncated");
+    for (size_t j = 0; j < k; j++) {
+        int e = (int8_t)src[(*off)++];
+        if (e < MX_QLR_EMIN || e > MX_QLR_EMAX)
+            return mx_fail(err, MX_EINPUT, "corrupt data: quantlr exponent %d", e);
+        f->e[j] = (int8_t)e;
+    }
+    f->v = malloc((size_t)(k * C) + 1);
+    f->u = malloc((size_t)(k * R) * sizeof *f->u + 2);
+    if (!f->u || !f->v)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    uint64_t vlen, ulen, ubytes;
+    size_t j0, j1;
+    for (size_t g = 0; qlr_group(g, k, &j0, &j1); g++) {
+        if (mx_read_var(src, n, off, &vlen) || vlen > n - *off)
+            return mx_fail(err, MX_EINPUT, "corrupt data: quantlr factors truncated");
+        if (mx_order0_decode(src + *off, (size_t)vlen, (uint8_t *)f->v + j0 * C, (size_t)((j1 - j0) * C), err))
+            return -1;
+        *off += (size_t)vlen;
+    }
+    for (size_t i = 0; i < (size_t)(k * C); i++)
+        if (f->v[i] == -128)
+            return mx_fail(err, MX_EINPUT, "corrupt data: quantlr factor out of range");
+    int rc = 0;
+    for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
+        size_t nv = (j1 - j0) * (size_t)R;
+        /* a u value is at most 3 varint bytes */
+        if (mx_read_var(src, n, off, &ulen) || mx_read_var(src, n, off, &ubytes) || ulen > n - *off ||
+            ubytes > 3 * (uint64_t)nv || ubytes < (uint64_t)nv)
+            return mx_fail(err, MX_EINPUT, "corrupt data: quantlr factors truncated");
+        uint8_t *ub = malloc((size_t)ubytes + 1);
+        if (!ub)
+            return mx_fail(err, MX_EFAIL, "out of memory");
+        rc = mx_order0_decode(src + *off, (size_t)ulen, ub, (size_t)ubytes, err);
+        *off += (size_t)ulen;
+        size_t at = 0;
+        for (size_t i = j0 * (size_t)R; !rc && i < j1 * (size_t)R; i++) {
+            uint64_t z;
+            if (mx_read_var(ub, (size_t)ubytes, &at, &z) || z > 2 * (uint64_t)MX_QLR_UMAX)
+                rc = mx_fail(err, MX_EINPUT, "corrupt data: quantlr factor out of range");
+            else
+                f->u[i] = (int16_t)((z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2));
+        }
+        if (!rc && at != ubytes)
+            rc = mx_fail(err, MX_EINPUT, "corrupt data: quantlr factors left over");
+        free(ub);
+    }
+    if (!rc)
+        f->k = k;
+    return rc;
+}
+
+int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t *dst, int lowrank,
+                 mx_error *err)
+{
+    uint64_t R = d->rows, C = d->cols;
+    /* with a prediction the codes coded are residuals: up to 2^25 further out */
+    int64_t qmax = lowrank ? (int64_t)QL_MAXQ + MX_QLR_PMAX : QL_MAXQ;
+    mx_qlr f = {0};
+    int64_t *acc = NULL;
+    int32_t *pr = NULL;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P, off = 4;
     uint16_t alpha[QL_N];
@@ -701,7 +977,13 @@ static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
     uint32_t bits = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16 |
                     (uint32_t)src[3] << 24;
     memcpy(&step, &bits, 4);
-    if (!(step > 0.0f) || isinf(step) || mx_read_var(src, n, &off, &n_esc) || n_esc > n) {
+    if (!(step > 0.0f) || isinf(step)) {
+        mx_fail(err, MX_EINPUT, "corrupt data: bad quant step or escapes");
+        goto out;
+    }
+    if (lowrank && qlr_read(src, n, &off, R, C, &f, err))
+        goto out;
+    if (mx_read_var(src, n, &off, &n_esc) || n_esc > n) {
         mx_fail(err, MX_EINPUT, "corrupt data: bad quant step or escapes");
         goto out;
     }
@@ -763,7 +1045,7 @@ static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
                 }
             }
             int64_t qv = (dist[g] ? q[(g - dist[g]) * C + c] : 0) + v;
-            if (qv < -QL_MAXQ || qv > QL_MAXQ) {
+            if (qv < -qmax || qv > qmax) {
                 mx_fail(err, MX_EINPUT, "corrupt data: quant code out of range");
                 goto out;
             }
@@ -776,6 +1058,25 @@ static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
         mx_fail(err, MX_EINPUT, "corrupt data: quant escapes left over");
         goto out;
     }
+    if (f.k) {
+        acc = malloc((size_t)C * sizeof *acc + 8);
+        pr = malloc((size_t)C * sizeof *pr + 4);
+        if (!acc || !pr) {
+            mx_fail(err, MX_EFAIL, "out of memory");
+            goto out;
+        }
+        for (uint64_t r = 0; r < R; r++) {
+            mx_qlr_predict_row(&f, f.k, R, C, r, acc, pr);
+            for (uint64_t c = 0; c < C; c++) {
+                int64_t v = (int64_t)q[r * C + c] + pr[c];
+                if (v < -QL_MAXQ || v > QL_MAXQ) {
+                    mx_fail(err, MX_EINPUT, "corrupt data: quant code out of range");
+                    goto out;
+                }
+                q[r * C + c] = (int32_t)v;
+            }
+        }
+    }
     for (size_t i = 0; i < (size_t)(R * C); i++) {
         uint16_t h = ql_value((float)q[i], step);
         dst[2 * i] = (uint8_t)h;
@@ -783,6 +1084,9 @@ static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
     }
     rc = 0;
 out:
+    mx_qlr_free(&f);
+    free(acc);
+    free(pr);
     mx_wl_dec_free(&dec);
     mx_wl_model_free(&m);
     free(q);
@@ -791,6 +1095,14 @@ out:
     free(rb);
     free(base);
     return rc;
+}
+
+static int ql_decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                       uint8_t *dst, mx_error *err)
+{
+    (void)p;
+    (void)w;
+    return mx_ql_decode(d, src, n, dst, 0, err);
 }
 
 static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,

@@ -31,7 +31,8 @@ bad() { echo "FAIL: $*"; fail=1; }
 list="(exportable: auto, auto:max, bfdelta or quant:sim=T alone; or transforms bytesplit"
 for s in 'bfctx#bfctx#has no numpy twin here' 'quant:rowsim=0.99#quant#is exported only as quant:sim=...' \
     'expsplit|bfdelta#bfdelta#is exported only on its own, with no transform before it' \
-    'bfxor#bfxor#has no numpy twin here' 'delta:rows|rans#rans#has no numpy twin here'; do
+    'bfxor#bfxor#has no numpy twin here' 'delta:rows|rans#rans#has no numpy twin here' \
+    'quantlr:0.99#quantlr#has no numpy twin here'; do
     spec=${s%%#*} rest=${s#*#}
     stage=${rest%%#*} why=${rest#*#}
     "$MX" export -p "$spec" -o "$tmp/x.py" 2>"$tmp/err" && bad "$spec exported"

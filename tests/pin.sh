@@ -34,6 +34,8 @@ quant
 quant:sim=0.999
 quant:rowsim=0.99
 quant:blocksim=0.95
+quantlr
+quantlr:0.999
 bytesplit|zstd:3
 expsplit|zstd:3
 shuffle|zstd:3

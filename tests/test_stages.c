@@ -73,6 +73,7 @@ static void check_qsim(const char *name, const mx_matrix *m, double target)
     check_sim_target("quant:rowsim=%g", name, m, target);
     check_sim_target("quant:blocksim=%g", name, m, target);
     check_sim_target("quant:sim=%g", name, m, target);
+    check_sim_target("quantlr:sim=%g", name, m, target);
 }
 
 /* A standard normal draw (Box-Muller on a fixed LCG: the same everywhere). */
@@ -297,6 +298,71 @@ static int lossy_roundtrip(const mx_sample *s, const char *spec, mx_matrix *out)
     CHECK(rc == 0, "%s on %s: decompress: %s", spec, s->name, err.msg);
     free(buf);
     return rc;
+}
+
+/* quantlr codes quant:sim's codes less a prediction: it must decode to
+ * exactly quant's values; its frame is never more than one byte (the rank)
+ * larger than quant's; and on a matrix close to low rank the prediction must
+ * pay (else the test below is blind to a prediction that never engages). */
+static size_t packed_size(const mx_sample *s, const char *spec, mx_matrix *out)
+{
+    mx_pipeline p;
+    mx_error err = {0};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (mx_pipeline_parse(spec, &p, &err) || mx_compress(ctx, &p, &s->m, &buf, &len, &err) ||
+        mx_decompress(ctx, buf, len, out, &err)) {
+        CHECK(0, "%s on %s: %s", spec, s->name, err.msg);
+        free(buf);
+        return 0;
+    }
+    free(buf);
+    return len;
+}
+
+static void check_quantlr_against_quant(const mx_sample *s, double max_share)
+{
+    mx_matrix a, b;
+    size_t la = packed_size(s, "quant:sim=0.99", &a);
+    if (!la)
+        return;
+    size_t lb = packed_size(s, "quantlr:sim=0.99", &b);
+    if (lb) {
+        size_t n = mx_matrix_count(&s->m);
+        CHECK(memcmp(a.data, b.data, n * 2) == 0, "quantlr on %s: values differ from quant's", s->name);
+        CHECK(lb <= la + 1, "quantlr on %s: %zu bytes, quant %zu", s->name, lb, la);
+        CHECK(lb <= max_share * la, "quantlr on %s: %zu bytes, not under %.2f x quant's %zu", s->name,
+              lb, max_share, la);
+        mx_matrix_free(&b);
+    }
+    mx_matrix_free(&a);
+}
+
+/* A 512 x 256 matrix of rank 6 plus noise at a tenth of its scale. */
+static void check_quantlr_low_rank(void)
+{
+    uint32_t seed = 5;
+    enum { R = 512, C = 256, K = 6 };
+    static double u[R][K], v[K][C];
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < K; j++)
+            u[r][j] = gaussian(&seed);
+    for (int j = 0; j < K; j++)
+        for (int c = 0; c < C; c++)
+            v[j][c] = gaussian(&seed);
+    mx_sample s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "rank-6 + noise");
+    mx_matrix_alloc(&s.m, R, C);
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < C; c++) {
+            double x = 0;
+            for (int j = 0; j < K; j++)
+                x += u[r][j] * v[j][c];
+            s.m.data[r * C + c] = mx_float_to_bf16((float)(x + 0.25 * gaussian(&seed)));
+        }
+    check_quantlr_against_quant(&s, 0.75);
+    mx_matrix_free(&s.m);
 }
 
 static void check_trunc(const mx_sample *s, int k)
@@ -610,6 +676,8 @@ int main(void)
         check_threads(&s[i], "auto");
         check_threads(&s[i], "auto:max");
         check_threads(&s[i], "quant:sim=0.99");
+        check_threads(&s[i], "quantlr:sim=0.99");
+        check_quantlr_against_quant(&s[i], 2.0);
         check_threads(&s[i], "bfxor");
         check_threads(&s[i], "bfdelta");
         static const char *const kept[] = {"bfdelta", "auto", "zstd:3", "lz4hc:4", "rans",
@@ -642,6 +710,7 @@ int main(void)
     check_quant_scale();
     check_qsim_random();
     check_lowrank();
+    check_quantlr_low_rank();
     check_qrot_spikes();
     mx_samples_free(s, n);
     mx_ctx_free(ctx);

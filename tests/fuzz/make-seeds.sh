@@ -39,6 +39,29 @@ f = open("/tmp/mx-seed-64.mxb", "rb").read()
 open(out, "wb").write(bytes([7, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
 PY
 rm -f /tmp/mx-seed-64.npy /tmp/mx-seed-64.mxb
+# a quantlr frame with a rank-4 prediction (stage 10 of the entropy table,
+# 16-bit, 64x64): a matrix of rank 4, so the prediction is chosen
+python3 - <<'PY'
+import math, struct
+rows = []
+for r in range(64):
+    for c in range(64):
+        x = sum(math.sin(0.3 * (r + 1) * (j + 1)) * math.cos(0.17 * (c + 1) * (j + 2)) for j in range(4))
+        rows.append(struct.unpack("<I", struct.pack("<f", x))[0] >> 16)
+h = "{'descr': '<u2', 'fortran_order': False, 'shape': (64, 64), }"
+h += " " * (118 - len(h)) + "\n"
+open("/tmp/mx-seed-lr.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() +
+                                        struct.pack("<4096H", *rows))
+PY
+"$MX" -q compress -f -p quantlr:sim=0.99 /tmp/mx-seed-lr.npy -o /tmp/mx-seed-lr.mxb
+n=$("$MX" info /tmp/mx-seed-lr.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
+python3 - "$n" "$C/entropy/quantlr64" <<'PY'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+f = open("/tmp/mx-seed-lr.mxb", "rb").read()
+open(out, "wb").write(bytes([10, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
+PY
+rm -f /tmp/mx-seed-lr.npy /tmp/mx-seed-lr.mxb
 # multi-frame files (container.h "Frames")
 "$MX" -q compress -f --frame-rows 4 -p 'expsplit|rans' data/edge/odd_13x37.npy -o "$C/container/frames1.mxb"
 "$MX" -q compress -f --frame-rows 5 -p auto data/edge/sparse_31x64.npy -o "$C/container/frames2.mxb"
