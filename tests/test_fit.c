@@ -74,5 +74,20 @@ int main(void)
     static const char *const small[] = {"a.npy", "b.npy"};
     ui_fit_names(small, 2, 8, &out[0][0], STRIDE, &head, &tail);
     CHECK(!strcmp(out[0], "a.npy") && head == 0 && tail == 0, "%s", out[0]);
+
+    /* word wrap: breaks at blanks, drops them, cuts a word wider than the
+     * line, and counts lines beyond max */
+    size_t at[8], len[8];
+    const char *reason = "  cannot run python3: No such file";
+    size_t nl = ui_wrap(reason, 12, at, len, 8);
+    CHECK(nl == 3 && len[0] == 10 && !strncmp(reason + at[0], "cannot run", 10) &&
+              !strncmp(reason + at[1], "python3: No", len[1]) && len[1] == 11 &&
+              !strncmp(reason + at[2], "such file", len[2]) && len[2] == 9,
+          "wrap: %zu lines", nl);
+    nl = ui_wrap("abcdefghij xy", 4, at, len, 8);
+    CHECK(nl == 4 && len[0] == 4 && len[1] == 4 && len[2] == 2 && len[3] == 2 && at[3] == 11,
+          "a long word is cut: %zu lines", nl);
+    CHECK(ui_wrap("a b c d e", 1, at, len, 0) == 5, "max 0 counts the lines");
+    CHECK(ui_wrap("   ", 5, at, len, 8) == 0 && ui_wrap("x", 0, at, len, 8) == 0, "blank or no width");
     return check_exit("test_fit");
 }

@@ -416,13 +416,56 @@ shows "skipped 1 file of" || bad "the missing file is not said: $(screen | tail 
 # long specs keep their tails in the queue: the two differ at the end
 shows "~bitshuffle|zstd:19" && shows "bitshuffle|zstd:3" || bad "queued specs lost their tails: $(screen | grep -F ' 1 ')"
 # a pipeline that fails is said when the run ends, not only on its row
-printf 'import sys\nsys.exit(1)\n' >"$d/crash.py"
+# (a solution that lacks a module, as a wrong --python would)
+printf 'import mxbench_no_such_module\n' >"$d/crash.py"
 keys Space
 wait_for "Samples (1/1 selected)" || bad "select the one sample"
 keys E C-u; text "$d/crash.py"; keys Enter
 wait_for "next run scores" || bad "E did not take crash.py"
 keys r
 wait_for "1 pipeline FAILED: Enter on its row says why" || bad "a failed solution is not said: $(screen | tail -2)"
+# Enter on its row (failed rows sink to the end): the whole reason, word
+# wrapped in the panel (the row cuts it), and for a solution how to pick
+# its interpreter, in the words of eval's --python
+keys End Enter
+wait_for "Detail: solution:crash.py" || bad "Enter on the failed row did not open its detail"
+if command -v python3 >/dev/null 2>&1; then
+    why="No module named 'mxbench_no_such_module'"
+else
+    why="cannot run python3: No such file or directory"
+fi
+wait_for "$why" || bad "the detail cuts the failure's reason: $(screen | grep -F 'FAILED')"
+shows "ran under python3" && shows "--python PATH chooses the interpreter (default python3)" ||
+    bad "the failed solution's detail does not say --python picks the interpreter: $(screen)"
+keys Escape
+wait_for "Results: means" || bad "Escape did not leave the failed row's detail"
+# a pipeline wider than its panel: the row of stages scrolls so that the
+# highlighted one stays whole on screen, as htop keeps its cursor in view,
+# a ~ at each cut edge; Enter on the queue's first row loads the long
+# pipeline with its last stage highlighted
+keys BTab Home Enter
+wait_for "is in the pipeline panel" || bad "Enter in the queue did not load the long pipeline"
+px=$(screen | awk '/Pipeline  /{print index($0, "Pipeline  "); exit}')
+chip_row() { screen | sed -n "$(($(row_of 'Pipeline  ') + 2))p" | cut -c"$px"-; }
+wait_for "[zstd:19]" || bad "the highlighted last stage is off screen: $(chip_row)"
+for c in bitshuffle xor:cols delta:rows transpose shuffle xor:rows delta:cols bytesplit; do
+    keys Left
+    wait_for "[$c]" || { bad "Left: the highlighted [$c] is off screen: $(chip_row)"; break; }
+done
+chip_row | grep -q '^\[bytesplit\], .*~$' || bad "no ~ at the row's cut tail: $(chip_row)"
+for c in delta:cols xor:rows shuffle transpose delta:rows xor:cols bitshuffle zstd:19; do
+    keys Right
+    wait_for "[$c]" || { bad "Right: the highlighted [$c] is off screen: $(chip_row)"; break; }
+done
+chip_row | grep -q '^~.*\[bitshuffle\] | \[zstd:19\]$' || bad "no ~ at the row's cut head: $(chip_row)"
+# a click on a stage of the scrolled row picks that stage
+y=$(($(row_of 'Pipeline  ') + 1))
+x=$(screen | sed -n "$((y + 1))p" | awk '{print index($0, "[bitshuffle]")}')
+if [ "$x" -gt 0 ]; then
+    click "$y" "$x"
+    keys x
+    wait_for "[xor:cols] | [zstd:19]" || bad "a click on the scrolled [bitshuffle] picked another: $(chip_row)"
+fi
 # l over a queue asks first: n keeps it, y replaces it with the file's
 keys w C-u; text "$d/q.txt"; keys Enter
 wait_for "saved 2 pipelines to $d/q.txt" || bad "w did not save the queue"

@@ -190,3 +190,32 @@ int ui_fit_names(const char *const *names, size_t count, int w, char *out, size_
     free(p), free(sorted), free(heads), free(tails);
     return 0;
 }
+
+size_t ui_wrap(const char *s, int w, size_t *start, size_t *len, size_t max)
+{
+    size_t n = 0, i = 0, total = strlen(s);
+    if (w <= 0)
+        return 0;
+    for (;;) {
+        while (s[i] == ' ') /* a line starts at a word */
+            i++;
+        if (i == total)
+            return n;
+        size_t end = total - i > (size_t)w ? i + (size_t)w : total;
+        if (end < total && s[end] != ' ') { /* a word across the edge: break before it */
+            size_t b = end;
+            while (b > i && s[b - 1] != ' ')
+                b--;
+            if (b > i) /* else one word fills the line: cut it */
+                end = b - 1;
+        }
+        while (s[end - 1] == ' ')
+            end--;
+        if (n < max) {
+            start[n] = i;
+            len[n] = end - i;
+        }
+        n++;
+        i = end;
+    }
+}

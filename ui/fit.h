@@ -21,4 +21,10 @@ void ui_fit_middle(const char *s, int w, char *out, size_t n);
  * or -1 when out of memory (out then holds ui_fit_middle of each name). */
 int ui_fit_names(const char *const *names, size_t count, int w, char *out, size_t stride,
                  size_t *cut_head, size_t *cut_tail);
+
+/* s word-wrapped to lines of at most w columns: line i is the len[i] bytes
+ * at s + start[i]. Lines break at blanks (dropped there); a word wider
+ * than w is cut. Fills at most max lines and returns how many s needs, so
+ * max 0 counts them. */
+size_t ui_wrap(const char *s, int w, size_t *start, size_t *len, size_t max);
 #endif

@@ -18,7 +18,10 @@ typedef struct {
     ui_panel super;
     mx_pipeline p;
     size_t cursor; /* 0..n_transforms (the last is the entropy stage) */
+    int scroll;    /* the column of the chips' row shown first */
 } builder_panel;
+
+#define MAX_CHIPS (MX_MAX_TRANSFORMS + 1)
 
 static size_t n_steps(const builder_panel *b)
 {
@@ -54,6 +57,63 @@ int ui_builder_load(ui_panel *self, ui_app *app, const mx_pipeline *p)
     return commit(b, app, p, p->automatic ? 0 : p->n_transforms);
 }
 
+/* The separator before chip i: the entropy stage stands apart. */
+static const char *separator(const builder_panel *b, size_t i)
+{
+    return i == 0 ? "" : i == b->p.n_transforms ? " | " : ", ";
+}
+
+/* The chips' row as if it had no edge: where each chip starts (at[i]) and
+ * how wide it is (len[i]); returns the row's width. One layout serves the
+ * drawing, the scrolling and the mouse, so a click hits what is shown. */
+static int layout(builder_panel *b, int *at, int *len)
+{
+    int cx = 0;
+    for (size_t i = 0; i < n_steps(b); i++) {
+        char text[64];
+        mx_step *st = step_at(b, i);
+        mx_stage_format(st->stage, &st->params, text, sizeof text);
+        cx += (int)strlen(separator(b, i));
+        at[i] = cx;
+        len[i] = (int)strlen(text) + 2;
+        cx += len[i];
+    }
+    return cx;
+}
+
+/* Scrolls the row so the highlighted chip is whole in w columns, clear of
+ * the marks at a cut edge, as htop keeps its cursor in view; a row that
+ * fits is not scrolled, and a row that grew wider (a resize) shows no
+ * blank tail. A chip wider than the panel shows its head. */
+static void keep_in_view(builder_panel *b, int from, int to, int total, int w)
+{
+    if (total <= w) {
+        b->scroll = 0;
+        return;
+    }
+    if (b->scroll > total - w)
+        b->scroll = total - w;
+    int right = to < total ? to + 1 : to; /* the chip, and the mark after it */
+    if (right > b->scroll + w)
+        b->scroll = right - w;
+    if (from < b->scroll + (b->scroll > 0)) /* the mark before it */
+        b->scroll = from > 0 ? from - 1 : 0;
+}
+
+/* s drawn at column vx of the row scrolled to b->scroll, cut at either
+ * edge of the panel. */
+static void put_at(const builder_panel *b, int vx, int attr, const char *s)
+{
+    const ui_panel *p = &b->super;
+    int skip = b->scroll - vx, len = (int)strlen(s);
+    if (skip >= len || vx - b->scroll >= p->w)
+        return;
+    if (skip < 0)
+        skip = 0;
+    int col = vx + skip - b->scroll;
+    ui_put(p->y + 1, p->x + col, p->w - col, attr, "%s", s + skip);
+}
+
 static void draw(ui_panel *self, ui_app *app, int focused)
 {
     (void)app;
@@ -69,24 +129,25 @@ static void draw(ui_panel *self, ui_app *app, int focused)
         ui_put(y + 2, x, w, crt_attr(CRT_DIM), "picks per matrix (+/- auto:max)");
         return;
     }
-    int cx = x;
-    for (size_t i = 0; i < n_steps(b) && cx < x + w; i++) {
-        char text[64];
+    int at[MAX_CHIPS], len[MAX_CHIPS], total = layout(b, at, len);
+    keep_in_view(b, at[b->cursor], at[b->cursor] + len[b->cursor], total, w);
+    for (size_t i = 0; i < n_steps(b); i++) {
+        char name[64], text[68];
         mx_step *st = step_at(b, i);
-        mx_stage_format(st->stage, &st->params, text, sizeof text);
-        if (i == b->p.n_transforms && cx > x) {
-            ui_put(y + 1, cx, x + w - cx, A_BOLD, " | ");
-            cx += 3;
-        } else if (i) {
-            ui_put(y + 1, cx, x + w - cx, A_NORMAL, ", ");
-            cx += 2;
-        }
+        mx_stage_format(st->stage, &st->params, name, sizeof name);
+        snprintf(text, sizeof text, "[%s]", name);
         int attr = (focused && i == b->cursor) ? crt_attr(CRT_CURSOR)
                    : st->stage->lossy           ? crt_attr(CRT_MISSES)
                                                 : crt_attr(CRT_SELECTED);
-        ui_put(y + 1, cx, x + w - cx, attr, "[%s]", text);
-        cx += (int)strlen(text) + 2;
+        const char *sep = separator(b, i);
+        put_at(b, at[i] - (int)strlen(sep), i == b->p.n_transforms ? A_BOLD : A_NORMAL, sep);
+        put_at(b, at[i], attr, text);
     }
+    /* the row goes on past a cut edge */
+    if (b->scroll > 0)
+        ui_put(y + 1, x, 1, A_BOLD, "%c", UI_ELIDE);
+    if (total - b->scroll > w)
+        ui_put(y + 1, x + w - 1, 1, A_BOLD, "%c", UI_ELIDE);
     ui_put(y + 2, x, w, crt_attr(CRT_DIM), "+/- param  x remove  Enter queue");
 }
 
@@ -163,23 +224,18 @@ static void remove_step(builder_panel *b, ui_app *app)
     commit(b, app, &p, i);
 }
 
-/* The chip under column x of the chips' row. */
+/* The chip under column x of the chips' row, as scrolled. */
 static void click(builder_panel *b, int x)
 {
     if (b->p.automatic)
         return;
-    int cx = 0;
-    for (size_t i = 0; i < n_steps(b); i++) {
-        char text[64];
-        mx_step *st = step_at(b, i);
-        mx_stage_format(st->stage, &st->params, text, sizeof text);
-        cx += i == b->p.n_transforms && i ? 3 : i ? 2 : 0;
-        if (x < cx + (int)strlen(text) + 2) {
+    int at[MAX_CHIPS], len[MAX_CHIPS];
+    layout(b, at, len);
+    for (size_t i = 0; i < n_steps(b); i++)
+        if (b->scroll + x < at[i] + len[i]) {
             b->cursor = i;
             return;
         }
-        cx += (int)strlen(text) + 2;
-    }
 }
 
 static int event(ui_panel *self, ui_app *app, ui_event *ev)

@@ -3,6 +3,7 @@
  * stream takes after the pipeline. A stacked panel over the tiles; Esc, q
  * or Left goes back. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../src/analysis.h"
@@ -23,7 +24,19 @@ typedef struct {
     char error[256];
     char *names;            /* the run's sample names fitted to names_w */
     int names_w;
+    int rows;               /* sample rows shown at the last draw (a page) */
 } detail_panel;
+
+#define WHY_LINES 32 /* of a failure's reason and hint, at most */
+
+/* Why the highlighted sample failed, word-wrapped to the panel: the reason
+ * whole (its row cuts it), and for a solution how to pick its interpreter,
+ * which is what a solution that cannot import its modules needs. */
+typedef struct {
+    char reason[300], hint[512];
+    size_t start[WHY_LINES], len[WHY_LINES];
+    size_t n_reason, n; /* lines of the reason, of both */
+} why_text;
 
 static void draw_histogram(const mx_sample *s, int y, int x, int h, int w)
 {
@@ -115,6 +128,53 @@ static void draw_streams(detail_panel *d, ui_app *app, const mx_sample *s, int y
     }
 }
 
+/* The why of a failed cell res in column col (under the run's lock),
+ * wrapped to w; n is 0 when the cell did not fail. The detail cannot tell
+ * a solution's missing module from its other failures, so the hint is
+ * there for any failed solution, and says when it applies. */
+static void why_of(ui_app *app, const mx_result *res, size_t col, int w, why_text *t)
+{
+    t->n = t->n_reason = 0;
+    if (!res->done || !res->failed)
+        return;
+    snprintf(t->reason, sizeof t->reason, "FAILED: %s", res->error);
+    t->hint[0] = 0;
+    if (col > app->run.n_pipes) /* as mxbench eval's --python says it */
+        snprintf(t->hint, sizeof t->hint,
+                 "The solution ran under %s. If the interpreter is why (a module it lacks, "
+                 "another Python): --python PATH chooses the interpreter (default python3), "
+                 "for the app as for mxbench eval.",
+                 app->run.eval.python ? app->run.eval.python : "python3");
+    t->n_reason = ui_wrap(t->reason, w, t->start, t->len, WHY_LINES);
+    if (t->n_reason > WHY_LINES)
+        t->n_reason = WHY_LINES;
+    t->n = t->n_reason + ui_wrap(t->hint, w, t->start + t->n_reason, t->len + t->n_reason,
+                                 WHY_LINES - t->n_reason);
+    if (t->n > WHY_LINES)
+        t->n = WHY_LINES;
+}
+
+/* The why in h rows at (y, x): the reason in the error colour. */
+static void draw_why(const why_text *t, int y, int x, int h, int w)
+{
+    for (size_t i = 0; i < t->n && (int)i < h; i++) {
+        int reason = i < t->n_reason;
+        ui_put(y + (int)i, x, w, crt_attr(reason ? CRT_STATUS_ERROR : CRT_NORMAL), "%.*s",
+               (int)t->len[i], (reason ? t->reason : t->hint) + t->start[i]);
+    }
+}
+
+/* The rows of the sample table (its title and header included): the top
+ * half, less when a failure's why needs the room, but never less than
+ * one sample row. */
+static int table_height(int h, int why_lines)
+{
+    int table_h = h / 2 < 4 ? 4 : h / 2;
+    if (h - table_h < why_lines)
+        table_h = h - why_lines > 3 ? h - why_lines : 3;
+    return table_h;
+}
+
 /* The run's sample names, fitted to w so two never look alike. */
 static const char *name_of(detail_panel *d, ui_app *app, size_t s, int w)
 {
@@ -152,7 +212,11 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     else
         mx_pipeline_format(&app->run.pipes[col - 1], spec, sizeof spec);
     ui_title(y, x, w, 1, "Detail: %s  (Up/Down sample, Esc back)", spec);
-    int table_h = h / 2 < 4 ? 4 : h / 2;
+    why_text why = {.n = 0};
+    if (d->cursor < ns)
+        why_of(app, &b->cell[d->cursor * nc + col], col, w, &why);
+    int table_h = table_height(h, (int)why.n);
+    d->rows = table_h - 2;
     int nw = w - 62 > 10 ? w - 62 : 10;
     ui_put(y + 1, x, w, crt_attr(CRT_HEADER), "%-*s %8s %9s %8s %10s %10s  %s", nw, "sample",
            "ratio", "comp ms", "dec ms", "sim lower", "normalized", "beats");
@@ -184,7 +248,10 @@ static void draw(ui_panel *self, ui_app *app, int focused)
     if (ns == 0)
         return;
     const mx_sample *s = &app->run.samples[d->cursor];
-    int by = y + table_h, bh = h - table_h, lw = w / 2;
+    draw_why(&why, y + table_h, x, h - table_h, w);
+    int by = y + table_h + (int)why.n, bh = h - table_h - (int)why.n, lw = w / 2;
+    if (bh < 2) /* the why took the room */
+        return;
     draw_histogram(s, by, x, bh, lw - 1);
     draw_streams(d, app, s, by, x + lw, bh, w - lw);
 }
@@ -193,8 +260,7 @@ static int event(ui_panel *self, ui_app *app, ui_event *ev)
 {
     detail_panel *d = (detail_panel *)self;
     size_t ns = app->run.batch.n_samples, before = d->cursor;
-    int table_h = self->h / 2 < 4 ? 4 : self->h / 2;
-    if (ui_list_nav(&d->cursor, ns, table_h - 2, ev) ||
+    if (ui_list_nav(&d->cursor, ns, d->rows, ev) ||
         (ui_is_click(ev) && ui_list_click(&d->cursor, ns, d->scroll, ev->y - 2))) {
         if (before != d->cursor)
             d->streams_for = 0;
