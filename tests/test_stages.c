@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../codecs/quant.h"
+#include "../codecs/stage.h"
+#include "../codecs/work.h"
 #include "../codecs/bf16.h"
 #include "../src/engine.h"
 #include "../codecs/metrics.h"
@@ -338,6 +340,60 @@ static void check_quantlr_against_quant(const mx_sample *s, double max_share)
     mx_matrix_free(&a);
 }
 
+/* quantlr's frame with a prediction, its header damaged field by field and
+ * cut at every length through it: each a one-line "corrupt data" error,
+ * never a crash (the container's checksums would catch these first; the
+ * stage must not rely on them). */
+static void check_quantlr_corrupt(const mx_matrix *m)
+{
+    const mx_stage *st = mx_stage_find("quantlr");
+    mx_params p = {0};
+    mx_error err = {0};
+    mx_work w = MX_WORK_INIT;
+    mx_stream_desc d = {16, m->rows, m->cols};
+    size_t n = (size_t)(m->rows * m->cols) * 2, len = 0;
+    uint8_t *frame = malloc(st->bound(&p, n)), *out = malloc(n);
+    if (!frame || !out || mx_stage_parse(st, "0.99", &p, &err) ||
+        st->compress(&p, &w, &d, (const uint8_t *)m->data, n, frame, st->bound(&p, n), &len, &err)) {
+        CHECK(0, "quantlr frame: %s", err.msg);
+        goto out;
+    }
+    /* mode byte, step (4 bytes), rank, exponents */
+    size_t k = len > 5 ? frame[5] : 0;
+    CHECK(frame[0] == 8 && k > 0, "quantlr chose no prediction on a low-rank matrix (rank %zu)", k);
+    if (!k)
+        goto out;
+    CHECK(st->decompress(&p, &w, &d, frame, len, out, n, &err) == 0, "intact frame: %s", err.msg);
+    const struct { size_t at; uint8_t to; const char *says; } bad[] = {
+        {5, 65, "rank"}, {5, 255, "rank"}, {6, 100, "exponent"}, {6, 0x80, "exponent"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t keep = frame[bad[i].at];
+        frame[bad[i].at] = bad[i].to;
+        err.msg[0] = 0;
+        int rc = st->decompress(&p, &w, &d, frame, len, out, n, &err);
+        CHECK(rc != 0 && strstr(err.msg, "corrupt data") && strstr(err.msg, bad[i].says),
+              "quantlr byte %zu = %u: rc %d, '%s'", bad[i].at, bad[i].to, rc, err.msg);
+        frame[bad[i].at] = keep;
+    }
+    /* cut through the factors (and a little beyond) */
+    size_t cuts = 0;
+    for (size_t cut = 1; cut < len && cut < 6 + k + 2 * (size_t)(k * (m->rows + m->cols)); cut += 7) {
+        err.msg[0] = 0;
+        cuts += st->decompress(&p, &w, &d, frame, cut, out, n, &err) != 0 && strstr(err.msg, "corrupt");
+        CHECK(strchr(err.msg, '\n') == NULL, "a multi-line error");
+    }
+    CHECK(cuts > 100, "cut quantlr frames refused: %zu", cuts);
+    size_t tried = 0;
+    for (size_t cut = 1; cut < len && cut < 6 + k + 2 * (size_t)(k * (m->rows + m->cols)); cut += 7)
+        tried++;
+    CHECK(cuts == tried, "a cut quantlr frame decoded or failed otherwise: %zu of %zu refused", cuts, tried);
+out:
+    mx_work_free(&w);
+    free(frame);
+    free(out);
+}
+
 /* A 512 x 256 matrix of rank 6 plus noise at a tenth of its scale. */
 static void check_quantlr_low_rank(void)
 {
@@ -362,6 +418,7 @@ static void check_quantlr_low_rank(void)
             s.m.data[r * C + c] = mx_float_to_bf16((float)(x + 0.25 * gaussian(&seed)));
         }
     check_quantlr_against_quant(&s, 0.75);
+    check_quantlr_corrupt(&s.m);
     mx_matrix_free(&s.m);
 }
 
