@@ -35,7 +35,6 @@ quant:sim=0.999
 quant:rowsim=0.99
 quant:blocksim=0.95
 quantlr
-quantlr:0.999
 bytesplit|zstd:3
 expsplit|zstd:3
 shuffle|zstd:3

@@ -75,7 +75,6 @@ static void check_qsim(const char *name, const mx_matrix *m, double target)
     check_sim_target("quant:rowsim=%g", name, m, target);
     check_sim_target("quant:blocksim=%g", name, m, target);
     check_sim_target("quant:sim=%g", name, m, target);
-    check_sim_target("quantlr:sim=%g", name, m, target);
 }
 
 /* A standard normal draw (Box-Muller on a fixed LCG: the same everywhere). */
@@ -733,7 +732,6 @@ int main(void)
         check_threads(&s[i], "auto");
         check_threads(&s[i], "auto:max");
         check_threads(&s[i], "quant:sim=0.99");
-        check_threads(&s[i], "quantlr:sim=0.99");
         check_quantlr_against_quant(&s[i], 2.0);
         check_threads(&s[i], "bfxor");
         check_threads(&s[i], "bfdelta");
