@@ -377,14 +377,14 @@ static void check_quantlr_corrupt(const mx_matrix *m)
     }
     /* cut through the factors (and a little beyond) */
     size_t cuts = 0;
-    for (size_t cut = 1; cut < len && cut < 6 + k + 2 * (size_t)(k * (m->rows + m->cols)); cut += 7) {
+    for (size_t cut = 1; cut < len && cut < 6 + k + 2 * (size_t)(k * (m->rows + m->cols)); cut += 31) {
         err.msg[0] = 0;
         cuts += st->decompress(&p, &w, &d, frame, cut, out, n, &err) != 0 && strstr(err.msg, "corrupt");
         CHECK(strchr(err.msg, '\n') == NULL, "a multi-line error");
     }
     CHECK(cuts > 100, "cut quantlr frames refused: %zu", cuts);
     size_t tried = 0;
-    for (size_t cut = 1; cut < len && cut < 6 + k + 2 * (size_t)(k * (m->rows + m->cols)); cut += 7)
+    for (size_t cut = 1; cut < len && cut < 6 + k + 2 * (size_t)(k * (m->rows + m->cols)); cut += 31)
         tried++;
     CHECK(cuts == tried, "a cut quantlr frame decoded or failed otherwise: %zu of %zu refused", cuts, tried);
 out:
