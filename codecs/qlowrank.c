@@ -21,7 +21,6 @@ int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t k, mx_qlr *f)
 {
     memset(f, 0, sizeof *f);
     size_t n = (size_t)(R * C);
-    double *sigma = malloc(k * sizeof *sigma + 8);
     f->a = malloc(n * sizeof *f->a + 8);
     f->vf = malloc((size_t)C * k * sizeof *f->vf + 8);
     f->uf = malloc((size_t)R * k * sizeof *f->uf + 8);
@@ -30,19 +29,16 @@ int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t k, mx_qlr *f)
     f->u = malloc((size_t)R * k * sizeof *f->u + 2);
     f->v = malloc((size_t)C * k + 1);
     int rc = -1;
-    if (!sigma || !f->a || !f->vf || !f->uf || !f->vq || !f->w || !f->u || !f->v)
+    if (!f->a || !f->vf || !f->uf || !f->vq || !f->w || !f->u || !f->v)
         goto out;
     for (size_t i = 0; i < n; i++)
         f->a[i] = q[i];
-    if (mx_rsvd(f->a, (size_t)R, (size_t)C, k, f->vf, sigma))
+    if (mx_rsvd(f->a, (size_t)R, (size_t)C, k, f->vf, f->norm))
         goto out;
     mx_rsvd_mul(f->a, f->vf, f->uf, (size_t)R, (size_t)C, k);
-    for (size_t j = 0; j < k; j++)
-        f->norm[j] = sigma[j];
     f->k = k;
     rc = 0;
 out:
-    free(sigma);
     if (rc)
         mx_qlr_free(f);
     return rc;

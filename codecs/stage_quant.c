@@ -559,6 +559,11 @@ static uint64_t ql_zigzag(int64_t v)
     return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
 }
 
+static int64_t ql_unzigzag(uint64_t z)
+{
+    return (z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2);
+}
+
 /* Escapes, tables and lanes of the codes q (R x C) against the rows dist
  * names: everything of a lanes frame after its header. */
 static int ql_body(const int32_t *q, uint64_t R, uint64_t C, const uint16_t *dist, mx_bytes *out,
@@ -749,18 +754,16 @@ static int qlr_put(mx_bytes *out, const mx_qlr *f, size_t k, uint64_t R, uint64_
             mx_bytes_put(out, blk.p, blk.len);
         }
     }
-    if (!rc) {
-        for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
-            ub.len = blk.len = 0;
-            for (size_t i = j0 * (size_t)R; i < j1 * (size_t)R; i++)
-                mx_bytes_var(&ub, ql_zigzag(f->u[i]));
-            rc = ub.oom ? mx_fail(err, MX_EFAIL, "out of memory") : mx_order0_encode(ub.p, ub.len, &blk, err);
-            if (!rc) {
-                mx_bytes_var(out, blk.len);
-                mx_bytes_var(out, ub.len);
-                mx_bytes_put(out, blk.p, blk.len);
-                rc = blk.oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
-            }
+    for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
+        ub.len = blk.len = 0;
+        for (size_t i = j0 * (size_t)R; i < j1 * (size_t)R; i++)
+            mx_bytes_var(&ub, ql_zigzag(f->u[i]));
+        rc = ub.oom ? mx_fail(err, MX_EFAIL, "out of memory") : mx_order0_encode(ub.p, ub.len, &blk, err);
+        if (!rc) {
+            mx_bytes_var(out, blk.len);
+            mx_bytes_var(out, ub.len);
+            mx_bytes_put(out, blk.p, blk.len);
+            rc = blk.oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
         }
     }
     free(blk.p);
@@ -934,7 +937,7 @@ static int qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint6
             if (mx_read_var(ub, (size_t)ubytes, &at, &z) || z > 2 * (uint64_t)MX_QLR_UMAX)
                 rc = mx_fail(err, MX_EINPUT, "corrupt data: quantlr factor out of range");
             else
-                f->u[i] = (int16_t)((z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2));
+                f->u[i] = (int16_t)ql_unzigzag(z);
         }
         if (!rc && at != ubytes)
             rc = mx_fail(err, MX_EINPUT, "corrupt data: quantlr factors left over");
@@ -1038,7 +1041,7 @@ int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t 
                     mx_fail(err, MX_EINPUT, "corrupt data: quant escapes run out");
                     goto out;
                 }
-                v = (z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2);
+                v = ql_unzigzag(z);
                 if (sym[i] == 0 ? v >= -2047 : v <= 2046) {
                     mx_fail(err, MX_EINPUT, "corrupt data: quant escape out of range");
                     goto out;
