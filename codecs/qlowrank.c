@@ -3,104 +3,207 @@
 #include <stdlib.h>
 #include <string.h>
 #include "qlowrank.h"
-#include "rsvd.h"
+#include "rowref.h"
+#include "wlanes.h"
+
+#define GUARD 8 /* the fit's residual is kept in units of 2^-GUARD codes */
+#define ITERATIONS 4
+#define HALF_OCTAVE 0.7071067811865476 /* the double nearest sqrt(1/2) */
 
 void mx_qlr_free(mx_qlr *f)
 {
     free(f->u);
     free(f->v);
-    free(f->w);
-    free(f->a);
-    free(f->vf);
-    free(f->uf);
-    free(f->vq);
+    free(f->coef);
     memset(f, 0, sizeof *f);
 }
 
-int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t k, mx_qlr *f)
+static int bits_of(double m) /* bit length of the integer m > 0 */
+{
+    int e;
+    frexp(m, &e);
+    return e;
+}
+
+static double max_abs(const double *x, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(x[i]));
+    return m;
+}
+
+/* x to b bits at its largest entry, by a power of two */
+static void rescale(double *x, size_t n, int b)
+{
+    double m = max_abs(x, n);
+    if (m > 0) {
+        int s = b - bits_of(m);
+        for (size_t i = 0; i < n; i++)
+            x[i] = rint(ldexp(x[i], s));
+    }
+}
+
+/* out (R) = E (R x C) x (C); exact: integers, sums below 2^53 */
+static void mul(const double *E, const double *x, double *out, size_t R, size_t C)
+{
+    for (size_t r = 0; r < R; r++) {
+        const double *e = E + r * C;
+        double s[4] = {0, 0, 0, 0};
+        size_t c = 0;
+        for (; c + 4 <= C; c += 4)
+            for (int i = 0; i < 4; i++)
+                s[i] += e[c + i] * x[c + i];
+        for (; c < C; c++)
+            s[0] += e[c] * x[c];
+        out[r] = (s[0] + s[1]) + (s[2] + s[3]);
+    }
+}
+
+/* out (C) = E^T y (R) */
+static void mul_t(const double *E, const double *y, double *out, size_t R, size_t C)
+{
+    memset(out, 0, C * sizeof *out);
+    for (size_t r = 0; r < R; r++) {
+        const double *e = E + r * C;
+        double a = y[r];
+        if (a != 0)
+            for (size_t c = 0; c < C; c++)
+                out[c] += a * e[c];
+    }
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+static uint64_t sum_abs_guarded(const double *E, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (uint64_t)fabs(E[i]);
+    return s >> GUARD;
+}
+
+/* One component of the residual E: 0, or 1 when there is none to fit. */
+static int fit_one(double *E, size_t R, size_t C, int nb, double *v, double *u, double *v8, int8_t *vout,
+                   double *coef, double *n8)
+{
+    size_t n = R * C;
+    double m = max_abs(E, n);
+    int b = 52 - (m > 0 ? bits_of(m) : 0) - nb;
+    b = b < 15 ? b : 15;
+    if (m == 0 || b < 8)
+        return 1;
+    size_t top = 0;
+    double best = -1;
+    for (size_t r = 0; r < R; r++) {
+        double s = 0;
+        for (size_t c = 0; c < C; c++)
+            s += fabs(E[r * C + c]);
+        if (s > best) {
+            best = s;
+            top = r;
+        }
+    }
+    memcpy(v, E + top * C, C * sizeof *v);
+    for (int it = 0; it < ITERATIONS; it++) {
+        rescale(v, C, b);
+        mul(E, v, u, R, C);
+        rescale(u, R, b);
+        mul_t(E, u, v, R, C);
+        rescale(v, C, b);
+    }
+    double vm = max_abs(v, C);
+    if (vm == 0)
+        return 1;
+    for (size_t c = 0; c < C; c++) {
+        v8[c] = rint(v[c] * 127 / vm);
+        vout[c] = (int8_t)v8[c];
+    }
+    *n8 = dot(v8, v8, C);
+    mul(E, v8, coef, R, C);
+    for (size_t r = 0; r < R; r++)
+        coef[r] /= *n8 * (1 << GUARD);
+    double vv = dot(v, v, C);
+    mul(E, v, u, R, C);
+    for (size_t r = 0; r < R; r++) {
+        double cb = u[r] / vv;
+        double *e = E + r * C;
+        for (size_t c = 0; c < C; c++)
+            e[c] -= rint(cb * v[c]);
+    }
+    return 0;
+}
+
+int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t kmax, mx_qlr *f)
 {
     memset(f, 0, sizeof *f);
     size_t n = (size_t)(R * C);
-    f->a = malloc(n * sizeof *f->a + 8);
-    f->vf = malloc((size_t)C * k * sizeof *f->vf + 8);
-    f->uf = malloc((size_t)R * k * sizeof *f->uf + 8);
-    f->vq = malloc((size_t)C * k * sizeof *f->vq + 8);
-    f->w = malloc((size_t)R * k * sizeof *f->w + 8);
-    f->u = malloc((size_t)R * k * sizeof *f->u + 2);
-    f->v = malloc((size_t)C * k + 1);
+    double *E = malloc(n * sizeof *E + 8), *v = malloc((size_t)C * sizeof *v + 8);
+    double *v8 = malloc((size_t)C * sizeof *v8 + 8), *u = malloc((size_t)R * sizeof *u + 8);
+    f->coef = malloc((size_t)R * kmax * sizeof *f->coef + 8);
+    f->v = malloc((size_t)C * kmax + 1);
     int rc = -1;
-    if (!f->a || !f->vf || !f->uf || !f->vq || !f->w || !f->u || !f->v)
+    if (!E || !v || !v8 || !u || !f->coef || !f->v)
         goto out;
-    for (size_t i = 0; i < n; i++)
-        f->a[i] = q[i];
-    if (mx_rsvd(f->a, (size_t)R, (size_t)C, k, f->vf, f->norm))
-        goto out;
-    mx_rsvd_mul(f->a, f->vf, f->uf, (size_t)R, (size_t)C, k);
-    f->k = k;
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++) {
+        E[i] = ldexp(q[i], GUARD);
+        s += (uint64_t)(q[i] < 0 ? -(int64_t)q[i] : q[i]);
+    }
+    f->resid[0] = s;
+    int nb = bits_of((double)(R > C ? R : C));
+    size_t j = 0;
+    for (; j < kmax; j++) {
+        if (fit_one(E, (size_t)R, (size_t)C, nb, v, u, v8, f->v + j * C, f->coef + j * R, &f->n8[j]))
+            break;
+        f->resid[j + 1] = sum_abs_guarded(E, n);
+    }
+    f->fitted = j;
     rc = 0;
 out:
+    free(E);
+    free(v);
+    free(v8);
+    free(u);
     if (rc)
         mx_qlr_free(f);
     return rc;
 }
 
-double mx_qlr_residual_rms(const int32_t *q, const mx_qlr *f, size_t k, uint64_t R, uint64_t C)
+void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C)
 {
-    double s = 0;
-    size_t K = f->k;
-    for (uint64_t r = 0; r < R; r++)
-        for (uint64_t c = 0; c < C; c++) {
-            double p = 0;
-            for (size_t j = 0; j < k; j++)
-                p += f->uf[r * K + j] * f->vf[c * K + j];
-            double d = q[r * C + c] - p;
-            s += d * d;
-        }
-    return R && C ? sqrt(s / (double)(R * C)) : 0;
-}
-
-void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C, double sigma)
-{
-    size_t K = f->k;
-    double share = 1 - (double)k / (double)C;
-    /* half the balance point of the Gaussian model: residuals are
-     * heavy-tailed, so their entropy follows a typical size below their
-     * RMS; 0.5 coded smallest on both data sets (0.4 to 0.55 within 0.1%,
-     * 1 costs 1.5%) */
-    double step = 0.5 * sigma * sqrt(12 / (share > 0.25 ? share : 0.25));
-    /* v_j: a unit vector, its step step / |component j| (the error it
-     * leaves is scaled by the component's size), at most 127 steps */
-    double sv[MX_QLR_MAX_RANK];
-    for (size_t j = 0; j < k; j++) {
-        double m = 0;
-        for (uint64_t c = 0; c < C; c++)
-            m = fmax(m, fabs(f->vf[c * K + j]));
-        sv[j] = fmax(m / 127, f->norm[j] > 0 ? step / f->norm[j] : 0);
-        for (uint64_t c = 0; c < C; c++) {
-            double t = sv[j] > 0 ? rint(f->vf[c * K + j] / sv[j]) : 0;
-            t = t > 127 ? 127 : t < -127 ? -127 : t;
-            f->v[j * C + c] = (int8_t)t;
-            f->vq[c * k + j] = t * sv[j];
-        }
+    if (!f->u && f->fitted)
+        f->u = malloc((size_t)R * f->fitted * sizeof *f->u + 2);
+    if (!f->u) { /* out of memory: no prediction */
+        f->k = 0;
+        return;
     }
-    /* u_j: the coefficients A v_j from the rounded v, which absorbs part of
-     * the rounding, in units of 2^e_j / sv_j */
-    mx_rsvd_mul(f->a, f->vq, f->w, (size_t)R, (size_t)C, k);
+    double share = 1 - (double)k / (double)C;
+    double step = 0.8 * ((double)f->resid[k] / (double)(R * C)) * sqrt(12 / (share > 0.25 ? share : 0.25));
     for (size_t j = 0; j < k; j++) {
-        double m = 0;
+        const double *c = f->coef + j * R;
+        int e;
+        double m = frexp(step / sqrt(f->n8[j]), &e);
+        e = step > 0 ? e - (m < HALF_OCTAVE) : MX_QLR_EMIN;
+        e = e < MX_QLR_EMIN ? MX_QLR_EMIN : e > MX_QLR_EMAX ? MX_QLR_EMAX : e;
+        double cm = 0;
         for (uint64_t r = 0; r < R; r++)
-            m = fmax(m, fabs(f->w[r * k + j] * sv[j]));
-        double s = step * sv[j];
-        int e = s > 0 ? (int)lrint(log2(s)) : MX_QLR_EMIN;
-        e = e < MX_QLR_EMIN ? MX_QLR_EMIN : e;
-        while (e < MX_QLR_EMAX && m > MX_QLR_UMAX * ldexp(1, e))
+            cm = fmax(cm, fabs(c[r]));
+        while (e < MX_QLR_EMAX && cm > MX_QLR_UMAX * ldexp(1, e))
             e++;
         f->e[j] = (int8_t)e;
         for (uint64_t r = 0; r < R; r++) {
-            double t = rint(ldexp(f->w[r * k + j] * sv[j], -e));
+            double t = rint(ldexp(c[r], -e));
             f->u[j * R + r] = (int16_t)(t > MX_QLR_UMAX ? MX_QLR_UMAX : t < -MX_QLR_UMAX ? -MX_QLR_UMAX : t);
         }
     }
+    f->k = k;
 }
 
 void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint64_t r, int64_t *acc,
@@ -123,4 +226,226 @@ void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint6
         int64_t t = ((acc[c] + off + ((int64_t)1 << (MX_QLR_F - 1))) >> MX_QLR_F) - (off >> MX_QLR_F);
         p[c] = (int32_t)(t > MX_QLR_PMAX ? MX_QLR_PMAX : t < -MX_QLR_PMAX ? -MX_QLR_PMAX : t);
     }
+}
+
+size_t mx_qlr_group(size_t j)
+{
+    size_t g = 0;
+    while (j) {
+        g++;
+        j >>= 1;
+    }
+    return g < MX_QLR_GROUPS ? g : MX_QLR_GROUPS - 1;
+}
+
+/* The factor bytes of k components (v, then u as zigzag varints) and
+ * each byte's context; *n_u gets each group's count of u bytes. */
+typedef struct {
+    uint8_t *sym, *ctx;
+    size_t n;
+} qlr_seq;
+
+static void seq_free(qlr_seq *s)
+{
+    free(s->sym);
+    free(s->ctx);
+}
+
+static size_t zigzag_len(int16_t u)
+{
+    uint32_t z = u < 0 ? 2u * (uint32_t)(-(int32_t)u) - 1 : 2u * (uint32_t)u;
+    return z > 16383 ? 3 : z > 127 ? 2 : 1;
+}
+
+/* Lays out s for k components and the u byte counts nu (the v bytes and
+ * contexts are filled, the u bytes only their contexts). */
+static int seq_layout(qlr_seq *s, size_t k, uint64_t C, const uint64_t *nu)
+{
+    size_t n = (size_t)(k * C);
+    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++)
+        n += (size_t)nu[g];
+    s->n = n;
+    s->sym = malloc(n + 1);
+    s->ctx = malloc(n + 1);
+    if (!s->sym || !s->ctx)
+        return -1;
+    size_t at = 0;
+    for (size_t j = 0; j < k; j++)
+        for (uint64_t c = 0; c < C; c++)
+            s->ctx[at++] = (uint8_t)mx_qlr_group(j);
+    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++)
+        for (uint64_t i = 0; i < nu[g]; i++)
+            s->ctx[at++] = (uint8_t)(MX_QLR_GROUPS + g);
+    return 0;
+}
+
+/* The step s's lanes of one row of n bytes: lane i takes byte pos(i). */
+static size_t seq_pos(const mx_rowref_layout *l, size_t s, size_t i)
+{
+    return (i / l->Lc) * l->B + s / l->P + (s % l->P) * l->Lc + i % l->Lc;
+}
+
+int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_error *err)
+{
+    size_t k = f->k;
+    mx_bytes_le(out, k, 1);
+    if (!k)
+        return 0;
+    for (size_t j = 0; j < k; j++)
+        mx_bytes_le(out, (uint8_t)f->e[j], 1);
+    uint64_t nu[MX_QLR_GROUPS] = {0};
+    for (size_t j = 0; j < k; j++)
+        for (uint64_t r = 0; r < R; r++)
+            nu[mx_qlr_group(j)] += zigzag_len(f->u[j * R + r]);
+    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++)
+        mx_bytes_var(out, nu[g]);
+    qlr_seq s = {0};
+    mx_wl_model m = {0};
+    mx_wl_enc e = {0};
+    mx_bytes lanes = {0};
+    uint32_t *idx = NULL;
+    uint16_t alpha[2 * MX_QLR_GROUPS];
+    int rc = -1;
+    if (seq_layout(&s, k, C, nu)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    memcpy(s.sym, f->v, (size_t)(k * C));
+    size_t at = (size_t)(k * C);
+    for (size_t i = 0; i < (size_t)(k * R); i++) {
+        int16_t u = f->u[i];
+        uint32_t z = u < 0 ? 2u * (uint32_t)(-(int32_t)u) - 1 : 2u * (uint32_t)u;
+        for (; z > 127; z >>= 7)
+            s.sym[at++] = (uint8_t)((z & 127) | 128);
+        s.sym[at++] = (uint8_t)z;
+    }
+    for (size_t c = 0; c < 2 * MX_QLR_GROUPS; c++)
+        alpha[c] = 256;
+    mx_rowref_layout l = mx_rowref_layout_of(1, s.n);
+    idx = malloc((l.lanes + 8) * sizeof *idx);
+    if (!idx) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    if (mx_wl_model_init(&m, 2 * MX_QLR_GROUPS, alpha, 1, err))
+        goto out;
+    for (size_t i = 0; i < s.n; i++) {
+        m.count[mx_wl_index(&m, s.ctx[i], s.sym[i])]++;
+        m.used[s.ctx[i]] = 1;
+    }
+    if (mx_wl_write_tables(&m, &lanes, err) || mx_wl_enc_init(&e, l.lanes, s.n, 0, err))
+        goto out;
+    for (size_t st = l.B * l.P; st-- > 0;) {
+        size_t a = mx_rowref_active(&l, 1, s.n, st);
+        for (size_t i = 0; i < a; i++) {
+            size_t p = seq_pos(&l, st, i);
+            idx[i] = mx_wl_index(&m, s.ctx[p], s.sym[p]);
+        }
+        mx_wl_enc_step(&e, &m, idx, a, 0);
+    }
+    if (mx_wl_enc_finish(&e, &lanes, err))
+        goto out;
+    if (lanes.oom) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    mx_bytes_var(out, lanes.len);
+    mx_bytes_put(out, lanes.p, lanes.len);
+    rc = 0;
+out:
+    seq_free(&s);
+    mx_wl_model_free(&m);
+    mx_wl_enc_free(&e);
+    free(lanes.p);
+    free(idx);
+    return rc;
+}
+
+static int corrupt(mx_error *err, const char *what)
+{
+    return mx_fail(err, MX_EINPUT, "corrupt data: quantlr %s", what);
+}
+
+int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t C, mx_qlr *f,
+                mx_error *err)
+{
+    if (*off >= n)
+        return corrupt(err, "frame too short");
+    size_t k = src[(*off)++];
+    if (k > MX_QLR_MAX_RANK || k > R || k > C)
+        return mx_fail(err, MX_EINPUT, "corrupt data: quantlr rank %zu", k);
+    if (k == 0)
+        return 0;
+    if (n - *off < k)
+        return corrupt(err, "factors truncated");
+    for (size_t j = 0; j < k; j++) {
+        int e = (int8_t)src[(*off)++];
+        if (e < MX_QLR_EMIN || e > MX_QLR_EMAX)
+            return mx_fail(err, MX_EINPUT, "corrupt data: quantlr exponent %d", e);
+        f->e[j] = (int8_t)e;
+    }
+    uint64_t nu[MX_QLR_GROUPS] = {0}, len;
+    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++) {
+        size_t j0 = g ? (size_t)1 << (g - 1) : 0, j1 = g + 1 < MX_QLR_GROUPS ? (size_t)1 << g : k;
+        uint64_t values = ((j1 < k ? j1 : k) - j0) * R; /* a u value is 1 to 3 bytes */
+        if (mx_read_var(src, n, off, &nu[g]) || nu[g] < values || nu[g] > 3 * values)
+            return corrupt(err, "factors truncated");
+    }
+    if (mx_read_var(src, n, off, &len) || len > n - *off)
+        return corrupt(err, "factors truncated");
+    const uint8_t *lp = src + *off;
+    *off += (size_t)len;
+    qlr_seq s = {0};
+    uint16_t alpha[2 * MX_QLR_GROUPS];
+    mx_wl_model m = {0};
+    mx_wl_dec d = {0};
+    size_t lo = 0;
+    int rc = -1;
+    f->v = malloc((size_t)(k * C) + 1);
+    f->u = malloc((size_t)(k * R) * sizeof *f->u + 2);
+    if (!f->u || !f->v || seq_layout(&s, k, C, nu)) {
+        mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t c = 0; c < 2 * MX_QLR_GROUPS; c++)
+        alpha[c] = 256;
+    mx_rowref_layout l = mx_rowref_layout_of(1, s.n);
+    if (mx_wl_model_init(&m, 2 * MX_QLR_GROUPS, alpha, 0, err) ||
+        mx_wl_read_tables(&m, lp, (size_t)len, &lo, err) || mx_wl_dec_init(&d, l.lanes, lp + lo, (size_t)len - lo, err))
+        goto out;
+    for (size_t st = 0; st < l.B * l.P && !d.bad; st++) {
+        size_t a = mx_rowref_active(&l, 1, s.n, st);
+        for (size_t i = 0; i < a; i++) {
+            size_t p = seq_pos(&l, st, i);
+            s.sym[p] = (uint8_t)mx_wl_get(&d, &m, i, m.base[s.ctx[p]], 0, 0);
+        }
+    }
+    if (mx_wl_dec_finish(&d, err))
+        goto out;
+    memcpy(f->v, s.sym, (size_t)(k * C));
+    for (size_t i = 0; i < (size_t)(k * C); i++)
+        if (f->v[i] == -128) {
+            corrupt(err, "factor out of range");
+            goto out;
+        }
+    size_t at = (size_t)(k * C);
+    for (size_t i = 0; i < (size_t)(k * R); i++) {
+        uint64_t z;
+        if (mx_read_var(s.sym, s.n, &at, &z) || z > 2 * (uint64_t)MX_QLR_UMAX) {
+            corrupt(err, "factor out of range");
+            goto out;
+        }
+        f->u[i] = (int16_t)(z & 1 ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2));
+    }
+    if (at != s.n) {
+        corrupt(err, "factors left over");
+        goto out;
+    }
+    f->k = k;
+    rc = 0;
+out:
+    seq_free(&s);
+    mx_wl_model_free(&m);
+    mx_wl_dec_free(&d);
+    return rc;
 }

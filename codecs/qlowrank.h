@@ -6,16 +6,29 @@
  * with v_j (C values) int8 in [-127, 127], u_j (R values) int16 in
  * [-MX_QLR_UMAX, MX_QLR_UMAX] and e_j in [MX_QLR_EMIN, MX_QLR_EMAX], summed
  * in 64-bit integers in units of 2^-MX_QLR_F and rounded half up; so a
- * decoder in any language gets the same P from the same factors. The
- * factors are the codes' leading singular vectors (rsvd.h): v_j rounded to
- * int8 at its own scale, u_j to a step that balances the bits it costs
- * against the error it leaves (see mx_qlr_round). A prefix of k components
- * is a rank-k prediction, so one fit serves every rank up to the one
- * fitted. Internal to codecs/. */
+ * decoder in any language gets the same P from the same factors.
+ *
+ * The encoder's fit is exact too, so that the exported numpy twin
+ * (src/export/quantlr.py) writes the same bytes: every matrix product is
+ * of integers whose sums stay below 2^53 (exact in doubles in any order,
+ * with or without FMA), and the other operations are single correctly
+ * rounded ones (division, sqrt, rint, ldexp, frexp). Component by
+ * component, on the codes times 2^8 less the components before
+ * (deflation):
+ *   - power iterations from the row of largest sum |E|, four of E^T E,
+ *     the vectors rescaled to b bits by powers of two (b <= 15, so that
+ *     |E| 2^b max(R, C) < 2^53; the fit stops where b would be below 8);
+ *   - v_j: the vector rounded to 127 at its largest entry; its
+ *     coefficients c_j = E v_j / (|v_j|^2 2^8), kept for rounding;
+ *   - E less rint(outer(E v / |v|^2, v)) with the b-bit v.
+ * A prefix of k components is a rank-k prediction, so one fit serves
+ * every candidate rank. Internal to codecs/. */
 #ifndef MX_QLOWRANK_H
 #define MX_QLOWRANK_H
 #include <stddef.h>
 #include <stdint.h>
+#include "bytes.h"
+#include "mxerr.h"
 
 #define MX_QLR_MAX_RANK 64
 #define MX_QLR_F 24
@@ -23,39 +36,56 @@
 #define MX_QLR_EMAX 8
 #define MX_QLR_UMAX 32767
 #define MX_QLR_PMAX (1 << 25)
+#define MX_QLR_GROUPS 7 /* factor groups: components 0, 1, 2-3, 4-7, ..., 32-63 */
 
 typedef struct {
     size_t k;                  /* components */
     int8_t e[MX_QLR_MAX_RANK]; /* their exponents */
     int16_t *u;                /* k x R, component by component */
     int8_t *v;                 /* k x C */
-    /* the encoder's, from mx_qlr_fit: the codes (R x C), the components'
-     * unit vectors (C x k), coefficients (R x k) and norms; and
-     * mx_qlr_round's scratch */
-    double *a, *vf, *uf, norm[MX_QLR_MAX_RANK];
-    double *vq, *w;
+    /* the encoder's, from mx_qlr_fit: components fitted, their
+     * coefficients (fitted x R), |v_j|^2, and sum |codes - fit| after j
+     * components (j = 0..fitted) */
+    size_t fitted;
+    double *coef, n8[MX_QLR_MAX_RANK];
+    uint64_t resid[MX_QLR_MAX_RANK + 1];
 } mx_qlr;
 
-/* Fits k <= MX_QLR_MAX_RANK, k <= min(R, C) components to the R x C codes q;
- * u, v and e are left for mx_qlr_round. 0, or -1 when out of memory (f is
- * then empty). */
-int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t k, mx_qlr *f);
+/* Fits up to kmax <= MX_QLR_MAX_RANK components to the R x C codes q
+ * (|q| <= 2^24); f->fitted says how many (fewer where the residual is 0 or
+ * too large for exact sums). v is set; u and e are left for mx_qlr_round.
+ * 0, or -1 when out of memory (f is then empty). */
+int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t kmax, mx_qlr *f);
 
-/* The root mean square of q less the unrounded rank-k prediction. */
-double mx_qlr_residual_rms(const int32_t *q, const mx_qlr *f, size_t k, uint64_t R, uint64_t C);
-
-/* Rounds the first k components (u, v, e) for residual codes of RMS sigma.
- * A coefficient's rounding step s adds about k s^2 / (12 C) to each code's
- * squared error and saves log2 s bits for each of u's R k values; the two
- * balance near s = sigma sqrt(12 / (1 - k / C)) (times a measured 0.5),
- * taken to the nearest power of two (e_j), or coarser where u would not
- * fit; v_j's step is s over the component's norm. */
-void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C, double sigma);
+/* Rounds the coefficients of the first k <= fitted components into u and
+ * e, and sets f->k = k. A coefficient's rounding step s adds about
+ * k s^2 / (12 C) to each code's squared error and saves log2 s bits for
+ * each of u's R k values; the two balance near s = sigma sqrt(12 / (1 -
+ * k / C)), taken with sigma = 0.8 mean |residual| (measured: 0.7 to 1.0
+ * within 0.5%) to the nearest power of two, or coarser where u would not
+ * fit. */
+void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C);
 
 /* Row r of the prediction by f's first k components into p (C values);
  * acc is room for C 64-bit sums. */
 void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint64_t r, int64_t *acc,
                         int32_t *p);
+
+/* The group of component j (0 to MX_QLR_GROUPS - 1). */
+size_t mx_qlr_group(size_t j);
+
+/* The factors as quantlr's frames (since mode 9) carry them: k (a byte);
+ * for k > 0, the exponents (int8 each), each group's count of u bytes
+ * (varints), and the varint length of a wlanes block (wlanes.h) laid out
+ * as one row of those bytes: v (int8), group by group, then u (zigzag
+ * varints, component by component), group by group; a group's v bytes in
+ * context g, its u bytes in context 7 + g, 256 symbols each. */
+int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_error *err);
+
+/* Reads mx_qlr_write's factors at *off (advanced) into f, each field
+ * checked; "corrupt data: ..." when they are not whole or out of range. */
+int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t C, mx_qlr *f,
+                mx_error *err);
 
 void mx_qlr_free(mx_qlr *f);
 

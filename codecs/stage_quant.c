@@ -732,45 +732,6 @@ static int qlr_group(size_t g, size_t k, size_t *j0, size_t *j1)
     return *j0 < k;
 }
 
-/* The header of a low-rank frame (after the step): k; then, for k > 0, the
- * exponents (int8); per group, v (int8) as an order-0 block; per group, u
- * (zigzag varints) as the varint count of bytes it decodes to and an
- * order-0 block. A block is its varint length, then its bytes. */
-static int qlr_put(mx_bytes *out, const mx_qlr *f, size_t k, uint64_t R, uint64_t C, mx_error *err)
-{
-    mx_bytes_le(out, k, 1);
-    if (!k)
-        return 0;
-    for (size_t j = 0; j < k; j++)
-        mx_bytes_le(out, (uint8_t)f->e[j], 1);
-    mx_bytes blk = {0}, ub = {0};
-    int rc = 0;
-    size_t j0, j1;
-    for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
-        blk.len = 0;
-        rc = mx_order0_encode((const uint8_t *)f->v + j0 * C, (size_t)((j1 - j0) * C), &blk, err);
-        if (!rc) {
-            mx_bytes_var(out, blk.len);
-            mx_bytes_put(out, blk.p, blk.len);
-        }
-    }
-    for (size_t g = 0; !rc && qlr_group(g, k, &j0, &j1); g++) {
-        ub.len = blk.len = 0;
-        for (size_t i = j0 * (size_t)R; i < j1 * (size_t)R; i++)
-            mx_bytes_var(&ub, ql_zigzag(f->u[i]));
-        rc = ub.oom ? mx_fail(err, MX_EFAIL, "out of memory") : mx_order0_encode(ub.p, ub.len, &blk, err);
-        if (!rc) {
-            mx_bytes_var(out, blk.len);
-            mx_bytes_var(out, ub.len);
-            mx_bytes_put(out, blk.p, blk.len);
-            rc = blk.oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
-        }
-    }
-    free(blk.p);
-    free(ub.p);
-    return rc;
-}
-
 /* q - (the rank-k prediction) into out. */
 static int qlr_residual(const int32_t *q, const mx_qlr *f, size_t k, uint64_t R, uint64_t C, int32_t *out)
 {
@@ -836,18 +797,21 @@ int mx_ql_encode(const mx_params *p, mx_work *w, const mx_stream_desc *d, const 
             kmax = qlr_ranks[i];
     res = malloc((size_t)(R * C) * sizeof *res + 4);
     dist = malloc((size_t)R * sizeof *dist + 2);
-    if (!res || !dist || (kmax && mx_qlr_fit(c.q, R, C, kmax, &f))) {
+    if (!res || !dist || mx_qlr_fit(c.q, R, C, kmax, &f)) {
         rc = mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
     size_t best = SIZE_MAX, start = out->len; /* out may hold the mode byte */
-    for (size_t i = 0; i < sizeof qlr_ranks / sizeof *qlr_ranks && qlr_ranks[i] <= kmax; i++) {
+    for (size_t i = 0; i < sizeof qlr_ranks / sizeof *qlr_ranks && qlr_ranks[i] <= f.fitted; i++) {
         size_t k = qlr_ranks[i];
         trial.len = 0;
         ql_put_step(&trial, c.step);
-        if (k)
-            mx_qlr_round(&f, k, R, C, mx_qlr_residual_rms(c.q, &f, k, R, C));
-        if ((rc = qlr_put(&trial, &f, k, R, C, err)) != 0)
+        mx_qlr_round(&f, k, R, C);
+        if (f.k != k) {
+            rc = mx_fail(err, MX_EFAIL, "out of memory");
+            goto out;
+        }
+        if ((rc = mx_qlr_write(&f, R, C, &trial, err)) != 0)
             goto out;
         if (qlr_residual(c.q, &f, k, R, C, res)) {
             rc = mx_fail(err, MX_EFAIL, "out of memory");
@@ -883,8 +847,11 @@ static int ql_encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, 
     return mx_ql_encode(p, w, d, src, out, 0, err);
 }
 
-/* qlr_put's header, checked. */
-static int qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t C, mx_qlr *f,
+/* The factors of quantlr's first frames (mode 8, read only): k; for k > 0
+ * the exponents (int8); per group, v (int8) as an order-0 block; per group,
+ * u (zigzag varints) as the varint count of bytes it decodes to and an
+ * order-0 block. A block is its varint length, then its bytes. */
+static int qlr_read_order0(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t C, mx_qlr *f,
                     mx_error *err)
 {
     if (*off >= n)
@@ -984,7 +951,8 @@ int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t 
         mx_fail(err, MX_EINPUT, "corrupt data: bad quant step or escapes");
         goto out;
     }
-    if (lowrank && qlr_read(src, n, &off, R, C, &f, err))
+    if (lowrank == MX_QL_ORDER0_FACTORS ? qlr_read_order0(src, n, &off, R, C, &f, err)
+                                        : lowrank == MX_QL_LANES_FACTORS && mx_qlr_read(src, n, &off, R, C, &f, err))
         goto out;
     if (mx_read_var(src, n, &off, &n_esc) || n_esc > n) {
         mx_fail(err, MX_EINPUT, "corrupt data: bad quant step or escapes");

@@ -92,7 +92,7 @@ static const entry table[] = {
     {"expsplit|rans", OURS, ANY, NULL, 0},
     {"bytesplit|rans", OURS, ANY, NULL, 0},
     {"quant:sim=0.99", LOSSY, DEFAULT, NULL, 0},
-    {"quantlr:sim=0.99", LOSSY, MAX, NULL, 0}, /* no numpy twin yet */
+    {"quantlr:sim=0.99", LOSSY, MAX, NULL, 0},
     {"qsim:0.99|zstd:19", LOSSY, ANY, NULL, 0},
 };
 #define N_TABLE (sizeof table / sizeof table[0])

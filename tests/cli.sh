@@ -40,7 +40,8 @@ for f in "$DATA"/*.npy; do
 done
 
 # files of earlier formats still decode: bfxor's first frame layout
-# (*.bfxor4.mxb), and container v1 (XXH64/XXH32 checksums, *.v1.mxb, made
+# (*.bfxor4.mxb), quantlr's first frames (mode 8: factors order-0 coded,
+# rank 4 here; *.quantlr8.mxb, to what that build decoded), and container v1 (XXH64/XXH32 checksums, *.v1.mxb, made
 # by the last build that wrote v1) across pipelines, one file of frames and
 # raw input; a lossy one must decode to what that build decoded (*.v1.npy)
 COMPAT="$top_srcdir/tests/compat"
@@ -56,7 +57,8 @@ for pair in "attn_24x256.bfxor4.mxb $COMPAT/attn_24x256.npy" \
             "odd_13x37.q8.v1.mxb $COMPAT/odd_13x37.q8.v1.npy" \
             "sparse_31x64.automax.v1.mxb $DATA/edge/sparse_31x64.npy" \
             "specials_8x8.expsplit-rans.v1.mxb $DATA/edge/specials_8x8.npy" \
-            "row_1x257.raw.v1.mxb $tmp/row_1x257.bin"; do
+            "row_1x257.raw.v1.mxb $tmp/row_1x257.bin" \
+            "lowrank_64x48.quantlr8.mxb $COMPAT/lowrank_64x48.quantlr8.npy"; do
     set -- $pair
     n=$((n + 1))
     "$MX" -q decompress -o "$tmp/compat.out" -f "$COMPAT/$1" || bad "decompress $1"

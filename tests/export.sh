@@ -1,7 +1,8 @@
 #!/bin/sh
 # mxbench export: the Python solution is assembled from the sections a
 # pipeline needs and stays under 20,000 bytes (auto, auto:max, bfdelta,
-# quant:sim=0.99 and the largest combinations of the other twins); it writes
+# quant:sim=0.99 and the largest combinations of the other twins plain;
+# quantlr:sim=0.99 packed, and --source gives its plain text); it writes
 # byte for byte the container mxbench writes and each reads the other's
 # files (export_check.py, also under numpy 2's promotion rules); its file
 # tasks and baseline.py's own _validate agree; its FastAPI server round trips
@@ -28,11 +29,10 @@ bad() { echo "FAIL: $*"; fail=1; }
 
 # refusals name the stage and what does export, and leave no file
 # (and why: no twin, only on its own, or only with other parameters)
-list="(exportable: auto, auto:max, bfdelta or quant:sim=T alone; or transforms bytesplit"
+list="(exportable: auto, auto:max, bfdelta, quant:sim=T or quantlr:sim=T alone; or transforms bytesplit"
 for s in 'bfctx#bfctx#has no numpy twin here' 'quant:rowsim=0.99#quant#is exported only as quant:sim=...' \
     'expsplit|bfdelta#bfdelta#is exported only on its own, with no transform before it' \
-    'bfxor#bfxor#has no numpy twin here' 'delta:rows|rans#rans#has no numpy twin here' \
-    'quantlr:0.99#quantlr#has no numpy twin here'; do
+    'bfxor#bfxor#has no numpy twin here' 'delta:rows|rans#rans#has no numpy twin here'; do
     spec=${s%%#*} rest=${s#*#}
     stage=${rest%%#*} why=${rest#*#}
     "$MX" export -p "$spec" -o "$tmp/x.py" 2>"$tmp/err" && bad "$spec exported"
@@ -88,6 +88,23 @@ for s in auto auto:max bfdelta 'quant:sim=0.99'; do
         bad "$s does not fit: $(cat "$tmp/err")"
     fi
 done
+# one over the limit as plain text is packed (brotli, base85): it says its
+# plain size, and --source prints exactly that many bytes of the plain
+# solution (head.py's docstring, the twin); a plain one has no packing
+"$MX" -q export -p 'quant:sim=0.99' -o "$tmp/s.py" -f && grep -q '^SPEC = "quant:sim=0.99"$' "$tmp/s.py" ||
+    bad "quant:sim=0.99 is not plain"
+if "$MX" -q export -p 'quantlr:sim=0.99' -o "$tmp/lr.py" -f 2>"$tmp/err"; then
+    size=$(wc -c <"$tmp/lr.py")
+    plain=$(sed -n 's/.*packed: its \([0-9]*\) bytes$/\1/p' "$tmp/lr.py")
+    $PY "$tmp/lr.py" --source >"$tmp/lr.src" || bad "quantlr: --source failed"
+    [ "$size" -le 20000 ] && [ -n "$plain" ] && [ "$plain" -gt 20000 ] && [ "$(wc -c <"$tmp/lr.src")" = "$plain" ] ||
+        bad "quantlr packed: $size bytes, plain '$plain', --source $(wc -c <"$tmp/lr.src")"
+    grep -q '^SPEC = "quantlr:0.99"$' "$tmp/lr.src" && grep -q '^def qr_fit' "$tmp/lr.src" ||
+        bad "quantlr: --source is not the plain solution"
+    echo "quantlr:sim=0.99: $size bytes packed ($plain plain)"
+else
+    bad "quantlr:sim=0.99 does not fit packed: $(cat "$tmp/err")"
+fi
 # longer pipelines either fit or are refused whole, naming the limit
 all=$(echo "$by_size" | head -8 | paste -sd, -)
 if "$MX" -q export -p "$all|$ent" -o "$tmp/all.py" -f 2>"$tmp/err"; then
@@ -132,6 +149,13 @@ for spec in 'shuffle|lz4hc:4' 'xor:rows,bytesplit|lz4hc:9' 'bitshuffle|brotli:1'
     # shellcheck disable=SC2086
     $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" $SOME "$EDGE"/*.npy $SYN || bad "export_check $spec"
 done
+# quantlr (packed) on samples it predicts at ranks 16 and 64, and the edges
+"$MX" -q export -p 'quantlr:sim=0.99' -o "$tmp/sol.py" -f || bad "export quantlr"
+# shellcheck disable=SC2086
+$PY "$T/export_check.py" "$tmp/sol.py" "$MX" 'quantlr:sim=0.99' "$DATA/l0.ln1.backward.s1.npy" \
+    "$DATA/l3.mlp_act.backward.s1.npy" "$EDGE"/*.npy $SYN || bad "export_check quantlr:sim=0.99"
+NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" \
+    "$MX" 'quantlr:sim=0.99' "$DATA/l1.attn.backward.s1.npy" || bad "numpy 2 promotion rules: quantlr:sim=0.99"
 # numpy 2 changed integer promotion (NEP 50): numpy 1.24 can warn wherever
 # a result would differ (a UserWarning; removed aliases warn as deprecated):
 # both are errors here
@@ -174,14 +198,19 @@ else
 fi
 
 # the server, over real HTTP (with a 12 MB upload cap, so that 413 is cheap to test)
-for spec in 'expsplit|zstd:3' 'zstd:3' 'raw' 'q8:rows|zstd:3' auto 'quant:sim=0.99'; do
+for spec in 'expsplit|zstd:3' 'zstd:3' 'raw' 'q8:rows|zstd:3' auto 'quant:sim=0.99' 'quantlr:0.99'; do
     "$MX" -q export -p "$spec" -o "$tmp/server.py" -f || bad "export $spec"
     port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     $PY "$tmp/server.py" --port "$port" --host 127.0.0.1 --max-upload 12000000 >"$tmp/server.log" 2>&1 &
     pid=$!
-    "$MX" --batch -q --repeat 1 -m "$DATA/manifest.csv" -p "$spec" --csv "$tmp/batch.csv" -f >/dev/null ||
+    # quantlr (slow in numpy, packed): two samples it predicts
+    files="$DATA/*.npy"
+    case $spec in quantlr*) files="$DATA/l0.ln1.backward.s1.npy $DATA/l3.mlp_act.backward.s1.npy" ;; esac
+    # shellcheck disable=SC2086
+    "$MX" --batch -q --repeat 1 -p "$spec" --csv "$tmp/batch.csv" -f $files >/dev/null ||
         bad "--batch for $spec"
-    $PY "$T/export_http.py" "http://127.0.0.1:$port" "$spec" "$tmp/batch.csv" "$tmp/server.py" "$MX" "$DATA"/*.npy ||
+    # shellcheck disable=SC2086
+    $PY "$T/export_http.py" "http://127.0.0.1:$port" "$spec" "$tmp/batch.csv" "$tmp/server.py" "$MX" $files ||
         bad "HTTP with $spec (server log: $(tail -3 "$tmp/server.log"))"
     grep -q Traceback "$tmp/server.log" && bad "$spec: a traceback in the server log: $(grep -m3 Error "$tmp/server.log")"
     kill $pid 2>/dev/null

@@ -22,11 +22,18 @@ class Sections:
 
 bfdelta = Sections("container", "npy", "wlanes", "bfdelta")
 quant = Sections("container", "npy", "wlanes", "quant")
+quantlr = Sections("container", "npy", "wlanes", "quant", "quantlr")
 
-# each coder: its spec, and its twin's (encoder, decoder) of whole frames
+# each coder: its spec, its twin's (encoder, decoder) of whole frames, and
+# which matrices: quantlr's numpy fit is slow, so it takes the bundled
+# samples it predicts (at ranks 16, 4 and 64), not the others, and the
+# generated ones up to 300,000 values
+LOWRANK = ("l0.ln1.backward.s1.npy", "l1.attn.backward.s1.npy", "l3.mlp_act.backward.s1.npy")
 CODERS = [
-    ("bfdelta", bfdelta.ENTROPY["bfdelta"]("")),
-    ("quant:sim=0.99", quant.ENTROPY["quant"]("sim=0.99")),
+    ("bfdelta", bfdelta.ENTROPY["bfdelta"](""), lambda name, n: True),
+    ("quant:sim=0.99", quant.ENTROPY["quant"]("sim=0.99"), lambda name, n: True),
+    ("quantlr:sim=0.99", quantlr.ENTROPY["quantlr"]("sim=0.99"),
+     lambda name, n: name in LOWRANK or (not name.endswith(".s1.npy") and n <= 300000)),
 ]
 
 STORED = 0
@@ -59,7 +66,9 @@ with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "x.bin")
         with open(src, "wb") as f:
             f.write(raw)
-        for spec, (encode, decode) in CODERS:
+        for spec, (encode, decode), which in CODERS:
+            if not which(name, R * C):
+                continue
             r = subprocess.run([mx, "compress", "-q", "-f", "-T", "1", "-p", spec, "--shape",
                                 "%dx%d" % (R, C), src, "-o", src + ".mxb"], capture_output=True, text=True)
             if r.returncode:

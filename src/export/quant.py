@@ -49,8 +49,7 @@ def qt_passes(x, k, target):
     return f64 > target and cos * (1 - qt_norm8(x - y) / ta) > target
 
 
-def qt_encode(v, target):
-    R, C = v.shape
+def qt_quantise(v, target):  # the step and the codes (R x C), or None
     with np.errstate(all="ignore"):  # overflows as in C
         x = (v.astype(np.uint32) << 16).view(F32).ravel()
         x = np.where(np.isfinite(x), x, F32(0))
@@ -67,9 +66,11 @@ def qt_encode(v, target):
             k = lo + (hi - lo) // 2
             lo, hi = (k, hi) if qt_passes(x, k, target) else (lo, k)
         s = qt_step(lo)
-        q = qt_codes(x, s).astype(I64).reshape(R, C)
-    lay = wl_layout(R, C)
-    d, _ = wl_refs(v, lay[1])
+        return s, qt_codes(x, s).astype(I64).reshape(v.shape)
+
+
+def qt_body(lay, q, d):  # the codes q against the rows d names: escapes, then lanes
+    R, C = q.shape
     qr = np.where(d[:, None] > 0, q[np.arange(R) - d], 0)
     dq = q - qr
     rb = np.minimum(15, bitlen(16 * abs(dq).sum(1) // C))
@@ -77,12 +78,16 @@ def qt_encode(v, target):
     z = z[(z < -2047) | (z > 2046)].tolist()
     esc = var(len(z)) + b"".join(var(2 * i if i >= 0 else -2 * i - 1) for i in z)
     ix = qt_ctx(rb[:, None], qr) + np.clip(dq + 2048, 0, 4095)
-    return s.tobytes() + esc + wl_encode(lay, [d >> 5, d & 31, rb], 128, [ix], 131)
+    return esc + wl_encode(lay, [d >> 5, d & 31, rb], 128, [ix], 131)
 
 
-def qt_decode(b, R, C):
+def qt_encode(v, target):
+    sq, lay = qt_quantise(v, target), wl_layout(*v.shape)
+    return sq and sq[0].tobytes() + qt_body(lay, sq[1], wl_refs(v, lay[1])[0])
+
+
+def qt_lanes(b, r, R, C, qmax):  # the codes of the escapes and lanes at Reader r
     lay = wl_layout(R, C)
-    s, r = np.frombuffer(b, F32, 1)[0], Reader(b, 4)
     esc = np.array([r.var() for _ in range(r.var())], I64)
     esc = np.where(esc & 1, -(esc + 1) // 2, esc // 2)
     dec, used = WLDecoder(b, r.at, [4096] * 128 + [33, 32, 16], lay[0]), 0
@@ -96,9 +101,14 @@ def qt_decode(b, R, C):
             bad("quant codes")
         v[i], used = z, used + len(i)
         return qr + v
-    q = dec.rows(R, C, lay, 128, step) if 0 < s < np.inf else bad("quant codes")
+    q = dec.rows(R, C, lay, 128, step)
+    return q if used == len(esc) and abs(q).max(initial=0) <= qmax else bad("quant codes")
+
+
+def qt_decode(b, R, C):
+    s = np.frombuffer(b, F32, 1)[0]
     with np.errstate(over="ignore"):
-        return qt_value(q, s) if used == len(esc) and abs(q).max(initial=0) <= 1 << 24 else bad("quant codes")
+        return qt_value(qt_lanes(b, Reader(b, 4), R, C, 1 << 24) if 0 < s < np.inf else bad("quant codes"), s)
 
 
 def qt_codec(arg):  # arg: sim=T; mxbench keeps T in whole 1e-5

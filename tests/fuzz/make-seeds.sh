@@ -40,7 +40,9 @@ open(out, "wb").write(bytes([7, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
 PY
 rm -f /tmp/mx-seed-64.npy /tmp/mx-seed-64.mxb
 # a quantlr frame with a rank-4 prediction (stage 10 of the entropy table,
-# 16-bit, 64x64): a matrix of rank 4, so the prediction is chosen
+# 16-bit, 64x64): a matrix of rank 4, so the prediction is chosen. (The
+# seed quantlr64-order0 is the same from the build before 2026-12-01 that
+# wrote mode 8 frames, factors order-0 coded: kept, as this cannot remake it.)
 python3 - <<'PY'
 import math, struct
 rows = []

@@ -1,0 +1,119 @@
+
+
+# --- quantlr:sim=T (codecs/qlowrank.c): quant's codes less P = round(sum_j u_j v_j 2^e_j), the
+# fit in arithmetic exact in C and numpy alike (integers below 2^53, correctly rounded / sqrt)
+QR_GROUPS = ((0, 1), (1, 2), (2, 4), (4, 8), (8, 16), (16, 32), (32, 64))
+
+
+def qr_scale(x, b):  # to b bits, by a power of two
+    m = abs(x).max()
+    return np.rint(np.ldexp(x, b - int(bitlen(m)))) if m else x
+
+
+def qr_fit(q, kmax):  # components (v_j, coefficients of v_j), sum |residual| after each
+    E, nb, out, S = q * 256.0, int(bitlen(max(q.shape))), [], [int(abs(q).sum())]
+    for _ in range(kmax):
+        m = abs(E).max()
+        b = min(15, 52 - int(bitlen(m)) - nb)
+        if b < 8 or not m:
+            break
+        v = E[np.argmax(abs(E).sum(1))]
+        for _ in range(4):
+            v = qr_scale(E.T @ qr_scale(E @ qr_scale(v, b), b), b)
+        if not abs(v).max():
+            break
+        v8 = np.rint(v * 127 / abs(v).max())
+        out.append((v8, (E @ v8) / (v8 @ v8 * 256)))
+        E -= np.rint(np.outer((E @ v) / (v @ v), v))
+        S.append(int(abs(E).astype(I64).sum()) >> 8)
+    return out, S
+
+
+def qr_round(fit, S, k, R, C):  # V, U, e of rank k
+    step = 0.8 * (float(S[k]) / float(R * C)) * np.sqrt(12 / max(0.25, 1 - k / C))
+    U, e = [], []
+    for v8, c in fit[:k]:
+        m, x = np.frexp(step / np.sqrt(v8 @ v8))
+        x = min(8, max(-24, int(x) - (m < 0.7071067811865476) if step > 0 else -24))
+        while x < 8 and abs(c).max() > 32767 * 2.0 ** x:
+            x += 1
+        U.append(np.clip(np.rint(np.ldexp(c, -x)), -32767, 32767))
+        e.append(x)
+    return np.array([f[0] for f in fit[:k]], I64).reshape(k, C), np.array(U, I64).reshape(k, R), np.array(e, I64)
+
+
+def qr_predict(V, U, e):
+    return np.clip((U.T << e + 24) @ V + (1 << 23) >> 24, -1 << 25, 1 << 25)
+
+
+def qr_layout(k, C, nu):  # each factor byte's context * 4096: v, then u, by group
+    g = [(j0, min(j1, k)) for j0, j1 in QR_GROUPS if j0 < k]
+    return np.repeat(np.r_[0:len(g), 7:7 + len(g)] << 12, [(j1 - j0) * C for j0, j1 in g] + list(nu))
+
+
+def qr_put(V, U, e, C):  # k, e, each group's bytes of u, then the factors' lanes
+    k = len(e)
+    if not k:
+        return b"\0"
+    z = np.where(U < 0, -2 * U - 1, 2 * U)
+    n = 1 + (z > 127) + (z > 16383)
+    z = np.stack([z & 127 | (n > 1) << 7, z >> 7 & 127 | (n > 2) << 7, z >> 14], -1)[np.arange(3) < n[..., None]]
+    nu = [n[j0:j1].sum() for j0, j1 in QR_GROUPS if j0 < k]
+    cx = qr_layout(k, C, nu)
+    f = wl_encode(wl_layout(1, len(cx)), np.zeros((3, 0), I64), 0, [cx + np.r_[V.ravel() & 255, z]], 14)
+    return bytes([k]) + e.astype(np.int8).tobytes() + b"".join(map(var, nu)) + var(len(f)) + f
+
+
+def qr_encode(v, target):
+    sq = qt_quantise(v, target)
+    if sq is None:
+        return None
+    (s, q), (R, C) = sq, v.shape
+    lay = wl_layout(R, C)
+    d0, g = wl_refs(v, lay[1])[0], np.arange(R)
+    fit, S = qr_fit(q, max(k for k in (0, 4, 8, 16, 32, 64) if k <= min(R, C) // 4))
+    best = None
+    for k in (0, 4, 8, 16, 32, 64):
+        if k <= len(fit):
+            V, U, e = qr_round(fit, S, k, R, C)
+            res = q - qr_predict(V, U, e)
+            d = np.where(abs(res).sum(1) > abs(res - res[g - d0]).sum(1), d0, 0) if k else d0
+            f = s.tobytes() + qr_put(V, U, e, C) + qt_body(lay, res, d)
+            best = f if best is None or len(f) < len(best) else best
+    return best
+
+
+def qr_read(r, R, C):  # qr_put's V, U and e at Reader r
+    k = r.byte()
+    e = np.frombuffer(r.take(k), np.int8).astype(I64) if k <= min(64, R, C) else bad("quantlr rank")
+    if len(e) < k or (e < -24).any() or (e > 8).any():
+        bad("quantlr exponents")
+    if not k:
+        return None
+    cx = qr_layout(k, C, [r.var() for j0, j1 in QR_GROUPS if j0 < k])
+    L, _, at = wl_layout(1, len(cx))
+    dec, x = WLDecoder(r.take(r.var()), 0, [256] * 14, L), np.zeros(len(cx), I64)
+    for pos in at:
+        x[pos[pos < len(x)]] = dec.get(cx[pos[pos < len(x)]])
+    V, z = (x[:k * C] ^ 128) - 128, x[k * C:]
+    ends = np.flatnonzero(z < 128)
+    n = np.diff(np.r_[-1, ends])
+    u = np.add.reduceat((z & 127) << 7 * (np.arange(len(z)) - np.repeat(ends - n + 1, n)), ends - n + 1) \
+        if len(ends) and ends[-1] == len(z) - 1 else z[:0]
+    if dec.p != [len(w) for w in dec.w] or (dec.x != 32768).any() or (V == -128).any() or len(u) != k * R \
+            or (n > 3).any() or (u > 65534).any():
+        bad("quantlr factors")
+    return V.reshape(k, C), np.where(u & 1, -(u + 1) // 2, u // 2).reshape(k, R), e
+
+
+def qr_decode(b, R, C):
+    s, r = np.frombuffer(b, F32, 1)[0], Reader(b, 4)
+    f = qr_read(r, R, C) if 0 < s < np.inf else bad("quant codes")
+    q = qt_lanes(b, r, R, C, 3 << 24)
+    q = q + qr_predict(*f) if f else q
+    with np.errstate(over="ignore"):
+        return qt_value(q, s) if abs(q).max(initial=0) <= 1 << 24 else bad("quant codes")
+
+
+ENTROPY["quantlr"] = lambda arg: wl_codec(9, lambda v: qr_encode(v, int(float(arg.split("=")[-1]) * 100000 + 0.5) / 100000.0), qr_decode)
+LOSSY.add("quantlr")
