@@ -34,6 +34,7 @@ const char *const mx_default_batch_specs[] = {
     "q8:rows|zstd:9",
     "qsim:0.99|zstd:9",
     "quant:sim=0.99",
+    "quantlr:sim=0.99", /* the lossy rules' winner, and it exports */
 };
 const size_t mx_default_batch_count =
     sizeof mx_default_batch_specs / sizeof mx_default_batch_specs[0];
