@@ -248,10 +248,12 @@ size_t mx_qlr_group(size_t j)
     return g < MX_QLR_GROUPS ? g : MX_QLR_GROUPS - 1;
 }
 
-/* The factor bytes of k components (v, then u as zigzag varints) and
- * each byte's context; *n_u gets each group's count of u bytes. */
+/* The factors' symbols (v as bytes, then u as zigzag values below
+ * QLR_ESCAPE, or QLR_ESCAPE) and each one's context. */
+#define QLR_ESCAPE 4095
 typedef struct {
-    uint8_t *sym, *ctx;
+    uint16_t *sym;
+    uint8_t *ctx;
     size_t n;
 } qlr_seq;
 
@@ -261,38 +263,38 @@ static void seq_free(qlr_seq *s)
     free(s->ctx);
 }
 
-static size_t zigzag_len(int16_t u)
+static int seq_layout(qlr_seq *s, size_t k, uint64_t R, uint64_t C)
 {
-    uint32_t z = u < 0 ? 2u * (uint32_t)(-(int32_t)u) - 1 : 2u * (uint32_t)u;
-    return z > 16383 ? 3 : z > 127 ? 2 : 1;
-}
-
-/* Lays out s for k components and the u byte counts nu (the v bytes and
- * contexts are filled, the u bytes only their contexts). */
-static int seq_layout(qlr_seq *s, size_t k, uint64_t C, const uint64_t *nu)
-{
-    size_t n = (size_t)(k * C);
-    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++)
-        n += (size_t)nu[g];
-    s->n = n;
-    s->sym = malloc(n + 1);
-    s->ctx = malloc(n + 1);
+    s->n = (size_t)(k * (R + C));
+    s->sym = malloc(s->n * sizeof *s->sym + 2);
+    s->ctx = malloc(s->n + 1);
     if (!s->sym || !s->ctx)
         return -1;
     size_t at = 0;
     for (size_t j = 0; j < k; j++)
         for (uint64_t c = 0; c < C; c++)
             s->ctx[at++] = (uint8_t)mx_qlr_group(j);
-    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++)
-        for (uint64_t i = 0; i < nu[g]; i++)
-            s->ctx[at++] = (uint8_t)(MX_QLR_GROUPS + g);
+    for (size_t j = 0; j < k; j++)
+        for (uint64_t r = 0; r < R; r++)
+            s->ctx[at++] = (uint8_t)(MX_QLR_GROUPS + mx_qlr_group(j));
     return 0;
 }
 
-/* The step s's lanes of one row of n bytes: lane i takes byte pos(i). */
+static void seq_alphabets(uint16_t *alpha)
+{
+    for (size_t c = 0; c < 2 * MX_QLR_GROUPS; c++)
+        alpha[c] = c < MX_QLR_GROUPS ? 256 : QLR_ESCAPE + 1;
+}
+
+/* The step s's lane i takes symbol pos(s, i) of the one row. */
 static size_t seq_pos(const mx_rowref_layout *l, size_t s, size_t i)
 {
     return (i / l->Lc) * l->B + s / l->P + (s % l->P) * l->Lc + i % l->Lc;
+}
+
+static uint32_t zigzag16(int16_t u)
+{
+    return u < 0 ? 2u * (uint32_t)(-(int32_t)u) - 1 : 2u * (uint32_t)u;
 }
 
 int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_error *err)
@@ -303,34 +305,29 @@ int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_erro
         return 0;
     for (size_t j = 0; j < k; j++)
         mx_bytes_le(out, (uint8_t)f->e[j], 1);
-    uint64_t nu[MX_QLR_GROUPS] = {0};
-    for (size_t j = 0; j < k; j++)
-        for (uint64_t r = 0; r < R; r++)
-            nu[mx_qlr_group(j)] += zigzag_len(f->u[j * R + r]);
-    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++)
-        mx_bytes_var(out, nu[g]);
     qlr_seq s = {0};
     mx_wl_model m = {0};
     mx_wl_enc e = {0};
-    mx_bytes lanes = {0};
+    mx_bytes lanes = {0}, esc = {0};
     uint32_t *idx = NULL;
     uint16_t alpha[2 * MX_QLR_GROUPS];
+    size_t n_esc = 0;
     int rc = -1;
-    if (seq_layout(&s, k, C, nu)) {
+    if (seq_layout(&s, k, R, C)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    memcpy(s.sym, f->v, (size_t)(k * C));
-    size_t at = (size_t)(k * C);
+    for (size_t i = 0; i < (size_t)(k * C); i++)
+        s.sym[i] = (uint8_t)f->v[i];
     for (size_t i = 0; i < (size_t)(k * R); i++) {
-        int16_t u = f->u[i];
-        uint32_t z = u < 0 ? 2u * (uint32_t)(-(int32_t)u) - 1 : 2u * (uint32_t)u;
-        for (; z > 127; z >>= 7)
-            s.sym[at++] = (uint8_t)((z & 127) | 128);
-        s.sym[at++] = (uint8_t)z;
+        uint32_t z = zigzag16(f->u[i]);
+        s.sym[k * C + i] = (uint16_t)(z < QLR_ESCAPE ? z : QLR_ESCAPE);
+        if (z >= QLR_ESCAPE) {
+            mx_bytes_var(&esc, z - QLR_ESCAPE);
+            n_esc++;
+        }
     }
-    for (size_t c = 0; c < 2 * MX_QLR_GROUPS; c++)
-        alpha[c] = 256;
+    seq_alphabets(alpha);
     mx_rowref_layout l = mx_rowref_layout_of(1, s.n);
     idx = malloc((l.lanes + 8) * sizeof *idx);
     if (!idx) {
@@ -355,10 +352,12 @@ int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_erro
     }
     if (mx_wl_enc_finish(&e, &lanes, err))
         goto out;
-    if (lanes.oom) {
+    if (lanes.oom || esc.oom) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
+    mx_bytes_var(out, n_esc);
+    mx_bytes_put(out, esc.p, esc.len);
     mx_bytes_var(out, lanes.len);
     mx_bytes_put(out, lanes.p, lanes.len);
     rc = 0;
@@ -367,6 +366,7 @@ out:
     mx_wl_model_free(&m);
     mx_wl_enc_free(&e);
     free(lanes.p);
+    free(esc.p);
     free(idx);
     return rc;
 }
@@ -394,13 +394,13 @@ int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t 
             return mx_fail(err, MX_EINPUT, "corrupt data: quantlr exponent %d", e);
         f->e[j] = (int8_t)e;
     }
-    uint64_t nu[MX_QLR_GROUPS] = {0}, len;
-    for (size_t g = 0; g <= mx_qlr_group(k - 1); g++) {
-        size_t j0 = g ? (size_t)1 << (g - 1) : 0, j1 = g + 1 < MX_QLR_GROUPS ? (size_t)1 << g : k;
-        uint64_t values = ((j1 < k ? j1 : k) - j0) * R; /* a u value is 1 to 3 bytes */
-        if (mx_read_var(src, n, off, &nu[g]) || nu[g] < values || nu[g] > 3 * values)
+    uint64_t n_esc, len, z;
+    if (mx_read_var(src, n, off, &n_esc) || n_esc > (uint64_t)(k * R))
+        return corrupt(err, "factors truncated");
+    size_t esc_at = *off;
+    for (uint64_t i = 0; i < n_esc; i++)
+        if (mx_read_var(src, n, off, &z))
             return corrupt(err, "factors truncated");
-    }
     if (mx_read_var(src, n, off, &len) || len > n - *off)
         return corrupt(err, "factors truncated");
     const uint8_t *lp = src + *off;
@@ -413,12 +413,11 @@ int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t 
     int rc = -1;
     f->v = malloc((size_t)(k * C) + 1);
     f->u = malloc((size_t)(k * R) * sizeof *f->u + 2);
-    if (!f->u || !f->v || seq_layout(&s, k, C, nu)) {
+    if (!f->u || !f->v || seq_layout(&s, k, R, C)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    for (size_t c = 0; c < 2 * MX_QLR_GROUPS; c++)
-        alpha[c] = 256;
+    seq_alphabets(alpha);
     mx_rowref_layout l = mx_rowref_layout_of(1, s.n);
     if (mx_wl_model_init(&m, 2 * MX_QLR_GROUPS, alpha, 0, err) ||
         mx_wl_read_tables(&m, lp, (size_t)len, &lo, err) || mx_wl_dec_init(&d, l.lanes, lp + lo, (size_t)len - lo, err))
@@ -427,27 +426,32 @@ int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t 
         size_t a = mx_rowref_active(&l, 1, s.n, st);
         for (size_t i = 0; i < a; i++) {
             size_t p = seq_pos(&l, st, i);
-            s.sym[p] = (uint8_t)mx_wl_get(&d, &m, i, m.base[s.ctx[p]], 0, 0);
+            s.sym[p] = mx_wl_get(&d, &m, i, m.base[s.ctx[p]], 0, 0);
         }
     }
     if (mx_wl_dec_finish(&d, err))
         goto out;
-    memcpy(f->v, s.sym, (size_t)(k * C));
-    for (size_t i = 0; i < (size_t)(k * C); i++)
-        if (f->v[i] == -128) {
+    for (size_t i = 0; i < (size_t)(k * C); i++) {
+        if (s.sym[i] == 128) { /* -128 */
             corrupt(err, "factor out of range");
             goto out;
         }
-    size_t at = (size_t)(k * C);
+        f->v[i] = (int8_t)(s.sym[i] < 128 ? s.sym[i] : (int)s.sym[i] - 256);
+    }
+    uint64_t used = 0;
     for (size_t i = 0; i < (size_t)(k * R); i++) {
-        uint64_t z;
-        if (mx_read_var(s.sym, s.n, &at, &z) || z > 2 * (uint64_t)MX_QLR_UMAX) {
-            corrupt(err, "factor out of range");
-            goto out;
+        z = s.sym[k * C + i];
+        if (z == QLR_ESCAPE) {
+            uint64_t x;
+            if (used++ == n_esc || mx_read_var(src, n, &esc_at, &x) || x > 2 * (uint64_t)MX_QLR_UMAX - QLR_ESCAPE) {
+                corrupt(err, "factor out of range");
+                goto out;
+            }
+            z += x;
         }
         f->u[i] = (int16_t)(z & 1 ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2));
     }
-    if (at != s.n) {
+    if (used != n_esc) {
         corrupt(err, "factors left over");
         goto out;
     }

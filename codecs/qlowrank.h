@@ -75,11 +75,12 @@ void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint6
 size_t mx_qlr_group(size_t j);
 
 /* The factors as quantlr's frames (since mode 9) carry them: k (a byte);
- * for k > 0, the exponents (int8 each), each group's count of u bytes
- * (varints), and the varint length of a wlanes block (wlanes.h) laid out
- * as one row of those bytes: v (int8), group by group, then u (zigzag
- * varints, component by component), group by group; a group's v bytes in
- * context g, its u bytes in context 7 + g, 256 symbols each. */
+ * for k > 0, the exponents (int8 each), the escapes (a varint count, then
+ * varints), and the varint length of a wlanes block (wlanes.h) laid out as
+ * one row of k (C + R) symbols: v (int8 as a byte), component by
+ * component, in context g of its group g (256 symbols); then u, zigzagged,
+ * in context 7 + g (4096 symbols), as itself below 4095, else as 4095 with
+ * the next escape holding the excess. */
 int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_error *err);
 
 /* Reads mx_qlr_write's factors at *off (advanced) into f, each field

@@ -365,7 +365,7 @@ static void check_quantlr_corrupt(const mx_matrix *m)
     CHECK(st->decompress(&p, &w, &d, frame, len, out, n, &err) == 0, "intact frame: %s", err.msg);
     const struct { size_t at; uint8_t to; const char *says; } bad[] = {
         {5, 65, "rank"}, {5, 255, "rank"}, {6, 100, "exponent"}, {6, 0x80, "exponent"},
-        {6 + k, 0, "factors"}, {6 + k, 0x7f, "factors"},
+        {6 + k, 0x7f, "corrupt"}, {6 + k, 0xff, "corrupt"}, /* the escapes' count */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint8_t keep = frame[bad[i].at];

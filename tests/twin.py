@@ -50,6 +50,8 @@ def matrix(arg):
     if kind == "specials":  # NaN, Inf, zeros, subnormals, both signs
         pool = np.array([0x7FC0, 0xFFC0, 0x7F80, 0xFF80, 0, 0x8000, 1, 0x8001, 0x3F80, 0x0080], np.uint16)
         return arg, pool[rng.integers(0, len(pool), (R, C))]
+    if kind == "tiny":  # normal values whose float32 squares are 0 (torch's norm is 0, the double one not)
+        return arg, (rng.integers(0x0080, 0x1000, (R, C)) | rng.integers(0, 2, (R, C)) << 15).astype(np.uint16)
     if kind == "rows":  # rows repeating with small changes, as activations do
         base = (rng.normal(0, 1, (1, C)) * np.exp(rng.normal(0, 2, (1, C)))).astype(np.float32)
         x = base * (1 + 0.05 * rng.normal(0, 1, (R, C)).astype(np.float32))

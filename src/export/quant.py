@@ -45,8 +45,9 @@ def qt_passes(x, k, target):
     if not na:
         return (not nb) > target and (not tb) > target
     f64 = nb and qt_tree(A * B) / (na * nb) * (1 - np.sqrt(qt_tree((A - B) * (A - B))) / na)
-    cos = tb and float(np.cumsum(x * y, dtype=F32)[-1] / F32(ta * tb))
-    return f64 > target and cos * (1 - qt_norm8(x - y) / ta) > target
+    # float32 squares of tiny values can be 0 where the double ones are not: as C
+    t32 = tb and float(np.cumsum(x * y, dtype=F32)[-1] / F32(ta * tb)) * (1 - qt_norm8(x - y) / ta) if ta else not tb
+    return f64 > target and t32 > target
 
 
 def qt_quantise(v, target):  # the step and the codes (R x C), or None

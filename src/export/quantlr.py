@@ -46,22 +46,19 @@ def qr_predict(V, U, e):
     return np.clip((U.T << e + 24) @ V + (1 << 23) >> 24, -1 << 25, 1 << 25)
 
 
-def qr_layout(k, C, nu):  # each factor byte's context * 4096: v, then u, by group
+def qr_layout(k, R, C):  # each factor symbol's context * 4096: v (a byte), u (zigzag, 4095: escape)
     g = [(j0, min(j1, k)) for j0, j1 in QR_GROUPS if j0 < k]
-    return np.repeat(np.r_[0:len(g), 7:7 + len(g)] << 12, [(j1 - j0) * C for j0, j1 in g] + list(nu))
+    return np.repeat(np.r_[0:len(g), 7:7 + len(g)] << 12, [(j1 - j0) * C for j0, j1 in g] + [(j1 - j0) * R for j0, j1 in g])
 
 
-def qr_put(V, U, e, C):  # k, e, each group's bytes of u, then the factors' lanes
-    k = len(e)
+def qr_put(V, U, e, C):  # k, e, the escapes, then the factors' lanes
+    k, z = len(e), np.where(U < 0, -2 * U - 1, 2 * U).ravel()
     if not k:
         return b"\0"
-    z = np.where(U < 0, -2 * U - 1, 2 * U)
-    n = 1 + (z > 127) + (z > 16383)
-    z = np.stack([z & 127 | (n > 1) << 7, z >> 7 & 127 | (n > 2) << 7, z >> 14], -1)[np.arange(3) < n[..., None]]
-    nu = [n[j0:j1].sum() for j0, j1 in QR_GROUPS if j0 < k]
-    cx = qr_layout(k, C, nu)
-    f = wl_encode(wl_layout(1, len(cx)), np.zeros((3, 0), I64), 0, [cx + np.r_[V.ravel() & 255, z]], 14)
-    return bytes([k]) + e.astype(np.int8).tobytes() + b"".join(map(var, nu)) + var(len(f)) + f
+    cx = qr_layout(k, len(z) // k, C)
+    f = wl_encode(wl_layout(1, len(cx)), np.zeros((3, 0), I64), 0, [cx + np.r_[V.ravel() & 255, np.minimum(z, 4095)]], 14)
+    esc = z[z >= 4095] - 4095
+    return bytes([k]) + e.astype(np.int8).tobytes() + var(len(esc)) + b"".join(map(var, esc.tolist())) + var(len(f)) + f
 
 
 def qr_encode(v, target):
@@ -90,20 +87,19 @@ def qr_read(r, R, C):  # qr_put's V, U and e at Reader r
         bad("quantlr exponents")
     if not k:
         return None
-    cx = qr_layout(k, C, [r.var() for j0, j1 in QR_GROUPS if j0 < k])
+    esc = np.array([r.var() for _ in range(min(r.var(), k * R + 1))], I64)
+    cx = qr_layout(k, R, C)
     L, _, at = wl_layout(1, len(cx))
-    dec, x = WLDecoder(r.take(r.var()), 0, [256] * 14, L), np.zeros(len(cx), I64)
+    dec, x = WLDecoder(r.take(r.var()), 0, [256] * 7 + [4096] * 7, L), np.zeros(len(cx), I64)
     for pos in at:
         x[pos[pos < len(x)]] = dec.get(cx[pos[pos < len(x)]])
     V, z = (x[:k * C] ^ 128) - 128, x[k * C:]
-    ends = np.flatnonzero(z < 128)
-    n = np.diff(np.r_[-1, ends])
-    u = np.add.reduceat((z & 127) << 7 * (np.arange(len(z)) - np.repeat(ends - n + 1, n)), ends - n + 1) \
-        if len(ends) and ends[-1] == len(z) - 1 else z[:0]
-    if dec.p != [len(w) for w in dec.w] or (dec.x != 32768).any() or (V == -128).any() or len(u) != k * R \
-            or (n > 3).any() or (u > 65534).any():
+    i = np.flatnonzero(z == 4095)
+    if dec.p != [len(w) for w in dec.w] or (dec.x != 32768).any() or (V == -128).any() or len(i) != len(esc) \
+            or (esc > 65534 - 4095).any():
         bad("quantlr factors")
-    return V.reshape(k, C), np.where(u & 1, -(u + 1) // 2, u // 2).reshape(k, R), e
+    z[i] += esc
+    return V.reshape(k, C), np.where(z & 1, -(z + 1) // 2, z // 2).reshape(k, R), e
 
 
 def qr_decode(b, R, C):
