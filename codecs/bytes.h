@@ -26,4 +26,17 @@ void mx_bytes_printf(mx_bytes *b, const char *fmt, ...) __attribute__((format(pr
 /* Reads a LEB128 varint at *off (advanced); -1 when truncated or wider than
  * 64 bits. */
 int mx_read_var(const uint8_t *src, size_t n, size_t *off, uint64_t *v);
+
+/* Zigzag: signed to unsigned (0, -1, 1, -2, ... to 0, 1, 2, 3, ...), so a
+ * small value of either sign is a short varint (quant's escapes, quantlr's
+ * factors). */
+static inline uint64_t mx_zigzag(int64_t v)
+{
+    return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
+}
+
+static inline int64_t mx_unzigzag(uint64_t z)
+{
+    return (z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2);
+}
 #endif

@@ -159,8 +159,9 @@ int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t kmax, mx_qlr *f)
     resid_stats st = {0, malloc((size_t)R * sizeof *st.row + 8), 0};
     f->coef = malloc((size_t)R * kmax * sizeof *f->coef + 8);
     f->v = malloc((size_t)C * kmax + 1);
+    f->u = malloc((size_t)R * kmax * sizeof *f->u + 2);
     int rc = -1;
-    if (!E || !v || !v8 || !u || !w || !st.row || !f->coef || !f->v)
+    if (!E || !v || !v8 || !u || !w || !st.row || !f->coef || !f->v || !f->u)
         goto out;
     for (size_t i = 0; i < n; i++)
         E[i] = ldexp(q[i], GUARD);
@@ -190,12 +191,6 @@ out:
 
 void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C)
 {
-    if (!f->u && f->fitted)
-        f->u = malloc((size_t)R * f->fitted * sizeof *f->u + 2);
-    if (!f->u) { /* out of memory: no prediction */
-        f->k = 0;
-        return;
-    }
     double share = 1 - (double)k / (double)C;
     double step = 0.8 * ((double)f->resid[k] / (double)(R * C)) * sqrt(12 / (share > 0.25 ? share : 0.25));
     for (size_t j = 0; j < k; j++) {
@@ -292,11 +287,6 @@ static size_t seq_pos(const mx_rowref_layout *l, size_t s, size_t i)
     return (i / l->Lc) * l->B + s / l->P + (s % l->P) * l->Lc + i % l->Lc;
 }
 
-static uint32_t zigzag16(int16_t u)
-{
-    return u < 0 ? 2u * (uint32_t)(-(int32_t)u) - 1 : 2u * (uint32_t)u;
-}
-
 int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_error *err)
 {
     size_t k = f->k;
@@ -320,7 +310,7 @@ int mx_qlr_write(const mx_qlr *f, uint64_t R, uint64_t C, mx_bytes *out, mx_erro
     for (size_t i = 0; i < (size_t)(k * C); i++)
         s.sym[i] = (uint8_t)f->v[i];
     for (size_t i = 0; i < (size_t)(k * R); i++) {
-        uint32_t z = zigzag16(f->u[i]);
+        uint64_t z = mx_zigzag(f->u[i]);
         s.sym[k * C + i] = (uint16_t)(z < QLR_ESCAPE ? z : QLR_ESCAPE);
         if (z >= QLR_ESCAPE) {
             mx_bytes_var(&esc, z - QLR_ESCAPE);
@@ -449,7 +439,7 @@ int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t 
             }
             z += x;
         }
-        f->u[i] = (int16_t)(z & 1 ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2));
+        f->u[i] = (int16_t)mx_unzigzag(z);
     }
     if (used != n_esc) {
         corrupt(err, "factors left over");

@@ -53,7 +53,8 @@ typedef struct {
 
 /* Fits up to kmax <= MX_QLR_MAX_RANK components to the R x C codes q
  * (|q| <= 2^24); f->fitted says how many (fewer where the residual is 0 or
- * too large for exact sums). v is set; u and e are left for mx_qlr_round.
+ * too large for exact sums). v is set; u (room for kmax) and e are left
+ * for mx_qlr_round.
  * 0, or -1 when out of memory (f is then empty). */
 int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t kmax, mx_qlr *f);
 

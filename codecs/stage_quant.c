@@ -554,16 +554,6 @@ static inline unsigned ql_ref_bucket(int32_t qr)
     return b < QL_QB - 1 ? b : QL_QB - 1;
 }
 
-static uint64_t ql_zigzag(int64_t v)
-{
-    return v >= 0 ? 2 * (uint64_t)v : 2 * (uint64_t)(-v) - 1;
-}
-
-static int64_t ql_unzigzag(uint64_t z)
-{
-    return (z & 1) ? -(int64_t)((z + 1) / 2) : (int64_t)(z / 2);
-}
-
 /* Escapes, tables and lanes of the codes q (R x C) against the rows dist
  * names: everything of a lanes frame after its header. */
 static int ql_body(const int32_t *q, uint64_t R, uint64_t C, const uint16_t *dist, mx_bytes *out,
@@ -613,7 +603,7 @@ static int ql_body(const int32_t *q, uint64_t R, uint64_t C, const uint16_t *dis
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + t, c = (uint64_t)pc * l.Lc + i % l.Lc;
             int32_t v = dq[g * C + c];
             if (v < -2047 || v > 2046) {
-                mx_bytes_var(&esc, ql_zigzag(v));
+                mx_bytes_var(&esc, mx_zigzag(v));
                 n_esc++;
             }
         }
@@ -718,16 +708,12 @@ static void ql_put_step(mx_bytes *out, float step)
 /* The candidate ranks of quantlr's prediction (0: none), smallest first. */
 static const size_t qlr_ranks[] = {0, 4, 8, 16, 32, 64};
 
-/* The factors are coded in groups of components (0, 1, 2-3, 4-7, ...,
- * 32-63), each group's bytes with its own order-0 table: a component's
- * values are larger the stronger it is. */
-#define QLR_GROUPS 7
-
-/* Group g's components [*j0, *j1) of k; 0 when it has none. */
+/* Group g's components [*j0, *j1) of k (qlowrank.h: MX_QLR_GROUPS); 0 when
+ * it has none. */
 static int qlr_group(size_t g, size_t k, size_t *j0, size_t *j1)
 {
     *j0 = g ? (size_t)1 << (g - 1) : 0;
-    *j1 = g + 1 < QLR_GROUPS ? (size_t)1 << g : k;
+    *j1 = g + 1 < MX_QLR_GROUPS ? (size_t)1 << g : k;
     *j1 = *j1 < k ? *j1 : k;
     return *j0 < k;
 }
@@ -807,10 +793,6 @@ int mx_ql_encode(const mx_params *p, mx_work *w, const mx_stream_desc *d, const 
         trial.len = 0;
         ql_put_step(&trial, c.step);
         mx_qlr_round(&f, k, R, C);
-        if (f.k != k) {
-            rc = mx_fail(err, MX_EFAIL, "out of memory");
-            goto out;
-        }
         if ((rc = mx_qlr_write(&f, R, C, &trial, err)) != 0)
             goto out;
         if (qlr_residual(c.q, &f, k, R, C, res)) {
@@ -904,7 +886,7 @@ static int qlr_read_order0(const uint8_t *src, size_t n, size_t *off, uint64_t R
             if (mx_read_var(ub, (size_t)ubytes, &at, &z) || z > 2 * (uint64_t)MX_QLR_UMAX)
                 rc = mx_fail(err, MX_EINPUT, "corrupt data: quantlr factor out of range");
             else
-                f->u[i] = (int16_t)ql_unzigzag(z);
+                f->u[i] = (int16_t)mx_unzigzag(z);
         }
         if (!rc && at != ubytes)
             rc = mx_fail(err, MX_EINPUT, "corrupt data: quantlr factors left over");
@@ -1009,7 +991,7 @@ int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t 
                     mx_fail(err, MX_EINPUT, "corrupt data: quant escapes run out");
                     goto out;
                 }
-                v = ql_unzigzag(z);
+                v = mx_unzigzag(z);
                 if (sym[i] == 0 ? v >= -2047 : v <= 2046) {
                     mx_fail(err, MX_EINPUT, "corrupt data: quant escape out of range");
                     goto out;
