@@ -183,7 +183,7 @@ __attribute__((target("avx2"))) static inline __m256i table_offsets(const uint8_
 
 /* Whole groups of 32 (the first at a multiple of 32) while 64 bytes of
  * words remain, so no load can pass the end. Each group: four vectors of
- * eight lanes look up and advance independently (four gathers in flight,
+ * eight lanes look up and advance independently (four lookups in flight,
  * which is what hides their latency); then the lanes that fell below L
  * refill from consecutive words, vector k starting after the words of
  * vectors 0..k-1 (prefix counts of one 32-bit mask, not a chain).
@@ -192,7 +192,6 @@ __attribute__((target("avx2,popcnt"))) static size_t
 decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t *sel,
             uint8_t *out, size_t i, size_t count)
 {
-    const int *tab = (const int *)(const void *)tables;
     const __m256i basev = _mm256_set1_epi32((int)base);
     const __m256i mask12 = _mm256_set1_epi32(MX_LANES_TABLE - 1), mask8 = _mm256_set1_epi32(0xff);
     const __m256i one = _mm256_set1_epi32(1), lim = _mm256_set1_epi32((int)MX_LANES_L);
@@ -206,7 +205,7 @@ decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t 
         UNROLL
         for (int k = 0; k < VECS; k++) {
             __m256i off = table_offsets(sel, i + 8 * (size_t)k, basev, MX_LANES_TABLE);
-            __m256i e = _mm256_i32gather_epi32(tab, _mm256_add_epi32(_mm256_and_si256(x[k], mask12), off), 4);
+            __m256i e = mx_load8x32(tables, _mm256_add_epi32(_mm256_and_si256(x[k], mask12), off), 4);
             y[k] = _mm256_and_si256(e, mask8);
             __m256i f = _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(e, 8), mask12), one);
             x[k] = _mm256_add_epi32(_mm256_mullo_epi32(f, _mm256_srli_epi32(x[k], MX_RANS_SCALE_BITS)),
@@ -244,16 +243,11 @@ decode_avx2(mx_lanes_dec *d, const uint32_t *tables, size_t base, const uint8_t 
  * the top of 8 words by the mask's shuffle, in *words and *mask), and
  * their states after coding. */
 __attribute__((target("avx2,popcnt"))) static inline __m256i
-code8(__m256i x, __m256i y, __m256i off, const long long *tables, const uint8_t (*pack)[16],
+code8(__m256i x, __m256i y, __m256i off, const uint64_t *tables, const uint8_t (*pack)[16],
       __m128i *words, unsigned *mask)
 {
-    /* two gathers of four 64-bit entries (cheaper than two of eight
-     * 32-bit ones), then the low and the high halves in lane order */
-    const __m256i idx = _mm256_add_epi32(y, off);
-    __m256 g0 = _mm256_castsi256_ps(_mm256_i32gather_epi64(tables, _mm256_castsi256_si128(idx), 8));
-    __m256 g1 = _mm256_castsi256_ps(_mm256_i32gather_epi64(tables, _mm256_extracti128_si256(idx, 1), 8));
-    __m256i in = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0x88)), 0xD8);
-    __m256i rc = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0xDD)), 0xD8);
+    __m256i in, rc;
+    mx_load8x64(tables, _mm256_add_epi32(y, off), &in, &rc);
     __m256i freq = _mm256_and_si256(in, _mm256_set1_epi32(0x1fff));
     __m256i start = _mm256_and_si256(_mm256_srli_epi32(in, 13), _mm256_set1_epi32(0xfff));
     __m256i shift = _mm256_srli_epi32(in, 25);
@@ -285,7 +279,6 @@ __attribute__((target("avx2,popcnt"))) static size_t
 encode_avx2(mx_lanes_enc *e, const uint64_t *tables, size_t base, const uint8_t *sel,
             const uint8_t *sym, size_t from, size_t to)
 {
-    const long long *tab = (const long long *)(const void *)tables;
     const __m256i basev = _mm256_set1_epi32((int)base);
     __m256i x[VECS];
     for (int k = 0; k < VECS; k++)
@@ -299,7 +292,7 @@ encode_avx2(mx_lanes_enc *e, const uint64_t *tables, size_t base, const uint8_t 
         for (int k = 0; k < VECS; k++) {
             size_t at = i + 8 * (size_t)k;
             __m256i y = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(sym + at)));
-            x[k] = code8(x[k], y, table_offsets(sel, at, basev, MX_LANES_ENC_TABLE), tab, e->pack,
+            x[k] = code8(x[k], y, table_offsets(sel, at, basev, MX_LANES_ENC_TABLE), tables, e->pack,
                          &words[k], &m[k]);
         }
         UNROLL

@@ -1,6 +1,6 @@
 /* lanes.h - rANS on 32 interleaved lanes with 16-bit renormalisation: the
  * layout that lets a decoder run the lanes side by side in SIMD registers
- * (four AVX2 vectors: enough independent chains to hide gather latency).
+ * (four AVX2 vectors: enough independent chains to hide lookup latency).
  * Internal to codecs/; bfxor codes its values with it.
  *
  * Symbols are numbered j = 0, 1, 2, ... in decoding order; symbol j goes
@@ -16,7 +16,7 @@
  *
  * Decoding looks symbols up in packed tables (MX_LANES_TABLE entries per
  * context, laid end to end): symbol, freq - 1 and slot - start in one
- * 32-bit word, so one gather serves a whole vector of lanes. */
+ * 32-bit word, so one load serves each lane. */
 #ifndef MX_LANES_H
 #define MX_LANES_H
 #include <stddef.h>

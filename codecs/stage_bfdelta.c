@@ -316,12 +316,6 @@ out:
     return rc;
 }
 
-#if defined(__clang__)
-#define UNROLL _Pragma("clang loop unroll(full)")
-#else
-#define UNROLL _Pragma("GCC unroll 4")
-#endif
-
 /* The values of w lanes of one row (lanes lane0.., columns x..) against
  * their references r: each lane's dh symbol (stream 0), then its low
  * symbol (stream 1), then the value. *bad when a magnitude leaves 0..32767. */
@@ -341,41 +335,6 @@ static void decode_scalar(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, cons
 }
 
 #ifdef MX_SIMD_X86
-/* One symbol for each of four vectors of eight lanes (states x, slot
- * bases b) from stream s: the refills of the 32 lanes in lane order. */
-__attribute__((target("avx2,popcnt"))) static inline void
-get32(mx_wl_dec *d, const mx_wl_model *m, __m256i x[4], const __m256i b[4], __m256i sym[4],
-      int small, int s)
-{
-    const int *lut = (const int *)(const void *)m->lut, *sy = (const int *)(const void *)m->sym;
-    const __m256i mask12 = _mm256_set1_epi32(4095), lim = _mm256_set1_epi32((int)MX_WL_LOW);
-    __m256i need[4];
-    uint32_t mask = 0;
-    UNROLL
-    for (int k = 0; k < 4; k++) {
-        __m256i slot = _mm256_add_epi32(b[k], _mm256_and_si256(x[k], mask12));
-        __m256i e = _mm256_i32gather_epi32(lut, slot, 4);
-        sym[k] = small ? _mm256_srli_epi32(e, 25)
-                       : _mm256_and_si256(_mm256_i32gather_epi32(sy, slot, 2), _mm256_set1_epi32(0xffff));
-        x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, _mm256_set1_epi32(0x1fff)),
-                                                   _mm256_srli_epi32(x[k], 12)),
-                                _mm256_and_si256(_mm256_srli_epi32(e, 13), mask12));
-        need[k] = _mm256_cmpgt_epi32(lim, x[k]);
-        mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
-    }
-    const uint8_t *p = d->p[s];
-    UNROLL
-    for (int k = 0; k < 4; k++) {
-        const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
-        __m256i wd = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)q));
-        __m256i ix = _mm256_cvtepu8_epi32(
-            _mm_loadl_epi64((const __m128i *)(const void *)d->expand[mask >> (8 * k) & 0xff]));
-        wd = _mm256_permutevar8x32_epi32(wd, ix);
-        x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), wd), need[k]);
-    }
-    d->p[s] = p + 2 * __builtin_popcount(mask);
-}
-
 /* decode_scalar, 32 lanes at a time while 64 bytes remain in both streams
  * (so no load passes an end); returns where it stopped. */
 __attribute__((target("avx2,popcnt"))) static size_t
@@ -388,19 +347,19 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
     size_t j = 0;
     for (; w - j >= 32 && d->end[0] - d->p[0] >= 64 && d->end[1] - d->p[1] >= 64; j += 32) {
         __m256i xs[4], rv[4], b[4], s1[4], s2[4];
-        UNROLL
+        MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
             xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + lane0 + j + 8 * (size_t)k));
             rv[k] = load8(r + 2 * (j + 8 * (size_t)k));
             b[k] = base1_avx2(rv[k], clv, medv);
         }
-        get32(d, m, xs, b, s1, 0, 0);
-        UNROLL
+        mx_wl_get32(d, m, xs, b, s1, 0, 0);
+        MX_WL_UNROLL
         for (int k = 0; k < 4; k++)
             b[k] = _mm256_slli_epi32(_mm256_add_epi32(ctx2_avx2(rv[k], s1[k], medv),
                                                       _mm256_set1_epi32(CTX_LO)), 12);
-        get32(d, m, xs, b, s2, 1, 1);
-        UNROLL
+        mx_wl_get32(d, m, xs, b, s2, 1, 1);
+        MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
             _mm256_storeu_si256((__m256i *)(void *)(d->x + lane0 + j + 8 * (size_t)k), xs[k]);
             __m256i kk = _mm256_add_epi32(_mm256_and_si256(rv[k], m15),

@@ -416,23 +416,14 @@ static inline void put_one(mx_wl_enc *e, size_t i, uint64_t t, int s)
 }
 
 #ifdef MX_SIMD_X86
-#if defined(__clang__)
-#define UNROLL _Pragma("clang loop unroll(full)")
-#else
-#define UNROLL _Pragma("GCC unroll 4")
-#endif
-
 /* Eight lanes of states x coding the entries at idx: their words (packed
  * to the top of 8 words by the mask's shuffle) and the new states. */
 __attribute__((target("avx2,popcnt"))) static inline __m256i
-code8(__m256i x, __m256i idx, const long long *enc, const uint8_t (*pack)[16], __m128i *words,
+code8(__m256i x, __m256i idx, const uint64_t *enc, const uint8_t (*pack)[16], __m128i *words,
       unsigned *mask)
 {
-    /* two gathers of four 64-bit entries, then the low and high halves in lane order */
-    __m256 g0 = _mm256_castsi256_ps(_mm256_i32gather_epi64(enc, _mm256_castsi256_si128(idx), 8));
-    __m256 g1 = _mm256_castsi256_ps(_mm256_i32gather_epi64(enc, _mm256_extracti128_si256(idx, 1), 8));
-    __m256i in = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0x88)), 0xD8);
-    __m256i rc = _mm256_permute4x64_epi64(_mm256_castps_si256(_mm256_shuffle_ps(g0, g1, 0xDD)), 0xD8);
+    __m256i in, rc;
+    mx_load8x64(enc, idx, &in, &rc);
     __m256i freq = _mm256_and_si256(in, _mm256_set1_epi32(0x1fff));
     __m256i start = _mm256_and_si256(_mm256_srli_epi32(in, 13), _mm256_set1_epi32(0xfff));
     __m256i shift = _mm256_srli_epi32(in, 25);
@@ -463,19 +454,18 @@ code8(__m256i x, __m256i idx, const long long *enc, const uint8_t (*pack)[16], _
 __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, const uint64_t *enc,
                                                                 const uint32_t *idx, size_t to, int s)
 {
-    const long long *tab = (const long long *)(const void *)enc;
     uint16_t *w = e->w[s];
     while (to) {
         to -= 32;
         __m128i words[4];
         unsigned m[4];
-        UNROLL
+        MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
             __m256i *xp = (__m256i *)(void *)(e->x + to + 8 * (size_t)k);
             __m256i ix = _mm256_loadu_si256((const __m256i *)(const void *)(idx + to + 8 * (size_t)k));
-            _mm256_storeu_si256(xp, code8(_mm256_loadu_si256(xp), ix, tab, e->pack, &words[k], &m[k]));
+            _mm256_storeu_si256(xp, code8(_mm256_loadu_si256(xp), ix, enc, e->pack, &words[k], &m[k]));
         }
-        UNROLL
+        MX_WL_UNROLL
         for (int k = 4; k-- > 0;) { /* the bound leaves room below */
             _mm_storeu_si128((__m128i *)(void *)(w - 8), words[k]);
             w -= __builtin_popcount(m[k]);
@@ -558,53 +548,29 @@ void mx_wl_dec_free(mx_wl_dec *d)
 
 #ifdef MX_SIMD_X86
 /* Lanes [0, a) in groups of 32 while 64 bytes of words remain (so no load
- * passes the end): four vectors of eight look up and advance side by side,
- * then the lanes below 2^15 refill from consecutive words, vector k after
- * the words of vectors 0..k-1. Returns where it stopped. */
+ * passes the end). Returns where it stopped. */
 __attribute__((target("avx2,popcnt"))) static size_t
 decode_avx2(mx_wl_dec *d, const mx_wl_model *m, const uint32_t *base, uint16_t *out, size_t a,
             int small, int st)
 {
-    const int *lut = (const int *)(const void *)m->lut, *sym = (const int *)(const void *)m->sym;
-    const __m256i mask12 = _mm256_set1_epi32(MX_WL_SCALE - 1), mask13 = _mm256_set1_epi32(0x1fff);
-    const __m256i lim = _mm256_set1_epi32((int)MX_WL_LOW), mask16 = _mm256_set1_epi32(0xffff);
-    const uint8_t *p = d->p[st];
     size_t i = 0;
-    for (; a - i >= 32 && d->end[st] - p >= 64; i += 32) {
-        __m256i x[4], need[4], s[4];
-        uint32_t mask = 0;
-        UNROLL
+    for (; a - i >= 32 && d->end[st] - d->p[st] >= 64; i += 32) {
+        __m256i x[4], b[4], s[4];
+        MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
             x[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + i + 8 * (size_t)k));
-            __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(base + i + 8 * (size_t)k));
-            __m256i slot = _mm256_add_epi32(b, _mm256_and_si256(x[k], mask12));
-            __m256i e = _mm256_i32gather_epi32(lut, slot, 4);
-            s[k] = small ? _mm256_srli_epi32(e, 25)
-                         : _mm256_and_si256(_mm256_i32gather_epi32(sym, slot, 2), mask16);
-            x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, mask13),
-                                                       _mm256_srli_epi32(x[k], MX_WL_SCALE_BITS)),
-                                    _mm256_and_si256(_mm256_srli_epi32(e, 13), mask12));
-            need[k] = _mm256_cmpgt_epi32(lim, x[k]);
-            mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
+            b[k] = _mm256_loadu_si256((const __m256i *)(const void *)(base + i + 8 * (size_t)k));
         }
-        UNROLL
-        for (int k = 0; k < 4; k++) {
-            unsigned mk = mask >> (8 * k) & 0xff;
-            const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
-            __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)q));
-            __m256i ix = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)d->expand[mk]));
-            w = _mm256_permutevar8x32_epi32(w, ix);
-            x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), w), need[k]);
+        mx_wl_get32(d, m, x, b, s, small, st);
+        MX_WL_UNROLL
+        for (int k = 0; k < 4; k++)
             _mm256_storeu_si256((__m256i *)(void *)(d->x + i + 8 * (size_t)k), x[k]);
-        }
-        p += 2 * __builtin_popcount(mask);
-        UNROLL
+        MX_WL_UNROLL
         for (int k = 0; k < 4; k += 2) {
             __m256i s16 = _mm256_permute4x64_epi64(_mm256_packus_epi32(s[k], s[k + 1]), 0xD8);
             _mm256_storeu_si256((__m256i *)(void *)(out + i + 8 * (size_t)k), s16);
         }
     }
-    d->p[st] = p;
     return i;
 }
 #endif

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include "bytes.h"
 #include "mxerr.h"
+#include "simd.h"
 
 #define MX_WL_SCALE_BITS 12
 #define MX_WL_SCALE (1u << MX_WL_SCALE_BITS)
@@ -155,6 +156,52 @@ static inline uint16_t mx_wl_get(mx_wl_dec *d, const mx_wl_model *m, size_t i, u
     d->x[i] = x;
     return small ? (uint16_t)(e >> 25) : m->sym[slot];
 }
+
+#ifdef MX_SIMD_X86
+/* The loops over the four vectors must unroll, or the states live on the stack. */
+#if defined(__clang__)
+#define MX_WL_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define MX_WL_UNROLL _Pragma("GCC unroll 4")
+#endif
+
+/* mx_wl_get on 32 lanes, four vectors of eight (states x, context bases b):
+ * their symbols in sym, the lanes refilling from stream s in lane order,
+ * vector k after the words of vectors 0..k-1. The vector step of every
+ * decoder; the caller makes sure 64 bytes of words remain (no load passes
+ * the end). */
+__attribute__((target("avx2,popcnt"))) static inline void
+mx_wl_get32(mx_wl_dec *d, const mx_wl_model *m, __m256i x[4], const __m256i b[4], __m256i sym[4],
+            int small, int s)
+{
+    const __m256i mask12 = _mm256_set1_epi32(MX_WL_SCALE - 1), lim = _mm256_set1_epi32((int)MX_WL_LOW);
+    __m256i need[4];
+    uint32_t mask = 0;
+    MX_WL_UNROLL
+    for (int k = 0; k < 4; k++) {
+        __m256i slot = _mm256_add_epi32(b[k], _mm256_and_si256(x[k], mask12));
+        __m256i e = mx_load8x32(m->lut, slot, 4);
+        sym[k] = small ? _mm256_srli_epi32(e, 25)
+                       : _mm256_and_si256(mx_load8x32(m->sym, slot, 2), _mm256_set1_epi32(0xffff));
+        x[k] = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_and_si256(e, _mm256_set1_epi32(0x1fff)),
+                                                   _mm256_srli_epi32(x[k], MX_WL_SCALE_BITS)),
+                                _mm256_and_si256(_mm256_srli_epi32(e, 13), mask12));
+        need[k] = _mm256_cmpgt_epi32(lim, x[k]);
+        mask |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(need[k])) << (8 * k);
+    }
+    const uint8_t *p = d->p[s];
+    MX_WL_UNROLL
+    for (int k = 0; k < 4; k++) {
+        const uint8_t *q = p + 2 * __builtin_popcount(mask & ((1u << (8 * k)) - 1));
+        __m256i wd = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)q));
+        __m256i ix = _mm256_cvtepu8_epi32(
+            _mm_loadl_epi64((const __m128i *)(const void *)d->expand[mask >> (8 * k) & 0xff]));
+        wd = _mm256_permutevar8x32_epi32(wd, ix);
+        x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), wd), need[k]);
+    }
+    d->p[s] = p + 2 * __builtin_popcount(mask);
+}
+#endif
 
 /* After the last step: every lane back at its start, the words used up. */
 int mx_wl_dec_finish(const mx_wl_dec *d, mx_error *err);
