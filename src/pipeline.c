@@ -177,6 +177,24 @@ static void decompress_one(void *ctx, size_t j, int worker)
                           jb->in->size[j], s->data, s->size, &jb->err[j]);
 }
 
+/* A set of one 16-bit stream that is the caller's rows x cols values, not
+ * owned: never freed. */
+static int borrow_values(mx_stream_set *set, uint16_t *values, uint64_t rows, uint64_t cols,
+                         mx_error *err)
+{
+    mx_stream_desc d = {16, rows, cols};
+    size_t bytes;
+    if (mx_stream_desc_bytes(&d, &bytes) < 0)
+        return mx_fail(err, MX_EINPUT, "stream shape %llux%llu of 16 bits is too large",
+                       (unsigned long long)rows, (unsigned long long)cols);
+    memset(set, 0, sizeof *set);
+    set->n = 1;
+    set->s[0].d = d;
+    set->s[0].data = (uint8_t *)values;
+    set->s[0].size = bytes;
+    return 0;
+}
+
 int mx_pipeline_encode(const mx_pipeline *p, mx_work *crew, int threads, const uint16_t *values,
                        uint64_t rows, uint64_t cols, mx_layout *layout, mx_coded *coded,
                        mx_error *err)
@@ -187,11 +205,18 @@ int mx_pipeline_encode(const mx_pipeline *p, mx_work *crew, int threads, const u
     crew[0].threads = threads; /* transforms run one after another, with every thread */
     if (p->automatic)
         return mx_fail(err, MX_EINPUT, "'auto' is not a pipeline of its own (mx_compress resolves it)");
-    int idx = mx_stream_set_add(&cur, 16, rows, cols, err);
-    if (idx < 0)
-        return -1;
-    if (rows && cols) /* a 16-bit stream is LE words, the host's order (configure checks) */
-        memcpy(cur.s[0].data, values, (size_t)(rows * cols) * sizeof *values);
+    /* a 16-bit stream is LE words, the host's order (configure checks) */
+    mx_stream_set borrowed = {0};
+    if (p->n_transforms == 0) { /* the coder reads the caller's values: no copy */
+        if (borrow_values(&borrowed, (uint16_t *)(uintptr_t)values, rows, cols, err))
+            return -1;
+        cur = borrowed;
+    } else {
+        if (mx_stream_set_add(&cur, 16, rows, cols, err) < 0)
+            return -1;
+        if (rows && cols)
+            memcpy(cur.s[0].data, values, (size_t)(rows * cols) * sizeof *values);
+    }
 
     for (size_t t = 0; t < p->n_transforms; t++) {
         const mx_step *st = &p->transforms[t];
@@ -235,10 +260,12 @@ int mx_pipeline_encode(const mx_pipeline *p, mx_work *crew, int threads, const u
             *err = job.err[j];
             goto fail;
         }
-    mx_stream_set_free(&cur);
+    if (!borrowed.n)
+        mx_stream_set_free(&cur);
     return 0;
 fail:
-    mx_stream_set_free(&cur);
+    if (!borrowed.n)
+        mx_stream_set_free(&cur);
     mx_stream_set_free(&next);
     mx_coded_free(coded);
     return -1;
@@ -275,7 +302,9 @@ int mx_pipeline_decode(const mx_pipeline *p, mx_work *crew, int threads, const m
                        coded->n, top->n);
     mx_stream_set cur, prev;
     crew[0].threads = threads;
-    if (alloc_level(top, &cur, err))
+    /* no transforms: the coder writes the caller's values, no copy */
+    int direct = p->n_transforms == 0;
+    if (direct ? borrow_values(&cur, values, rows, cols, err) : alloc_level(top, &cur, err))
         return -1;
     const mx_step *en = &p->entropy;
     entropy_job job = {en->stage, &en->params, crew, threads, &cur, NULL, coded, {{0}}, {0}};
@@ -323,13 +352,16 @@ int mx_pipeline_decode(const mx_pipeline *p, mx_work *crew, int threads, const m
         mx_fail(err, MX_EINPUT, "corrupt data: level 0 is not one 16-bit stream");
         goto fail;
     }
-    if (cur.s[0].size)
-        memcpy(values, cur.s[0].data, cur.s[0].size);
-    mx_stream_set_free(&cur);
+    if (!direct) {
+        if (cur.s[0].size)
+            memcpy(values, cur.s[0].data, cur.s[0].size);
+        mx_stream_set_free(&cur);
+    }
     return 0;
 fail2:
     mx_stream_set_free(&prev);
 fail:
-    mx_stream_set_free(&cur);
+    if (!direct)
+        mx_stream_set_free(&cur);
     return -1;
 }
