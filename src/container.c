@@ -3,6 +3,9 @@
 #include <string.h>
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
+#if defined(__x86_64__)
+#include <xxh_x86dispatch.h> /* XXH3 on the widest vectors the CPU has */
+#endif
 #include "../codecs/bytes.h"
 
 /* --- bounds-checked reader --- */
