@@ -143,36 +143,53 @@ static void choose_one(void *ctx, size_t g)
     rs->cls[g] = (uint8_t)cl;
 }
 
-/* For each of the NGROUP groups, the latest earlier row whose three keys
- * are equal, within the window and the row's block (else 0). */
-static int group_candidates(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uint32_t *group)
+/* Each row's nk sampled keys, and for each of the NGROUP groups the latest
+ * earlier row whose three keys are equal, within the window and the row's
+ * block (else 0). Row by row, with a hash table per group, so that a row
+ * is read once for all groups; tall matrices, whose tables are big, take
+ * the groups a few at a time (2^19 slots at most). */
+static int scan_rows(const uint8_t *src, uint64_t R, uint64_t C, size_t B, size_t nk,
+                     uint16_t *keys, uint32_t *group)
 {
     size_t cap = 64;
     while (cap < 2 * R)
         cap *= 2;
-    uint32_t *slot_row = malloc(cap * sizeof *slot_row), *slot_key = malloc(cap * sizeof *slot_key);
+    size_t batch = cap >= ((size_t)1 << 19) / NGROUP ? ((size_t)1 << 19) / cap : NGROUP;
+    batch = batch ? batch : 1;
+    uint32_t *slot_row = malloc(batch * cap * sizeof *slot_row);
+    uint32_t *slot_key = malloc(batch * cap * sizeof *slot_key);
     if (!slot_row || !slot_key) {
         free(slot_row);
         free(slot_key);
         return -1;
     }
-    for (size_t j = 0; j < NGROUP; j++) {
-        size_t col[3];
-        for (size_t k = 0; k < 3; k++)
-            col[k] = (size_t)((3 * j + k) * C / (3 * NGROUP));
-        memset(slot_row, 0xff, cap * sizeof *slot_row);
-        for (uint64_t g = 0; g < R; g++) {
+    size_t col[3 * NGROUP], kcol[NKEY]; /* divided once, not in every row */
+    for (size_t k = 0; k < 3 * NGROUP; k++)
+        col[k] = (size_t)(k * C / (3 * NGROUP));
+    for (size_t k = 0; k < nk; k++)
+        kcol[k] = (size_t)(k * C / nk);
+    for (size_t j0 = 0; j0 < NGROUP; j0 += batch) {
+        size_t j1 = j0 + batch < NGROUP ? j0 + batch : NGROUP;
+        memset(slot_row, 0xff, batch * cap * sizeof *slot_row);
+        for (uint64_t g = 0, t = 0; g < R; g++, t = t + 1 == B ? 0 : t + 1) { /* t = g % B */
             const uint8_t *row = src + 2 * g * C;
-            uint32_t h = (uint32_t)(load16(row, col[0]) >> 7) | (uint32_t)(load16(row, col[1]) >> 7) << 9 |
-                         (uint32_t)(load16(row, col[2]) >> 7) << 18;
-            size_t sl = (size_t)((h * 2654435761u) & (cap - 1));
-            while (slot_row[sl] != UINT32_MAX && slot_key[sl] != h)
-                sl = (sl + 1) & (cap - 1);
-            uint64_t d = slot_row[sl] == UINT32_MAX ? 0 : g - slot_row[sl];
-            uint64_t lim = g % B < MX_ROWREF_WINDOW ? g % B : MX_ROWREF_WINDOW;
-            group[g * NGROUP + j] = d && d <= lim ? (uint32_t)d : 0;
-            slot_row[sl] = (uint32_t)g;
-            slot_key[sl] = h;
+            if (!j0)
+                for (size_t k = 0; k < nk; k++)
+                    keys[g * NKEY + k] = load16(row, kcol[k]) >> 7;
+            uint64_t lim = t < MX_ROWREF_WINDOW ? t : MX_ROWREF_WINDOW;
+            for (size_t j = j0; j < j1; j++) {
+                uint32_t *seen = slot_row + (j - j0) * cap, *hash = slot_key + (j - j0) * cap;
+                uint32_t h = (uint32_t)(load16(row, col[3 * j]) >> 7) |
+                             (uint32_t)(load16(row, col[3 * j + 1]) >> 7) << 9 |
+                             (uint32_t)(load16(row, col[3 * j + 2]) >> 7) << 18;
+                size_t sl = (size_t)((h * 2654435761u) & (cap - 1));
+                while (seen[sl] != UINT32_MAX && hash[sl] != h)
+                    sl = (sl + 1) & (cap - 1);
+                uint64_t d = seen[sl] == UINT32_MAX ? 0 : g - seen[sl];
+                group[g * NGROUP + j] = d && d <= lim ? (uint32_t)d : 0;
+                seen[sl] = (uint32_t)g;
+                hash[sl] = h;
+            }
         }
     }
     free(slot_row);
@@ -189,12 +206,9 @@ int mx_rowref_search(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uint1
     uint16_t *keys = calloc((size_t)R * NKEY + 16, sizeof *keys);
     uint32_t *group = malloc((size_t)R * NGROUP * sizeof *group + 1);
     int rc = -1;
-    if (keys && group && !group_candidates(src, R, C, B, group)) {
-        /* nk sampled columns; the zero padding is equal in every row, so it
-         * adds the same to every score */
-        for (uint64_t g = 0; g < R; g++)
-            for (size_t k = 0; k < nk; k++)
-                keys[g * NKEY + k] = load16(src, (size_t)(g * C + k * C / nk)) >> 7;
+    /* nk sampled columns; the zero padding is equal in every row, so it
+     * adds the same to every score */
+    if (keys && group && !scan_rows(src, R, C, B, nk, keys, group)) {
         ref_search rs = {src, R, C, B, keys, group, dist, cls, mx_simd_avx2()};
         mx_parallel_for((size_t)R, threads, choose_one, &rs);
         rc = 0;
