@@ -146,16 +146,16 @@ static void choose_one(void *ctx, size_t g)
 /* Each row's nk sampled keys, and for each of the NGROUP groups the latest
  * earlier row whose three keys are equal, within the window and the row's
  * block (else 0). Row by row, with a hash table per group, so that a row
- * is read once for all groups; tall matrices, whose tables are big, take
- * the groups a few at a time (2^19 slots at most). */
+ * is read once for all groups; the tables of one pass hold 2^19 slots at
+ * most, so tall matrices take the groups a few at a time (one at least). */
 static int scan_rows(const uint8_t *src, uint64_t R, uint64_t C, size_t B, size_t nk,
                      uint16_t *keys, uint32_t *group)
 {
     size_t cap = 64;
     while (cap < 2 * R)
         cap *= 2;
-    size_t batch = cap >= ((size_t)1 << 19) / NGROUP ? ((size_t)1 << 19) / cap : NGROUP;
-    batch = batch ? batch : 1;
+    size_t batch = ((size_t)1 << 19) / cap;
+    batch = batch < 1 ? 1 : batch > NGROUP ? NGROUP : batch;
     uint32_t *slot_row = malloc(batch * cap * sizeof *slot_row);
     uint32_t *slot_key = malloc(batch * cap * sizeof *slot_key);
     if (!slot_row || !slot_key) {
