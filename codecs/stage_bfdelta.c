@@ -39,6 +39,7 @@
 #include "rowref.h"
 #include "wlanes.h"
 #include "parallel.h"
+#include "bfdelta.h"
 #ifdef MX_SIMD_X86
 #include <immintrin.h>
 #endif
@@ -58,12 +59,26 @@ enum {
     CTX_N
 };
 
-static int model_init(mx_wl_model *m, int encoder, mx_error *err)
+static int model_init(mx_wl_model *m, unsigned nthird, int encoder, mx_error *err)
 {
     uint16_t alpha[CTX_N];
     for (unsigned c = 0; c < CTX_N; c++)
-        alpha[c] = c < CTX_LO ? 4096 : c < CTX_DHI ? 32 : c == CTX_DHI ? 33 : c == CTX_DLO ? 32 : NCLS;
+        alpha[c] = c < CTX_LO ? 4096 : c < CTX_DHI ? 32 : c == CTX_DHI ? 33 : c == CTX_DLO ? 32 : (uint16_t)nthird;
     return mx_wl_model_init(m, CTX_N, alpha, encoder, err);
+}
+
+/* The class of the contexts of a row of third header symbol t: 1..4 again
+ * for each further four (bfdelta.h). */
+static inline uint32_t ctx_class(unsigned t)
+{
+    return t ? (t - 1) % 4 + 1 : 0;
+}
+
+/* Row g's reference values: refs' row, or the row dist back, or zeros */
+static inline const uint8_t *row_ref(const uint8_t *src, const uint8_t *refs, const uint8_t *zero,
+                                     unsigned dist, uint64_t g, uint64_t C)
+{
+    return refs ? refs + 2 * g * C : dist ? src + 2 * (g - dist) * C : zero;
 }
 
 /* What a work (work.h) keeps of bfdelta between calls: both models and the
@@ -237,36 +252,32 @@ static step_pos step_at(const mx_rowref_layout *l, uint64_t R, uint64_t C, size_
     return sp;
 }
 
-static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
-                    mx_bytes *out, mx_error *err)
+int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const uint16_t *dist,
+                 const uint8_t *third, unsigned nthird, const uint8_t *refs, mx_bytes *out,
+                 mx_error *err)
 {
-    (void)p;
-    uint64_t R = d->rows, C = d->cols;
     size_t n = (size_t)(R * C);
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P;
     kept *k = mx_work_state(w, &kept_kind), one = {0}; /* one: a call without a work to keep */
     mx_wl_model *m = k ? &k->enc_model : &one.enc_model;
     mx_wl_enc *e = k ? &k->enc : &one.enc;
-    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1);
     uint8_t *zero = calloc((size_t)C + 16, 2);
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
     int rc = -1, simd = mx_simd_avx2();
-    if (!dist || !cls || !zero || !i1 ||
-        mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)) {
+    if (!zero || !i1) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    if (model_init(m, 1, err))
+    if (model_init(m, nthird, 1, err))
         goto out;
     int med = common_exponent(src, n);
     /* counts, row by row (the order does not matter to them) */
     for (uint64_t g = 0; g < R; g++) {
-        const uint8_t *x = src + 2 * g * C, *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
+        const uint8_t *x = src + 2 * g * C, *r = row_ref(src, refs, zero, dist[g], g, C);
         for (uint64_t c = 0; c < C; c += l.lanes) {
             size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
-            value_indices(x + 2 * c, r + 2 * c, wd, cls[g], med, simd, i1, i2);
+            value_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, i2);
             for (size_t i = 0; i < wd; i++) {
                 m->count[i1[i]]++;
                 m->count[i2[i]]++;
@@ -275,7 +286,7 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         }
         m->count[mx_wl_index(m, CTX_DHI, dist[g] >> 5)]++;
         m->count[mx_wl_index(m, CTX_DLO, dist[g] & 31)]++;
-        m->count[mx_wl_index(m, CTX_CLS, cls[g])]++;
+        m->count[mx_wl_index(m, CTX_CLS, third[g])]++;
     }
     for (unsigned c = CTX_LO; c < CTX_N; c++) /* small: scanned whole */
         m->used[c] = 1;
@@ -288,8 +299,9 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         for (size_t i = 0; i < sp.a; i += l.Lc) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t, c0 = (uint64_t)sp.p * l.Lc;
             const uint8_t *x = src + 2 * (g * C + c0);
-            const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
-            value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, simd, i1 + i, i2 + i);
+            const uint8_t *r = row_ref(src, refs, zero, dist[g], g, C) + 2 * c0;
+            value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, ctx_class(third[g]), med, simd,
+                          i1 + i, i2 + i);
         }
         mx_wl_enc_step(e, m, i2, sp.a, 1);
         mx_wl_enc_step(e, m, i1, sp.a, 0);
@@ -299,7 +311,7 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
         for (size_t i = 0; i < a; i++) {
             size_t j = lo + i, g = j % (size_t)R, kind = j / (size_t)R;
-            unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : cls[g];
+            unsigned sym = kind == 0 ? dist[g] >> 5u : kind == 1 ? dist[g] & 31u : third[g];
             i1[i] = mx_wl_index(m, CTX_DHI + kind, sym);
         }
         mx_wl_enc_step(e, m, i1, a, 0);
@@ -309,10 +321,24 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
     rc = mx_wl_enc_finish(e, out, err);
 out:
     kept_clear(&one);
-    free(dist);
-    free(cls);
     free(zero);
     free(i1);
+    return rc;
+}
+
+static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src,
+                    mx_bytes *out, mx_error *err)
+{
+    (void)p;
+    uint64_t R = d->rows, C = d->cols;
+    mx_rowref_layout l = mx_rowref_layout_of(R, C);
+    uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
+    uint8_t *cls = malloc((size_t)R + 1);
+    int rc = !dist || !cls || mx_rowref_search(src, R, C, l.B, dist, cls, w->threads)
+                 ? mx_fail(err, MX_EFAIL, "out of memory")
+                 : mx_bd_encode(w, R, C, src, dist, cls, NCLS, NULL, out, err);
+    free(dist);
+    free(cls);
     return rc;
 }
 
@@ -390,22 +416,28 @@ static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const u
     decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);
 }
 
-static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
-                    uint8_t *dst, mx_error *err)
+/* bfdelta's own rows: a class (0 for none, else 1..4) with each reference */
+static int plain_valid(const void *ctx, unsigned third, unsigned dist)
 {
-    (void)p;
-    uint64_t R = d->rows, C = d->cols;
+    (void)ctx;
+    return !dist == !third;
+}
+
+int mx_bd_decode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, size_t n,
+                 const mx_bd_refs *refs, uint8_t *dst, mx_error *err)
+{
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P, off = 1;
     kept *k = mx_work_state(w, &kept_kind), one = {0}; /* one: a call without a work to keep */
     mx_wl_model *m = k ? &k->dec_model : &one.dec_model;
     mx_wl_dec dec = {0};
     uint16_t *dist = malloc((size_t)R * sizeof *dist + 1);
-    uint8_t *cls = malloc((size_t)R + 1), *zero = calloc((size_t)C + 16, 2);
+    uint8_t *third = malloc((size_t)R + 1), *zero = calloc((size_t)C + 16, 2);
+    uint8_t *scratch = refs->make ? malloc(2 * (l.lanes + 16)) : zero;
     uint32_t *base = malloc((l.lanes + 8) * sizeof *base);
     uint16_t *s1 = malloc((l.lanes + 16) * sizeof *s1);
     int rc = -1, bad = 0;
-    if (!dist || !cls || !zero || !base || !s1) {
+    if (!dist || !third || !zero || !scratch || !base || !s1) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -414,7 +446,7 @@ static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         goto out;
     }
     int med = src[0];
-    if (model_init(m, 0, err) || mx_wl_read_tables(m, src, n, &off, err) ||
+    if (model_init(m, refs->nthird, 0, err) || mx_wl_read_tables(m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
     size_t nh = 3 * (size_t)R;
@@ -430,11 +462,12 @@ static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
             else if (kind == 1)
                 dist[g] = (uint16_t)(dist[g] | s1[i]);
             else
-                cls[g] = (uint8_t)s1[i];
+                third[g] = (uint8_t)s1[i];
         }
     }
     for (uint64_t g = 0; g < R; g++)
-        if (cls[g] >= NCLS || !dist[g] != !cls[g] || dist[g] > g % l.B || dist[g] > MX_ROWREF_WINDOW) {
+        if (third[g] >= refs->nthird || !refs->valid(refs->ctx, third[g], dist[g]) ||
+            dist[g] > g % l.B || dist[g] > MX_ROWREF_WINDOW) {
             mx_fail(err, MX_EINPUT, "corrupt data: bfdelta row header out of range");
             goto out;
         }
@@ -443,9 +476,12 @@ static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         uint64_t c0 = (uint64_t)sp.p * l.Lc;
         for (size_t i = 0; i < sp.a; i += l.Lc) {
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t;
+            size_t wd = sp.a - i < l.Lc ? sp.a - i : l.Lc;
             uint8_t *x = dst + 2 * (g * C + c0);
-            decode_row(&dec, m, i, dist[g] ? x - 2 * (size_t)dist[g] * C : zero, x,
-                       sp.a - i < l.Lc ? sp.a - i : l.Lc, cls[g], med, &bad);
+            const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
+            if (refs->make)
+                r = refs->make(refs->ctx, g, third[g], dist[g], c0, wd, r, scratch);
+            decode_row(&dec, m, i, r, x, wd, ctx_class(third[g]), med, &bad);
         }
     }
     rc = bad ? mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range")
@@ -454,11 +490,21 @@ out:
     mx_wl_dec_free(&dec);
     kept_clear(&one);
     free(dist);
-    free(cls);
+    free(third);
+    if (scratch != zero)
+        free(scratch);
     free(zero);
     free(base);
     free(s1);
     return rc;
+}
+
+static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
+                    uint8_t *dst, mx_error *err)
+{
+    (void)p;
+    static const mx_bd_refs plain = {NCLS, plain_valid, NULL, NULL};
+    return mx_bd_decode(w, d->rows, d->cols, src, n, &plain, dst, err);
 }
 
 static int compress(const mx_params *p, mx_work *w, const mx_stream_desc *d, const uint8_t *src, size_t n,
