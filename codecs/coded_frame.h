@@ -7,7 +7,8 @@
  * up. A mode byte is only ever read by the stage the container names, so
  * the numbers need not be unique across stages; but they are on disk, so
  * a mode once written keeps its number. (Those written so far happen to
- * be distinct: bfctx 2, quant 3 and 7, bfxor 4 and 5, bfdelta 6.) */
+ * be distinct: bfctx 2, quant 3 and 7, bfxor 4 and 5, bfdelta 6, quantlr
+ * 8 and 9, bflr 10.) */
 #ifndef MX_CODED_FRAME_H
 #define MX_CODED_FRAME_H
 #include "rans.h"

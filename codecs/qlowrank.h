@@ -9,7 +9,7 @@
  * decoder in any language gets the same P from the same factors.
  *
  * The encoder's fit is exact too, so that the exported numpy twin
- * (src/export/quantlr.py) writes the same bytes: every matrix product is
+ * (src/export/qlowrank.py) writes the same bytes: every matrix product is
  * of integers whose sums stay below 2^53 (exact in doubles in any order,
  * with or without FMA), and the other operations are single correctly
  * rounded ones (division, sqrt, rint, ldexp, frexp). Component by

@@ -74,7 +74,7 @@ extern const char *const mx_axis_names[];
  * needs, in order (none: the stage cannot be exported); whole: it takes the
  * bf16 matrix itself, so no transform may come before it; only: the twin
  * knows only instances whose canonical text starts so (NULL: every one). */
-#define MX_TWIN_SECTIONS 3
+#define MX_TWIN_SECTIONS 4
 typedef struct {
     const char *sections[MX_TWIN_SECTIONS];
     int whole;

@@ -6,7 +6,7 @@
  * character model's. The rank (0 to 64) is chosen by coding the matrix at
  * each candidate rank, so compression is several times slower than
  * quant's; decoding costs one integer matrix product more. The fit is
- * exact arithmetic, so its numpy twin (src/export/quantlr.py) writes the
+ * exact arithmetic, so its numpy twin (src/export/qlowrank.py) writes the
  * same bytes and it exports. */
 #include "coded_frame.h"
 #include "qlanes.h"
@@ -63,7 +63,7 @@ const mx_stage mx_stage_quantlr = {
                "codes smallest); slower to compress",
     .params = {{"sim", MX_PARAM_DECIMAL, .min = 0, .max = 100000, .def = 99000, .digits = 5, .open_min = 1,
                  .open_max = 1, .note = "one step for the matrix"}},
-    .twin = {.sections = {"wlanes", "quant", "quantlr"}, .whole = 1, .only = "quantlr:"},
+    .twin = {.sections = {"wlanes", "quant", "qlowrank", "quantlr"}, .whole = 1, .only = "quantlr:"},
     .bound = mx_frame_bound,
     .compress = compress,
     .decompress = decompress,

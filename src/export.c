@@ -26,8 +26,8 @@ static const char *const base_tail[] = {"serve"};
  * whether it takes the bf16 matrix itself (our coders: no transform may
  * precede it); the parameters it knows. */
 
-/* What auto and auto:max add: bfdelta and zstd:3, and the choice. */
-static const char *const automatic_needs[] = {"wlanes", "bfdelta", "zstd", "auto"};
+/* What auto and auto:max add to their candidates' twins: the choice. */
+static const char *const automatic_choice = "auto";
 
 static const mx_stage *step_stage(const mx_pipeline *p, size_t i)
 {
@@ -59,12 +59,19 @@ static const char *missing_twin(const mx_pipeline *p, const char **why)
     return NULL;
 }
 
+/* The pipelines auto or auto:max may choose (*n of them). */
+static const char *const auto_fast_candidates[] = {MX_AUTO_FAST_SPEC, MX_BASELINE_SPEC};
+static const char *const *automatic_candidates(const mx_pipeline *p, size_t *n)
+{
+    *n = p->automatic == MX_AUTO_MAX ? mx_auto_count : 2;
+    return p->automatic == MX_AUTO_MAX ? mx_auto_candidates : auto_fast_candidates;
+}
+
 /* For auto and auto:max: the first stage they may run without a twin. */
 static const char *missing_in_automatic(const mx_pipeline *p, const char **why)
 {
-    const char *fast[] = {MX_AUTO_FAST_SPEC, MX_BASELINE_SPEC};
-    const char *const *specs = p->automatic == MX_AUTO_MAX ? mx_auto_candidates : fast;
-    size_t n = p->automatic == MX_AUTO_MAX ? mx_auto_count : 2;
+    size_t n;
+    const char *const *specs = automatic_candidates(p, &n);
     for (size_t i = 0; i < n; i++) {
         mx_pipeline c;
         mx_error ignored = {0};
@@ -92,7 +99,7 @@ static int refuse(const char *spec, const char *stage, const char *why, mx_error
     const char *only = why == why_not_these && st && st->twin.only ? st->twin.only : NULL;
     return mx_fail(err, MX_EINPUT,
                    "'%s' cannot be exported: stage '%s' %s%s%s%s (exportable: auto, "
-                   "auto:max, bfdelta, quant:sim=T or quantlr:sim=T alone; or transforms%s before one of%s)",
+                   "auto:max, bfdelta, bflr, quant:sim=T or quantlr:sim=T alone; or transforms%s before one of%s)",
                    spec, stage, why, only ? " " : "", only ? only : "", only ? "..." : "", list[0],
                    list[1]);
 }
@@ -273,6 +280,19 @@ static int pack(const char *plain, size_t n, const char *spec, mx_bytes *w, mx_e
     return 0;
 }
 
+/* The twins of p's stages, each section once. */
+static int append_twins(mx_bytes *w, const mx_pipeline *p, const section **used, size_t *n_used,
+                        const char *spec, mx_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i <= p->n_transforms; i++) {
+        const mx_twin *t = &step_stage(p, i)->twin;
+        for (size_t k = 0; !rc && k < MX_TWIN_SECTIONS && t->sections[k]; k++)
+            rc = append(w, t->sections[k], used, n_used, spec, err);
+    }
+    return rc;
+}
+
 int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *err)
 {
     char spec[MX_SPEC_MAX];
@@ -287,12 +307,16 @@ int mx_export_python(const mx_pipeline *p, char **out, size_t *len, mx_error *er
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof base_head / sizeof *base_head; i++)
         rc = append(&w, base_head[i], used, &n_used, spec, err);
-    for (size_t i = 0; !rc && p->automatic && i < sizeof automatic_needs / sizeof *automatic_needs; i++)
-        rc = append(&w, automatic_needs[i], used, &n_used, spec, err);
-    for (size_t i = 0; !rc && !p->automatic && i <= p->n_transforms; i++) {
-        const mx_twin *t = &step_stage(p, i)->twin;
-        for (size_t k = 0; !rc && k < MX_TWIN_SECTIONS && t->sections[k]; k++)
-            rc = append(&w, t->sections[k], used, &n_used, spec, err);
+    if (p->automatic) {
+        size_t n;
+        const char *const *specs = automatic_candidates(p, &n);
+        for (size_t i = 0; !rc && i < n; i++) {
+            mx_pipeline c;
+            rc = mx_pipeline_parse(specs[i], &c, err) || append_twins(&w, &c, used, &n_used, spec, err);
+        }
+        rc = rc ? rc : append(&w, automatic_choice, used, &n_used, spec, err);
+    } else {
+        rc = append_twins(&w, p, used, &n_used, spec, err);
     }
     for (size_t i = 0; !rc && i < sizeof base_tail / sizeof *base_tail; i++)
         rc = append(&w, base_tail[i], used, &n_used, spec, err);

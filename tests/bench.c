@@ -87,6 +87,7 @@ static const entry table[] = {
     {"bfdelta", OURS, ANY, NULL, 0},
     {"auto", OURS, DEFAULT, NULL, 0},
     {"auto:max", OURS, MAX, NULL, 0},
+    {"bflr", OURS, ANY, NULL, 0}, /* what auto:max adds */
     {"bfctx", OURS, CTX, NULL, 0},
     {"bfxor", OURS, PREVIOUS, NULL, 0}, /* what auto coded with before bfdelta */
     {"expsplit|rans", OURS, ANY, NULL, 0},

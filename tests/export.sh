@@ -29,7 +29,7 @@ bad() { echo "FAIL: $*"; fail=1; }
 
 # refusals name the stage and what does export, and leave no file
 # (and why: no twin, only on its own, or only with other parameters)
-list="(exportable: auto, auto:max, bfdelta, quant:sim=T or quantlr:sim=T alone; or transforms bytesplit"
+list="(exportable: auto, auto:max, bfdelta, bflr, quant:sim=T or quantlr:sim=T alone; or transforms bytesplit"
 for s in 'bfctx#bfctx#has no numpy twin here' 'quant:rowsim=0.99#quant#is exported only as quant:sim=...' \
     'expsplit|bfdelta#bfdelta#is exported only on its own, with no transform before it' \
     'bfxor#bfxor#has no numpy twin here' 'delta:rows|rans#rans#has no numpy twin here'; do
@@ -79,7 +79,7 @@ for spec in "$(echo "$two" | cut -d, -f1)|$ent" "$two|$ent"; do
 done
 # our coders, whole files with the stub width inference (shape.py: budget about
 # 2.3 KB more for the real one)
-for s in auto auto:max bfdelta 'quant:sim=0.99'; do
+for s in auto auto:max bfdelta bflr 'quant:sim=0.99'; do
     if "$MX" -q export -p "$s" -o "$tmp/s.py" -f 2>"$tmp/err"; then
         size=$(wc -c <"$tmp/s.py")
         [ "$size" -le 20000 ] || bad "$s: $size bytes"
@@ -144,11 +144,21 @@ for spec in 'expsplit|zstd:3' 'bytesplit,delta:cols|brotli:5' 'zeromask,expsplit
     $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" "$DATA"/*.npy "$EDGE"/*.npy $SYN || bad "export_check $spec"
 done
 for spec in 'shuffle|lz4hc:4' 'xor:rows,bytesplit|lz4hc:9' 'bitshuffle|brotli:1' 'transpose|raw' 'trunc:3|lz4hc:2' \
-    'q8:rows|zstd:3' 'q4:cols,xor:cols|raw' 'delta:rows|zstd:19' 'shuffle|lz4' 'q8:cols|zstd:-3' auto:max; do
+    'q8:rows|zstd:3' 'q4:cols,xor:cols|raw' 'delta:rows|zstd:19' 'shuffle|lz4' 'q8:cols|zstd:-3'; do
     "$MX" -q export -p "$spec" -o "$tmp/sol.py" -f || { bad "export $spec"; continue; }
     # shellcheck disable=SC2086
     $PY "$T/export_check.py" "$tmp/sol.py" "$MX" "$spec" $SOME "$EDGE"/*.npy $SYN || bad "export_check $spec"
 done
+# auto:max, where bflr wins (a sample it predicts at rank 64) and where not
+"$MX" -q compress -p auto:max -o "$tmp/lr.mxb" "$DATA/l3.mlp_act.backward.s1.npy" &&
+    "$MX" info "$tmp/lr.mxb" | grep -q 'pipeline *bflr' || bad "auto:max does not choose bflr on l3.mlp_act.backward"
+rm -f "$tmp/lr.mxb"
+"$MX" -q export -p auto:max -o "$tmp/sol.py" -f || bad "export auto:max"
+# shellcheck disable=SC2086
+$PY "$T/export_check.py" "$tmp/sol.py" "$MX" auto:max $SOME "$DATA/l3.mlp_act.backward.s1.npy" "$EDGE"/*.npy $SYN ||
+    bad "export_check auto:max"
+NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" \
+    "$MX" auto:max "$DATA/l1.attn.backward.s1.npy" || bad "numpy 2 promotion rules: auto:max"
 # quantlr (packed) on samples it predicts at ranks 16 and 64, and the edges
 "$MX" -q export -p 'quantlr:sim=0.99' -o "$tmp/sol.py" -f || bad "export quantlr"
 # shellcheck disable=SC2086

@@ -30,6 +30,7 @@ rans
 bfctx
 bfxor
 bfdelta
+bflr
 quant
 quant:sim=0.999
 quant:rowsim=0.99

@@ -1,4 +1,4 @@
-/* Our entropy coders (rans, bfctx, bfxor, bfdelta) on hostile and degenerate inputs: empty,
+/* Our entropy coders (rans, bfctx, bfxor, bfdelta, bflr) on hostile and degenerate inputs: empty,
  * one symbol, all equal, all 65536 values, p~1, uniform, random (fixed
  * seeds), plus corrupt input. Also checks they never expand beyond the
  * stored fallback, and that the vector and scalar decoders of the rANS
@@ -61,6 +61,7 @@ static void run_all(const uint8_t *buf, size_t n, uint64_t rows, uint64_t cols, 
     roundtrip("bfctx", buf, n, rows, cols, what);
     roundtrip("bfxor", buf, n, rows, cols, what);
     roundtrip("bfdelta", buf, n, rows, cols, what);
+    roundtrip("bflr", buf, n, rows, cols, what);
 }
 
 /* Symbols 0..n-1 coded from symbol number j0 on (lanes start mid-group),
@@ -198,7 +199,7 @@ int main(void)
         run_all(buf, N, 256, 256, "bf16-like");
     }
     /* garbage is refused, never decoded into wrong sizes or crashes */
-    static const char *const coders[] = {"bfctx", "bfxor", "bfdelta"};
+    static const char *const coders[] = {"bfctx", "bfxor", "bfdelta", "bflr"};
     for (size_t k = 0; k < sizeof coders / sizeof coders[0]; k++) {
         const mx_stage *st = mx_stage_find(coders[k]);
         mx_params p = {0};
@@ -209,7 +210,7 @@ int main(void)
             size_t len = 1 + rnd() % 200;
             for (size_t i = 0; i < len; i++)
                 buf[i] = (uint8_t)rnd();
-            buf[0] = (uint8_t)(rnd() % 7);
+            buf[0] = (uint8_t)(rnd() % 11);
             int rc = st->decompress(&p, &work, &d, buf, len, out, sizeof out, &err);
             CHECK(rc != 0 || buf[0] == 0, "%s: random garbage decoded (mode %u, %zu bytes)",
                   coders[k], buf[0], len);

@@ -22,17 +22,20 @@ class Sections:
 
 bfdelta = Sections("container", "npy", "wlanes", "bfdelta")
 quant = Sections("container", "npy", "wlanes", "quant")
-quantlr = Sections("container", "npy", "wlanes", "quant", "quantlr")
+quantlr = Sections("container", "npy", "wlanes", "quant", "qlowrank", "quantlr")
+bflr = Sections("container", "npy", "wlanes", "bfdelta", "qlowrank", "bflr")
 
 # each coder: its spec, its twin's (encoder, decoder) of whole frames, and
-# which matrices: quantlr's numpy fit is slow, so it takes the bundled
-# samples it predicts (at ranks 16, 4 and 64), not the others, and the
-# generated ones up to 300,000 values
+# which matrices: the numpy fit of quantlr and bflr is slow, so they take
+# the bundled samples quantlr predicts (at ranks 16, 4 and 64), not the
+# others, and the generated ones up to 300,000 values
 LOWRANK = ("l0.ln1.backward.s1.npy", "l1.attn.backward.s1.npy", "l3.mlp_act.backward.s1.npy")
 CODERS = [
     ("bfdelta", bfdelta.ENTROPY["bfdelta"](""), lambda name, n: True),
     ("quant:sim=0.99", quant.ENTROPY["quant"]("sim=0.99"), lambda name, n: True),
     ("quantlr:sim=0.99", quantlr.ENTROPY["quantlr"]("sim=0.99"),
+     lambda name, n: name in LOWRANK or (not name.endswith(".s1.npy") and n <= 300000)),
+    ("bflr", bflr.ENTROPY["bflr"](""),
      lambda name, n: name in LOWRANK or (not name.endswith(".s1.npy") and n <= 300000)),
 ]
 

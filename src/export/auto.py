@@ -1,6 +1,6 @@
 
 
-# --- auto and auto:max (src/engine.c): bfdelta, or zstd:3 where it does better.
+# --- auto and auto:max (src/engine.c): bfdelta, or zstd:3 where it does better (auto:max: or bflr).
 # auto codes zstd:3 too only when zstd:3 on 1/64 of the rows (4 blocks at
 # golden-ratio offsets) extrapolates to within 15%, or the matrix has at
 # most 2^17 values; auto:max always does
@@ -12,8 +12,10 @@ def auto_choose(v, rows, cols, origin=0):
         s = np.concatenate([x[min(rows * ((309 + 618 * k) % 1000) // 1000, rows - pb):][:pb] for k in range(4)])
         if len(out) * 100 <= len(PIPES["zstd:3"][1](s.tobytes(), 0)) * rows // (4 * pb) * 85:
             return out
-    z = compress(v, rows, cols, origin, "zstd:3")
-    return z if len(z) < len(out) else out
+    for spec in CHOICES[1:]:  # the smallest, the first on ties
+        z = compress(v, rows, cols, origin, spec)
+        out = z if len(z) < len(out) else out
+    return out
 
 
-CHOICES, CHOOSE = ["bfdelta", "zstd:3"], auto_choose
+CHOICES, CHOOSE = ["bfdelta", "zstd:3"] + ["bflr"] * (SPEC == "auto:max"), auto_choose

@@ -93,7 +93,7 @@ def qt_lanes(b, r, R, C, qmax):  # the codes of the escapes and lanes at Reader 
     esc = np.where(esc & 1, -(esc + 1) // 2, esc // 2)
     dec, used = WLDecoder(b, r.at, [4096] * 128 + [33, 32, 16], lay[0]), 0
 
-    def step(qr, rb):
+    def step(qr, rb, *_):
         nonlocal used
         v = dec.get(qt_ctx(rb, qr)) - 2048
         i = np.flatnonzero((v == -2048) | (v == 2047))

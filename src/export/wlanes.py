@@ -113,17 +113,18 @@ class WLDecoder:  # tables of contexts of alphabets alpha at b[o:], then L lanes
             self.p[s] = p
         return e & 4095
 
-    def rows(self, R, C, lay, hctx, step, tied=False):  # the row headers, then step(r, third) by step:
-        L, B, at = lay  # r: reference values, third: the rows' third header (tied: 0 iff no reference)
+    def rows(self, R, C, lay, hctx, step, valid=0):  # the row headers, then step(r, third, pos, ref) by
+        L, B, at = lay  # step: r the reference values (0: none), third the rows' third header, pos and ref
+        # the indices of the values and of their references (R C: none); valid(d, third): rows may be so
         hc = np.repeat(np.arange(hctx, hctx + 3) * 4096, R)
         dh, dl, third = np.concatenate([self.get(hc[i:i + L]) for i in range(0, len(hc), L)] + [hc[:0]]).reshape(3, R)
         d = dh << 5 | dl
-        if (d > np.minimum(np.arange(R) % B, 1024)).any() or tied and ((d == 0) != (third == 0)).any():
+        if (d > np.minimum(np.arange(R) % B, 1024)).any() or valid and not valid(d, third).all():
             bad("damaged lanes")
         out = np.zeros(R * C + 1, I64)  # and 0 at R C: no reference
         dd, th = np.append(d, 0)[at // C], np.append(third, 0)[at // C]
         for pos, ref, t, a in zip(at, np.where(dd > 0, at - dd * C, R * C), th, (at < R * C).sum(1)):
-            out[pos[:a]] = step(out[ref[:a]], t[:a])
+            out[pos[:a]] = step(out[ref[:a]], t[:a], pos[:a], ref[:a])
         if self.p != [len(w) for w in self.w] or (self.x != 32768).any():
             bad("damaged lanes")
         return out[:-1].reshape(R, C)
