@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "qlowrank.h"
+#include "simd.h"
 #include "rowref.h"
 #include "wlanes.h"
 
@@ -46,9 +47,42 @@ static void rescale(double *x, size_t n, int b)
     }
 }
 
-/* out (R) = E (R x C) x (C); exact: integers, sums below 2^53 */
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2"))) static double hsum_avx2(__m256d a)
+{
+    __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+}
+
+__attribute__((target("avx2"))) static void mul_avx2(const double *E, const double *x, double *out, size_t R,
+                                                     size_t C)
+{
+    for (size_t r = 0; r < R; r++) {
+        const double *e = E + r * C;
+        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+        size_t c = 0;
+        for (; c + 8 <= C; c += 8) {
+            s0 = _mm256_add_pd(s0, _mm256_mul_pd(_mm256_loadu_pd(e + c), _mm256_loadu_pd(x + c)));
+            s1 = _mm256_add_pd(s1, _mm256_mul_pd(_mm256_loadu_pd(e + c + 4), _mm256_loadu_pd(x + c + 4)));
+        }
+        double t = hsum_avx2(_mm256_add_pd(s0, s1));
+        for (; c < C; c++)
+            t += e[c] * x[c];
+        out[r] = t;
+    }
+}
+#endif
+
+/* out (R) = E (R x C) x (C); exact: integers, sums below 2^53 (so in any
+ * order: AVX2 sums eight columns at once) */
 static void mul(const double *E, const double *x, double *out, size_t R, size_t C)
 {
+#ifdef MX_SIMD_X86
+    if (mx_simd_avx2()) {
+        mul_avx2(E, x, out, R, C);
+        return;
+    }
+#endif
     for (size_t r = 0; r < R; r++) {
         const double *e = E + r * C;
         double s[4] = {0, 0, 0, 0};
@@ -62,11 +96,42 @@ static void mul(const double *E, const double *x, double *out, size_t R, size_t 
     }
 }
 
-/* out (C) = E^T y (R) */
+#ifdef MX_SIMD_X86
+/* mul_t's rows in fours (R - R % 4 of them) */
+__attribute__((target("avx2"))) static void mul_t4_avx2(const double *E, const double *y, double *out,
+                                                        size_t R, size_t C)
+{
+    for (size_t r = 0; r + 4 <= R; r += 4) {
+        const double *e0 = E + r * C, *e1 = e0 + C, *e2 = e1 + C, *e3 = e2 + C;
+        __m256d a0 = _mm256_set1_pd(y[r]), a1 = _mm256_set1_pd(y[r + 1]);
+        __m256d a2 = _mm256_set1_pd(y[r + 2]), a3 = _mm256_set1_pd(y[r + 3]);
+        size_t c = 0;
+        for (; c + 4 <= C; c += 4) {
+            __m256d s = _mm256_add_pd(_mm256_mul_pd(a0, _mm256_loadu_pd(e0 + c)),
+                                      _mm256_mul_pd(a1, _mm256_loadu_pd(e1 + c)));
+            s = _mm256_add_pd(s, _mm256_add_pd(_mm256_mul_pd(a2, _mm256_loadu_pd(e2 + c)),
+                                               _mm256_mul_pd(a3, _mm256_loadu_pd(e3 + c))));
+            _mm256_storeu_pd(out + c, _mm256_add_pd(_mm256_loadu_pd(out + c), s));
+        }
+        for (; c < C; c++)
+            out[c] += (y[r] * e0[c] + y[r + 1] * e1[c]) + (y[r + 2] * e2[c] + y[r + 3] * e3[c]);
+    }
+}
+#endif
+
+/* out (C) = E^T y (R); exact too, so four rows go at once (and AVX2 takes
+ * four columns at once) with the same result */
 static void mul_t(const double *E, const double *y, double *out, size_t R, size_t C)
 {
     memset(out, 0, C * sizeof *out);
-    for (size_t r = 0; r < R; r++) {
+    size_t r = 0;
+#ifdef MX_SIMD_X86
+    if (mx_simd_avx2()) {
+        mul_t4_avx2(E, y, out, R, C);
+        r = R - R % 4;
+    }
+#endif
+    for (; r < R; r++) {
         const double *e = E + r * C;
         double a = y[r];
         if (a != 0)
@@ -104,6 +169,39 @@ static void stats_row(resid_stats *st, const double *e, size_t C, size_t r)
     st->sum += t;
 }
 
+#ifdef MX_SIMD_X86
+/* e less rint(cb v), then stats_row's of it; rint is roundpd's nearest,
+ * and the sums of |e| are of integers, exact in any order */
+__attribute__((target("avx2"))) static void deflate_row_avx2(resid_stats *st, double *e, double cb,
+                                                             const double *v, size_t C, size_t r)
+{
+    const __m256d b = _mm256_set1_pd(cb), sign = _mm256_set1_pd(-0.0);
+    __m256d mx = _mm256_setzero_pd(), sum = _mm256_setzero_pd();
+    size_t c = 0;
+    for (; c + 4 <= C; c += 4) {
+        __m256d p = _mm256_round_pd(_mm256_mul_pd(b, _mm256_loadu_pd(v + c)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        __m256d x = _mm256_sub_pd(_mm256_loadu_pd(e + c), p);
+        _mm256_storeu_pd(e + c, x);
+        __m256d a = _mm256_andnot_pd(sign, x);
+        mx = _mm256_max_pd(mx, a);
+        sum = _mm256_add_pd(sum, a);
+    }
+    double m[4], s = hsum_avx2(sum);
+    _mm256_storeu_pd(m, mx);
+    for (int i = 0; i < 4; i++)
+        st->max = m[i] > st->max ? m[i] : st->max;
+    for (; c < C; c++) {
+        e[c] -= rint(cb * v[c]);
+        double a = fabs(e[c]);
+        st->max = a > st->max ? a : st->max;
+        s += a;
+    }
+    st->row[r] = s;
+    st->sum += (uint64_t)s;
+}
+#endif
+
 /* One component of the residual E (st its statistics, updated): 0, or 1
  * when there is none to fit. */
 static int fit_one(double *E, size_t R, size_t C, int nb, resid_stats *st, double *v, double *u, double *w,
@@ -137,10 +235,19 @@ static int fit_one(double *E, size_t R, size_t C, int nb, resid_stats *st, doubl
     double vv = dot(v, v, C);
     st->max = 0;
     st->sum = 0;
+#ifdef MX_SIMD_X86
+    int simd = mx_simd_avx2();
+#endif
     for (size_t r = 0; r < R; r++) {
         coef[r] /= *n8 * (1 << GUARD);
         double cb = w[r] / vv;
         double *e = E + r * C;
+#ifdef MX_SIMD_X86
+        if (simd) {
+            deflate_row_avx2(st, e, cb, v, C, r);
+            continue;
+        }
+#endif
         for (size_t c = 0; c < C; c++)
             e[c] -= rint(cb * v[c]);
         stats_row(st, e, C, r);
@@ -211,18 +318,80 @@ void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C)
     f->k = k;
 }
 
+/* part[c] = sum_i us[i] vs[i][c] for c < w (int32: within 2^28, below) */
+static void part_sums(const int8_t *const *vs, const int32_t *us, size_t n, size_t w, int32_t *part)
+{
+    for (size_t c = 0; c < w; c++) {
+        int32_t s = 0;
+        for (size_t i = 0; i < n; i++)
+            s += us[i] * vs[i][c];
+        part[c] = s;
+    }
+}
+
+#ifdef MX_SIMD_X86
+__attribute__((target("avx2"))) static void part_sums_avx2(const int8_t *const *vs, const int32_t *us,
+                                                           size_t n, size_t w, int32_t *part)
+{
+    size_t c = 0;
+    for (; c + 32 <= w; c += 32) {
+        __m256i a[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                        _mm256_setzero_si256()};
+        for (size_t i = 0; i < n; i++) {
+            __m256i u = _mm256_set1_epi32(us[i]);
+            for (int q = 0; q < 4; q++) {
+                __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(vs[i] + c + 8 * q));
+                a[q] = _mm256_add_epi32(a[q], _mm256_mullo_epi32(_mm256_cvtepi8_epi32(b), u));
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            _mm256_storeu_si256((__m256i *)(void *)(part + c + 8 * q), a[q]);
+    }
+    if (c < w) {
+        const int8_t *rest[MX_QLR_MAX_RANK];
+        for (size_t i = 0; i < n; i++)
+            rest[i] = vs[i] + c;
+        part_sums(rest, us, n, w - c, part + c);
+    }
+}
+#endif
+
 void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint64_t r, int64_t *acc,
                         int32_t *p)
 {
+    /* The components of one exponent e summed in 32 bits first (|u v| <=
+     * 2^22, at most 64 of them: within 2^28), then scaled into the 64-bit
+     * sums (2^(e + F) <= 2^32: within 2^60); integers all, so the order
+     * does not matter, and the 32-bit products vectorise. */
+    enum { CHUNK = 256 };
+    int32_t part[CHUNK], us[MX_QLR_MAX_RANK];
+    const int8_t *vs[MX_QLR_MAX_RANK];
+#ifdef MX_SIMD_X86
+    int simd = mx_simd_avx2();
+#endif
     memset(acc, 0, (size_t)C * sizeof *acc);
-    for (size_t j = 0; j < k; j++) {
-        /* |u| <= 2^15, |v| <= 2^7, 2^(e + F) <= 2^32, k <= 64: within 2^60 */
-        int64_t coef = (int64_t)f->u[j * R + r] * ((int64_t)1 << (f->e[j] + MX_QLR_F));
-        if (coef == 0)
+    for (int e = MX_QLR_EMIN; e <= MX_QLR_EMAX; e++) {
+        size_t n = 0;
+        for (size_t j = 0; j < k; j++)
+            if (f->e[j] == e && f->u[j * R + r] != 0)
+                us[n++] = f->u[j * R + r];
+        if (!n)
             continue;
-        const int8_t *vj = f->v + j * C;
-        for (uint64_t c = 0; c < C; c++)
-            acc[c] += coef * vj[c];
+        const int64_t scale = (int64_t)1 << (e + MX_QLR_F);
+        for (uint64_t c0 = 0; c0 < C; c0 += CHUNK) {
+            size_t w = C - c0 < CHUNK ? (size_t)(C - c0) : CHUNK;
+            for (size_t j = 0, i = 0; j < k; j++)
+                if (f->e[j] == e && f->u[j * R + r] != 0)
+                    vs[i++] = f->v + j * C + c0;
+#ifdef MX_SIMD_X86
+            if (simd)
+                part_sums_avx2(vs, us, n, w, part);
+            else
+#endif
+                part_sums(vs, us, n, w, part);
+            for (size_t c = 0; c < w; c++)
+                acc[c0 + c] += part[c] * scale;
+        }
     }
     /* round half up: shift a non-negative number (offset by 2^62), not a
      * negative one, whose shift C leaves to the implementation */
