@@ -12,13 +12,16 @@ def qr_scale(x, b):  # to b bits, by a power of two
 
 
 def qr_fit(q, kmax):  # components (v_j, coefficients of v_j), sum |residual| after each
-    E, nb, out, S = q * 256.0, int(bitlen(max(q.shape))), [], [int(abs(q).sum())]
-    for _ in range(kmax):
-        m = abs(E).max()
+    E, nb, out, S = q * 256.0, int(bitlen(max(q.shape))), [], []
+    for _ in range(kmax + 1):
+        A = abs(E)  # once a component: its largest, its row sums (exact), their sum
+        rs = A.sum(1)
+        S.append(int(rs.astype(I64).sum()) >> 8)
+        m = A.max(initial=0)
         b = min(15, 52 - int(bitlen(m)) - nb)
-        if b < 8 or not m:
+        if b < 8 or not m or len(out) == kmax:
             break
-        v = E[np.argmax(abs(E).sum(1))]
+        v = E[np.argmax(rs)]
         for _ in range(4):
             v = qr_scale(E.T @ qr_scale(E @ qr_scale(v, b), b), b)
         if not abs(v).max():
@@ -26,7 +29,6 @@ def qr_fit(q, kmax):  # components (v_j, coefficients of v_j), sum |residual| af
         v8 = np.rint(v * 127 / abs(v).max())
         out.append((v8, (E @ v8) / (v8 @ v8 * 256)))
         E -= np.rint(np.outer((E @ v) / (v @ v), v))
-        S.append(int(abs(E).astype(I64).sum()) >> 8)
     return out, S
 
 
