@@ -16,7 +16,6 @@ const char *const mx_default_batch_specs[] = {
     "auto",
     "auto:max",
     "bfdelta",
-    "bflr",
     "bfctx",
     "bfxor",
     "expsplit|rans",

@@ -155,7 +155,7 @@ done
 rm -f "$tmp/lr.mxb"
 "$MX" -q export -p auto:max -o "$tmp/sol.py" -f || bad "export auto:max"
 # shellcheck disable=SC2086
-$PY "$T/export_check.py" "$tmp/sol.py" "$MX" auto:max $SOME "$DATA/l3.mlp_act.backward.s1.npy" "$EDGE"/*.npy $SYN ||
+$PY "$T/export_check.py" "$tmp/sol.py" "$MX" auto:max "$DATA/l3.mlp_act.backward.s1.npy" "$EDGE"/*.npy $SYN ||
     bad "export_check auto:max"
 NPY_PROMOTION_STATE=weak_and_warn $PY -W error::UserWarning -W error::DeprecationWarning "$T/export_check.py" "$tmp/sol.py" \
     "$MX" auto:max "$DATA/l1.attn.backward.s1.npy" || bad "numpy 2 promotion rules: auto:max"

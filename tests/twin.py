@@ -35,8 +35,8 @@ CODERS = [
     ("quant:sim=0.99", quant.ENTROPY["quant"]("sim=0.99"), lambda name, n: True),
     ("quantlr:sim=0.99", quantlr.ENTROPY["quantlr"]("sim=0.99"),
      lambda name, n: name in LOWRANK or (not name.endswith(".s1.npy") and n <= 300000)),
-    ("bflr", bflr.ENTROPY["bflr"](""),
-     lambda name, n: name in LOWRANK or (not name.endswith(".s1.npy") and n <= 300000)),
+    ("bflr", bflr.ENTROPY["bflr"](""),  # ranks 16 and 64 there
+     lambda name, n: name in LOWRANK[::2] or (not name.endswith(".s1.npy") and n <= 300000)),
 ]
 
 STORED = 0
