@@ -157,19 +157,30 @@ static int predict(const mx_qlr *f, uint64_t R, uint64_t C, int32_t *P)
     return 0;
 }
 
+/* Each row's cost against bfdelta's own reference (dist0), the same at
+ * every rank */
+static void own_costs(const uint8_t *src, uint64_t R, uint64_t C, const uint16_t *dist0, const uint8_t *zero,
+                      uint64_t *cost0)
+{
+    uint64_t agree;
+    for (uint64_t g = 0; g < R; g++) {
+        const uint8_t *x = src + 2 * g * C;
+        cost0[g] = row_cost(x, dist0[g] ? x - 2 * (size_t)dist0[g] * C : zero, C, &agree);
+    }
+}
+
 /* Each row's reference (refs), distance and third symbol (above), given
- * bfdelta's own (dist0, cls0) and P (NULL: 0). */
+ * bfdelta's own (dist0, cls0, cost0) and P (NULL: 0). */
 static void choose_refs(const uint8_t *src, uint64_t R, uint64_t C, size_t B, const uint16_t *dist0,
-                        const uint8_t *cls0, const int32_t *P, double scale, const uint8_t *zero,
-                        uint8_t *cand, uint8_t *refs, uint16_t *dist, uint8_t *third)
+                        const uint8_t *cls0, const uint64_t *cost0, const int32_t *P, double scale,
+                        const uint8_t *zero, uint8_t *cand, uint8_t *refs, uint16_t *dist, uint8_t *third)
 {
     for (uint64_t g = 0; g < R; g++) {
         const uint8_t *x = src + 2 * g * C;
         uint8_t *best = refs + 2 * g * C;
-        uint64_t agree, cost;
+        uint64_t agree, cost, low = cost0[g];
         /* bfdelta's own */
         memcpy(best, dist0[g] ? x - 2 * (size_t)dist0[g] * C : zero, 2 * (size_t)C);
-        uint64_t low = row_cost(x, best, C, &agree);
         dist[g] = dist0[g];
         third[g] = cls0[g];
         /* then P alone, the row found moved, the row before moved */
@@ -202,12 +213,14 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
     uint8_t *refs = malloc(2 * n + 2), *zero = calloc((size_t)C + 1, 2), *cand = malloc(2 * (size_t)C + 2);
     uint16_t *dist0 = malloc((size_t)R * sizeof *dist0 + 2), *dist = malloc((size_t)R * sizeof *dist + 2);
     uint8_t *cls0 = malloc((size_t)R + 1), *third = malloc((size_t)R + 1);
+    uint64_t *cost0 = malloc((size_t)R * sizeof *cost0 + 8);
     int rc = -1;
-    if (!q || !P || !refs || !zero || !cand || !dist0 || !dist || !cls0 || !third ||
+    if (!q || !P || !refs || !zero || !cand || !dist0 || !dist || !cls0 || !third || !cost0 ||
         mx_rowref_search(src, R, C, l.B, dist0, cls0, w->threads)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
+    own_costs(src, R, C, dist0, zero, cost0);
     int16_t s = grid(src, R, C, q);
     double scale = ldexp(1.0, -s);
     size_t kmax = 0;
@@ -226,7 +239,7 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         mx_qlr_round(&f, k, R, C);
         if (mx_qlr_write(&f, R, C, &trial, err) || (k && predict(&f, R, C, P)))
             goto fail;
-        choose_refs(src, R, C, l.B, dist0, cls0, k ? P : NULL, scale, zero, cand, refs, dist, third);
+        choose_refs(src, R, C, l.B, dist0, cls0, cost0, k ? P : NULL, scale, zero, cand, refs, dist, third);
         if (mx_bd_encode(w, R, C, src, dist, third, BL_NTHIRD, refs, &trial, err))
             goto fail;
         if (trial.oom)
@@ -254,6 +267,7 @@ out:
     free(dist);
     free(cls0);
     free(third);
+    free(cost0);
     return rc;
 }
 
