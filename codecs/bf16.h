@@ -1,6 +1,7 @@
 /* bf16.h - bfloat16 helpers (the 16 high bits of an IEEE float32). */
 #ifndef MX_BF16_H
 #define MX_BF16_H
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -22,6 +23,20 @@ static inline uint16_t mx_float_to_bf16(float f)
         return (uint16_t)((u >> 16) | 0x0040u);
     u += 0x7fffu + ((u >> 16) & 1u);
     return (uint16_t)(u >> 16);
+}
+
+/* Value i of bf16 bytes in the container's order (little-endian: the host's,
+ * which configure checks), and its store. */
+static inline uint16_t mx_bf16_load(const uint8_t *p, size_t i)
+{
+    uint16_t v;
+    memcpy(&v, p + 2 * i, 2);
+    return v;
+}
+
+static inline void mx_bf16_store(uint8_t *p, size_t i, uint16_t v)
+{
+    memcpy(p + 2 * i, &v, 2);
 }
 
 static inline int mx_bf16_is_nan(uint16_t h)

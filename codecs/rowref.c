@@ -1,4 +1,5 @@
 #include "rowref.h"
+#include "bf16.h"
 #include <stdlib.h>
 #include <string.h>
 #include "simd.h"
@@ -11,13 +12,6 @@
 #define NGROUP 16 /* groups of three sampled columns, hashed */
 #define NKEY 64   /* sampled columns scored (at most) */
 #define LANES_MAX 1024
-
-static inline uint16_t load16(const uint8_t *p, size_t i)
-{
-    uint16_t v;
-    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
-    return v;
-}
 
 mx_rowref_layout mx_rowref_layout_of(uint64_t R, uint64_t C)
 {
@@ -133,7 +127,7 @@ static void choose_one(void *ctx, size_t g)
             c = agree_avx2(row, ref, (size_t)rs->C, &agree);
 #endif
         for (; c < rs->C; c++)
-            agree += (load16(row, c) >> 7) == (load16(ref, c) >> 7);
+            agree += (mx_bf16_load(row, c) >> 7) == (mx_bf16_load(ref, c) >> 7);
         if (agree * 5 >= rs->C) {
             uint64_t q = agree * 4 / rs->C;
             cl = 1 + (unsigned)(q > 3 ? 3 : q);
@@ -175,13 +169,13 @@ static int scan_rows(const uint8_t *src, uint64_t R, uint64_t C, size_t B, size_
             const uint8_t *row = src + 2 * g * C;
             if (!j0)
                 for (size_t k = 0; k < nk; k++)
-                    keys[g * NKEY + k] = load16(row, kcol[k]) >> 7;
+                    keys[g * NKEY + k] = mx_bf16_load(row, kcol[k]) >> 7;
             uint64_t lim = t < MX_ROWREF_WINDOW ? t : MX_ROWREF_WINDOW;
             for (size_t j = j0; j < j1; j++) {
                 uint32_t *seen = slot_row + (j - j0) * cap, *hash = slot_key + (j - j0) * cap;
-                uint32_t h = (uint32_t)(load16(row, col[3 * j]) >> 7) |
-                             (uint32_t)(load16(row, col[3 * j + 1]) >> 7) << 9 |
-                             (uint32_t)(load16(row, col[3 * j + 2]) >> 7) << 18;
+                uint32_t h = (uint32_t)(mx_bf16_load(row, col[3 * j]) >> 7) |
+                             (uint32_t)(mx_bf16_load(row, col[3 * j + 1]) >> 7) << 9 |
+                             (uint32_t)(mx_bf16_load(row, col[3 * j + 2]) >> 7) << 18;
                 size_t sl = (size_t)((h * 2654435761u) & (cap - 1));
                 while (seen[sl] != UINT32_MAX && hash[sl] != h)
                     sl = (sl + 1) & (cap - 1);

@@ -17,6 +17,7 @@
  * 16-bit fall back to order-0 rANS. Decoding needs no search. */
 #include <stdlib.h>
 #include <string.h>
+#include "bf16.h"
 #include "coded_frame.h"
 
 /* The mode byte of our frames (coded_frame.h): on disk, never renumbered. */
@@ -51,11 +52,6 @@ static unsigned mne_bucket(unsigned e)
 {
     /* exponents cluster around 2^-8..2^2: finer buckets there */
     return e < 112 ? 0 : e > 130 ? 7 : 1 + (e - 112) / 3;
-}
-
-static uint16_t get16(const uint8_t *p, size_t i)
-{
-    return (uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
 }
 
 typedef struct {
@@ -96,7 +92,7 @@ static void choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16
     }
     for (uint64_t r = 0; r < rows; r++)
         for (size_t k = 0; k < ns; k++)
-            keys[r * ns + k] = get16(src, (size_t)(r * cols + k * cols / ns)) >> 7;
+            keys[r * ns + k] = mx_bf16_load(src, (size_t)(r * cols + k * cols / ns)) >> 7;
     ref_search rs = {keys, ns, dist};
     mx_parallel_for((size_t)rows, threads, choose_one, &rs);
     free(keys);
@@ -125,7 +121,7 @@ static inline void value_syms(uint16_t x, uint16_t ref, unsigned agreed, mx_rans
 static inline uint16_t ref_at(const uint8_t *src, const uint16_t *dist, uint64_t r, uint64_t c,
                               uint64_t C)
 {
-    return r ? get16(src, (size_t)((r - dist[r]) * C + c)) : 0;
+    return r ? mx_bf16_load(src, (size_t)((r - dist[r]) * C + c)) : 0;
 }
 
 static inline unsigned agreed_at(const uint8_t *src, const uint16_t *dist, uint64_t r,
@@ -133,7 +129,7 @@ static inline unsigned agreed_at(const uint8_t *src, const uint16_t *dist, uint6
 {
     if (c == 0)
         return 0;
-    return (get16(src, (size_t)(r * C + c - 1)) >> 7) == (ref_at(src, dist, r, c - 1, C) >> 7);
+    return (mx_bf16_load(src, (size_t)(r * C + c - 1)) >> 7) == (ref_at(src, dist, r, c - 1, C) >> 7);
 }
 
 /* Two passes and no symbol buffer: count every context forwards, then code
@@ -164,7 +160,7 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         }
         unsigned agreed = 0;
         for (uint64_t c = 0; c < C; c++) {
-            uint16_t ref = ref_at(src, dist, r, c, C), x = get16(src, (size_t)(r * C + c));
+            uint16_t ref = ref_at(src, dist, r, c, C), x = mx_bf16_load(src, (size_t)(r * C + c));
             value_syms(x, ref, agreed, v);
             for (int k = 0; k < 3; k++)
                 m.t[v[k].ctx].count[v[k].sym]++;
@@ -180,7 +176,7 @@ static int encode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
     mx_rans_enc_init(&enc, scratch, cap);
     for (uint64_t r = R; r-- > 0 && !enc.overflow;) {
         for (uint64_t c = C; c-- > 0;) {
-            uint16_t ref = ref_at(src, dist, r, c, C), x = get16(src, (size_t)(r * C + c));
+            uint16_t ref = ref_at(src, dist, r, c, C), x = mx_bf16_load(src, (size_t)(r * C + c));
             value_syms(x, ref, agreed_at(src, dist, r, c, C), v);
             mx_rans_enc_put(&enc, &m.t[v[2].ctx], v[2].sym);
             mx_rans_enc_put(&enc, &m.t[v[1].ctx], v[1].sym);

@@ -34,6 +34,7 @@
  * flip+low symbols. */
 #include <stdlib.h>
 #include <string.h>
+#include "bf16.h"
 #include "coded_frame.h"
 #include "simd.h"
 #include "rowref.h"
@@ -98,13 +99,6 @@ static void kept_clear(void *state)
 }
 
 static const mx_work_kind kept_kind = {"bfdelta", sizeof(kept), kept_clear};
-
-static inline uint16_t load16(const uint8_t *p, size_t i)
-{
-    uint16_t v;
-    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
-    return v;
-}
 
 /* --- contexts ---
  * The flat model index (wlanes.h) of each symbol, by arithmetic: every
@@ -197,7 +191,7 @@ static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t
 #endif
     (void)simd;
     for (; j < w; j++) {
-        uint16_t xv = load16(x, j), rv = load16(r, j);
+        uint16_t xv = mx_bf16_load(x, j), rv = mx_bf16_load(r, j);
         unsigned dl = (unsigned)((int)(xv & 0x7fff) - (int)(rv & 0x7fff) + 32768);
         unsigned s1 = dl >> 4, s2 = (unsigned)((xv ^ rv) >> 15) << 4 | (dl & 15);
         i1[j] = base1_of(rv >> 7 & 255, cl, med) + s1;
@@ -227,7 +221,7 @@ static int common_exponent(const uint8_t *src, size_t n)
         hist[3][b >> 55 & 255]++;
     }
     for (; i < n; i++)
-        hist[0][load16(src, i) >> 7 & 255]++;
+        hist[0][mx_bf16_load(src, i) >> 7 & 255]++;
     int best = 1;
     uint32_t best_n = 0;
     for (int e = 1; e < 256; e++) {
@@ -349,7 +343,7 @@ static void decode_scalar(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, cons
                           uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
 {
     for (size_t j = 0; j < w; j++) {
-        uint16_t rv = load16(r, j);
+        uint16_t rv = mx_bf16_load(r, j);
         unsigned re = rv >> 7 & 255;
         uint32_t s1 = mx_wl_get(d, m, lane0 + j, base1_of(re, cl, med), 0, 0);
         uint32_t s2 = mx_wl_get(d, m, lane0 + j, (CTX_LO + ctx2_of(re, s1, med)) << 12, 1, 1);

@@ -48,17 +48,6 @@ enum { BL_PLAIN_MAX = 4, BL_ALONE = 4, BL_MOVED = 8, BL_NTHIRD = 13 };
 
 static const size_t bl_ranks[] = {0, 8, 16, 32, 64};
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
 /* y moved by dp grid steps of size scale (a power of two: dp * scale is
  * exact, so a fused multiply-add gives the same) */
 static inline uint16_t moved(uint16_t y, int64_t dp, double scale)
@@ -76,7 +65,7 @@ static void make_ref(const int32_t *P, uint64_t C, double scale, uint64_t g, uns
     const int32_t *pg = P ? P + g * C + c0 : NULL, *pr = P && dist ? P + (g - dist) * C + c0 : NULL;
     for (size_t i = 0; i < w; i++) {
         int64_t dp = pg ? (int64_t)pg[i] - (pr ? pr[i] : 0) : 0;
-        wr16(out + 2 * i, moved(rd16(y + 2 * i), dp, scale));
+        mx_bf16_store(out, i, moved(mx_bf16_load(y, i), dp, scale));
     }
 }
 
@@ -109,7 +98,7 @@ static uint64_t row_cost(const uint8_t *x, const uint8_t *r, uint64_t C, uint64_
 {
     uint64_t cost = 0, same = 0;
     for (uint64_t c = 0; c < C; c++) {
-        uint16_t a = rd16(x + 2 * c), b = rd16(r + 2 * c);
+        uint16_t a = mx_bf16_load(x, c), b = mx_bf16_load(r, c);
         int32_t d = (int32_t)(a & 0x7fff) - (int32_t)(b & 0x7fff);
         uint32_t m = (uint32_t)(d < 0 ? -d : d);
         cost += (m ? 32u - (uint64_t)__builtin_clz(m) : 0) + ((a ^ b) >> 15);
@@ -125,7 +114,7 @@ static int16_t grid(const uint8_t *src, uint64_t R, uint64_t C, int32_t *q)
     size_t n = (size_t)(R * C);
     double m = 0;
     for (size_t i = 0; i < n; i++) {
-        uint16_t h = rd16(src + 2 * i);
+        uint16_t h = mx_bf16_load(src, i);
         double a = mx_bf16_is_finite(h) ? fabs((double)mx_bf16_to_float(h)) : 0;
         m = a > m ? a : m;
     }
@@ -139,7 +128,7 @@ static int16_t grid(const uint8_t *src, uint64_t R, uint64_t C, int32_t *q)
         bits++;
     int s = (35 - bits < 23 ? 35 - bits : 23) - e;
     for (size_t i = 0; i < n; i++) {
-        uint16_t h = rd16(src + 2 * i);
+        uint16_t h = mx_bf16_load(src, i);
         q[i] = mx_bf16_is_finite(h) ? (int32_t)rint(ldexp((double)mx_bf16_to_float(h), s)) : 0;
     }
     return (int16_t)s;
@@ -284,7 +273,7 @@ static int decode16(const mx_params *p, mx_work *w, const mx_stream_desc *d, con
         mx_fail(err, MX_EINPUT, "corrupt data: bflr frame too short");
         goto out;
     }
-    int16_t s = (int16_t)rd16(src);
+    int16_t s = (int16_t)(src[0] | src[1] << 8);
     if (s < -BL_MAX_SHIFT || s > BL_MAX_SHIFT) {
         mx_fail(err, MX_EINPUT, "corrupt data: bflr grid out of range");
         goto out;

@@ -26,6 +26,7 @@
  * are still decoded. */
 #include <stdlib.h>
 #include <string.h>
+#include "bf16.h"
 #include "coded_frame.h"
 #include "lanes.h"
 #include "simd.h"
@@ -57,13 +58,6 @@ static int model_init(mx_rans_model *m, mx_error *err)
     for (unsigned i = 0; i < CTX_N; i++)
         alpha[i] = i == CTX_DIST_HI ? (WINDOW >> 8) + 1 : i == CTX_CLASS ? CLASSES : 256;
     return mx_rans_model_init(m, CTX_N, alpha, err);
-}
-
-static inline uint16_t load16(const uint8_t *p, size_t i)
-{
-    uint16_t v;
-    memcpy(&v, p + 2 * i, 2); /* LE host (configure checks) */
-    return v;
 }
 
 /* --- reference search --- */
@@ -141,7 +135,7 @@ static int choose_refs(const uint8_t *src, uint64_t rows, uint64_t cols, uint16_
         return -1;
     for (uint64_t r = 0; r < rows; r++)
         for (size_t k = 0; k < SAMPLE; k++) /* with fewer columns, some repeat */
-            keys[r * SAMPLE + k] = (uint8_t)(load16(src, (size_t)(r * cols + k * cols / SAMPLE)) >> 7);
+            keys[r * SAMPLE + k] = (uint8_t)(mx_bf16_load(src, (size_t)(r * cols + k * cols / SAMPLE)) >> 7);
     ref_search rs = {keys, dist, mx_simd_avx2()};
     mx_parallel_for((size_t)rows, threads, choose_one, &rs);
     free(keys);
@@ -197,7 +191,7 @@ static void count_rows(const uint8_t *src, uint64_t R, uint64_t C, const uint16_
             c = split_row_avx2(row, ref, h, l, (size_t)C, &agree);
 #endif
         for (; c < C; c++) {
-            uint16_t x = load16(row, c) ^ load16(ref, c);
+            uint16_t x = mx_bf16_load(row, c) ^ mx_bf16_load(ref, c);
             h[c] = (uint8_t)(x >> 8);
             l[c] = (uint8_t)x;
             agree += (x >> 7) == 0;
