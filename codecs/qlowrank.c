@@ -356,8 +356,8 @@ __attribute__((target("avx2"))) static void part_sums_avx2(const int8_t *const *
 }
 #endif
 
-void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint64_t r, int64_t *acc,
-                        int32_t *p)
+/* Row r of the prediction into p (C values); acc is room for C 64-bit sums. */
+static void predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint64_t r, int64_t *acc, int32_t *p)
 {
     /* The components of one exponent e summed in 32 bits first (|u v| <=
      * 2^22, at most 64 of them: within 2^28), then scaled into the 64-bit
@@ -400,6 +400,26 @@ void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint6
         int64_t t = ((acc[c] + off + ((int64_t)1 << (MX_QLR_F - 1))) >> MX_QLR_F) - (off >> MX_QLR_F);
         p[c] = (int32_t)(t > MX_QLR_PMAX ? MX_QLR_PMAX : t < -MX_QLR_PMAX ? -MX_QLR_PMAX : t);
     }
+}
+
+int mx_qlr_add(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, int sign, int64_t limit, int32_t *q)
+{
+    int64_t *acc = malloc((size_t)C * sizeof *acc + 8);
+    int32_t *p = malloc((size_t)C * sizeof *p + 4);
+    int rc = acc && p ? 0 : -1;
+    for (uint64_t r = 0; r < R && !rc; r++) {
+        predict_row(f, k, R, C, r, acc, p);
+        int32_t *row = q + r * C;
+        for (uint64_t c = 0; c < C; c++) {
+            int64_t v = (int64_t)row[c] + sign * (int64_t)p[c];
+            if (limit > 0 && (v < -limit || v > limit))
+                rc = 1;
+            row[c] = (int32_t)v;
+        }
+    }
+    free(acc);
+    free(p);
+    return rc;
 }
 
 size_t mx_qlr_group(size_t j)

@@ -67,10 +67,12 @@ int mx_qlr_fit(const int32_t *q, uint64_t R, uint64_t C, size_t kmax, mx_qlr *f)
  * fit. */
 void mx_qlr_round(mx_qlr *f, size_t k, uint64_t R, uint64_t C);
 
-/* Row r of the prediction by f's first k components into p (C values);
- * acc is room for C 64-bit sums. */
-void mx_qlr_predict_row(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, uint64_t r, int64_t *acc,
-                        int32_t *p);
+/* Adds sign (+1 or -1) times the prediction by f's first k components to
+ * the R x C values q: q less it is the residual a coder codes, q plus it
+ * the codes decoded, zeros plus it the prediction. 0; 1 where a sum is
+ * beyond +-limit (limit > 0; q is then partly updated); -1 when out of
+ * memory. */
+int mx_qlr_add(const mx_qlr *f, size_t k, uint64_t R, uint64_t C, int sign, int64_t limit, int32_t *q);
 
 /* The group of component j (0 to MX_QLR_GROUPS - 1). */
 size_t mx_qlr_group(size_t j);

@@ -137,13 +137,8 @@ static int16_t grid(const uint8_t *src, uint64_t R, uint64_t C, int32_t *q)
 /* P from the first f->k components (R x C) */
 static int predict(const mx_qlr *f, uint64_t R, uint64_t C, int32_t *P)
 {
-    int64_t *acc = malloc((size_t)C * sizeof *acc + 8);
-    if (!acc)
-        return -1;
-    for (uint64_t r = 0; r < R; r++)
-        mx_qlr_predict_row(f, f->k, R, C, r, acc, P + r * C);
-    free(acc);
-    return 0;
+    memset(P, 0, (size_t)(R * C) * sizeof *P);
+    return mx_qlr_add(f, f->k, R, C, +1, 0, P);
 }
 
 /* Each row's cost against bfdelta's own reference (dist0), the same at

@@ -721,21 +721,8 @@ static int qlr_group(size_t g, size_t k, size_t *j0, size_t *j1)
 /* q - (the rank-k prediction) into out. */
 static int qlr_residual(const int32_t *q, const mx_qlr *f, size_t k, uint64_t R, uint64_t C, int32_t *out)
 {
-    int64_t *acc = malloc((size_t)C * sizeof *acc + 8);
-    int32_t *pr = malloc((size_t)C * sizeof *pr + 4);
-    if (!acc || !pr) {
-        free(acc);
-        free(pr);
-        return -1;
-    }
-    for (uint64_t r = 0; r < R; r++) {
-        mx_qlr_predict_row(f, k, R, C, r, acc, pr);
-        for (uint64_t c = 0; c < C; c++)
-            out[r * C + c] = q[r * C + c] - pr[c];
-    }
-    free(acc);
-    free(pr);
-    return 0;
+    memcpy(out, q, (size_t)(R * C) * sizeof *out);
+    return mx_qlr_add(f, k, R, C, -1, 0, out);
 }
 
 /* A reference row pays less often once the prediction has taken the part
@@ -904,8 +891,6 @@ int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t 
     /* with a prediction the codes coded are residuals: up to 2^25 further out */
     int64_t qmax = lowrank ? (int64_t)QL_MAXQ + MX_QLR_PMAX : QL_MAXQ;
     mx_qlr f = {0};
-    int64_t *acc = NULL;
-    int32_t *pr = NULL;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P, off = 4;
     uint16_t alpha[QL_N];
@@ -1011,24 +996,11 @@ int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t 
         mx_fail(err, MX_EINPUT, "corrupt data: quant escapes left over");
         goto out;
     }
-    if (f.k) {
-        acc = malloc((size_t)C * sizeof *acc + 8);
-        pr = malloc((size_t)C * sizeof *pr + 4);
-        if (!acc || !pr) {
-            mx_fail(err, MX_EFAIL, "out of memory");
-            goto out;
-        }
-        for (uint64_t r = 0; r < R; r++) {
-            mx_qlr_predict_row(&f, f.k, R, C, r, acc, pr);
-            for (uint64_t c = 0; c < C; c++) {
-                int64_t v = (int64_t)q[r * C + c] + pr[c];
-                if (v < -QL_MAXQ || v > QL_MAXQ) {
-                    mx_fail(err, MX_EINPUT, "corrupt data: quant code out of range");
-                    goto out;
-                }
-                q[r * C + c] = (int32_t)v;
-            }
-        }
+    int added = f.k ? mx_qlr_add(&f, f.k, R, C, +1, QL_MAXQ, q) : 0;
+    if (added) {
+        mx_fail(err, added < 0 ? MX_EFAIL : MX_EINPUT,
+                added < 0 ? "out of memory" : "corrupt data: quant code out of range");
+        goto out;
     }
     for (size_t i = 0; i < (size_t)(R * C); i++) {
         uint16_t h = ql_value((float)q[i], step);
@@ -1038,8 +1010,6 @@ int mx_ql_decode(const mx_stream_desc *d, const uint8_t *src, size_t n, uint8_t 
     rc = 0;
 out:
     mx_qlr_free(&f);
-    free(acc);
-    free(pr);
     mx_wl_dec_free(&dec);
     mx_wl_model_free(&m);
     free(q);
