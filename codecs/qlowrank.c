@@ -552,7 +552,7 @@ out:
 
 static int corrupt(mx_error *err, const char *what)
 {
-    return mx_fail(err, MX_EINPUT, "corrupt data: quantlr %s", what);
+    return mx_fail(err, MX_EINPUT, "corrupt data: low-rank factors: %s", what);
 }
 
 int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t C, mx_qlr *f,
@@ -562,7 +562,7 @@ int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t 
         return corrupt(err, "frame too short");
     size_t k = src[(*off)++];
     if (k > MX_QLR_MAX_RANK || k > R || k > C)
-        return mx_fail(err, MX_EINPUT, "corrupt data: quantlr rank %zu", k);
+        return mx_fail(err, MX_EINPUT, "corrupt data: low-rank factors: rank %zu", k);
     if (k == 0)
         return 0;
     if (n - *off < k)
@@ -570,7 +570,7 @@ int mx_qlr_read(const uint8_t *src, size_t n, size_t *off, uint64_t R, uint64_t 
     for (size_t j = 0; j < k; j++) {
         int e = (int8_t)src[(*off)++];
         if (e < MX_QLR_EMIN || e > MX_QLR_EMAX)
-            return mx_fail(err, MX_EINPUT, "corrupt data: quantlr exponent %d", e);
+            return mx_fail(err, MX_EINPUT, "corrupt data: low-rank factors: exponent %d", e);
         f->e[j] = (int8_t)e;
     }
     uint64_t n_esc, len, z;

@@ -302,8 +302,8 @@ int mx_frames_read(mx_ctx *ctx, const mx_byte_source *in, const mx_row_sink *out
     }
     if (!rc && off != in->size)
         rc = mx_fail(err, MX_EINPUT,
-                     "corrupt container: %llu bytes of trailing data after the last frame",
-                     (unsigned long long)(in->size - off));
+                     "corrupt container: %llu byte%s of trailing data after the last frame",
+                     (unsigned long long)(in->size - off), in->size - off == 1 ? "" : "s");
     if (!rc && !headers_only && out)
         rc = out->end(out->user, err);
     for (size_t i = 0; i < MAX_BATCH; i++)

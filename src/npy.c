@@ -216,8 +216,8 @@ int mx_npy_parse(const uint8_t *buf, size_t len, mx_matrix *m, mx_error *err)
         return mx_fail(err, MX_EINPUT, "truncated .npy data: %zu bytes, shape needs %zu",
                        have, want);
     if (have > want)
-        return mx_fail(err, MX_EINPUT, "%zu bytes of trailing data after the .npy array",
-                       have - want);
+        return mx_fail(err, MX_EINPUT, "%zu byte%s of trailing data after the .npy array",
+                       have - want, have - want == 1 ? "" : "s");
     if (mx_matrix_alloc(m, rows, cols))
         return mx_fail(err, MX_EFAIL, "out of memory for a %llux%llu matrix",
                        (unsigned long long)rows, (unsigned long long)cols);

@@ -52,7 +52,9 @@ def decompress(buf):  # -> the values ('<u2'), each field checked before use
         raise ValueError("not a container of version 2 (mxbench decompress reads all), or a damaged one")
     r = Reader(buf, 8)
     rows, cols, value_check, spec = r.var(), r.var(), r.take(8), r.take(r.var()).decode("latin1")
-    steps, _, dec, lossy = PIPES[spec]  # KeyError: not read here
+    if spec not in PIPES:
+        raise ValueError("not a file this solution decodes (%s)" % spec)
+    steps, _, dec, lossy = PIPES[spec]
     cap, n = min(len(buf) << 20, MAX_OUTPUT), 2 * rows * cols
     if buf[5] & ~2 != lossy or buf[6] > 3 or buf[7] != 1 or n > cap:
         bad("flags, origin, dtype, or %dx%d values over %d bytes" % (rows, cols, cap))
@@ -71,13 +73,13 @@ def decompress(buf):  # -> the values ('<u2'), each field checked before use
 
 # --- the competition's interface: raw bf16 bytes, no shape (inferred unless given)
 def compress_data(data, rows=0, cols=0):
-    v = np.frombuffer(data, "<u2").astype(np.uint16)  # a ValueError for an odd length
+    if not data or len(data) % 2:
+        raise ValueError("%d bytes is not a whole number of bf16 values" % len(data) if data else "no values: the data is empty")
+    v = np.frombuffer(data, "<u2").astype(np.uint16)
     given = rows and cols
-    if len(v) and not given:
+    if not given:
         cols = int(infer_cols(v))
         rows = len(v) // cols
-    if not len(v):
-        raise ValueError("no values: the data is empty")
     if rows * cols != len(v):
         raise ValueError("%d bytes: not %dx%d bf16 values" % (len(data), rows, cols))
     out = (CHOOSE or compress)(v, rows, cols)
@@ -95,7 +97,6 @@ def compress_data(data, rows=0, cols=0):
 def decompress_data(data):
     try:
         return decompress(bytes(data)).tobytes()
-    except ValueError:
-        raise
-    except Exception as e:  # a codec's own, or MemoryError
-        raise ValueError("corrupt container: %s %s" % (type(e).__name__, str(e)[:200])) from None
+    except Exception as e:  # ours say what; numpy's or a codec's get the prefix
+        m = one_line(e)[:200]
+        raise ValueError(m if m[:5] in ("corru", "not a") else "corrupt container: %s %s" % (type(e).__name__, m)) from None

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Matrix compression miner exported by mxbench (pipeline __SPEC__): a drop-in for
 the competition's baseline.py that also runs --compress/--decompress --input-file.
-Written by mxbench export from its src/export/ sections, less their comments."""
+Made by mxbench export from its src/export/ sections, less comments."""
 import argparse
 import base64
 import io

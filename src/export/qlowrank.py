@@ -66,9 +66,9 @@ def qr_put(V, U, e, C):  # k, e, the escapes, then the factors' lanes
 
 def qr_read(r, R, C):  # qr_put's V, U and e at Reader r
     k = r.byte()
-    e = np.frombuffer(r.take(k), np.int8).astype(I64) if k <= min(64, R, C) else bad("quantlr rank")
+    e = np.frombuffer(r.take(k), np.int8).astype(I64) if k <= min(64, R, C) else bad("low-rank factors: rank")
     if len(e) < k or (e < -24).any() or (e > 8).any():
-        bad("quantlr exponents")
+        bad("low-rank factors: exponents")
     if not k:
         return None
     esc = np.array([r.var() for _ in range(min(r.var(), k * R + 1))], I64)
@@ -81,6 +81,6 @@ def qr_read(r, R, C):  # qr_put's V, U and e at Reader r
     i = np.flatnonzero(z == 4095)
     if dec.p != [len(w) for w in dec.w] or (dec.x != 32768).any() or (V == -128).any() or len(i) != len(esc) \
             or (esc > 65534 - 4095).any():
-        bad("quantlr factors")
+        bad("low-rank factors")
     z[i] += esc
     return V.reshape(k, C), np.where(z & 1, -(z + 1) // 2, z // 2).reshape(k, R), e

@@ -18,6 +18,8 @@
 # of its score, and whose own first lag holds 1/12 of it, is the answer (a
 # half width keeps about half the score but has no first lag). A best score
 # within 4 noise deviations of zero means no width: one row.
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -35,12 +37,7 @@ def _candidates(n, nn):
     hi = nn // (2 * LAGS)  # at least 2*LAGS rows: every lag fits in half the values read
     if hi < WMIN:
         return []
-    r = int(np.sqrt(np.float64(n)))
-    while r * r > n:
-        r -= 1
-    while (r + 1) * (r + 1) <= n:
-        r += 1
-    d = np.arange(1, r + 1, dtype=np.int64)
+    d = np.arange(1, math.isqrt(n) + 1, dtype=np.int64)
     small = d[np.int64(n) % d == 0]
     allc = np.unique(np.concatenate([small, np.int64(n) // small]))
     c = [int(x) for x in allc if WMIN <= x <= hi]
@@ -49,13 +46,6 @@ def _candidates(n, nn):
         c = sorted(c, key=lambda x: (-(x & -x), x))[:MAX_CANDIDATES]
         c.sort()
     return c
-
-
-def _pow2_floor(x):
-    p = 1
-    while p * 2 <= x:
-        p *= 2
-    return p
 
 
 def _runs(y, first, nb, length, gap):
@@ -78,11 +68,12 @@ def infer_cols(v):
         return n
     lmax = LAGS * cands[-1]
     region = nn - lmax - 1  # positions i in [lmax + 1, nn): every lag stays inside
+    p2 = 1 << region.bit_length() - 1  # the largest power of two <= region (>= 31 here)
     e = v[:nn] & np.uint16(0x7F80)  # the exponent bits, in place: they compare alike
     y = (e[1:] > e[:-1]).view(np.int8) - (e[1:] < e[:-1]).view(np.int8)
     lags = sorted({k * d for d in cands for k in range(1, LAGS + 1)})
     for stage, want in enumerate(STAGES):
-        m = min(want, _pow2_floor(region))
+        m = min(want, p2)
         nb = min(BLOCKS, m)
         length = m // nb
         gap = (region - length) // (nb - 1) if nb > 1 else 0
@@ -91,13 +82,10 @@ def infer_cols(v):
         den = _dot(runs, runs)
         r = {l: _dot(runs, _runs(y, first - l, nb, length, gap)) for l in lags}
         score = {d: sum(r[k * d] for k in range(1, LAGS + 1)) for d in cands}
-        best = cands[0]
-        for d in cands:
-            if score[d] > score[best]:
-                best = d
+        best = max(cands, key=score.get)  # the first of equal scores
         s = score[best]
         q = m.bit_length() - 1  # m == 2**q
-        last = stage == len(STAGES) - 1 or m == _pow2_floor(region)
+        last = stage == len(STAGES) - 1 or m == p2
         if s > 0 and den > 0 and (s * s) << q >= (den * den) << CLEAR_SHIFT:
             break
         if last:
