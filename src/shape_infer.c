@@ -1,20 +1,22 @@
 #include "shape_infer.h"
 #include <stdlib.h>
 #include <string.h>
+#include "../codecs/simd.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 /* Every constant and every step here has its twin in src/export/shape.py. */
 #define WMIN 8            /* narrowest width considered */
-#define LAGS 4            /* rows compared per candidate: lags d, 2d, 3d, 4d */
+#define LAGS 64           /* rows compared per candidate, at most: lags d, 2d, .., 64d */
+#define MIN_LAGS 4        /* and at least */
 #define MAX_CANDIDATES 64 /* more divisors than this: keep the evenest */
 #define BLOCKS 8          /* positions come in this many runs */
-#define CLEAR_SHIFT 12    /* stage 1 decides when S >= 32 noise deviations */
-#define SIGNIF_SHIFT 6    /* a width at all needs S >= 4 noise deviations */
+#define CLEAR 32          /* stage 1 decides when z >= 32 noise deviations */
+#define SIGNIF 4          /* a width at all needs z >= 4 noise deviations */
 #define MAX_VALUES ((uint64_t)1 << 24) /* the statistic reads at most these first values */
 #define MAX_RUN 8192      /* longest run: the last stage's positions / BLOCKS */
-static const uint64_t stages[] = {8192, 65536};
+static const uint64_t stages[] = {8192, 32768};
 #define N_STAGES (sizeof stages / sizeof stages[0])
 
 /* y[j] = sign of the step from the exponent of v[j] to that of v[j+1], for
@@ -78,6 +80,33 @@ static int64_t dot8(const int8_t *a, const int8_t *b, size_t len)
     return s;
 }
 
+#ifdef MX_SIMD_X86
+/* dot8 with AVX2: a * sign(b) is a * b for b in -1, 0, 1; each int32 lane
+ * gains at most 4 per 32 values. */
+__attribute__((target("avx2"))) static int64_t dot8_avx2(const int8_t *a, const int8_t *b,
+                                                         size_t len)
+{
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    __m256i acc = _mm256_setzero_si256();
+    size_t t = 0;
+    for (; t + 32 <= len; t += 32) {
+        __m256i p = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(a + t)),
+                                     _mm256_loadu_si256((const __m256i *)(const void *)(b + t)));
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, p), ones16));
+    }
+    int32_t lane[8];
+    _mm256_storeu_si256((__m256i *)(void *)lane, acc);
+    int64_t s = 0;
+    for (int k = 0; k < 8; k++)
+        s += lane[k];
+    for (; t < len; t++)
+        s += a[t] * b[t];
+    return s;
+}
+#endif
+
+typedef int64_t (*dot8_fn)(const int8_t *, const int8_t *, size_t);
+
 /* Lowest set bit: the power of two in d. */
 static uint64_t low_bit(uint64_t d)
 {
@@ -99,11 +128,11 @@ static int cmp_u64(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-/* The divisors d of n with WMIN <= d <= nn / (2 LAGS), ascending, at most
+/* The divisors d of n with WMIN <= d <= nn / (2 MIN_LAGS), ascending, at most
  * MAX_CANDIDATES (the ones with the most factors of two). */
 static int candidates(uint64_t n, uint64_t nn, uint64_t *c, size_t *nc, mx_error *err)
 {
-    uint64_t hi = nn / (2 * LAGS);
+    uint64_t hi = nn / (2 * MIN_LAGS);
     size_t k = 0, cap = 0;
     uint64_t *all = NULL;
     *nc = 0;
@@ -163,10 +192,25 @@ static size_t lag_index(const uint64_t *lags, size_t n, uint64_t l)
     return lo;
 }
 
+/* Whether z(a) = sa / sqrt(ka) beats z(b): sa > 0, and b is none (kb 0)
+ * or sa^2 kb > sb^2 ka (sa, sb <= 2^22 and ka, kb <= 64: no overflow). */
+static int beats(int64_t sa, uint64_t ka, int64_t sb, uint64_t kb)
+{
+    return sa > 0 && (!kb || (uint64_t)sa * (uint64_t)sa * kb > (uint64_t)sb * (uint64_t)sb * ka);
+}
+
+/* Whether s, over k lags, is at least t noise deviations (den / sqrt(m)
+ * each): s^2 m >= den^2 k t^2, with s <= k m <= 2^22, m <= 2^16. */
+static int deviations(int64_t s, int64_t den, uint64_t m, uint64_t k, uint64_t t)
+{
+    return s > 0 && den > 0 &&
+           (uint64_t)s * (uint64_t)s * m >= (uint64_t)den * (uint64_t)den * k * t * t;
+}
+
 int mx_infer_cols(const uint16_t *v, uint64_t n, uint64_t *cols, mx_error *err)
 {
-    uint64_t cand[MAX_CANDIDATES], lags[LAGS * MAX_CANDIDATES];
-    int64_t r[LAGS * MAX_CANDIDATES], score[MAX_CANDIDATES];
+    uint64_t cand[MAX_CANDIDATES], nlag[MAX_CANDIDATES];
+    int64_t score[MAX_CANDIDATES];
     size_t nc, nl = 0;
     uint64_t nn = n < MAX_VALUES ? n : MAX_VALUES; /* the values the statistic reads */
     *cols = n;
@@ -174,9 +218,21 @@ int mx_infer_cols(const uint16_t *v, uint64_t n, uint64_t *cols, mx_error *err)
         return -1;
     if (nc == 0)
         return 0;
-    for (size_t i = 0; i < nc; i++)
-        for (uint64_t k = 1; k <= LAGS; k++)
+    uint64_t *lags = malloc(LAGS * MAX_CANDIDATES * sizeof *lags);
+    int64_t *r = malloc(LAGS * MAX_CANDIDATES * sizeof *r);
+    if (!lags || !r) {
+        free(lags);
+        free(r);
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    }
+    uint64_t lmax = 0;
+    for (size_t i = 0; i < nc; i++) {
+        nlag[i] = nn / (2 * cand[i]) < LAGS ? nn / (2 * cand[i]) : LAGS;
+        for (uint64_t k = 1; k <= nlag[i]; k++)
             lags[nl++] = k * cand[i];
+        if (nlag[i] * cand[i] > lmax)
+            lmax = nlag[i] * cand[i];
+    }
     qsort(lags, nl, sizeof *lags, cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < nl; i++)
@@ -184,24 +240,27 @@ int mx_infer_cols(const uint16_t *v, uint64_t n, uint64_t *cols, mx_error *err)
             lags[u++] = lags[i];
     nl = u;
 
-    uint64_t lmax = LAGS * cand[nc - 1];
     uint64_t region = nn - lmax - 1; /* positions lmax+1 .. nn-1: every lag stays inside */
-    /* stage 1 works its few runs out as it goes; a later stage reads more
-     * steps than there are values, so it works them all out once */
+    /* stage 1 works its few runs out as it goes, unless its windows would
+     * read more steps than there are values: then, as a later stage, it
+     * works them all out once */
     int8_t *y = NULL, *runs = malloc(stages[N_STAGES - 1]), *buf = malloc(MAX_RUN);
-    if (!runs || !buf) {
-        free(runs);
-        free(buf);
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    }
-    size_t best = 0;
-    int64_t s = 0;
+    size_t best = nc; /* none */
     int rc = 0;
+    dot8_fn dot = dot8;
+#ifdef MX_SIMD_X86
+    if (mx_simd_avx2())
+        dot = dot8_avx2;
+#endif
+    if (!runs || !buf) {
+        rc = mx_fail(err, MX_EFAIL, "out of memory");
+        goto out;
+    }
     for (size_t stage = 0; stage < N_STAGES; stage++) {
         uint64_t m = stages[stage] < pow2_floor(region) ? stages[stage] : pow2_floor(region);
         uint64_t nb = m < BLOCKS ? m : BLOCKS, len = m / nb;
         uint64_t gap = nb > 1 ? (region - len) / (nb - 1) : 0;
-        if (stage > 0 && !y) {
+        if ((stage > 0 || nl * m > nn) && !y) { /* cheaper than a window per lag */
             if (!(y = malloc((size_t)nn - 1))) {
                 rc = mx_fail(err, MX_EFAIL, "out of memory");
                 goto out;
@@ -212,41 +271,44 @@ int mx_infer_cols(const uint16_t *v, uint64_t n, uint64_t *cols, mx_error *err)
         int64_t den = 0;
         for (uint64_t b = 0; b < nb; b++) {
             memcpy(runs + b * len, window(v, y, lmax + b * gap, (size_t)len, buf), (size_t)len);
-            den += dot8(runs + b * len, runs + b * len, (size_t)len);
+            den += dot(runs + b * len, runs + b * len, (size_t)len);
         }
         for (size_t i = 0; i < nl; i++) {
             r[i] = 0;
             for (uint64_t b = 0; b < nb; b++)
-                r[i] += dot8(runs + b * len, window(v, y, lmax - lags[i] + b * gap, (size_t)len, buf),
+                r[i] += dot(runs + b * len, window(v, y, lmax - lags[i] + b * gap, (size_t)len, buf),
                              (size_t)len);
         }
-        best = 0;
+        best = nc;
         for (size_t i = 0; i < nc; i++) {
             score[i] = 0;
-            for (uint64_t k = 1; k <= LAGS; k++)
+            for (uint64_t k = 1; k <= nlag[i]; k++)
                 score[i] += r[lag_index(lags, nl, k * cand[i])];
-            if (score[i] > score[best])
+            if (beats(score[i], nlag[i], best < nc ? score[best] : 0, best < nc ? nlag[best] : 0))
                 best = i;
         }
-        s = score[best];
-        unsigned q = 0;
-        while (((uint64_t)1 << q) < m)
-            q++;
-        /* s <= LAGS * m <= 2^18 and den <= m <= 2^16: no overflow below */
-        uint64_t s2 = s > 0 ? (uint64_t)s * (uint64_t)s << q : 0, d2 = (uint64_t)den * (uint64_t)den;
-        int last = stage == N_STAGES - 1 || m == pow2_floor(region);
-        if (s > 0 && den > 0 && s2 >= d2 << CLEAR_SHIFT)
-            break;
-        if (last) {
-            if (s <= 0 || den == 0 || s2 < d2 << SIGNIF_SHIFT)
+        if (best == nc) {
+            if (stage == N_STAGES - 1 || m == pow2_floor(region))
                 goto out; /* no width stands out: one row */
+            continue;
+        }
+        if (deviations(score[best], den, m, nlag[best], CLEAR))
+            break;
+        if (stage == N_STAGES - 1 || m == pow2_floor(region)) {
+            if (!deviations(score[best], den, m, nlag[best], SIGNIF))
+                goto out;
             break;
         }
     }
     *cols = cand[best];
+    /* the smallest divisor of the best with 9/10 of its z and a first lag
+     * of a third of its mean lag: 100 S^2 K_best >= 81 S_best^2 K (< 2^57) */
+    int64_t s = score[best];
     for (size_t i = 0; i < nc; i++)
-        if (cand[best] % cand[i] == 0 && 5 * score[i] >= 3 * s &&
-            12 * r[lag_index(lags, nl, cand[i])] >= s) {
+        if (cand[best] % cand[i] == 0 && score[i] > 0 &&
+            100 * (uint64_t)score[i] * (uint64_t)score[i] * nlag[best] >=
+                81 * (uint64_t)s * (uint64_t)s * nlag[i] &&
+            3 * r[lag_index(lags, nl, cand[i])] * (int64_t)nlag[best] >= s) {
             *cols = cand[i];
             break;
         }
@@ -254,5 +316,7 @@ out:
     free(y);
     free(runs);
     free(buf);
+    free(lags);
+    free(r);
     return rc;
 }

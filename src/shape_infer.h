@@ -11,21 +11,25 @@
  *   y[j] = sign(exponent(v[j+1]) - exponent(v[j]))   (-1, 0 or 1; blind to a
  *          row's scale, so gradients with one scale per token work too)
  *   r(l) = sum of y[j] * y[j-l] over sampled positions j
- *   S(d) = r(d) + r(2d) + r(3d) + r(4d)   for each divisor d of n with
- *          8 <= d <= n/8 (at least 8 rows), at most 64 of them
- * Positions are 8 runs spread over the second half of the matrix: 8192 of
- * them, and 65536 when the best S is not 32 noise deviations clear (noise
- * deviation of S: 2 * r(0) / sqrt(positions)). The best d then gives way
- * to its smallest divisor that keeps 3/5 of its score and whose own first
- * lag holds 1/12 of it (a multiple of the width scores as high as the
- * width; half the width keeps about half the score and has no first lag).
- * When even the best S is under 4 noise deviations, there is no width: one
- * row. At most the first 2^24 values are read.
+ *   S(d) = r(d) + r(2d) + ... + r(K d), K = min(64, n / 2d) rows, for each
+ *          divisor d of n with 8 <= d <= n/8 (at least 8 rows), at most 64
+ *   z(d) = S(d) / sqrt(K), in noise deviations r(0) / sqrt(positions)
+ * Many rows a candidate, because a short matrix gives each lag only a few
+ * noise deviations, and rows far apart may correlate more than near ones
+ * (4 rows found the width of 75% of 128- and 256-row slices of ../shared,
+ * 64 rows 98%). Positions are 8 runs spread over the second half of the
+ * matrix: 8192 of them, and 32768 when the best z is not 32 noise
+ * deviations. The best d then gives way to its smallest divisor that keeps
+ * 9/10 of its z and whose own first lag holds a third of the best's mean
+ * lag (a multiple of the width scores about as high as the width; half the
+ * width keeps a fraction of it and has no first lag). When even the best z
+ * is under 4 noise deviations, there is no width: one row. At most the
+ * first 2^24 values are read.
  *
  * It finds the width of every bundled matrix and of all 70 of ../shared
- * (widths 256, 384, 1024), flattened. Cost on 2^20 values: about 0.05 ms
- * when the first 8192 positions decide (activations), 0.5 ms when it reads
- * 65536 (gradients, noise); coding the same values takes 4 ms (bfxor) to
+ * (widths 256, 384, 1024), flattened. Cost on 2^20 values: about 0.2 ms
+ * when the first 8192 positions decide (activations), 0.6 ms when it reads
+ * 32768 (gradients, noise); coding the same values takes 4 ms (bfxor) to
  * 60 ms (bfctx). */
 #ifndef MX_SHAPE_INFER_H
 #define MX_SHAPE_INFER_H
