@@ -287,16 +287,14 @@ int mx_infer_cols(const uint16_t *v, uint64_t n, uint64_t *cols, mx_error *err)
             if (beats(score[i], nlag[i], best < nc ? score[best] : 0, best < nc ? nlag[best] : 0))
                 best = i;
         }
-        if (best == nc) {
-            if (stage == N_STAGES - 1 || m == pow2_floor(region))
-                goto out; /* no width stands out: one row */
-            continue;
-        }
-        if (deviations(score[best], den, m, nlag[best], CLEAR))
+        /* no positive S (best none) is no deviation at all */
+        int64_t s = best < nc ? score[best] : 0;
+        uint64_t k = best < nc ? nlag[best] : 1;
+        if (deviations(s, den, m, k, CLEAR))
             break;
         if (stage == N_STAGES - 1 || m == pow2_floor(region)) {
-            if (!deviations(score[best], den, m, nlag[best], SIGNIF))
-                goto out;
+            if (!deviations(s, den, m, k, SIGNIF))
+                goto out; /* no width stands out: one row */
             break;
         }
     }
