@@ -79,6 +79,19 @@ int mx_simd_avx2(void)
 #endif
 }
 
+int mx_simd_avx512(void)
+{
+#ifdef MX_SIMD_X86
+    const char *env = getenv("MXBENCH_SIMD");
+    if (!mx_simd_avx2() || (env && strcmp(env, "avx2") == 0))
+        return 0;
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2");
+#else
+    return 0;
+#endif
+}
+
 int mx_lanes_dec_init(mx_lanes_dec *d, const uint8_t *src, size_t n, mx_error *err)
 {
     if (n < 4 * MX_LANES)

@@ -11,6 +11,11 @@
 /* 1 when this CPU runs AVX2 code, unless the environment sets
  * MXBENCH_SIMD=0 (to run, and test, the scalar twins). */
 int mx_simd_avx2(void);
+/* 1 when this CPU also runs the AVX-512 code of a few hot loops (F, BW, VL
+ * and VBMI2: 16 lanes a vector, gathers, expanding loads), unless
+ * MXBENCH_SIMD is 0 or avx2 (to run, and test, the AVX2 twins). */
+int mx_simd_avx512(void);
+#define MX_AVX512_TARGET "avx2,popcnt,avx512f,avx512bw,avx512vl,avx512vbmi2"
 
 #ifdef MX_SIMD_X86
 #include <immintrin.h>
@@ -19,8 +24,10 @@ int mx_simd_avx2(void);
 #include <string.h>
 /* Table lookups for eight lanes, as AVX2's gathers do them but by eight
  * scalar loads: since the microcode against Downfall (GDS), Intel's
- * gathers cost about 23 cycles for eight (AMD's are slow too), where the
- * loads and their stores take a third of that. */
+ * gathers cost about 23 cycles for eight, where the loads and their stores
+ * take a third of that. (On AMD's Zen 5, AVX2's gathers and these loads
+ * run alike, but its AVX-512 gathers of sixteen, with many vectors in
+ * flight, beat both: wlanes.h's mx_wl_get_512.) */
 
 /* The 32 bits at base + scale * idx[k] for each lane k. */
 __attribute__((target("avx2"))) static inline __m256i mx_load8x32(const void *base, __m256i idx,

@@ -157,6 +157,52 @@ __attribute__((target("avx2"))) static inline __m256i load8(const uint8_t *p)
 #endif
 
 #ifdef MX_SIMD_X86
+/* base1_avx2 and ctx2_avx2 on sixteen lanes */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i base1_512(__m512i r, __m512i cl,
+                                                                         __m512i med)
+{
+    __m512i re = _mm512_and_si512(_mm512_srli_epi32(r, 7), _mm512_set1_epi32(255));
+    __m512i b = _mm512_max_epi32(_mm512_sub_epi32(_mm512_add_epi32(re, _mm512_set1_epi32(32)), med),
+                                 _mm512_setzero_si512());
+    b = _mm512_min_epi32(_mm512_srli_epi32(b, 1), _mm512_set1_epi32(31));
+    b = _mm512_maskz_mullo_epi32(_mm512_test_epi32_mask(re, re), _mm512_add_epi32(b, _mm512_set1_epi32(1)),
+                                 _mm512_set1_epi32(NCLS));
+    return _mm512_slli_epi32(_mm512_add_epi32(_mm512_add_epi32(b, cl), _mm512_set1_epi32(CTX_DH)), 12);
+}
+
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i ctx2_512(__m512i r, __m512i s1, __m512i med)
+{
+    __mmask16 re0 = _mm512_testn_epi32_mask(r, _mm512_set1_epi32(0x7f80));
+    __m512i near = _mm512_sub_epi32(s1, _mm512_set1_epi32(2048 - 8));
+    near = _mm512_min_epi32(_mm512_max_epi32(near, _mm512_setzero_si512()), _mm512_set1_epi32(15));
+    __m512i eb = _mm512_sub_epi32(_mm512_srli_epi32(s1, 3), _mm512_add_epi32(med, _mm512_set1_epi32(248)));
+    eb = _mm512_min_epi32(_mm512_max_epi32(eb, _mm512_setzero_si512()), _mm512_set1_epi32(15));
+    return _mm512_mask_add_epi32(near, re0, eb, _mm512_set1_epi32(16));
+}
+
+/* value_indices_avx2 on sixteen lanes */
+__attribute__((target(MX_AVX512_TARGET))) static size_t
+value_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
+                     uint32_t *i2)
+{
+    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
+    const __m512i m15 = _mm512_set1_epi32(0x7fff), k32 = _mm512_set1_epi32(32768);
+    size_t j = 0;
+    for (; j + 16 <= w; j += 16) {
+        __m512i xv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * j)));
+        __m512i rv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * j)));
+        __m512i dl = _mm512_add_epi32(_mm512_sub_epi32(_mm512_and_si512(xv, m15), _mm512_and_si512(rv, m15)), k32);
+        __m512i s1 = _mm512_srli_epi32(dl, 4);
+        __m512i s2 = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15), 4),
+                                     _mm512_and_si512(dl, _mm512_set1_epi32(15)));
+        _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_512(rv, clv, medv), s1));
+        __m512i c2 = _mm512_slli_epi32(ctx2_512(rv, s1, medv), 5);
+        _mm512_storeu_si512((void *)(i2 + j),
+                            _mm512_add_epi32(_mm512_add_epi32(c2, _mm512_set1_epi32((int)OFF_LO)), s2));
+    }
+    return j;
+}
+
 __attribute__((target("avx2"))) static size_t value_indices_avx2(const uint8_t *x, const uint8_t *r,
                                                                   size_t w, uint32_t cl, int med,
                                                                   uint32_t *i1, uint32_t *i2)
@@ -186,8 +232,10 @@ static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t
 {
     size_t j = 0;
 #ifdef MX_SIMD_X86
+    if (simd == 2)
+        j = value_indices_avx512(x, r, w, cl, med, i1, i2);
     if (simd)
-        j = value_indices_avx2(x, r, w, cl, med, i1, i2);
+        j += value_indices_avx2(x + 2 * j, r + 2 * j, w - j, cl, med, i1 + j, i2 + j);
 #endif
     (void)simd;
     for (; j < w; j++) {
@@ -258,7 +306,7 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
     mx_wl_enc *e = k ? &k->enc : &one.enc;
     uint8_t *zero = calloc((size_t)C + 16, 2);
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
-    int rc = -1, simd = mx_simd_avx2();
+    int rc = -1, simd = mx_simd_avx512() ? 2 : mx_simd_avx2();
     if (!zero || !i1) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -399,12 +447,72 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
 }
 #endif
 
+#ifdef MX_SIMD_X86
+/* decode_avx2 with AVX-512: nv vectors of sixteen lanes a step (a constant) */
+__attribute__((target(MX_AVX512_TARGET), always_inline)) static inline size_t
+decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,
+           uint32_t cl, int med, __m512i *out_of_range, int nv)
+{
+    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
+    const __m512i m15 = _mm512_set1_epi32(0x7fff);
+    const size_t span = 16 * (size_t)nv;
+    size_t j = 0;
+    for (; w - j >= span && d->end[0] - d->p[0] >= 2 * (ptrdiff_t)span &&
+           d->end[1] - d->p[1] >= 2 * (ptrdiff_t)span;
+         j += span) {
+        __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, s1[8] = {0}, s2[8] = {0}; /* as need[] */
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++) {
+            xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
+            rv[k] = _mm512_cvtepu16_epi32(
+                _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
+            b[k] = base1_512(rv[k], clv, medv);
+        }
+        mx_wl_get_512(d, m, xs, b, s1, nv, 0, 0);
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++)
+            b[k] = _mm512_slli_epi32(_mm512_add_epi32(ctx2_512(rv[k], s1[k], medv), _mm512_set1_epi32(CTX_LO)), 12);
+        mx_wl_get_512(d, m, xs, b, s2, nv, 1, 1);
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++) {
+            _mm512_storeu_si512((void *)(d->x + lane0 + j + 16 * (size_t)k), xs[k]);
+            __m512i kk = _mm512_add_epi32(_mm512_and_si512(rv[k], m15),
+                                          _mm512_add_epi32(_mm512_slli_epi32(s1[k], 4),
+                                                           _mm512_and_si512(s2[k], _mm512_set1_epi32(15))));
+            kk = _mm512_sub_epi32(kk, _mm512_set1_epi32(32768)); /* dh = s1 - 2048 */
+            *out_of_range = _mm512_or_si512(*out_of_range, _mm512_andnot_si512(m15, kk));
+            __m512i sign = _mm512_slli_epi32(_mm512_xor_si512(_mm512_srli_epi32(s2[k], 4),
+                                                              _mm512_srli_epi32(rv[k], 15)), 15);
+            __m512i v = _mm512_and_si512(_mm512_or_si512(kk, sign), _mm512_set1_epi32(0xffff));
+            _mm256_storeu_si256((__m256i *)(void *)(x + 2 * (j + 16 * (size_t)k)), _mm512_cvtepi32_epi16(v));
+        }
+    }
+    return j;
+}
+
+/* 128 lanes at a time while they last, then 64, 32, 16 */
+__attribute__((target(MX_AVX512_TARGET))) static size_t
+decode_avx512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x,
+              size_t w, uint32_t cl, int med, int *bad)
+{
+    __m512i out_of_range = _mm512_setzero_si512();
+    size_t j = decode_512(d, m, lane0, r, x, w, cl, med, &out_of_range, 8);
+    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, &out_of_range, 4);
+    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, &out_of_range, 2);
+    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, &out_of_range, 1);
+    *bad |= _mm512_test_epi32_mask(out_of_range, out_of_range) != 0;
+    return j;
+}
+#endif
+
 static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
                        uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
 {
     size_t j = 0;
 #ifdef MX_SIMD_X86
-    if (d->simd)
+    if (d->simd == 2)
+        j = decode_avx512(d, m, lane0, r, x, w, cl, med, bad);
+    else if (d->simd)
         j = decode_avx2(d, m, lane0, r, x, w, cl, med, bad);
 #endif
     decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);

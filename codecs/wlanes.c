@@ -378,7 +378,7 @@ int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_erro
             return mx_fail(err, MX_EFAIL, "out of memory");
         }
     }
-    e->simd = mx_simd_avx2();
+    e->simd = mx_simd_avx512() ? 2 : mx_simd_avx2();
     /* the emitting lanes' words, in lane order, at the top of 8 words */
     for (unsigned mk = 0; mk < 256; mk++) {
         unsigned k = 8 - (unsigned)__builtin_popcount(mk);
@@ -473,7 +473,59 @@ __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, con
     }
     e->w[s] = w;
 }
+/* code8 on sixteen lanes with AVX-512: the entries by two 64-bit gathers,
+ * the emitting lanes' words compressed to the bottom of 16, with their count */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i
+code16(__m512i x, __m512i idx, const uint64_t *enc, __m256i *words, unsigned *count)
+{
+    __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(idx), (const void *)enc, 8);
+    __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(idx, 1), (const void *)enc, 8);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    __m512i in = _mm512_permutex2var_epi32(a, even, b);
+    __m512i rc = _mm512_permutex2var_epi32(a, _mm512_add_epi32(even, _mm512_set1_epi32(1)), b);
+    __m512i freq = _mm512_and_si512(in, _mm512_set1_epi32(0x1fff));
+    __m512i start = _mm512_and_si512(_mm512_srli_epi32(in, 13), _mm512_set1_epi32(0xfff));
+    __m512i shift = _mm512_srli_epi32(in, 25);
+    __mmask16 emit = _mm512_cmpge_epu32_mask(x, _mm512_slli_epi32(freq, 19));
+    *words = _mm512_cvtepi32_epi16(_mm512_maskz_compress_epi32(emit, x));
+    *count = (unsigned)__builtin_popcount(emit);
+    x = _mm512_mask_srli_epi32(x, emit, x, 16);
+    /* q = x / freq: the high half of x * rcp, then the shift */
+    __m512i evenq = _mm512_srli_epi64(_mm512_mul_epu32(x, rc), 32);
+    __m512i oddq = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(rc, 32));
+    __m512i q = _mm512_srlv_epi32(_mm512_mask_blend_epi32(0xAAAA, evenq, oddq), shift);
+    __m512i bias = _mm512_mask_add_epi32(start, _mm512_cmpeq_epi32_mask(freq, _mm512_set1_epi32(1)), start,
+                                         _mm512_set1_epi32(MX_WL_SCALE - 1));
+    return _mm512_add_epi32(_mm512_add_epi32(x, bias),
+                            _mm512_mullo_epi32(q, _mm512_sub_epi32(_mm512_set1_epi32(MX_WL_SCALE), freq)));
+}
+
+/* encode_avx2 with AVX-512: lanes [0, to), to a multiple of 64, in groups
+ * of 64 downwards; each vector's words stored below the next one's */
+__attribute__((target(MX_AVX512_TARGET))) static void encode_avx512(mx_wl_enc *e, const uint64_t *enc,
+                                                                     const uint32_t *idx, size_t to, int s)
+{
+    uint16_t *w = e->w[s];
+    while (to) {
+        to -= 64;
+        __m256i words[4];
+        unsigned n[4];
+        MX_WL_UNROLL
+        for (int k = 0; k < 4; k++) {
+            uint32_t *xp = e->x + to + 16 * (size_t)k;
+            __m512i ix = _mm512_loadu_si512((const void *)(idx + to + 16 * (size_t)k));
+            _mm512_storeu_si512((void *)xp, code16(_mm512_loadu_si512((const void *)xp), ix, enc, &words[k], &n[k]));
+        }
+        MX_WL_UNROLL
+        for (int k = 4; k-- > 0;) {
+            w -= n[k];
+            _mm256_mask_storeu_epi16(w, (__mmask16)((1u << n[k]) - 1), words[k]);
+        }
+    }
+    e->w[s] = w;
+}
 #endif
+
 
 void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a, int s)
 {
@@ -484,11 +536,13 @@ void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, siz
         return;
     /* lanes from last to first: the buffer fills downwards, so the words of
      * a step end up in lane order */
-    size_t to = e->simd ? a / 32 * 32 : 0;
+    size_t to = e->simd == 2 ? a / 64 * 64 : e->simd ? a / 32 * 32 : 0;
     for (size_t i = a; i-- > to;)
         put_one(e, i, m->enc[idx[i]], s);
 #ifdef MX_SIMD_X86
-    if (to)
+    if (to && e->simd == 2)
+        encode_avx512(e, m->enc, idx, to, s);
+    else if (to)
         encode_avx2(e, m->enc, idx, to, s);
 #endif
 }
@@ -531,7 +585,7 @@ int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_
     d->p[0] = src + off + 4 * lanes;
     d->end[0] = d->p[1] = d->p[0] + 2 * n0;
     d->end[1] = src + n;
-    d->simd = mx_simd_avx2();
+    d->simd = mx_simd_avx512() ? 2 : mx_simd_avx2();
     for (unsigned mk = 0; mk < 256; mk++) {
         uint8_t k = 0;
         for (unsigned lane = 0; lane < 8; lane++)

@@ -106,7 +106,7 @@ typedef struct {
     uint16_t *w[2]; /* the next word of each stream goes below it */
     uint16_t *end[2];
     int oom;        /* a buffer could not grow: finish fails */
-    int simd;       /* use the vector encoder (mx_simd_avx2() at init) */
+    int simd;       /* the vector encoder to use: 0 none, 1 AVX2, 2 AVX-512 */
     uint8_t pack[256][16]; /* emit mask -> shuffle that packs the words */
 } mx_wl_enc;
 
@@ -126,7 +126,7 @@ typedef struct {
     uint32_t *x;
     const uint8_t *p[2], *end[2]; /* the words of each stream */
     int bad;                      /* ran out of words */
-    int simd;               /* use the vector decoder (mx_simd_avx2() at init) */
+    int simd;               /* the vector decoder to use: 0 none, 1 AVX2, 2 AVX-512 */
     uint8_t expand[256][8]; /* refill mask -> which word each lane takes */
 } mx_wl_dec;
 
@@ -162,7 +162,7 @@ static inline uint16_t mx_wl_get(mx_wl_dec *d, const mx_wl_model *m, size_t i, u
 #if defined(__clang__)
 #define MX_WL_UNROLL _Pragma("clang loop unroll(full)")
 #else
-#define MX_WL_UNROLL _Pragma("GCC unroll 4")
+#define MX_WL_UNROLL _Pragma("GCC unroll 8")
 #endif
 
 /* mx_wl_get on 32 lanes, four vectors of eight (states x, context bases b):
@@ -200,6 +200,39 @@ mx_wl_get32(mx_wl_dec *d, const mx_wl_model *m, __m256i x[4], const __m256i b[4]
         x[k] = _mm256_blendv_epi8(x[k], _mm256_or_si256(_mm256_slli_epi32(x[k], 16), wd), need[k]);
     }
     d->p[s] = p + 2 * __builtin_popcount(mask);
+}
+
+/* mx_wl_get32 with AVX-512 on nv vectors of sixteen lanes (nv at most 8,
+ * a constant: many lanes in flight hide the gathers' latency), table
+ * lookups by gathers (cheaper than loads on the AMD cores that have
+ * AVX-512, unlike Intel's) and each vector's refills by one expanding load.
+ * The caller makes sure 32 nv bytes of words remain. */
+__attribute__((target(MX_AVX512_TARGET), always_inline)) static inline void
+mx_wl_get_512(mx_wl_dec *d, const mx_wl_model *m, __m512i *x, const __m512i *b, __m512i *sym,
+              int nv, int small, int s)
+{
+    const __m512i mask12 = _mm512_set1_epi32(MX_WL_SCALE - 1), lim = _mm512_set1_epi32((int)MX_WL_LOW);
+    __mmask16 need[8] = {0}; /* all set for k < nv; gcc cannot tell */
+    MX_WL_UNROLL
+    for (int k = 0; k < nv; k++) {
+        __m512i slot = _mm512_add_epi32(b[k], _mm512_and_si512(x[k], mask12));
+        __m512i e = _mm512_i32gather_epi32(slot, (const void *)m->lut, 4);
+        sym[k] = small ? _mm512_srli_epi32(e, 25)
+                       : _mm512_and_si512(_mm512_i32gather_epi32(slot, (const void *)m->sym, 2),
+                                          _mm512_set1_epi32(0xffff));
+        x[k] = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_and_si512(e, _mm512_set1_epi32(0x1fff)),
+                                                   _mm512_srli_epi32(x[k], MX_WL_SCALE_BITS)),
+                                _mm512_and_si512(_mm512_srli_epi32(e, 13), mask12));
+        need[k] = _mm512_cmplt_epu32_mask(x[k], lim);
+    }
+    const uint8_t *p = d->p[s];
+    MX_WL_UNROLL
+    for (int k = 0; k < nv; k++) {
+        __m512i wd = _mm512_cvtepu16_epi32(_mm256_maskz_expandloadu_epi16(need[k], p));
+        x[k] = _mm512_mask_or_epi32(x[k], need[k], _mm512_slli_epi32(x[k], 16), wd);
+        p += 2 * __builtin_popcount(need[k]);
+    }
+    d->p[s] = p;
 }
 #endif
 
