@@ -150,6 +150,21 @@ static int parse_double(const char *s, double *v)
     return (!*s || *end || errno || !isfinite(*v)) ? -1 : 0;
 }
 
+/* The option as --help names it: "-o/--output", "--csv". */
+static void spelling(cli_opt_id id, char *buf, size_t n)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (options[i].id != id)
+            continue;
+        if (options[i].letter)
+            snprintf(buf, n, "-%c/--%s", options[i].letter, options[i].name);
+        else
+            snprintf(buf, n, "--%s", options[i].name);
+        return;
+    }
+    snprintf(buf, n, "?");
+}
+
 /* Sets what option id says: 0, or the exit status. */
 static int set_option(cli_opts *o, cli_opt_id id, const char *arg)
 {
@@ -322,6 +337,11 @@ int cli_parse(int argc, char **argv, cli_opts *o, int *done)
             *done = 1;
             return 0;
         }
+        if (opt->arg && optarg && !*optarg) { /* -o '' would fail only after the work */
+            char name[64];
+            spelling(opt->id, name, sizeof name);
+            return cli_usage_error("%s needs a value, not an empty one", name);
+        }
         o->given |= CLI_BIT(opt->id);
         int rc = set_option(o, opt->id, optarg);
         if (rc)
@@ -330,21 +350,6 @@ int cli_parse(int argc, char **argv, cli_opts *o, int *done)
     o->inputs = argv + optind;
     o->n_inputs = argc - optind;
     return 0;
-}
-
-/* The option as --help names it: "-o/--output", "--csv". */
-static void spelling(cli_opt_id id, char *buf, size_t n)
-{
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (options[i].id != id)
-            continue;
-        if (options[i].letter)
-            snprintf(buf, n, "-%c/--%s", options[i].letter, options[i].name);
-        else
-            snprintf(buf, n, "--%s", options[i].name);
-        return;
-    }
-    snprintf(buf, n, "?");
 }
 
 int cli_check(const mx_cli_command *cmd, cli_opts *o)

@@ -105,6 +105,8 @@ head -c 3000 "$tmp/fr.mxb" >"$tmp/cut.mxb"
 expect_error "a multi-frame file cut short" "$tmp/cut.npy" "$MX" decompress "$tmp/cut.mxb" -o "$tmp/cut.npy"
 expect_error "verify a multi-frame file cut short" "" "$MX" verify "$tmp/cut.mxb"
 expect_error "--frame-rows 0" "" "$MX" compress --frame-rows 0 "$tmp/in.npy" -o "$tmp/z.mxb"
+expect_error "an empty -o" "" "$MX" compress "$tmp/in.npy" -o ''
+expect_error "an empty --csv=" "" "$MX" --batch "$tmp/in.npy" --csv=
 
 # --- existing outputs are never overwritten without -f ---------------------
 cp "$tmp/in.npy.mxb" "$tmp/keep.mxb"
