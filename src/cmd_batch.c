@@ -71,10 +71,11 @@ int cli_run_batch(cli_opts *o, const char *solution)
             goto out;
         }
     }
-    /* a missing solution is refused in one line, before the samples load
-     * and before "starting" is said */
+    /* a missing solution or interpreter is refused in one line, before the
+     * samples load and before "starting" is said */
     if ((rc = cli_check_report_outputs(o)) ||
-        (solution && mx_solution_check(solution, &err) && (rc = cli_report(&err))) ||
+        (solution && (mx_solution_check(solution, &err) || mx_python_check(o->python, &err)) &&
+         (rc = cli_report(&err))) ||
         (rc = load_samples(o, &s, &n, &skipped)))
         goto out;
     if (o->sample_n &&

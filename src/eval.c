@@ -541,6 +541,28 @@ int mx_solution_check(const char *solution, mx_error *err)
     return 0;
 }
 
+int mx_python_check(const char *python, mx_error *err)
+{
+    struct stat st;
+    errno = 0;
+    python = python ? python : "python3";
+    if (strchr(python, '/'))
+        return stat(python, &st) == 0 && S_ISREG(st.st_mode) && access(python, X_OK) == 0
+                   ? 0
+                   : mx_fail(err, MX_EINPUT, "--python %s: %s", python,
+                             errno ? strerror(errno) : "not an executable file");
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        char full[4096];
+        if (snprintf(full, sizeof full, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", python) < (int)sizeof full &&
+            stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+            return 0;
+        p += n + (p[n] == ':');
+    }
+    return mx_fail(err, MX_EINPUT, "--python %s: not found in PATH", python);
+}
+
 int mx_solution_start(const mx_eval_opts *o, mx_solution **out, mx_error *err)
 {
     mx_solution *s = calloc(1, sizeof *s);
@@ -555,7 +577,7 @@ int mx_solution_start(const mx_eval_opts *o, mx_solution **out, mx_error *err)
     const char *base = strrchr(o->solution, '/');
     snprintf(s->name, sizeof s->name, "solution:%s%s", base ? base + 1 : o->solution,
              o->iface == MX_EVAL_TASKS ? " (tasks)" : "");
-    if (mx_solution_check(o->solution, err)) {
+    if (mx_solution_check(o->solution, err) || mx_python_check(s->o.python, err)) {
         free(s);
         *out = NULL;
         return -1;

@@ -51,6 +51,10 @@ typedef struct mx_solution mx_solution;
 
 /* 0 when solution is a regular file; else -1 (MX_EINPUT) saying why. */
 int mx_solution_check(const char *solution, mx_error *err);
+/* The interpreter (NULL: python3) can run: a path with a slash as it is, a
+ * bare name found in PATH as execvp would find it; else MX_EINPUT, so that
+ * a usage error is one line and exit 2, not a failed run per sample. */
+int mx_python_check(const char *python, mx_error *err);
 /* Checks the files and, for HTTP, starts the server and waits for
  * /health. On failure *out is still a solution, whose every round trip
  * fails with the reason (err says it too): the batch shows a FAILED row. */

@@ -130,6 +130,12 @@ PY
 # no such file: one line (no "starting" before it), exit 2
 "$MX" eval "$tmp/none.py" "$s1" 2>"$tmp/none.err" >/dev/null
 [ $? = 2 ] && [ "$(wc -l <"$tmp/none.err")" = 1 ] || bad "a missing solution: $(cat "$tmp/none.err")"
+# no such interpreter, by path or in PATH: the same
+for py in "$tmp/no-python" no-such-python3; do
+    "$MX" eval "$tmp/baseline.py" --python "$py" "$s1" 2>"$tmp/nopy.err" >/dev/null
+    [ $? = 2 ] && [ "$(wc -l <"$tmp/nopy.err")" = 1 ] && grep -q -- "--python $py" "$tmp/nopy.err" ||
+        bad "a missing interpreter $py: $(cat "$tmp/nopy.err")"
+done
 
 # --- an interrupt stops the solution too ------------------------------------
 for sig in INT TERM; do
