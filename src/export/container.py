@@ -76,7 +76,7 @@ def compress_data(data, rows=0, cols=0):
     if not data or len(data) % 2:
         raise ValueError("%d bytes is not a whole number of bf16 values" % len(data) if data else "no values: the data is empty")
     v = np.frombuffer(data, "<u2").astype(np.uint16)
-    given = rows and cols
+    given = rows or cols  # one alone fails the check below
     if not given:
         cols = int(infer_cols(v))
         rows = len(v) // cols

@@ -36,7 +36,7 @@ def make_app(cap):  # the HTTP server (the competition's baseline.py)
     app.get("/health")(lambda: {"status": "healthy"})
 
     def endpoint(fn):  # a plain def: FastAPI runs it off the event loop
-        def run(file: UploadFile = File(...), rows: int = Form(0), cols: int = Form(0)):
+        def run(file: UploadFile = File(...), rows: int = Form(0, ge=0), cols: int = Form(0, ge=0)):
             data = file.file.read(cap + 1)
             if not data or len(data) > cap:
                 raise HTTPException(413 if data else 400, "upload over %d bytes" % cap if data else "No data received")
