@@ -310,7 +310,11 @@ static void do_compress(const mx_serve_opts *o, mx_ctx *ctx, const form *f, mx_h
         say(r, MHD_HTTP_BAD_REQUEST, "the file holds no values");
         return;
     }
-    int unshaped = !rows || !cols; /* as the competition sends it: the engine finds the width */
+    if (!rows != !cols) { /* half a shape is a mistake, not a request to infer */
+        say(r, MHD_HTTP_BAD_REQUEST, "give both rows and cols, or neither");
+        return;
+    }
+    int unshaped = !rows; /* as the competition sends it: the engine finds the width */
     if (unshaped) {
         rows = 1;
         cols = n;
