@@ -1,4 +1,5 @@
 #include "matrix.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,17 +17,24 @@ int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols)
     return 0;
 }
 
-int mx_shape_check(uint64_t rows, uint64_t cols, mx_error *err)
+int mx_shape_check_as(uint64_t rows, uint64_t cols, const char *as, mx_error *err)
 {
     if (cols && rows > SIZE_MAX / 4 / cols)
-        return mx_fail(err, MX_EINPUT, "shape %llux%llu is too large", (unsigned long long)rows,
-                       (unsigned long long)cols);
+        return mx_fail(err, MX_EINPUT, "shape %s is too large", as);
     if ((!rows || !cols) && (rows > MX_EMPTY_DIM_MAX || cols > MX_EMPTY_DIM_MAX))
         return mx_fail(err, MX_EINPUT,
-                       "shape %llux%llu: a matrix without values may have at most %llu rows and "
-                       "columns", (unsigned long long)rows, (unsigned long long)cols,
-                       (unsigned long long)MX_EMPTY_DIM_MAX);
+                       "shape %s: a matrix without values may have at most %llu rows and "
+                       "columns", as, (unsigned long long)MX_EMPTY_DIM_MAX);
     return 0;
+}
+
+int mx_shape_check(uint64_t rows, uint64_t cols, mx_error *err)
+{
+    if (mx_shape_check_as(rows, cols, "", NULL) == 0)
+        return 0; /* the message is formatted only when there is one */
+    char as[48];
+    snprintf(as, sizeof as, "%llux%llu", (unsigned long long)rows, (unsigned long long)cols);
+    return mx_shape_check_as(rows, cols, as, err);
 }
 
 void mx_matrix_free(mx_matrix *m)

@@ -23,6 +23,10 @@
  * the encoder and the decoder check it, so none divides by a zero or
  * multiplies past 64 bits. */
 int mx_shape_check(uint64_t rows, uint64_t cols, mx_error *err);
+/* The same, naming the shape in its message as `as` says: a reader passes
+ * the file's own text ("(9223372036854775807,)"), as rows x cols would be
+ * reshaped (1-D as 1 x n, N-D folded) or saturated, not what the file says. */
+int mx_shape_check_as(uint64_t rows, uint64_t cols, const char *as, mx_error *err);
 
 /* mx_matrix_alloc and mx_matrix_free: mxbench.h. */
 /* rows*cols (the shape checked, mx_shape_check). */

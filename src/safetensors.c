@@ -20,6 +20,17 @@ void mx_named_matrices_free(mx_named_matrix *v, size_t n)
     free(v);
 }
 
+/* The shape as the header writes it, for messages (a long one cut): rows x
+ * cols would show [n] as 1xn and fold N-D shapes. */
+static void shape_text(json_t *shape, char *out, size_t n)
+{
+    size_t k = 0, nd = json_array_size(shape), i;
+    for (i = 0; i < nd && k + 24 < n; i++) /* room for ", ", 19 digits, "..." and the NUL */
+        k += (size_t)snprintf(out + k, n - k, "%s%lld", i ? ", " : "[",
+                              (long long)json_integer_value(json_array_get(shape, i)));
+    snprintf(out + k, n - k, "%s", nd == 0 ? "[]" : i < nd ? "..." : "]");
+}
+
 /* 0, or -1 (with err only when the shape is well-formed but refused) */
 static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols, mx_error *err)
 {
@@ -41,7 +52,9 @@ static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols, mx_error 
             *rows *= v;
         }
     }
-    return mx_shape_check(*rows, *cols, err);
+    char text[96];
+    shape_text(shape, text, sizeof text);
+    return mx_shape_check_as(*rows, *cols, text, err);
 }
 
 int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
