@@ -32,26 +32,54 @@ int mx_npy_sniff(const uint8_t *buf, size_t len)
     return len >= 6 && memcmp(buf, NPY_MAGIC, 6) == 0;
 }
 
-/* Finds the value text after 'key': in the header dict. */
-static const char *find_key(const char *h, const char *key)
+/* The header dict is read as numpy reads it, a Python literal with exactly
+ * the keys descr, fortran_order and shape, not searched for its keys: a key
+ * given twice (numpy keeps the last) or one numpy does not know is refused,
+ * so no file means one thing here and another to numpy. Only what numpy
+ * itself writes is taken: plain quoted strings, True/False, a tuple of
+ * decimal integers. */
+typedef struct {
+    const char *p, *end;
+} cursor;
+
+static void skip_space(cursor *c)
 {
-    char q1[64], q2[64];
-    snprintf(q1, sizeof q1, "'%s'", key);
-    snprintf(q2, sizeof q2, "\"%s\"", key);
-    const char *p = strstr(h, q1);
-    if (!p)
-        p = strstr(h, q2);
-    if (!p)
-        return NULL;
-    p += strlen(q1);
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p != ':')
-        return NULL;
-    p++;
-    while (isspace((unsigned char)*p))
-        p++;
-    return p;
+    while (c->p < c->end && isspace((unsigned char)*c->p))
+        c->p++;
+}
+
+/* 1 when the next character after spaces is ch (consumed with eat). */
+static int next_is(cursor *c, char ch)
+{
+    skip_space(c);
+    return c->p < c->end && *c->p == ch;
+}
+
+static int eat(cursor *c, char ch)
+{
+    if (!next_is(c, ch))
+        return 0;
+    c->p++;
+    return 1;
+}
+
+/* A quoted string without escapes or control characters: [*s, *s + *n). */
+static int quoted(cursor *c, const char **s, size_t *n)
+{
+    if (!next_is(c, '\'') && !next_is(c, '"'))
+        return -1;
+    char q = *c->p++;
+    *s = c->p;
+    while (c->p < c->end && *c->p != q) {
+        if (*c->p == '\\' || (unsigned char)*c->p < 0x20)
+            return -1;
+        c->p++;
+    }
+    if (c->p == c->end)
+        return -1;
+    *n = (size_t)(c->p - *s);
+    c->p++;
+    return 0;
 }
 
 typedef struct {
@@ -59,51 +87,130 @@ typedef struct {
     int fortran;
     size_t ndim;
     uint64_t dims[NPY_MAX_DIMS];
+    int huge;                    /* a dimension past 64 bits (dims[] holds 0) */
+    const char *shape, *shape_end; /* the tuple's text, for messages */
 } npy_header;
 
-static int parse_header(const char *h, npy_header *nh, mx_error *err)
+enum { KEY_DESCR, KEY_FORTRAN, KEY_SHAPE, N_KEYS };
+static const char *const key_names[N_KEYS] = {"descr", "fortran_order", "shape"};
+
+static int parse_descr(cursor *c, npy_header *nh, mx_error *err)
 {
-    memset(nh, 0, sizeof *nh);
-    const char *p = find_key(h, "descr");
-    if (!p || (*p != '\'' && *p != '"'))
-        return mx_fail(err, MX_EINPUT, "npy header has no 'descr'");
-    char q = *p++;
-    const char *e = strchr(p, q);
-    if (!e || (size_t)(e - p) >= sizeof nh->descr)
+    const char *s;
+    size_t n;
+    if (quoted(c, &s, &n) || n >= sizeof nh->descr)
         return mx_fail(err, MX_EINPUT, "npy header has a bad 'descr'");
-    memcpy(nh->descr, p, (size_t)(e - p));
-    p = find_key(h, "fortran_order");
-    if (!p)
-        return mx_fail(err, MX_EINPUT, "npy header has no 'fortran_order'");
-    if (strncmp(p, "True", 4) == 0)
+    memcpy(nh->descr, s, n);
+    return 0;
+}
+
+static int parse_fortran(cursor *c, npy_header *nh, mx_error *err)
+{
+    skip_space(c);
+    const char *w = c->p;
+    while (c->p < c->end && (isalnum((unsigned char)*c->p) || *c->p == '_'))
+        c->p++;
+    size_t n = (size_t)(c->p - w);
+    if (n == 4 && memcmp(w, "True", 4) == 0)
         nh->fortran = 1;
-    else if (strncmp(p, "False", 5) != 0)
+    else if (!(n == 5 && memcmp(w, "False", 5) == 0))
         return mx_fail(err, MX_EINPUT, "npy header has a bad 'fortran_order'");
-    p = find_key(h, "shape");
-    if (!p || *p != '(')
-        return mx_fail(err, MX_EINPUT, "npy header has no 'shape'");
-    p++;
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p == ')')
-            break;
-        if (!isdigit((unsigned char)*p))
+    return 0;
+}
+
+/* A tuple of non-negative integers: (), (n,), (a, b), (a, b,) ... ("(n)"
+ * is an int to Python, and numpy refuses it). A dimension past 64 bits
+ * sets huge rather than saturating. */
+static int parse_shape(cursor *c, npy_header *nh, mx_error *err)
+{
+    if (!next_is(c, '('))
+        return mx_fail(err, MX_EINPUT, "npy header has a bad 'shape' (not a tuple)");
+    nh->shape = c->p++;
+    int comma = 0;
+    while (!eat(c, ')')) {
+        skip_space(c);
+        if (c->p == c->end || !isdigit((unsigned char)*c->p))
             return mx_fail(err, MX_EINPUT, "npy header has a bad 'shape'");
-        char *end;
-        unsigned long long v = strtoull(p, &end, 10);
         if (nh->ndim == NPY_MAX_DIMS)
             return mx_fail(err, MX_EINPUT, "npy shape has too many dimensions");
+        uint64_t v = 0;
+        for (; c->p < c->end && isdigit((unsigned char)*c->p); c->p++) {
+            unsigned d = (unsigned)(*c->p - '0');
+            if (v > (UINT64_MAX - d) / 10)
+                nh->huge = 1;
+            v = nh->huge ? 0 : v * 10 + d;
+        }
         nh->dims[nh->ndim++] = v;
-        p = end;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p == ',')
-            p++;
-        else if (*p != ')')
+        comma = eat(c, ',');
+        if (!comma && !next_is(c, ')'))
             return mx_fail(err, MX_EINPUT, "npy header has a bad 'shape'");
     }
+    if (nh->ndim == 1 && !comma)
+        return mx_fail(err, MX_EINPUT, "npy header has a bad 'shape' (not a tuple)");
+    nh->shape_end = c->p;
     return 0;
+}
+
+static int parse_header(const char *h, size_t len, npy_header *nh, mx_error *err)
+{
+    static int (*const parse_value[N_KEYS])(cursor *, npy_header *, mx_error *) = {
+        parse_descr, parse_fortran, parse_shape};
+    memset(nh, 0, sizeof *nh);
+    cursor c = {h, h + len};
+    int seen[N_KEYS] = {0};
+    if (!eat(&c, '{'))
+        return mx_fail(err, MX_EINPUT, "bad npy header: not a dict");
+    while (!eat(&c, '}')) {
+        const char *k;
+        size_t n;
+        int key = N_KEYS;
+        if (quoted(&c, &k, &n))
+            return mx_fail(err, MX_EINPUT, "bad npy header: a key is not a plain string");
+        for (int i = 0; i < N_KEYS && key == N_KEYS; i++)
+            if (strlen(key_names[i]) == n && memcmp(k, key_names[i], n) == 0)
+                key = i;
+        if (key == N_KEYS)
+            return mx_fail(err, MX_EINPUT,
+                           "bad npy header: unknown key '%.*s' (numpy allows only descr, "
+                           "fortran_order and shape)",
+                           (int)(n > 40 ? 40 : n), k);
+        if (seen[key]++)
+            return mx_fail(err, MX_EINPUT, "bad npy header: key '%s' appears twice",
+                           key_names[key]);
+        if (!eat(&c, ':'))
+            return mx_fail(err, MX_EINPUT, "bad npy header: no ':' after '%s'", key_names[key]);
+        if (parse_value[key](&c, nh, err))
+            return -1;
+        if (!eat(&c, ',') && !next_is(&c, '}'))
+            return mx_fail(err, MX_EINPUT, "bad npy header: no ',' or '}' after '%s'",
+                           key_names[key]);
+    }
+    skip_space(&c);
+    if (c.p != c.end)
+        return mx_fail(err, MX_EINPUT, "bad npy header: text after the dict");
+    for (int i = 0; i < N_KEYS; i++)
+        if (!seen[i])
+            return mx_fail(err, MX_EINPUT, "npy header has no '%s'", key_names[i]);
+    return 0;
+}
+
+/* The shape as the header writes it (spaces folded, a long one cut), for
+ * messages: never a figure the file did not write. */
+static void shape_text(const npy_header *nh, char *out, size_t n)
+{
+    size_t k = 0;
+    const char *p = nh->shape;
+    for (; p < nh->shape_end && k + 4 < n; p++) { /* room for "..." and the NUL */
+        int space = isspace((unsigned char)*p) != 0;
+        if (space && k && out[k - 1] == ' ')
+            continue;
+        out[k++] = space ? ' ' : *p;
+    }
+    if (p < nh->shape_end) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = 0;
 }
 
 /* 2 for the accepted bf16 spellings, 4 for <f4, 0 otherwise. */
@@ -144,16 +251,9 @@ int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_err
         return -1;
     if (data > len)
         return mx_fail(err, MX_EINPUT, "truncated .npy header");
-    size_t start = buf[6] == 1 ? 10 : 12, hlen = data - start;
-    char *h = malloc(hlen + 1);
-    if (!h)
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    memcpy(h, buf + start, hlen);
-    h[hlen] = 0;
+    size_t start = buf[6] == 1 ? 10 : 12;
     npy_header nh;
-    int rc = parse_header(h, &nh, err);
-    free(h);
-    if (rc)
+    if (parse_header((const char *)buf + start, data - start, &nh, err))
         return -1;
     int width = descr_width(nh.descr);
     if (!width) {
@@ -166,13 +266,21 @@ int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_err
     if (nh.fortran && nh.ndim > 2)
         return mx_fail(err, MX_EINPUT,
                        "Fortran-order arrays of more than 2 dimensions are not supported");
+    /* the shape is named as the header writes it: rows x cols would show a
+     * 1-D shape as 1 x n and fold N-D ones, and a dimension past 64 bits
+     * has no figure */
+    char shape[80];
+    shape_text(&nh, shape, sizeof shape);
     uint64_t rows = 1, cols = nh.ndim ? nh.dims[nh.ndim - 1] : 1;
-    for (size_t i = 0; i + 1 < nh.ndim; i++) {
+    for (size_t i = 0; i + 1 < nh.ndim && !nh.huge; i++) {
         if (nh.dims[i] && rows > UINT64_MAX / nh.dims[i])
-            return mx_fail(err, MX_EINPUT, "npy shape is too large");
-        rows *= nh.dims[i];
+            nh.huge = 1;
+        else
+            rows *= nh.dims[i];
     }
-    if (mx_shape_check(rows, cols, err))
+    if (nh.huge)
+        return mx_fail(err, MX_EINPUT, "npy: shape %s is too large", shape);
+    if (mx_shape_check_as(rows, cols, shape, err))
         return mx_wrap(err, "npy");
     info->rows = rows;
     info->cols = cols;

@@ -6,7 +6,10 @@
  * () is 1x1, (n,) is 1xn, (a,b,...,z) is (a*b*...)xz. Fortran order is
  * accepted for up to 2 dimensions and converted to C order. Big-endian
  * dtypes, other dtypes, and data shorter or longer than the shape are
- * errors. */
+ * errors. The header dict must be one numpy reads: exactly the keys descr,
+ * fortran_order and shape, each once (numpy refuses others, and keeps the
+ * last of a repeated key), so no file means one thing here and another to
+ * numpy. A refused shape is named in messages as the header writes it. */
 #ifndef MX_NPY_H
 #define MX_NPY_H
 #include <stddef.h>

@@ -164,10 +164,10 @@ rm -rf "$tmp/dir.npy" "$tmp/link.npy" "$tmp/dangling.npy" "$tmp/target.npy"
 mkdir "$tmp/shape"
 python3 - "$tmp/shape" <<'PY2'
 import struct, sys
-def npy(name, shape):
+def npy(name, shape, data=b""):
     d = "{'descr': '<u2', 'fortran_order': False, 'shape': %s, }" % shape
     h = d + " " * ((10 + len(d) + 1 + 63) // 64 * 64 - 10 - len(d) - 1) + "\n"
-    open("%s/%s" % (sys.argv[1], name), "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+    open("%s/%s" % (sys.argv[1], name), "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + data)
 npy("rows.npy", "(100000000, 0)")
 npy("cols.npy", "(0, 9223372036854775808)")
 npy("cols2.npy", "(0, 1048577)")
@@ -176,6 +176,11 @@ npy("e5x0.npy", "(5, 0)")
 npy("e0x0.npy", "(0, 0)")
 npy("e3d.npy", "(4, 0, 3)")
 npy("emax.npy", "(1048576, 0)")
+npy("huge1d.npy", "(9223372036854775807,)")
+npy("bigint.npy", "(%s, 32)" % ("9" * 400))
+# headers numpy refuses: a key twice (numpy keeps the last), a key it does not know
+npy("dupkey.npy", "(2, 2), 'descr': '<f8'", bytes(8))
+npy("extrakey.npy", "(2, 2), 'x': 1", bytes(8))
 PY2
 : >"$tmp/shape/empty.bin"
 cd "$tmp/shape" || exit 99
@@ -185,6 +190,16 @@ for f in rows.npy cols.npy cols2.npy; do
     expect_error "--batch $f" "$MX" --batch -q --repeat 1 -p raw "$f"
     expect_error "compress --frame-rows 1 $f" "$MX" compress --frame-rows 1 "$f" -o x.mxb
 done
+for f in dupkey.npy extrakey.npy; do
+    expect_error "compress $f" "$MX" compress "$f"
+    grep -q 'bad npy header' "$tmp/stderr" || bad "compress $f: $(cat "$tmp/stderr")"
+done
+# a refused shape is named as the header writes it: not 1xn, not saturated
+expect_error "compress huge1d.npy" "$MX" compress huge1d.npy
+grep -q 'shape (9223372036854775807,) is too large' "$tmp/stderr" || bad "huge1d.npy: $(cat "$tmp/stderr")"
+expect_error "compress bigint.npy" "$MX" compress bigint.npy
+grep -q 'shape (99999999999.* is too large' "$tmp/stderr" && ! grep -q 18446744073709551615 "$tmp/stderr" ||
+    bad "bigint.npy: $(cat "$tmp/stderr")"
 expect_error "--shape 0x2^63 on an empty raw file" "$MX" compress --shape 0x9223372036854775808 empty.bin
 expect_error "--batch --shape 0x2^63" "$MX" --batch -q --repeat 1 -p raw --shape 0x9223372036854775808 empty.bin
 expect_error "--shape 2^62x4" "$MX" compress --shape 4611686018427387904x4 empty.bin

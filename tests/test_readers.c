@@ -150,6 +150,90 @@ static void check_npy_f32(void)
     mx_matrix_free(&m);
 }
 
+/* numpy reads the header dict as a Python literal and wants exactly the
+ * keys descr, fortran_order and shape: a key twice (numpy keeps the last,
+ * mxbench kept the first) or one numpy does not know must be refused, so
+ * no file means one thing here and another to numpy. */
+static void check_npy_header_keys(void)
+{
+    uint16_t vals[24] = {0};
+    static const struct { const char *dict, *says; } bad[] = {
+        {"{'descr': '<u2', 'descr': '<f8', 'fortran_order': False, 'shape': (4, 6), }",
+         "bad npy header"},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (4, 6), 'shape': (4, 6), }",
+         "bad npy header"},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (4, 6), 'x': 1, }", "bad npy header"},
+        {"{'x': 'shape', 'descr': '<u2', 'fortran_order': False, 'shape': (4, 6), }",
+         "bad npy header"},
+        /* numpy refuses these as well: an int, not a tuple; text after the
+         * dict; an int for a bool; no comma; no dict */
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (24), }", "shape"},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (4, 6), } x", "bad npy header"},
+        {"{'descr': '<u2', 'fortran_order': 0, 'shape': (4, 6), }", "fortran_order"},
+        {"{'descr': '<u2' 'fortran_order': False, 'shape': (4, 6), }", "bad npy header"},
+        {"'descr': '<u2', 'fortran_order': False, 'shape': (4, 6)", "bad npy header"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t buf[512];
+        size_t len = make_npy(buf, 1, bad[i].dict, vals, sizeof vals);
+        mx_matrix m;
+        mx_error err = {0};
+        int rc = mx_npy_parse(buf, len, &m, &err);
+        CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, bad[i].says),
+              "%s: rc %d, '%s' (want '%s')", bad[i].dict, rc, err.msg, bad[i].says);
+        if (rc == 0)
+            mx_matrix_free(&m);
+    }
+    /* what numpy takes: any key order, any spacing, no trailing comma */
+    uint8_t buf[512];
+    size_t len = make_npy(buf, 1, "{ 'shape' : ( 4 ,\t6 , ) , \"fortran_order\":False,'descr':'<u2'}",
+                          vals, sizeof vals);
+    mx_matrix m;
+    mx_error err = {0};
+    CHECK(mx_npy_parse(buf, len, &m, &err) == 0 && m.rows == 4 && m.cols == 6, "%s", err.msg);
+    mx_matrix_free(&m);
+}
+
+/* A refused shape is named as the header writes it: not saturated (a
+ * 400-digit dimension is no 18446744073709551615) nor reshaped ((n,) is
+ * no 1xn). */
+static void check_npy_shape_messages(void)
+{
+    char digits[401], big[80];
+    memset(digits, '9', 400);
+    digits[400] = 0;
+    snprintf(big, sizeof big, "(%.40s", digits);
+    static const struct { const char *shape, *says; } cases[] = {
+        {NULL, NULL}, /* the 400-digit one */
+        {"(9223372036854775807,)", "shape (9223372036854775807,) is too large"},
+        {"(18446744073709551616, 1)", "shape (18446744073709551616, 1) is too large"},
+        {"(4294967296, 4294967296)", "shape (4294967296, 4294967296) is too large"},
+        {"(65536, 65536, 65536, 65536)", "shape (65536, 65536, 65536, 65536) is too large"},
+        {"(4294967296, 4294967296, 2)", "shape (4294967296, 4294967296, 2) is too large"},
+        {"(2, 1048577, 0)", "shape (2, 1048577, 0): a matrix without values"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dict[600];
+        snprintf(dict, sizeof dict, "{'descr': '<u2', 'fortran_order': False, 'shape': %s, }",
+                 cases[i].shape ? cases[i].shape : "");
+        if (!cases[i].shape)
+            snprintf(dict, sizeof dict,
+                     "{'descr': '<u2', 'fortran_order': False, 'shape': (%s, 32), }", digits);
+        uint8_t buf[1024];
+        size_t len = make_npy(buf, 1, dict, "", 0);
+        mx_matrix m;
+        mx_error err = {0};
+        int rc = mx_npy_parse(buf, len, &m, &err);
+        const char *says = cases[i].says ? cases[i].says : big;
+        CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, says) &&
+                  !strstr(err.msg, "18446744073709551615") && !strstr(err.msg, " 1x") &&
+                  strlen(err.msg) < 160,
+              "%.60s: '%s' (want '%s')", dict + 50, err.msg, says);
+        if (rc == 0)
+            mx_matrix_free(&m);
+    }
+}
+
 static void write_tmp(const char *name, const void *buf, size_t len)
 {
     char path[512];
@@ -301,6 +385,8 @@ int main(void)
         return 99;
     check_npy_versions();
     check_npy_dtypes_and_shapes();
+    check_npy_header_keys();
+    check_npy_shape_messages();
     check_npy_fortran();
     check_npy_f32();
     check_safetensors();
