@@ -7,6 +7,7 @@
 #include <xxh_x86dispatch.h> /* XXH3 on the widest vectors the CPU has */
 #endif
 #include "../codecs/bytes.h"
+#include "npy.h"
 
 /* --- bounds-checked reader --- */
 typedef struct {
@@ -151,6 +152,30 @@ int mx_container_write(const mx_container *c, uint8_t **out, size_t *out_len,
     return 0;
 }
 
+int mx_container_origin_check(mx_origin origin, int fortran, const uint8_t *blob,
+                              size_t blob_len, uint64_t rows, uint64_t cols, mx_error *err)
+{
+    int npy = origin == MX_ORIGIN_NPY || origin == MX_ORIGIN_NPY_F32;
+    if (fortran && !npy) /* decompress would write an .npy for a raw or tensor origin */
+        return mx_fail(err, MX_EINPUT, "Fortran order is flagged for a source that is no .npy");
+    if (!blob_len)
+        return 0;
+    if (origin != MX_ORIGIN_NPY) /* only a 2-byte .npy's header is kept */
+        return mx_fail(err, MX_EINPUT, "an .npy header is stored for a source that is no 2-byte .npy");
+    if (mx_npy_header_fits(blob, blob_len, rows, cols, fortran, err))
+        return mx_wrap(err, "the origin .npy header");
+    return 0;
+}
+
+/* The origin fields of a container's header, whole matrix and all. */
+static int check_origin(const mx_container *c, mx_error *err)
+{
+    if (mx_container_origin_check(c->origin, c->fortran, c->blob, c->blob_len, c->total_rows,
+                                  c->cols, err))
+        return mx_wrap(err, "corrupt container");
+    return 0;
+}
+
 #define CORRUPT(what) mx_fail(err, MX_EINPUT, "corrupt container: bad %s", what)
 
 static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, mx_error *err);
@@ -272,6 +297,8 @@ int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len
         return 1;
     if (mx_container_hash32(buf[4], buf, header_end) != header_hash)
         return mx_fail(err, MX_EINPUT, "corrupt container: a frame header is damaged (its checksum fails)");
+    if (check_origin(&c, err))
+        return -1;
     *frame_len = h.off + payload + 8;
     c.header_size = h.off;
     if (hdr)
@@ -294,6 +321,8 @@ static int parse(const uint8_t *buf, size_t len, mx_container *c, int diagnose, 
         return CORRUPT("header");
     if (diagnose && mx_container_hash32(buf[4], buf, header_end) != header_hash)
         return mx_fail(err, MX_EINPUT, "the header is damaged (its checksum fails)");
+    if (!diagnose && check_origin(c, err)) /* a diagnosis is of the checksums alone */
+        return -1;
     c->header_size = h.off;
     if (total != h.len - h.off)
         return mx_fail(err, MX_EINPUT, "corrupt container: payload is %zu bytes, header says %llu",

@@ -15,7 +15,10 @@
  *   value_hash u64 LE: H64 of the original values, C order, LE bytes
  *   spec       length + bytes (canonical pipeline spec)
  *   origin hdr length + bytes (the source .npy header when it is not the
- *              one mxbench would write anyway; usually empty)
+ *              one mxbench would write anyway; usually empty). Only with
+ *              origin .npy, and then a whole .npy header of a 2-byte dtype,
+ *              in the order flag bit 1 says, whose shape is read as exactly
+ *              total_rows x cols (mx_container_origin_check)
  *   levels     u8 count, then per level: u8 streams, then per stream:
  *              u8 bits, u8 parts, rows, cols
  *   sizes      per stream of the last level: coded size, u32 LE H32 of it
@@ -45,7 +48,10 @@
  *
  * The reader verifies the whole-file checksum first, then checks every
  * length against the buffer, so corruption is reported as such and never
- * reaches a decoder. When the checksum fails, the per-part H32s say which
+ * reaches a decoder; the origin fields must name a file decompress can
+ * write back (mx_container_origin_check), as checksums alone prove only
+ * that the bytes are the ones written, not that a file numpy reads comes
+ * out. When the checksum fails, the per-part H32s say which
  * part is damaged: the header, stream k, or the checksum itself. */
 #ifndef MX_CONTAINER_H
 #define MX_CONTAINER_H
@@ -90,6 +96,15 @@ int mx_container_read(const uint8_t *buf, size_t len, mx_container *c,
  * container header. Checks the header's H32. */
 int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len,
                            mx_container *hdr, mx_error *err);
+/* 0 when these origin fields name a file decompress can write back: the
+ * Fortran flag only with an .npy origin; an origin header only with a
+ * 2-byte .npy origin, and then one that describes exactly the rows x cols
+ * matrix in that order (mx_npy_header_fits), so what decompress writes is
+ * a file numpy reads as those values. Else -1 saying why (MX_EINPUT). The
+ * reader refuses a container that fails it ("corrupt container"), and
+ * compress a matrix, so no file is written that decompress refuses. */
+int mx_container_origin_check(mx_origin origin, int fortran, const uint8_t *blob,
+                              size_t blob_len, uint64_t rows, uint64_t cols, mx_error *err);
 /* 1 if buf starts with the container magic. */
 int mx_container_sniff(const uint8_t *buf, size_t len);
 /* Version 2 pads what it hashes to this many bytes before the length. */

@@ -51,6 +51,11 @@ int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
     size_t lens[MAX_BATCH];
     char specs[MAX_BATCH][MX_SPEC_MAX];
     frame_specs used = {0};
+    /* the reader refuses origin fields that name no file it can write back:
+     * so does the writer, rather than make a file that never decodes */
+    if (mx_container_origin_check(m->origin, m->fortran, m->origin_blob, m->origin_blob_len,
+                                  m->rows, m->cols, err))
+        return mx_wrap(err, "the matrix's origin fields");
     if (!m->data) {
         if (m->cols && batch_rows > SIZE_MAX / 2 / m->cols)
             return mx_fail(err, MX_EFAIL, "out of memory for %zu frames of %llu rows", batch,

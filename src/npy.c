@@ -296,6 +296,26 @@ int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_err
     return 0;
 }
 
+int mx_npy_header_fits(const uint8_t *hdr, size_t len, uint64_t rows, uint64_t cols,
+                       int fortran, mx_error *err)
+{
+    mx_npy_info info;
+    if (mx_npy_read_header(hdr, len, &info, err))
+        return -1;
+    if (info.data_offset != len)
+        return mx_fail(err, MX_EINPUT, "%zu bytes follow the .npy header",
+                       len - info.data_offset);
+    if (info.width != 2)
+        return mx_fail(err, MX_EINPUT, "its dtype is not the 2-byte one of bf16 values");
+    if (info.fortran != fortran)
+        return mx_fail(err, MX_EINPUT, "its fortran_order is %s, the values are stored in %s order",
+                       info.fortran ? "True" : "False", fortran ? "Fortran" : "C");
+    if (info.rows != rows || info.cols != cols)
+        return mx_fail(err, MX_EINPUT, "its shape does not hold the %llux%llu values stored",
+                       (unsigned long long)rows, (unsigned long long)cols);
+    return 0;
+}
+
 void mx_npy_decode_values(const uint8_t *src, int width, size_t count, uint16_t *dst)
 {
     for (size_t i = 0; i < count; i++) {

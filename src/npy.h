@@ -33,6 +33,13 @@ typedef struct {
 int mx_npy_header_size(const uint8_t *buf, size_t len, size_t *size, mx_error *err);
 /* Parses the header; buf needs only its first data_offset bytes. */
 int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_error *err);
+/* 0 when hdr (len bytes) is a whole .npy header, nothing after it, that
+ * mx_npy_serialize may put before rows x cols bf16 values: a 2-byte dtype
+ * the reader accepts, the order fortran says, and a shape the reader takes
+ * as exactly rows x cols. Else -1 saying what is wrong. A stored header is
+ * checked with it, so a file that reads back is one numpy reads too. */
+int mx_npy_header_fits(const uint8_t *hdr, size_t len, uint64_t rows, uint64_t cols,
+                       int fortran, mx_error *err);
 /* Stored values (little-endian, width 2 or 4) to bf16 bits. */
 void mx_npy_decode_values(const uint8_t *src, int width, size_t count, uint16_t *dst);
 /* The header serialisation writes before m's values (which have `rows`

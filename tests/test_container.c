@@ -214,6 +214,112 @@ static void check_hashes(const mx_matrix *m)
     free(buf);
 }
 
+/* A version-1 .npy header of dict, padded as numpy pads it, into h. */
+static size_t npy_header(uint8_t *h, const char *dict)
+{
+    size_t dl = strlen(dict), total = (10 + dl + 1 + 63) / 64 * 64;
+    memcpy(h, "\x93NUMPY\x01\x00", 8);
+    h[8] = (uint8_t)(total - 10);
+    h[9] = (uint8_t)((total - 10) >> 8);
+    memcpy(h + 10, dict, dl);
+    memset(h + 10 + dl, ' ', total - 10 - dl - 1);
+    h[total - 1] = '\n';
+    return total;
+}
+
+/* The origin .npy header stored in a container is what decompress writes
+ * before the values: one that is no .npy header, or not of these values,
+ * was written out as it was (after a verify that said OK), so numpy could
+ * not read the file. The reader refuses it, headers alone (info) or whole,
+ * and compress refuses a matrix whose header does not describe it. */
+static void check_origin_header(const mx_matrix *small)
+{
+    uint8_t good[128], hb[256];
+    mx_matrix m = *small; /* 13 x 37, with the header an '<i2' file keeps */
+    m.origin = MX_ORIGIN_NPY;
+    m.origin_blob = good;
+    m.origin_blob_len = npy_header(good, "{'descr': '<i2', 'fortran_order': False, 'shape': (13, 37), }");
+    uint8_t *buf, *fake;
+    size_t len, flen;
+    mx_matrix out;
+    mx_error err = {0};
+    if (encode(&m, "zstd:1", &buf, &len))
+        return;
+    CHECK(mx_decompress(ctx, buf, len, &out, &err) == 0 && out.origin_blob_len == m.origin_blob_len &&
+              memcmp(out.origin_blob, good, m.origin_blob_len) == 0,
+          "the kept header comes back: %s", err.msg);
+    mx_matrix_free(&out);
+    static const char rogue[] = "\x93NUMPY\x01\x00\x40\x00{'descr': '<f8', 'fortran_order': True, "
+                                "'shape': (99999999999, -3), }";
+    static const struct { const char *dict; int origin, fortran; } cases[] = {
+        {NULL, MX_ORIGIN_NPY, 0}, /* the reviewer's header, as it came */
+        {"", MX_ORIGIN_NPY, 0},   /* 64 bytes of no header at all */
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (37, 13), }", MX_ORIGIN_NPY, 0},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (481,), }", MX_ORIGIN_NPY, 0},
+        {"{'descr': '<f8', 'fortran_order': False, 'shape': (13, 37), }", MX_ORIGIN_NPY, 0},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (13, 37), }", MX_ORIGIN_NPY, 0},
+        {"{'descr': '<u2', 'fortran_order': True, 'shape': (13, 37), }", MX_ORIGIN_NPY, 0},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 37), }", MX_ORIGIN_NPY, 1},
+        {"{'descr': '<u2', 'descr': '<f8', 'fortran_order': False, 'shape': (13, 37), }",
+         MX_ORIGIN_NPY, 0},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 37), }", MX_ORIGIN_RAW, 0},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 37), }", MX_ORIGIN_SAFETENSORS, 0},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 37), }", MX_ORIGIN_NPY_F32, 0},
+        {"-", MX_ORIGIN_RAW, 1}, /* no header; Fortran order for a raw file */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mx_container c;
+        if (mx_container_read(buf, len, &c, &err)) {
+            CHECK(0, "%s", err.msg);
+            break;
+        }
+        size_t hl = 0;
+        if (!cases[i].dict)
+            memcpy(hb, rogue, hl = sizeof rogue - 1);
+        else if (!cases[i].dict[0])
+            for (hl = 0; hl < 64; hl++)
+                hb[hl] = (uint8_t)(hl * 37 + 11);
+        else if (cases[i].dict[0] != '-')
+            hl = npy_header(hb, cases[i].dict);
+        c.blob = hb;
+        c.blob_len = hl;
+        c.origin = (mx_origin)cases[i].origin;
+        c.fortran = cases[i].fortran;
+        if (mx_container_write(&c, &fake, &flen, &err)) {
+            CHECK(0, "%s", err.msg);
+            break;
+        }
+        mx_container_info info;
+        int rc = mx_decompress(ctx, fake, flen, &out, &err);
+        CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, "corrupt container"),
+              "case %zu decoded: %s", i, err.msg);
+        if (rc == 0)
+            mx_matrix_free(&out);
+        CHECK(mx_container_describe(fake, flen, &info, &err) == -1 &&
+                  strstr(err.msg, "corrupt container"),
+              "case %zu described: %s", i, err.msg);
+        free(fake);
+    }
+    free(buf);
+    /* frames: the header is the whole matrix's, in the first frame only */
+    mx_ctx_set_frame_rows(ctx, 4);
+    if (encode(&m, "zstd:1", &buf, &len) == 0) {
+        CHECK(mx_decompress(ctx, buf, len, &out, &err) == 0 && out.origin_blob_len, "frames: %s",
+              err.msg);
+        mx_matrix_free(&out);
+        free(buf);
+    }
+    /* compress refuses a header that does not describe its matrix */
+    m.origin_blob_len = npy_header(good, "{'descr': '<u2', 'fortran_order': False, 'shape': (4, 37), }");
+    buf = NULL;
+    mx_pipeline p;
+    mx_pipeline_parse("zstd:1", &p, &err);
+    CHECK(mx_compress(ctx, &p, &m, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf &&
+              strstr(err.msg, "origin"),
+          "compress of a matrix its header does not describe: %s", err.msg);
+    mx_ctx_set_frame_rows(ctx, 0);
+}
+
 int main(void)
 {
     mx_named_matrix *e;
@@ -232,6 +338,7 @@ int main(void)
     for (size_t i = 0; i < N_SPECS; i += 3) /* the version-1 reader too */
         check_corruption(small, specs[i], 1);
     check_hashes(small);
+    check_origin_header(small);
     for (size_t i = 0; i < N_SPECS; i++)
         for (size_t j = 0; j < N_SPECS; j++)
             if (i != j)

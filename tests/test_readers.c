@@ -234,6 +234,32 @@ static void check_npy_shape_messages(void)
     }
 }
 
+/* What a container checks its stored header with: a whole header, of a
+ * 2-byte dtype, in the order given, of exactly rows x cols. */
+static void check_npy_header_fits(void)
+{
+    uint8_t h[256];
+    mx_error err = {0};
+    size_t n = make_npy(h, 1, "{'descr': '<i2', 'fortran_order': False, 'shape': (2, 3, 4), }", "", 0);
+    CHECK(mx_npy_header_fits(h, n, 6, 4, 0, &err) == 0, "(2, 3, 4) fits 6x4: %s", err.msg);
+    CHECK(mx_npy_header_fits(h, n, 4, 6, 0, &err) == -1 && strstr(err.msg, "shape"), "4x6");
+    CHECK(mx_npy_header_fits(h, n, 6, 4, 1, &err) == -1 && strstr(err.msg, "fortran"), "order");
+    CHECK(mx_npy_header_fits(h, n - 1, 6, 4, 0, &err) == -1, "cut short");
+    h[n] = h[n + 1] = ' ';
+    CHECK(mx_npy_header_fits(h, n + 2, 6, 4, 0, &err) == -1 && strstr(err.msg, "2 bytes follow"),
+          "bytes after the header: %s", err.msg);
+    n = make_npy(h, 1, "{'descr': '<u2', 'fortran_order': True, 'shape': (24,), }", "", 0);
+    CHECK(mx_npy_header_fits(h, n, 1, 24, 1, &err) == 0, "(24,) Fortran fits 1x24: %s", err.msg);
+    static const char *const wide[] = {
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (6, 4), }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (6, 4), }",
+    };
+    for (int i = 0; i < 2; i++) {
+        n = make_npy(h, 1, wide[i], "", 0);
+        CHECK(mx_npy_header_fits(h, n, 6, 4, 0, &err) == -1, "%s fits", wide[i]);
+    }
+}
+
 static void write_tmp(const char *name, const void *buf, size_t len)
 {
     char path[512];
@@ -387,6 +413,7 @@ int main(void)
     check_npy_dtypes_and_shapes();
     check_npy_header_keys();
     check_npy_shape_messages();
+    check_npy_header_fits();
     check_npy_fortran();
     check_npy_f32();
     check_safetensors();
