@@ -74,7 +74,7 @@ static const cli_option options[] = {
     {CLI_MAX_OUTPUT, 0, "max-output", "BYTES",
      "serve: larger answers get 413, checked before decoding\n(default 1 GiB)"},
     {CLI_MAX_CONNECTIONS, 0, "max-connections", "N",
-     "serve: requests in progress at once; more get 503\n(default "
+     "serve: requests coded at once; more get 503\n(default "
      CLI_TEXT(MX_SERVE_MAX_CONNECTIONS) ")"},
     {CLI_QUIET, 'q', "quiet", NULL,
      "no progress line or informational lines on stderr (--batch,\neval and sweep show "

@@ -423,7 +423,7 @@ void mx_serve_handle(const mx_serve_opts *o, mx_ctx *ctx, const char *method, co
 /* Contexts of requests done, for the next ones: a request takes one (or
  * makes one), uses it alone, and gives it back, so the decoder tables and
  * lane buffers of earlier requests serve the next at steady-state speed.
- * There are at most max_connections: no more requests run at once. */
+ * There are at most max_connections: no more requests are coded at once. */
 typedef struct ctx_pool {
     mx_ctx *ctx;
     struct ctx_pool *next;
@@ -431,9 +431,11 @@ typedef struct ctx_pool {
 
 typedef struct {
     const mx_serve_opts *o;
-    atomic_uint busy; /* requests admitted and not yet done */
-    pthread_mutex_t lock;
+    atomic_uint busy;     /* requests being coded */
+    pthread_mutex_t lock; /* guards idle and held */
     ctx_pool *idle;
+    size_t held;          /* bytes of uploads in memory and of answers being sent */
+    size_t budget;        /* past it no upload grows and no coding starts: 503 */
 } server;
 
 static mx_ctx *ctx_take(server *s)
@@ -464,21 +466,120 @@ static void ctx_give(server *s, mx_ctx *ctx)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* ---- the memory budget and the work slots ------------------------------ */
+
+/* Whether n more bytes fit the budget. */
+static int budget_room(server *s, size_t n)
+{
+    pthread_mutex_lock(&s->lock);
+    int ok = n <= s->budget && s->held <= s->budget - n;
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+/* Takes n bytes of the budget: 0, or -1 (nothing taken) when they do not
+ * fit; with force, they are taken anyway (an answer already made). */
+static int budget_take(server *s, size_t n, int force)
+{
+    pthread_mutex_lock(&s->lock);
+    int ok = force || (n <= s->budget && s->held <= s->budget - n);
+    if (ok)
+        s->held += n;
+    pthread_mutex_unlock(&s->lock);
+    return ok ? 0 : -1;
+}
+
+static void budget_give(server *s, size_t n)
+{
+    pthread_mutex_lock(&s->lock);
+    s->held -= n;
+    pthread_mutex_unlock(&s->lock);
+}
+
+#define NO_SLOT (-1)
+#define NO_MEMORY (-2)
+
+/* A work slot, taken once a request's upload is all in, so that no client
+ * holds one while it sends: 0, NO_SLOT when all are coding, or NO_MEMORY
+ * when the uploads and answers in memory have spent the budget (a request
+ * coded now may add an answer of max_output past it: at most
+ * max_connections of them). */
+static int slot_take(server *s)
+{
+    if (!budget_room(s, 0))
+        return NO_MEMORY;
+    if (atomic_fetch_add(&s->busy, 1) >= s->o->max_connections) {
+        atomic_fetch_sub(&s->busy, 1);
+        return NO_SLOT;
+    }
+    return 0;
+}
+
+static void slot_give(server *s)
+{
+    atomic_fetch_sub(&s->busy, 1);
+}
+
+/* The 503 for what slot_take found. */
+static void busy(const server *s, int why, mx_http_response *a)
+{
+    if (why == NO_MEMORY)
+        say(a, MHD_HTTP_SERVICE_UNAVAILABLE, "server busy: uploads and answers in progress "
+            "hold its memory budget (%zu bytes); retry later", s->budget);
+    else
+        say(a, MHD_HTTP_SERVICE_UNAVAILABLE, "server busy: %u requests being coded; retry later",
+            s->o->max_connections);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
 /* One request being received. */
 typedef struct {
-    int admitted;
     int too_large;
+    int refused; /* the budget is spent: the rest is read and dropped, then 503 */
     uint8_t *body;
     size_t len, cap;
     char *content_type;
 } request;
 
-static enum MHD_Result queue(struct MHD_Connection *c, mx_http_response *a)
+/* An answer being sent, handed to libmicrohttpd a block at a time; its
+ * bytes count in the budget until it is sent. */
+typedef struct {
+    server *s;
+    uint8_t *body;
+    size_t len;
+} outgoing;
+
+static ssize_t send_block(void *cls, uint64_t pos, char *buf, size_t max)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback(a->len, a->body, free);
-    if (!resp) {
+    outgoing *g = cls;
+    size_t n = g->len - (size_t)pos < max ? g->len - (size_t)pos : max;
+    memcpy(buf, g->body + pos, n);
+    return (ssize_t)n;
+}
+
+/* Called when the response is destroyed. */
+static void sent(void *cls)
+{
+    outgoing *g = cls;
+    budget_give(g->s, g->len);
+    free(g->body);
+    free(g);
+}
+
+static enum MHD_Result queue(server *s, struct MHD_Connection *c, mx_http_response *a)
+{
+    outgoing *g = malloc(sizeof *g);
+    if (!g) {
         free(a->body);
+        return MHD_NO;
+    }
+    *g = (outgoing){s, a->body, a->len};
+    budget_take(s, a->len, 1);
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(a->len, 65536, send_block, g, sent);
+    if (!resp) {
+        sent(g);
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
@@ -489,12 +590,26 @@ static enum MHD_Result queue(struct MHD_Connection *c, mx_http_response *a)
     return ret;
 }
 
-/* Keeps an upload chunk, or notes that the upload is past the limit (the
- * rest is read and dropped, then 413 answered). */
-static void append(request *r, const server *s, const char *data, size_t size)
+static void free_upload(server *s, request *r)
 {
-    if (r->too_large || size > s->o->max_upload - r->len) {
+    free(r->body);
+    budget_give(s, r->cap);
+    r->body = NULL;
+    r->len = r->cap = 0;
+}
+
+/* Keeps an upload chunk, or notes that the upload is past the limit or the
+ * budget (the rest is read and dropped, then 413 or 503 answered). The
+ * buffer, and its share of the budget, grow with the bytes that came, not
+ * with the Content-Length: a client that declared 1 GiB and then trickled
+ * would hold that much of the budget for as long as it trickled. */
+static void append(request *r, server *s, const char *data, size_t size)
+{
+    if (r->too_large || r->refused)
+        return;
+    if (size > s->o->max_upload - r->len) {
         r->too_large = 1;
+        free_upload(s, r);
         return;
     }
     if (r->len + size > r->cap) {
@@ -503,9 +618,16 @@ static void append(request *r, const server *s, const char *data, size_t size)
             cap *= 2;
         if (cap > s->o->max_upload)
             cap = s->o->max_upload;
+        if (budget_take(s, cap - r->cap, 0)) {
+            r->refused = 1;
+            free_upload(s, r);
+            return;
+        }
         uint8_t *q = realloc(r->body, cap);
         if (!q) {
+            budget_give(s, cap - r->cap);
             r->too_large = 1; /* answered as 413: this server cannot take it */
+            free_upload(s, r);
             return;
         }
         r->body = q;
@@ -515,6 +637,74 @@ static void append(request *r, const server *s, const char *data, size_t size)
     r->len += size;
 }
 
+/* The first call, on the headers: answers what needs no body at once, and
+ * otherwise makes the request (NULL after queueing or refusing). */
+static enum MHD_Result start(server *s, struct MHD_Connection *c, const char *url,
+                             const char *method, request **out)
+{
+    mx_http_response a;
+    *out = NULL;
+    if (strcmp(method, "POST") || (strcmp(url, "/compress") && strcmp(url, "/decompress"))) {
+        /* /health, and the 404s and 405s: answered at once, no body read */
+        mx_serve_handle(s->o, NULL, method, url, NULL, NULL, 0, &a);
+        return queue(s, c, &a);
+    }
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+    if (n > s->o->max_upload) {
+        say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
+        return queue(s, c, &a);
+    }
+    /* refused before its body is read when it could not be coded now */
+    int why = atomic_load(&s->busy) >= s->o->max_connections ? NO_SLOT
+              : !budget_room(s, (size_t)n)                    ? NO_MEMORY
+                                                              : 0;
+    if (why) {
+        busy(s, why, &a);
+        return queue(s, c, &a);
+    }
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    request *r = calloc(1, sizeof *r);
+    if (r && ct && !(r->content_type = strdup(ct))) {
+        free(r);
+        r = NULL;
+    }
+    if (!r)
+        return MHD_NO;
+    *out = r;
+    return MHD_YES;
+}
+
+/* Codes a whole upload in a work slot, or says 503. */
+static void code(server *s, const request *r, const char *url, const char *method,
+                 mx_http_response *a)
+{
+    int why = r->refused ? NO_MEMORY : slot_take(s);
+    if (why) {
+        busy(s, why, a);
+        return;
+    }
+    mx_ctx *ctx = ctx_take(s);
+    mx_serve_handle(s->o, ctx, method, url, r->content_type, r->body, r->len, a);
+    ctx_give(s, ctx);
+    slot_give(s); /* the answer is made: its sending holds memory, not a slot */
+}
+
+/* The last call, the upload all in: codes it and answers. */
+static enum MHD_Result finish(server *s, struct MHD_Connection *c, request *r,
+                              const char *url, const char *method)
+{
+    mx_http_response a;
+    if (r->too_large)
+        say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
+    else
+        code(s, r, url, method, &a);
+    free_upload(s, r); /* the upload is done with: free it before the answer goes */
+    return queue(s, c, &a);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -522,56 +712,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     server *s = cls;
     request *r = *con_cls;
-    mx_http_response a;
-    if (!r) { /* first call: headers only */
-        if (strcmp(method, "POST") || (strcmp(url, "/compress") && strcmp(url, "/decompress"))) {
-            /* /health, and the 404s and 405s: answered at once, no body read */
-            mx_serve_handle(s->o, NULL, method, url, NULL, NULL, 0, &a);
-            return queue(c, &a);
-        }
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > s->o->max_upload) {
-            say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
-            return queue(c, &a);
-        }
-        if (atomic_fetch_add(&s->busy, 1) >= s->o->max_connections) {
-            atomic_fetch_sub(&s->busy, 1);
-            say(&a, MHD_HTTP_SERVICE_UNAVAILABLE, "server busy: %u requests in progress; retry later",
-                s->o->max_connections);
-            return queue(c, &a);
-        }
-        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
-        r = calloc(1, sizeof *r);
-        if (r && ct && !(r->content_type = strdup(ct))) {
-            free(r);
-            r = NULL;
-        }
-        if (!r) {
-            atomic_fetch_sub(&s->busy, 1);
-            return MHD_NO;
-        }
-        r->admitted = 1;
+    if (!r) {
+        enum MHD_Result ret = start(s, c, url, method, &r);
         *con_cls = r;
-        return MHD_YES;
+        return ret;
     }
     if (*upload_size) {
         append(r, s, upload, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->too_large) {
-        say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
-    } else {
-        mx_ctx *ctx = ctx_take(s);
-        mx_serve_handle(s->o, ctx, method, url, r->content_type, r->body, r->len, &a);
-        ctx_give(s, ctx);
-    }
-    free(r->body); /* the upload is done with: free it before the answer goes */
-    r->body = NULL;
-    r->len = r->cap = 0;
-    return queue(c, &a);
+    return finish(s, c, r, url, method);
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -582,9 +733,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     request *r = *con_cls;
     if (!r)
         return;
-    if (r->admitted)
-        atomic_fetch_sub(&s->busy, 1);
-    free(r->body);
+    free_upload(s, r);
     free(r->content_type);
     free(r);
     *con_cls = NULL;
@@ -607,12 +756,16 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     server s;
+    memset(&s, 0, sizeof s);
     s.o = o;
     atomic_init(&s.busy, 0);
     pthread_mutex_init(&s.lock, NULL);
-    s.idle = NULL;
-    /* a thread per connection, at most max_connections working plus a few
-     * being told 503 (or asking /health); past that, connections are closed */
+    /* what max_connections requests holding their uploads took before */
+    s.budget = o->max_upload > SIZE_MAX / o->max_connections ? SIZE_MAX
+                                                              : o->max_upload * o->max_connections;
+    /* a thread per connection, at most max_connections coding plus a few
+     * receiving uploads, being told 503 (or asking /health); past that,
+     * connections are closed */
     unsigned limit = o->max_connections + 16;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)o->port, NULL,

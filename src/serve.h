@@ -11,11 +11,15 @@
  * serving: 400 for a malformed form or file (wrong boundary, a part with no
  * name, garbage, an empty body), 422 with FastAPI's JSON for a form without
  * a "file" field, 413 past max_upload or max_output, 404 and 405 for other
- * paths and methods, 503 when max_connections requests are already in
- * progress. A request holds its upload (and a copy, to compress), its
- * answer and the coders' buffers, so memory is bounded by max_connections;
- * decoded sizes are checked against max_output (from the container header)
- * before anything is allocated. */
+ * paths and methods, 503 when max_connections requests are already being
+ * coded. A request takes a work slot only once its upload is all in, and
+ * gives it back once its answer is made: no client holds one while it
+ * sends or reads slowly. The uploads in memory and the answers being sent
+ * share a budget of max_connections x max_upload bytes: past it uploads
+ * get 503, so memory is bounded by max_connections (and a request coded
+ * holds a copy of its upload and the coders' buffers too); decoded sizes
+ * are checked against max_output (from the container header) before
+ * anything is allocated. */
 #ifndef MX_SERVE_H
 #define MX_SERVE_H
 #include <stddef.h>
@@ -29,7 +33,7 @@ typedef struct {
     unsigned port;
     size_t max_upload; /* bytes; larger uploads get 413 */
     size_t max_output; /* bytes a response may hold; more gets 413 */
-    unsigned max_connections; /* requests in progress at once; more get 503 */
+    unsigned max_connections; /* requests coded at once; more get 503 */
     const mx_pipeline *pipeline;
     int threads;       /* per request, compressing and decompressing alike */
 } mx_serve_opts;

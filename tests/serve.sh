@@ -17,8 +17,8 @@ fi
 DATA="$(cd "$top_srcdir/data" && pwd)"
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl missing (tests/install-deps installs it)"; exit 77; }
 tmp=$(mktemp -d) || exit 99
-pid="" pid2=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$pid2" ] && kill $pid2 2>/dev/null; rm -rf "$tmp"' EXIT
+pid="" pid2="" pid4=""
+trap 'for p in $pid $pid2 $pid4; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -113,8 +113,8 @@ head -c 1500000 "$DATA/l3.mlp_act.backward.s1.npy" | tail -c 1400000 >"$tmp/uplo
 port2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL2="http://127.0.0.1:$port2"
 # the server's own memory is measured: no ASan quarantine of freed blocks
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" "$MX" serve -p 'bytesplit|zstd:1' --port "$port2" \
-    --max-connections 2 --max-output 40000000 2>"$tmp/log2" &
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" "$MX" serve -p 'bytesplit|brotli:11' -T 1 \
+    --port "$port2" --max-connections 2 --max-output 40000000 2>"$tmp/log2" &
 pid2=$!
 i=0
 until curl -sf "$URL2/health" >/dev/null 2>&1; do
@@ -127,27 +127,29 @@ base=$(hwm)
 [ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 200 ] && [ "$(wc -c <"$tmp/body")" = 33554432 ] ||
     bad "a 32 MiB answer under a 40 MB --max-output"
 one=$(hwm)
-# while two slow uploads hold both slots, a third request gets 503 at once
-threads() { ls "/proc/$pid2/task" | wc -l; }
-idle=$(threads)
+# while two requests are being coded (1 MB by brotli:11 on one thread: 3 s
+# or more each), a third gets 503 at once. It is asked until both are
+# coding, as garbage: 400 at once while a slot is free, so that it never
+# holds one long enough to turn one of the two away
 for k in 1 2; do
-    curl -s -o /dev/null -w '%{http_code}\n' --limit-rate 300k -F "file=@$tmp/upload.bin" \
-        "$URL2/compress" >"$tmp/slow$k" &
+    curl -s -o /dev/null -w '%{http_code}\n' -F "file=@$tmp/upload.bin" "$URL2/compress" >"$tmp/slow$k" &
 done
-i=0
-while [ "$(threads)" -lt $((idle + 2)) ] && [ $i -lt 100 ]; do # a thread per connection
+tries="" i=0
+while [ "$(cat "$tmp/slow1" "$tmp/slow2" 2>/dev/null | wc -l)" = 0 ] && [ $i -lt 300 ]; do
+    got=$(code -F "file=@$tmp/g" "$URL2/decompress")
+    tries="$tries $got"
+    [ "$got" = 503 ] && break
     sleep 0.1
     i=$((i + 1))
 done
-sleep 0.5 # their headers are in: both admitted
-[ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 503 ] || bad "a request past --max-connections: not 503"
+[ "$got" = 503 ] || bad "a request past --max-connections: not 503 while two were coded (got$tries)"
 curl -sf "$URL2/health" >/dev/null || bad "/health while the slots are full"
 i=0
-while [ "$(cat "$tmp/slow1" "$tmp/slow2" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 300 ]; do
+while [ "$(cat "$tmp/slow1" "$tmp/slow2" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do
     sleep 0.1
     i=$((i + 1))
 done
-[ "$(cat "$tmp/slow1" "$tmp/slow2")" = "$(printf '200\n200')" ] || bad "the slow uploads: $(cat "$tmp"/slow*)"
+[ "$(cat "$tmp/slow1" "$tmp/slow2")" = "$(printf '200\n200')" ] || bad "the coded requests: $(cat "$tmp"/slow*)"
 # load: 3 rounds of 16 requests in parallel, each asking 32 MiB of output
 : >"$tmp/codes"
 for round in 1 2 3; do
@@ -186,4 +188,54 @@ base=$(hwm)
 kill -INT $pid2
 wait $pid2 || bad "server 3 exit status"
 pid2=""
+
+# --- the memory budget: since no slot is held while an upload comes in,
+# uploads in memory and answers being sent share --max-connections x
+# --max-upload bytes; an upload that does not fit gets 503 at once -------
+port4=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL4="http://127.0.0.1:$port4"
+"$MX" serve -p 'bytesplit|zstd:1' --port "$port4" --max-connections 1 --max-upload 300000 2>"$tmp/log4" &
+pid4=$!
+i=0
+until curl -sf "$URL4/health" >/dev/null 2>&1; do
+    i=$((i + 1))
+    { [ $i -gt 600 ] || ! kill -0 $pid4 2>/dev/null; } && { bad "server 4 did not come up: $(cat "$tmp/log4")"; exit 1; }
+    sleep 0.1
+done
+head -c 290000 "$tmp/raw.bin" >"$tmp/a.bin"
+head -c 50000 "$tmp/raw.bin" >"$tmp/b.bin"
+# A sends 200,000 of its 290,000 bytes (the server holds 256 KiB for them)
+# and waits (at most 2.5 s) for B to be refused
+python3 - "$port4" "$tmp/a.bin" "$tmp/held" "$tmp/go" >"$tmp/a.code" <<'PY' &
+import os, socket, sys, time
+port, path, held, go = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+body = open(path, "rb").read()
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"POST /compress HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body[:200000])
+time.sleep(0.2)
+open(held, "w").close()
+t = time.monotonic()
+while not os.path.exists(go) and time.monotonic() - t < 2.5:
+    time.sleep(0.02)
+s.sendall(body[200000:])
+print(s.recv(100).split(b" ")[1].decode())
+PY
+apid=$!
+i=0
+while [ ! -e "$tmp/held" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+got=$(code --data-binary "@$tmp/b.bin" -H 'Content-Type: application/octet-stream' "$URL4/compress")
+[ "$got" = 503 ] && grep -q 'memory budget' "$tmp/body" ||
+    bad "an upload past the memory budget: $got ($(head -c 200 "$tmp/body")), want a 503 that names it"
+touch "$tmp/go"
+wait $apid
+[ "$(cat "$tmp/a.code")" = 200 ] || bad "the upload that held the budget: $(cat "$tmp/a.code"), want 200"
+got=$(code --data-binary "@$tmp/b.bin" -H 'Content-Type: application/octet-stream' "$URL4/compress")
+[ "$got" = 200 ] || bad "an upload once the budget is free again: $got, want 200"
+kill -INT $pid4
+wait $pid4 || bad "server 4 exit status"
+pid4=""
 exit $fail
