@@ -68,7 +68,9 @@ static const cli_option options[] = {
      "(miner_solution.py's\n--compress/--decompress --input-file tasks.json)"},
     {CLI_PYTHON, 0, "python", "PATH", "eval: the interpreter (default python3)"},
     {CLI_TIMEOUT, 0, "timeout", "S",
-     "eval: limit for each request, task run and the start\n(default 60 s); past it the row fails"},
+     "eval: limit for each request, task run and the start\n(default 60 s); past it the row fails. "
+     "serve: time for\na request's headers, and the window over which an upload\nor answer must "
+     "move 64 KiB/s (default " CLI_TEXT(MX_SERVE_TIMEOUT) " s)"},
     {CLI_MAX_UPLOAD, 0, "max-upload", "BYTES",
      "serve: larger request bodies get 413 (default 1 GiB; a\nmultipart body is the file and ~200 bytes more)"},
     {CLI_MAX_OUTPUT, 0, "max-output", "BYTES",

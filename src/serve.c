@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
 #include "container.h"
 #include "engine.h"
 
@@ -429,14 +431,49 @@ typedef struct ctx_pool {
     struct ctx_pool *next;
 } ctx_pool;
 
+/* What a connection waits for. Only a client that keeps moving may hold
+ * one: libmicrohttpd's own timeout restarts on every byte, so a client that
+ * trickles a byte every few seconds would keep its connection (and, were a
+ * work slot taken before the upload is in, the slot) for ever. */
+typedef enum {
+    PH_HEAD,   /* a request's headers, due within timeout of the phase's start */
+    PH_BODY,   /* its upload: MX_SERVE_MIN_RATE over each window of timeout */
+    PH_WORK,   /* nothing: the request is being coded */
+    PH_ANSWER, /* the client to take its answer, at the same rate */
+} phase;
+
+/* A connection, from libmicrohttpd's STARTED notice to its CLOSED one; all
+ * but fd is read and written under server.lock. */
+typedef struct conn {
+    int fd;
+    phase ph;
+    int line;            /* PH_HEAD: the request line came (so a 408 may follow) */
+    int dropped;         /* the watchdog shut the socket */
+    double since;        /* when the phase began */
+    uint64_t bytes;      /* bytes of the upload received, or of the answer sent */
+    double mark;         /* the current rate window began at mark ... */
+    uint64_t mark_bytes; /* ... with this many bytes */
+    struct conn *prev, *next;
+} conn;
+
 typedef struct {
     const mx_serve_opts *o;
     atomic_uint busy;     /* requests being coded */
-    pthread_mutex_t lock; /* guards idle and held */
+    pthread_mutex_t lock; /* guards idle, held, conns, stop */
     ctx_pool *idle;
     size_t held;          /* bytes of uploads in memory and of answers being sent */
     size_t budget;        /* past it no upload grows and no coding starts: 503 */
+    conn *conns;
+    int stop;
+    pthread_cond_t wake;  /* the watchdog's sleep, cut short to stop it */
 } server;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 static mx_ctx *ctx_take(server *s)
 {
@@ -531,10 +568,193 @@ static void busy(const server *s, int why, mx_http_response *a)
             s->o->max_connections);
 }
 
+/* ---- slow clients: the watchdog ---------------------------------------- */
+
+static conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Moves k to phase ph with its clock and count restarted: 0, or -1 when the
+ * watchdog has shut the connection (the caller gives it up). */
+static int enter(server *s, conn *k, phase ph)
+{
+    pthread_mutex_lock(&s->lock);
+    int gone = k->dropped;
+    k->ph = ph;
+    k->line = 0;
+    k->since = k->mark = now_s();
+    k->bytes = k->mark_bytes = 0;
+    pthread_mutex_unlock(&s->lock);
+    return gone ? -1 : 0;
+}
+
+/* Counts n bytes moved for k's rate: 0, or -1 when it was shut. */
+static int moved(server *s, conn *k, size_t n)
+{
+    pthread_mutex_lock(&s->lock);
+    int gone = k->dropped;
+    k->bytes += n;
+    pthread_mutex_unlock(&s->lock);
+    return gone ? -1 : 0;
+}
+
+/* Whether k moved MX_SERVE_MIN_RATE bytes a second since its window began.
+ * A window is judged once it is `window` seconds long, and the next begins:
+ * an average over the whole upload would let a client send fast, then
+ * trickle for as long as it sent fast. */
+static int kept_pace(conn *k, double now, double window)
+{
+    double dt = now - k->mark;
+    if (dt < window)
+        return 1;
+    if ((double)(k->bytes - k->mark_bytes) < MX_SERVE_MIN_RATE * dt)
+        return 0;
+    k->mark = now;
+    k->mark_bytes = k->bytes;
+    return 1;
+}
+
+/* Whether k is past its deadline; why gets the 408's reason where one can
+ * be sent, else "" (a kept-alive connection that sent nothing more, or
+ * one part way through its answer). */
+static int overdue(const server *s, conn *k, double now, char *why, size_t n)
+{
+    double t = s->o->timeout;
+    why[0] = 0;
+    switch (k->ph) {
+    case PH_HEAD:
+        if (now - k->since <= t)
+            return 0;
+        if (k->line)
+            snprintf(why, n, "the request headers did not come within %g s", t);
+        return 1;
+    case PH_BODY:
+        if (kept_pace(k, now, t))
+            return 0;
+        snprintf(why, n, "the upload came slower than %u bytes/s over %g s",
+                 (unsigned)MX_SERVE_MIN_RATE, t);
+        return 1;
+    case PH_ANSWER:
+        return !kept_pace(k, now, t);
+    case PH_WORK:
+        break;
+    }
+    return 0;
+}
+
+/* Shuts k's socket, after a 408 with why unless it is empty; libmicrohttpd
+ * then reads the end of the stream and closes the connection. It writes
+ * nothing while it waits for headers or an upload (but its own 400 for
+ * malformed headers, and a 100 Continue sent as the upload starts), so the
+ * 408 does not mix with its bytes; and it closes the descriptor only after
+ * its CLOSED notice, which waits for the lock held here. A failed send
+ * leaves the client without the reason, no worse. */
+static void drop(conn *k, const char *why)
+{
+    if (*why) {
+        char msg[320];
+        int n = snprintf(msg, sizeof msg,
+                         "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                         "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s\n",
+                         strlen(why) + 1, why);
+        if (n > 0 && (size_t)n < sizeof msg)
+            (void)send(k->fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    shutdown(k->fd, SHUT_RDWR);
+    k->dropped = 1;
+}
+
+/* Looks at every connection four times a timeout (but no more often than
+ * every 50 ms, and at least once a second) and shuts those past their
+ * deadlines. */
+static void *watchdog(void *cls)
+{
+    server *s = cls;
+    double tick = s->o->timeout / 4;
+    tick = tick < 0.05 ? 0.05 : tick > 1 ? 1 : tick;
+    long tick_ns = (long)(tick * 1e9);
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        double now = now_s();
+        char why[160];
+        for (conn *k = s->conns; k; k = k->next)
+            if (!k->dropped && overdue(s, k, now, why, sizeof why))
+                drop(k, why);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += tick_ns;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* A connection opens (in libmicrohttpd's listening thread) or has closed. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    server *s = cls;
+    conn *k = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (!k)
+            return;
+        pthread_mutex_lock(&s->lock);
+        if (k->prev)
+            k->prev->next = k->next;
+        else
+            s->conns = k->next;
+        if (k->next)
+            k->next->prev = k->prev;
+        pthread_mutex_unlock(&s->lock);
+        free(k);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return; /* no socket to watch: its first request is refused (conn_of) */
+    k = calloc(1, sizeof *k);
+    if (!k) { /* the watchdog could not see it, so it would have no deadline */
+        shutdown(ci->connect_fd, SHUT_RDWR);
+        return;
+    }
+    k->fd = ci->connect_fd;
+    k->ph = PH_HEAD;
+    k->since = k->mark = now_s();
+    pthread_mutex_lock(&s->lock);
+    k->next = s->conns;
+    if (s->conns)
+        s->conns->prev = k;
+    s->conns = k;
+    pthread_mutex_unlock(&s->lock);
+    *socket_context = k;
+}
+
+/* A request line came: past the header deadline, its client gets a 408. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)uri;
+    server *s = cls;
+    conn *k = conn_of(c);
+    if (k) {
+        pthread_mutex_lock(&s->lock);
+        k->line = 1;
+        pthread_mutex_unlock(&s->lock);
+    }
+    return NULL; /* the access handler's first call still sees NULL */
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 /* One request being received. */
 typedef struct {
+    conn *k;
     int too_large;
     int refused; /* the budget is spent: the rest is read and dropped, then 503 */
     uint8_t *body;
@@ -542,10 +762,11 @@ typedef struct {
     char *content_type;
 } request;
 
-/* An answer being sent, handed to libmicrohttpd a block at a time; its
- * bytes count in the budget until it is sent. */
+/* An answer being sent, handed to libmicrohttpd a block at a time so that
+ * the watchdog sees how fast the client takes it. */
 typedef struct {
     server *s;
+    conn *k;
     uint8_t *body;
     size_t len;
 } outgoing;
@@ -555,10 +776,13 @@ static ssize_t send_block(void *cls, uint64_t pos, char *buf, size_t max)
     outgoing *g = cls;
     size_t n = g->len - (size_t)pos < max ? g->len - (size_t)pos : max;
     memcpy(buf, g->body + pos, n);
+    if (moved(g->s, g->k, n))
+        return MHD_CONTENT_READER_END_WITH_ERROR;
     return (ssize_t)n;
 }
 
-/* Called when the response is destroyed. */
+/* Called when the response is destroyed, which can be after the connection
+ * (and k) is gone: it must not touch k. */
 static void sent(void *cls)
 {
     outgoing *g = cls;
@@ -567,14 +791,14 @@ static void sent(void *cls)
     free(g);
 }
 
-static enum MHD_Result queue(server *s, struct MHD_Connection *c, mx_http_response *a)
+static enum MHD_Result queue(server *s, struct MHD_Connection *c, conn *k, mx_http_response *a)
 {
     outgoing *g = malloc(sizeof *g);
     if (!g) {
         free(a->body);
         return MHD_NO;
     }
-    *g = (outgoing){s, a->body, a->len};
+    *g = (outgoing){s, k, a->body, a->len};
     budget_take(s, a->len, 1);
     struct MHD_Response *resp =
         MHD_create_response_from_callback(a->len, 65536, send_block, g, sent);
@@ -585,7 +809,9 @@ static enum MHD_Result queue(server *s, struct MHD_Connection *c, mx_http_respon
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
     if (a->status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)a->status, resp);
+    enum MHD_Result ret = enter(s, k, PH_ANSWER)
+                              ? MHD_NO
+                              : MHD_queue_response(c, (unsigned)a->status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
@@ -602,7 +828,7 @@ static void free_upload(server *s, request *r)
  * budget (the rest is read and dropped, then 413 or 503 answered). The
  * buffer, and its share of the budget, grow with the bytes that came, not
  * with the Content-Length: a client that declared 1 GiB and then trickled
- * would hold that much of the budget for as long as it trickled. */
+ * would hold that much of the budget until the watchdog dropped it. */
 static void append(request *r, server *s, const char *data, size_t size)
 {
     if (r->too_large || r->refused)
@@ -639,7 +865,7 @@ static void append(request *r, server *s, const char *data, size_t size)
 
 /* The first call, on the headers: answers what needs no body at once, and
  * otherwise makes the request (NULL after queueing or refusing). */
-static enum MHD_Result start(server *s, struct MHD_Connection *c, const char *url,
+static enum MHD_Result start(server *s, struct MHD_Connection *c, conn *k, const char *url,
                              const char *method, request **out)
 {
     mx_http_response a;
@@ -647,14 +873,14 @@ static enum MHD_Result start(server *s, struct MHD_Connection *c, const char *ur
     if (strcmp(method, "POST") || (strcmp(url, "/compress") && strcmp(url, "/decompress"))) {
         /* /health, and the 404s and 405s: answered at once, no body read */
         mx_serve_handle(s->o, NULL, method, url, NULL, NULL, 0, &a);
-        return queue(s, c, &a);
+        return queue(s, c, k, &a);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
     if (n > s->o->max_upload) {
         say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
-        return queue(s, c, &a);
+        return queue(s, c, k, &a);
     }
     /* refused before its body is read when it could not be coded now */
     int why = atomic_load(&s->busy) >= s->o->max_connections ? NO_SLOT
@@ -662,7 +888,7 @@ static enum MHD_Result start(server *s, struct MHD_Connection *c, const char *ur
                                                               : 0;
     if (why) {
         busy(s, why, &a);
-        return queue(s, c, &a);
+        return queue(s, c, k, &a);
     }
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -673,6 +899,7 @@ static enum MHD_Result start(server *s, struct MHD_Connection *c, const char *ur
     }
     if (!r)
         return MHD_NO;
+    r->k = k;
     *out = r;
     return MHD_YES;
 }
@@ -697,12 +924,14 @@ static enum MHD_Result finish(server *s, struct MHD_Connection *c, request *r,
                               const char *url, const char *method)
 {
     mx_http_response a;
+    if (enter(s, r->k, PH_WORK))
+        return MHD_NO;
     if (r->too_large)
         say(&a, MHD_HTTP_CONTENT_TOO_LARGE, "upload larger than the server's limit");
     else
         code(s, r, url, method, &a);
     free_upload(s, r); /* the upload is done with: free it before the answer goes */
-    return queue(s, c, &a);
+    return queue(s, c, r->k, &a);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -713,12 +942,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     server *s = cls;
     request *r = *con_cls;
     if (!r) {
-        enum MHD_Result ret = start(s, c, url, method, &r);
+        conn *k = conn_of(c);
+        if (!k || enter(s, k, PH_BODY))
+            return MHD_NO;
+        enum MHD_Result ret = start(s, c, k, url, method, &r);
         *con_cls = r;
         return ret;
     }
     if (*upload_size) {
         append(r, s, upload, *upload_size);
+        if (moved(s, r->k, *upload_size))
+            return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
@@ -728,8 +962,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
                     enum MHD_RequestTerminationCode toe)
 {
-    (void)c, (void)toe;
+    (void)toe;
     server *s = cls;
+    conn *k = conn_of(c);
+    if (k) /* kept alive: the next request's headers are due */
+        enter(s, k, PH_HEAD);
     request *r = *con_cls;
     if (!r)
         return;
@@ -737,6 +974,33 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     free(r->content_type);
     free(r);
     *con_cls = NULL;
+}
+
+/* Starts the watchdog on a clock that does not jump: 0, or -1. */
+static int watchdog_start(server *s, pthread_t *t)
+{
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca))
+        return -1;
+    int rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) || pthread_cond_init(&s->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc)
+        return -1;
+    if (pthread_create(t, NULL, watchdog, s)) {
+        pthread_cond_destroy(&s->wake);
+        return -1;
+    }
+    return 0;
+}
+
+static void watchdog_stop(server *s, pthread_t t)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(t, NULL);
+    pthread_cond_destroy(&s->wake);
 }
 
 int mx_serve(const mx_serve_opts *o, mx_error *err)
@@ -749,6 +1013,8 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
         return mx_fail(err, MX_EINPUT, "bad host address '%s' (want an IPv4 address)", o->host);
     if (!o->max_connections)
         return mx_fail(err, MX_EINPUT, "max connections must be at least 1");
+    if (!(o->timeout > 0))
+        return mx_fail(err, MX_EINPUT, "the timeout must be positive");
     /* block the stop signals in every thread; the main thread waits for them */
     sigset_t set;
     sigemptyset(&set);
@@ -763,16 +1029,26 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
     /* what max_connections requests holding their uploads took before */
     s.budget = o->max_upload > SIZE_MAX / o->max_connections ? SIZE_MAX
                                                               : o->max_upload * o->max_connections;
-    /* a thread per connection, at most max_connections coding plus a few
-     * receiving uploads, being told 503 (or asking /health); past that,
-     * connections are closed */
-    unsigned limit = o->max_connections + 16;
+    pthread_t dog;
+    if (watchdog_start(&s, &dog)) {
+        pthread_mutex_destroy(&s.lock);
+        return mx_fail(err, MX_EFAIL, "cannot start the server's watchdog thread");
+    }
+    /* A thread per connection, which codes its request itself. Connections
+     * waiting on their clients cost a thread and a socket but no slot, and
+     * the watchdog ends the slow ones, so there can be many: poll(), not
+     * select(), handles descriptors past FD_SETSIZE. libmicrohttpd's own
+     * idle timeout is a backstop only: the watchdog's deadlines are shorter. */
+    unsigned limit = o->max_connections + MX_SERVE_OPEN_CONNECTIONS;
+    unsigned idle = 60 + 2 * (unsigned)o->timeout;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)o->port, NULL,
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION, (uint16_t)o->port, NULL,
         NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, &s, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, &s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        &s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &s, MHD_OPTION_CONNECTION_TIMEOUT, idle,
+        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_END);
     if (!d) {
+        watchdog_stop(&s, dog);
         pthread_mutex_destroy(&s.lock);
         return mx_fail(err, MX_EINPUT, "cannot listen on %s:%u (port in use?)", o->host, o->port);
     }
@@ -782,6 +1058,7 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
     int sig;
     sigwait(&set, &sig);
     MHD_stop_daemon(d);
+    watchdog_stop(&s, dog);
     while (s.idle) {
         ctx_pool *e = s.idle;
         s.idle = e->next;

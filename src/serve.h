@@ -19,7 +19,15 @@
  * get 503, so memory is bounded by max_connections (and a request coded
  * holds a copy of its upload and the coders' buffers too); decoded sizes
  * are checked against max_output (from the container header) before
- * anything is allocated. */
+ * anything is allocated.
+ *
+ * Slow clients are dropped: a request's headers must be in within timeout
+ * seconds of the connection (or of the previous answer on a kept-alive
+ * one), and an upload or an answer must move MX_SERVE_MIN_RATE bytes a
+ * second over each window of timeout seconds. A client past its deadline
+ * gets 408 where no answer has started, and its connection is closed.
+ * Connections waiting on clients take no slot, and there may be
+ * MX_SERVE_OPEN_CONNECTIONS of them besides max_connections. */
 #ifndef MX_SERVE_H
 #define MX_SERVE_H
 #include <stddef.h>
@@ -36,12 +44,21 @@ typedef struct {
     unsigned max_connections; /* requests coded at once; more get 503 */
     const mx_pipeline *pipeline;
     int threads;       /* per request, compressing and decompressing alike */
+    double timeout;    /* seconds for a request's headers, and the rate window */
 } mx_serve_opts;
 
 /* Defaults of the serve command (man mxbench). */
 #define MX_SERVE_MAX_UPLOAD ((size_t)1 << 30)
 #define MX_SERVE_MAX_OUTPUT ((size_t)1 << 30)
 #define MX_SERVE_MAX_CONNECTIONS 4
+#define MX_SERVE_TIMEOUT 10
+/* The slowest upload or answer kept, in bytes a second over each timeout:
+ * 512 kbit/s, which a client on a slow line still beats, while a client
+ * that holds a connection must send or read at least this much. */
+#define MX_SERVE_MIN_RATE 65536
+/* Connections open at once besides max_connections: waiting on their
+ * clients (each a thread and a socket), or told 503. */
+#define MX_SERVE_OPEN_CONNECTIONS 512
 
 /* One answer: status, a static content type and a malloc'd body. */
 typedef struct {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # mxbench serve: the three endpoints over real HTTP with curl: round trips
-# byte for byte, the same bytes as `mxbench compress`, and 4xx answers to
-# malformed, oversized, misrouted requests while the server keeps serving.
+# byte for byte, the same bytes as `mxbench compress`, 4xx answers to
+# malformed, oversized, misrouted requests while the server keeps serving,
+# and slow clients dropped while everyone else is served.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 MX="$(cd "$top_builddir" && pwd)/mxbench"
@@ -17,8 +18,8 @@ fi
 DATA="$(cd "$top_srcdir/data" && pwd)"
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl missing (tests/install-deps installs it)"; exit 77; }
 tmp=$(mktemp -d) || exit 99
-pid="" pid2="" pid4=""
-trap 'for p in $pid $pid2 $pid4; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+pid="" pid2="" pid4="" pid5=""
+trap 'for p in $pid $pid2 $pid4 $pid5; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -238,4 +239,139 @@ got=$(code --data-binary "@$tmp/b.bin" -H 'Content-Type: application/octet-strea
 kill -INT $pid4
 wait $pid4 || bad "server 4 exit status"
 pid4=""
+
+# --- slow clients: each must keep moving (--timeout S: its request headers
+# within S seconds, an upload or an answer at 64 KiB/s over each S) --------
+# A hostile client's tricklers against a server with --timeout 1: 25
+# connections that send a header line every 0.2 s, 4 that send a POST's
+# headers and then 2 bytes of its body every 0.2 s (each reopened when it
+# is closed), and one that asks for a 32 MiB answer and reads none of it.
+# While they run, everyone else is answered at once, and a slow but steady
+# upload (256 KB/s) goes through; the tricklers get 408 and are closed.
+port5=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL5="http://127.0.0.1:$port5"
+"$MX" serve -p 'bytesplit|zstd:1' --port "$port5" --timeout 1 2>"$tmp/log5" &
+pid5=$!
+i=0
+until curl -sf "$URL5/health" >/dev/null 2>&1; do
+    i=$((i + 1))
+    { [ $i -gt 600 ] || ! kill -0 $pid5 2>/dev/null; } && { bad "server 5 did not come up: $(cat "$tmp/log5")"; exit 1; }
+    sleep 0.1
+done
+cat >"$tmp/trickle.py" <<'PY'
+import socket, sys, time
+port, secs, bomb, ready = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+body = open(bomb, "rb").read()
+HEAD = b"POST /compress HTTP/1.1\r\nHost: x\r\n"
+POST = HEAD + b"Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+fails, closed = [], []
+
+class Trickler:
+    def __init__(self, kind):
+        self.kind, self.sock = kind, None
+    def open(self):
+        try:
+            self.sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+            self.sock.setblocking(False)
+            self.sock.send(HEAD if self.kind == "headers" else POST)
+        except OSError:
+            self.sock = None
+        self.got, self.t0, self.n = b"", time.monotonic(), 0
+    def step(self):  # one more header line or 2 more body bytes; reopen a closed one
+        if not self.sock:
+            return self.open()
+        self.n += 1
+        try:
+            self.sock.send(b"X-%d: y\r\n" % self.n if self.kind == "headers" else b"ab")
+        except OSError:
+            pass
+    def poll(self):  # what the server said; at its end, the connection's life
+        if not self.sock:
+            return
+        try:
+            data = self.sock.recv(65536)
+            if data:
+                self.got += data
+                return
+        except BlockingIOError:
+            return
+        except OSError:
+            pass
+        closed.append((self.kind, time.monotonic() - self.t0, self.got))
+        self.sock.close()
+        self.sock = None
+
+ts = [Trickler("headers") for _ in range(25)] + [Trickler("body") for _ in range(4)]
+for t in ts:
+    t.open()
+reader = socket.create_connection(("127.0.0.1", port))
+reader.sendall(b"POST /decompress HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(body) + body)
+start = time.monotonic()
+open(ready, "w").close()
+while time.monotonic() - start < secs:
+    for t in ts:
+        t.step()
+    end = time.monotonic() + 0.2
+    while time.monotonic() < end:
+        for t in ts:
+            t.poll()
+        time.sleep(0.02)
+got = 0
+reader.settimeout(5)
+try:
+    while True:
+        data = reader.recv(1 << 20)
+        if not data:
+            break
+        got += len(data)
+except OSError:
+    pass
+for kind in ("headers", "body"):
+    mine = [c for c in closed if c[0] == kind]
+    if not mine:
+        fails.append("no %s trickler was closed in %g s" % (kind, secs))
+    for _, life, said in mine:
+        if life > 3:
+            fails.append("a %s trickler was closed only after %.1f s" % (kind, life))
+        if not said.startswith(b"HTTP/1.1 408 "):
+            fails.append("a %s trickler was closed with %r, not a 408" % (kind, said[:40]))
+if got >= 32 << 20:
+    fails.append("a reader of none of its answer got all of it in the end (%d bytes)" % got)
+for f in fails[:8]:
+    print("FAIL: slow clients: " + f)
+print("slow clients: %d tricklers closed in %g s (%s); a stalled reader got %d of 33554432 bytes"
+      % (len(closed), secs, ", ".join("%s %.1f s" % (k, max(c[1] for c in closed if c[0] == k))
+                                   for k in ("headers", "body") if any(c[0] == k for c in closed)), got))
+sys.exit(1 if fails else 0)
+PY
+head -c 600000 "$tmp/raw.bin" >"$tmp/steady.bin"
+head -c 2000 "$tmp/raw.bin" >"$tmp/small.bin"
+python3 "$tmp/trickle.py" "$port5" 4 "$tmp/bomb.mxb" "$tmp/ready" >"$tmp/trickle.out" 2>&1 &
+tpid=$!
+i=0
+while [ ! -e "$tmp/ready" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+curl -s -o "$tmp/steady.mxb" -w '%{http_code}' --limit-rate 256k --data-binary "@$tmp/steady.bin" \
+    -H 'Content-Type: application/octet-stream' "$URL5/compress" >"$tmp/steady.code" &
+spid=$!
+# at once (the tricklers all holding connections) and 2 s on (reopened ones)
+for when in early late; do
+    [ $when = late ] && sleep 2
+    got=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$URL5/health")
+    [ "$got" = 200 ] || bad "slow clients ($when): /health answered $got"
+    got=$(curl -s -m 5 -o "$tmp/small.mxb" -w '%{http_code}' -F "file=@$tmp/small.bin" "$URL5/compress")
+    [ "$got" = 200 ] || bad "slow clients ($when): /compress of a small file answered $got"
+    got=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -F "file=@$tmp/s.mxb" "$URL5/decompress")
+    [ "$got" = 200 ] || bad "slow clients ($when): /decompress answered $got"
+done
+wait $tpid || bad "slow clients: the tricklers' view"
+cat "$tmp/trickle.out"
+wait $spid
+[ "$(cat "$tmp/steady.code")" = 200 ] || bad "a steady upload at 256 KB/s: $(cat "$tmp/steady.code")"
+kill -INT $pid5
+wait $pid5 || bad "server 5 exit status"
+pid5=""
 exit $fail
