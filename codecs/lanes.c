@@ -92,6 +92,11 @@ int mx_simd_avx512(void)
 #endif
 }
 
+int mx_simd_level(void)
+{
+    return mx_simd_avx512() ? 2 : mx_simd_avx2();
+}
+
 int mx_lanes_dec_init(mx_lanes_dec *d, const uint8_t *src, size_t n, mx_error *err)
 {
     if (n < 4 * MX_LANES)

@@ -15,6 +15,8 @@ int mx_simd_avx2(void);
  * and VBMI2: 16 lanes a vector, gathers, expanding loads), unless
  * MXBENCH_SIMD is 0 or avx2 (to run, and test, the AVX2 twins). */
 int mx_simd_avx512(void);
+/* The widest of those this CPU runs: 2 AVX-512, 1 AVX2, 0 none. */
+int mx_simd_level(void);
 #define MX_AVX512_TARGET "avx2,popcnt,avx512f,avx512bw,avx512vl,avx512vbmi2"
 
 #ifdef MX_SIMD_X86

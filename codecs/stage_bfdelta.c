@@ -306,7 +306,7 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
     mx_wl_enc *e = k ? &k->enc : &one.enc;
     uint8_t *zero = calloc((size_t)C + 16, 2);
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
-    int rc = -1, simd = mx_simd_avx512() ? 2 : mx_simd_avx2();
+    int rc = -1, simd = mx_simd_level();
     if (!zero || !i1) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -445,9 +445,7 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
     *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
     return j;
 }
-#endif
 
-#ifdef MX_SIMD_X86
 /* decode_avx2 with AVX-512: nv vectors of sixteen lanes a step (a constant) */
 __attribute__((target(MX_AVX512_TARGET), always_inline)) static inline size_t
 decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,

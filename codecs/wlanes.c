@@ -378,7 +378,7 @@ int mx_wl_enc_init(mx_wl_enc *e, size_t lanes, size_t max0, size_t max1, mx_erro
             return mx_fail(err, MX_EFAIL, "out of memory");
         }
     }
-    e->simd = mx_simd_avx512() ? 2 : mx_simd_avx2();
+    e->simd = mx_simd_level();
     /* the emitting lanes' words, in lane order, at the top of 8 words */
     for (unsigned mk = 0; mk < 256; mk++) {
         unsigned k = 8 - (unsigned)__builtin_popcount(mk);
@@ -473,6 +473,7 @@ __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, con
     }
     e->w[s] = w;
 }
+
 /* code8 on sixteen lanes with AVX-512: the entries by two 64-bit gathers,
  * the emitting lanes' words compressed to the bottom of 16, with their count */
 __attribute__((target(MX_AVX512_TARGET))) static inline __m512i
@@ -525,7 +526,6 @@ __attribute__((target(MX_AVX512_TARGET))) static void encode_avx512(mx_wl_enc *e
     e->w[s] = w;
 }
 #endif
-
 
 void mx_wl_enc_step(mx_wl_enc *e, const mx_wl_model *m, const uint32_t *idx, size_t a, int s)
 {
@@ -585,7 +585,7 @@ int mx_wl_dec_init(mx_wl_dec *d, size_t lanes, const uint8_t *src, size_t n, mx_
     d->p[0] = src + off + 4 * lanes;
     d->end[0] = d->p[1] = d->p[0] + 2 * n0;
     d->end[1] = src + n;
-    d->simd = mx_simd_avx512() ? 2 : mx_simd_avx2();
+    d->simd = mx_simd_level();
     for (unsigned mk = 0; mk < 256; mk++) {
         uint8_t k = 0;
         for (unsigned lane = 0; lane < 8; lane++)
