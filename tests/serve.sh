@@ -22,16 +22,22 @@ pid="" pid2="" pid4="" pid5=""
 trap 'for p in $pid $pid2 $pid4 $pid5; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# wait_up NAME URL PID LOG: until GET URL/health answers (into $tmp/health),
+# else FAIL with the server's log and stop: after 60 s, or once it exited
+wait_up() {
+    i=0
+    until curl -sf "$2/health" >"$tmp/health" 2>/dev/null; do
+        i=$((i + 1))
+        { [ $i -gt 600 ] || ! kill -0 "$3" 2>/dev/null; } && { bad "$1 did not come up: $(cat "$4")"; exit 1; }
+        sleep 0.1
+    done
+}
+port=$(free_port)
 URL="http://127.0.0.1:$port"
 "$MX" serve -p 'bytesplit|zstd:3' --port "$port" --max-upload 1200000 2>"$tmp/log" &
 pid=$!
-i=0
-until curl -sf "$URL/health" >"$tmp/health" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -gt 600 ] && { bad "server did not come up: $(cat "$tmp/log")"; exit 1; }
-    sleep 0.1
-done
+wait_up server "$URL" $pid "$tmp/log"
 grep -q '"status":"ok"' "$tmp/health" || bad "health: $(cat "$tmp/health")"
 
 code() { curl -s -o "$tmp/body" -w '%{http_code}' "$@"; }
@@ -111,18 +117,13 @@ head -c 33554432 /dev/zero >"$tmp/zeros.bin"
 "$MX" -q compress -f -p zstd:3 --shape 4096x4096 "$tmp/zeros.bin" -o "$tmp/bomb.mxb" || bad "bomb"
 rm -f "$tmp/zeros.bin"
 head -c 1500000 "$DATA/l3.mlp_act.backward.s1.npy" | tail -c 1400000 >"$tmp/upload.bin"
-port2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port2=$(free_port)
 URL2="http://127.0.0.1:$port2"
 # the server's own memory is measured: no ASan quarantine of freed blocks
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" "$MX" serve -p 'bytesplit|brotli:11' -T 1 \
     --port "$port2" --max-connections 2 --max-output 40000000 2>"$tmp/log2" &
 pid2=$!
-i=0
-until curl -sf "$URL2/health" >/dev/null 2>&1; do
-    i=$((i + 1))
-    [ $i -gt 600 ] && { bad "server 2 did not come up: $(cat "$tmp/log2")"; exit 1; }
-    sleep 0.1
-done
+wait_up "server 2" "$URL2" $pid2 "$tmp/log2"
 hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$pid2/status"; }
 base=$(hwm)
 [ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 200 ] && [ "$(wc -c <"$tmp/body")" = 33554432 ] ||
@@ -176,12 +177,7 @@ wait $pid2
 pid2=""
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8" "$MX" serve --port "$port2" --max-output 16777216 2>"$tmp/log2" &
 pid2=$!
-i=0
-until curl -sf "$URL2/health" >/dev/null 2>&1; do
-    i=$((i + 1))
-    [ $i -gt 600 ] && { bad "server 3 did not come up: $(cat "$tmp/log2")"; exit 1; }
-    sleep 0.1
-done
+wait_up "server 3" "$URL2" $pid2 "$tmp/log2"
 base=$(hwm)
 [ "$(code -F "file=@$tmp/bomb.mxb" "$URL2/decompress")" = 413 ] && grep -q 'output limit' "$tmp/body" ||
     bad "a 32 MiB answer past --max-output 16 MiB: not 413 ($(cat "$tmp/body"))"
@@ -193,16 +189,11 @@ pid2=""
 # --- the memory budget: since no slot is held while an upload comes in,
 # uploads in memory and answers being sent share --max-connections x
 # --max-upload bytes; an upload that does not fit gets 503 at once -------
-port4=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port4=$(free_port)
 URL4="http://127.0.0.1:$port4"
 "$MX" serve -p 'bytesplit|zstd:1' --port "$port4" --max-connections 1 --max-upload 300000 2>"$tmp/log4" &
 pid4=$!
-i=0
-until curl -sf "$URL4/health" >/dev/null 2>&1; do
-    i=$((i + 1))
-    { [ $i -gt 600 ] || ! kill -0 $pid4 2>/dev/null; } && { bad "server 4 did not come up: $(cat "$tmp/log4")"; exit 1; }
-    sleep 0.1
-done
+wait_up "server 4" "$URL4" $pid4 "$tmp/log4"
 head -c 290000 "$tmp/raw.bin" >"$tmp/a.bin"
 head -c 50000 "$tmp/raw.bin" >"$tmp/b.bin"
 # A sends 200,000 of its 290,000 bytes (the server holds 256 KiB for them)
@@ -248,16 +239,11 @@ pid4=""
 # is closed), and one that asks for a 32 MiB answer and reads none of it.
 # While they run, everyone else is answered at once, and a slow but steady
 # upload (256 KB/s) goes through; the tricklers get 408 and are closed.
-port5=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port5=$(free_port)
 URL5="http://127.0.0.1:$port5"
 "$MX" serve -p 'bytesplit|zstd:1' --port "$port5" --timeout 1 2>"$tmp/log5" &
 pid5=$!
-i=0
-until curl -sf "$URL5/health" >/dev/null 2>&1; do
-    i=$((i + 1))
-    { [ $i -gt 600 ] || ! kill -0 $pid5 2>/dev/null; } && { bad "server 5 did not come up: $(cat "$tmp/log5")"; exit 1; }
-    sleep 0.1
-done
+wait_up "server 5" "$URL5" $pid5 "$tmp/log5"
 cat >"$tmp/trickle.py" <<'PY'
 import socket, sys, time
 port, secs, bomb, ready = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
