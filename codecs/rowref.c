@@ -11,6 +11,7 @@
 #define NSHORT 16 /* nearest rows, always candidates */
 #define NGROUP 16 /* groups of three sampled columns, hashed */
 #define NKEY 64   /* sampled columns scored (at most) */
+#define SCAN_CHUNK 256 /* rows hashed before the tables are probed */
 #define LANES_MAX 1024
 
 mx_rowref_layout mx_rowref_layout_of(uint64_t R, uint64_t C)
@@ -146,48 +147,60 @@ static int scan_rows(const uint8_t *src, uint64_t R, uint64_t C, size_t B, size_
                      uint16_t *keys, uint32_t *group)
 {
     size_t cap = 64;
-    while (cap < 2 * R)
+    unsigned bits = 6;
+    for (; cap < 2 * R; bits++)
         cap *= 2;
     size_t batch = ((size_t)1 << 19) / cap;
     batch = batch < 1 ? 1 : batch > NGROUP ? NGROUP : batch;
-    uint32_t *slot_row = malloc(batch * cap * sizeof *slot_row);
-    uint32_t *slot_key = malloc(batch * cap * sizeof *slot_key);
-    if (!slot_row || !slot_key) {
-        free(slot_row);
-        free(slot_key);
+    /* a slot: the row << 32 | its key; all ones when empty. Row and key
+     * side by side, so that a probe reads one cache line */
+    uint64_t *slots = malloc(batch * cap * sizeof *slots);
+    if (!slots)
         return -1;
-    }
     size_t col[3 * NGROUP], kcol[NKEY]; /* divided once, not in every row */
     for (size_t k = 0; k < 3 * NGROUP; k++)
         col[k] = (size_t)(k * C / (3 * NGROUP));
     for (size_t k = 0; k < nk; k++)
         kcol[k] = (size_t)(k * C / nk);
+    /* rows a chunk at a time: first every group's key of each row, then
+     * each group's probes, so that one table at a time is in use */
+    uint32_t hk[NGROUP][SCAN_CHUNK];
+    uint16_t lim[SCAN_CHUNK];
     for (size_t j0 = 0; j0 < NGROUP; j0 += batch) {
         size_t j1 = j0 + batch < NGROUP ? j0 + batch : NGROUP;
-        memset(slot_row, 0xff, batch * cap * sizeof *slot_row);
-        for (uint64_t g = 0, t = 0; g < R; g++, t = t + 1 == B ? 0 : t + 1) { /* t = g % B */
-            const uint8_t *row = src + 2 * g * C;
-            if (!j0)
-                for (size_t k = 0; k < nk; k++)
-                    keys[g * NKEY + k] = mx_bf16_load(row, kcol[k]) >> 7;
-            uint64_t lim = t < MX_ROWREF_WINDOW ? t : MX_ROWREF_WINDOW;
+        memset(slots, 0xff, batch * cap * sizeof *slots);
+        for (uint64_t g0 = 0, t = 0; g0 < R; g0 += SCAN_CHUNK) {
+            size_t n = R - g0 < SCAN_CHUNK ? (size_t)(R - g0) : SCAN_CHUNK;
+            for (size_t i = 0; i < n; i++, t = t + 1 == B ? 0 : t + 1) { /* t = g % B */
+                uint64_t g = g0 + i;
+                const uint8_t *row = src + 2 * g * C;
+                if (!j0)
+                    for (size_t k = 0; k < nk; k++)
+                        keys[g * NKEY + k] = mx_bf16_load(row, kcol[k]) >> 7;
+                lim[i] = (uint16_t)(t < MX_ROWREF_WINDOW ? t : MX_ROWREF_WINDOW);
+                for (size_t j = j0; j < j1; j++)
+                    hk[j][i] = (uint32_t)(mx_bf16_load(row, col[3 * j]) >> 7) |
+                               (uint32_t)(mx_bf16_load(row, col[3 * j + 1]) >> 7) << 9 |
+                               (uint32_t)(mx_bf16_load(row, col[3 * j + 2]) >> 7) << 18;
+            }
             for (size_t j = j0; j < j1; j++) {
-                uint32_t *seen = slot_row + (j - j0) * cap, *hash = slot_key + (j - j0) * cap;
-                uint32_t h = (uint32_t)(mx_bf16_load(row, col[3 * j]) >> 7) |
-                             (uint32_t)(mx_bf16_load(row, col[3 * j + 1]) >> 7) << 9 |
-                             (uint32_t)(mx_bf16_load(row, col[3 * j + 2]) >> 7) << 18;
-                size_t sl = (size_t)((h * 2654435761u) & (cap - 1));
-                while (seen[sl] != UINT32_MAX && hash[sl] != h)
-                    sl = (sl + 1) & (cap - 1);
-                uint64_t d = seen[sl] == UINT32_MAX ? 0 : g - seen[sl];
-                group[g * NGROUP + j] = d && d <= lim ? (uint32_t)d : 0;
-                seen[sl] = (uint32_t)g;
-                hash[sl] = h;
+                uint64_t *table = slots + (j - j0) * cap;
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t g = g0 + i;
+                    uint32_t h = hk[j][i];
+                    /* the top bits of the product: its low bits would
+                     * come from the first column's alone, and crowd */
+                    size_t sl = (size_t)((h * 0x9e3779b97f4a7c15u) >> (64 - bits));
+                    while (table[sl] != UINT64_MAX && (uint32_t)table[sl] != h)
+                        sl = (sl + 1) & (cap - 1);
+                    uint64_t d = table[sl] == UINT64_MAX ? 0 : g - (table[sl] >> 32);
+                    group[g * NGROUP + j] = d && d <= lim[i] ? (uint32_t)d : 0;
+                    table[sl] = g << 32 | h;
+                }
             }
         }
     }
-    free(slot_row);
-    free(slot_key);
+    free(slots);
     return 0;
 }
 
