@@ -249,6 +249,19 @@ static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t
 
 /* --- the coder --- */
 
+/* Counts both symbols of w values and marks their dh contexts used (4096
+ * symbols each). Local restrict pointers: through m, every increment
+ * would reload m->count and m->used. */
+static void count_pairs(uint32_t *restrict count, uint8_t *restrict used, const uint32_t *restrict i1,
+                        const uint32_t *restrict i2, size_t w)
+{
+    for (size_t i = 0; i < w; i++) {
+        count[i1[i]]++;
+        count[i2[i]]++;
+        used[i1[i] >> 12] = 1;
+    }
+}
+
 static int common_exponent(const uint8_t *src, size_t n)
 {
     uint32_t hist[4][256] = {{0}};
@@ -320,11 +333,7 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
         for (uint64_t c = 0; c < C; c += l.lanes) {
             size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
             value_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, i2);
-            for (size_t i = 0; i < wd; i++) {
-                m->count[i1[i]]++;
-                m->count[i2[i]]++;
-                m->used[i1[i] >> 12] = 1; /* a CTX_DH context: 4096 symbols each */
-            }
+            count_pairs(m->count, m->used, i1, i2, wd);
         }
         m->count[mx_wl_index(m, CTX_DHI, dist[g] >> 5)]++;
         m->count[mx_wl_index(m, CTX_DLO, dist[g] & 31)]++;
