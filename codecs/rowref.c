@@ -102,6 +102,19 @@ static unsigned score(const uint16_t *a, const uint16_t *b, int simd)
     return s;
 }
 
+/* Whether candidate d was scored already: a nearest row, or an earlier
+ * group's. The same distance scores the same, so skipping it changes
+ * nothing. */
+static int seen_before(const uint32_t *group, size_t j, unsigned d)
+{
+    if (d <= NSHORT)
+        return 1;
+    for (size_t k = 0; k < j; k++)
+        if (group[k] == d)
+            return 1;
+    return 0;
+}
+
 static void choose_one(void *ctx, size_t g)
 {
     const ref_search *rs = ctx;
@@ -110,7 +123,7 @@ static void choose_one(void *ctx, size_t g)
     unsigned best = 0, best_score = 0;
     for (size_t i = 0; i < NSHORT + NGROUP; i++) {
         unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];
-        if (!d || d > t)
+        if (!d || d > t || (i >= NSHORT && seen_before(rs->group + g * NGROUP, i - NSHORT, d)))
             continue;
         unsigned sc = score(kg, rs->keys + (g - d) * NKEY, rs->simd);
         if (!best || sc > best_score || (sc == best_score && d < best)) {
