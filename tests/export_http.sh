@@ -3,8 +3,7 @@
 # the bundled samples with the ratios of --batch, refuses hostile input with
 # a one-line 4xx and answers /health during long decodes (export_http.py).
 # Needs what export.sh needs; skipped without.
-# tests/run-all runs the numpy twins' tests in one build only (MX_SKIP_TWINS)
-[ -n "${MX_SKIP_TWINS:-}" ] && { echo "SKIP: MX_SKIP_TWINS is set (tests/run-all runs this in its other build)"; exit 77; }
+. "${top_srcdir:-.}/tests/twin_skip.sh"
 . "${top_srcdir:-.}/tests/export_env.sh"
 
 # the server, over real HTTP (with a 12 MB upload cap, so that 413 is cheap to test)

@@ -5,8 +5,7 @@
 # samples, the edge matrices and small synthetic ones; its file tasks and
 # baseline.py's own _validate agree. Needs what export.sh needs (and torch
 # for baseline.py's check); skipped without.
-# tests/run-all runs the numpy twins' tests in one build only (MX_SKIP_TWINS)
-[ -n "${MX_SKIP_TWINS:-}" ] && { echo "SKIP: MX_SKIP_TWINS is set (tests/run-all runs this in its other build)"; exit 77; }
+. "${top_srcdir:-.}/tests/twin_skip.sh"
 . "${top_srcdir:-.}/tests/export_env.sh"
 
 # byte for byte, both ways; the file tasks; baseline.py's _validate

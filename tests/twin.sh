@@ -3,8 +3,7 @@
 # ships) write the very bytes the C coders write, on the bundled samples,
 # the edge matrices and generated shapes: narrow, wide, tall, one row, one
 # column, primes, zeros, NaN/Inf, values too small to square in float32. Needs Debian's python3 with numpy.
-# tests/run-all runs the numpy twins' tests in one build only (MX_SKIP_TWINS)
-[ -n "${MX_SKIP_TWINS:-}" ] && { echo "SKIP: MX_SKIP_TWINS is set (tests/run-all runs this in its other build)"; exit 77; }
+. "${top_srcdir:-.}/tests/twin_skip.sh"
 top_srcdir=${top_srcdir:-..}
 top_builddir=${top_builddir:-.}
 PY=${PYTHON:-/usr/bin/python3}
