@@ -199,40 +199,46 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
 }
 
 #ifdef MX_SIMD_X86
-/* f slots of one symbol from v on, 8 at a time; where it stopped. */
-__attribute__((target("avx2"))) static uint32_t fill_avx2(uint32_t *lut, uint16_t *sy, uint32_t v,
-                                                           uint16_t sym, uint32_t f)
+/* One symbol's f slots from v on, 8 at a time, rounded up: up to 7 slots
+ * past its own, which the symbols after it write again (the caller's
+ * guarantee that they lie in the same context). Writing 8 whatever f is
+ * costs one store where most symbols have a slot or two. */
+__attribute__((target("avx2"))) static void fill_avx2(uint32_t *lut, uint16_t *sy, uint32_t v,
+                                                       uint16_t sym, uint32_t f)
 {
     __m256i val = _mm256_add_epi32(_mm256_set1_epi32((int)v),
                                    _mm256_setr_epi32(0, 1 << 13, 2 << 13, 3 << 13, 4 << 13, 5 << 13,
                                                      6 << 13, 7 << 13));
     const __m256i step = _mm256_set1_epi32(8 << 13);
     const __m128i s = _mm_set1_epi16((short)sym);
-    uint32_t k = 0;
-    for (; k + 8 <= f; k += 8) {
+    for (uint32_t k = 0; k < f; k += 8) {
         _mm256_storeu_si256((__m256i *)(void *)(lut + k), val);
         if (sy)
             _mm_storeu_si128((__m128i *)(void *)(sy + k), s);
         val = _mm256_add_epi32(val, step);
     }
-    return k;
 }
 #endif
 
 /* A context's 4096 slots: symbol syms[i] takes freq[i] of them, in order;
- * with sy NULL (a small alphabet) the symbol goes in the slot itself. */
+ * with sy NULL (a small alphabet) the symbol goes in the slot itself.
+ * Exactly these slots are written: the vector fill's overrun stays inside
+ * the context, under the symbols that follow. */
 static void fill_slots(uint32_t *lut, uint16_t *sy, const uint16_t *syms, const uint16_t *freq,
                        size_t u, int simd)
 {
     uint32_t slot = 0;
     (void)simd;
     for (size_t i = 0; i < u; i++) {
-        uint32_t f = freq[i], v = f | (sy ? 0 : (uint32_t)syms[i] << 25), k = 0;
+        uint32_t f = freq[i], v = f | (sy ? 0 : (uint32_t)syms[i] << 25);
 #ifdef MX_SIMD_X86
-        if (simd)
-            k = fill_avx2(lut + slot, sy ? sy + slot : NULL, v, syms[i], f);
+        if (simd && slot + (f + 7) / 8 * 8 <= MX_WL_SCALE) {
+            fill_avx2(lut + slot, sy ? sy + slot : NULL, v, syms[i], f);
+            slot += f;
+            continue;
+        }
 #endif
-        for (; k < f; k++) {
+        for (uint32_t k = 0; k < f; k++) {
             lut[slot + k] = v + (k << 13);
             if (sy)
                 sy[slot + k] = syms[i];
