@@ -18,8 +18,8 @@ static unsigned quantise(uint32_t c)
     unsigned fl = 31u - (unsigned)__builtin_clz(c);
     uint64_t m = ((uint64_t)c << 16) >> fl;
     unsigned j = 0;
-    while (j < 8 && m >= quant_mid[j])
-        j++;
+    for (int k = 0; k < 8; k++) /* ascending thresholds: a count, without branches */
+        j += m >= quant_mid[k];
     return 8 * fl + j;
 }
 
@@ -125,6 +125,15 @@ static uint64_t enc_entry(uint32_t f, uint32_t start)
     return f | (uint64_t)start << 13 | (uint64_t)shift << 25 | (uint64_t)rcp << 32;
 }
 
+/* Whether the 16 counts at c are all zero. */
+static int zero16(const uint32_t *c)
+{
+    uint32_t any = 0;
+    for (int k = 0; k < 16; k++)
+        any |= c[k];
+    return !any;
+}
+
 int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
 {
     size_t total = m->off[m->n_ctx], used_syms = 0;
@@ -133,10 +142,14 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
     uint8_t *q = malloc(total + 1);
     uint16_t *freq = malloc(MX_WL_ALPHA_MAX * sizeof *freq);
     uint32_t *lo = malloc(2 * (m->n_ctx + 1) * sizeof *lo), *hi = lo + m->n_ctx + 1;
-    if (!m->enc || !q || !freq || !lo) {
+    /* the entry of each frequency, start 0, once: its reciprocal costs a
+     * division, and most symbols share a few small frequencies (0: not yet) */
+    uint64_t *by_freq = calloc(MX_WL_SCALE + 1, sizeof *by_freq);
+    if (!m->enc || !q || !freq || !lo || !by_freq) {
         free(q);
         free(freq);
         free(lo);
+        free(by_freq);
         return mx_fail(err, MX_EFAIL, "out of memory");
     }
     /* spans */
@@ -144,8 +157,13 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
         const uint32_t *cnt = m->count + m->off[c];
         uint32_t a = m->used[c] ? m->alpha[c] : 0, b = 0;
         if (a) {
+            /* most of a 4096-symbol context is zero: 16 counts a test first */
+            while (a >= 16 && zero16(cnt + a - 16))
+                a -= 16;
             while (a > 0 && !cnt[a - 1])
                 a--;
+            while (b + 16 <= a && zero16(cnt + b))
+                b += 16;
             while (b < a && !cnt[b])
                 b++;
         }
@@ -181,8 +199,11 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
         size_t i = 0;
         for (uint32_t s = lo[c]; s < hi[c]; s++)
             if (cnt[s]) {
-                m->enc[m->off[c] + s] = enc_entry(freq[i], start);
-                start += freq[i++];
+                uint32_t f = freq[i++];
+                if (!by_freq[f])
+                    by_freq[f] = enc_entry(f, 0);
+                m->enc[m->off[c] + s] = by_freq[f] | (uint64_t)start << 13;
+                start += f;
             }
         used_syms += u;
     }
@@ -195,6 +216,7 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
     free(q);
     free(freq);
     free(lo);
+    free(by_freq);
     return out->oom ? mx_fail(err, MX_EFAIL, "out of memory") : 0;
 }
 
