@@ -160,8 +160,16 @@ int mx_container_origin_check(mx_origin origin, int fortran, const uint8_t *blob
         return mx_fail(err, MX_EINPUT, "Fortran order is flagged for a source that is no .npy");
     if (!blob_len)
         return 0;
+    /* a tensor keeps only the header of its own shape, never a 2-D one */
+    if (origin == MX_ORIGIN_SAFETENSORS) {
+        if (mx_npy_tensor_header_fits(blob, blob_len, rows, cols, err))
+            return mx_wrap(err, "the origin .npy header of a .safetensors tensor");
+        return 0;
+    }
     if (origin != MX_ORIGIN_NPY) /* only a 2-byte .npy's header is kept */
-        return mx_fail(err, MX_EINPUT, "an .npy header is stored for a source that is no 2-byte .npy");
+        return mx_fail(err, MX_EINPUT,
+                       "an .npy header is stored for a source that is no 2-byte .npy or "
+                       ".safetensors tensor");
     if (mx_npy_header_fits(blob, blob_len, rows, cols, fortran, err))
         return mx_wrap(err, "the origin .npy header");
     return 0;

@@ -14,11 +14,16 @@
  *   [first_row, total_rows]   only with flag bit 2
  *   value_hash u64 LE: H64 of the original values, C order, LE bytes
  *   spec       length + bytes (canonical pipeline spec)
- *   origin hdr length + bytes (the source .npy header when it is not the
- *              one mxbench would write anyway; usually empty). Only with
- *              origin .npy, and then a whole .npy header of a 2-byte dtype,
- *              in the order flag bit 1 says, whose shape is read as exactly
- *              total_rows x cols (mx_container_origin_check)
+ *   origin hdr length + bytes (the .npy header decompress writes, when it
+ *              is not the one mxbench would write anyway; usually empty).
+ *              With origin .npy: the source's header, a whole .npy header
+ *              of a 2-byte dtype, in the order flag bit 1 says, whose shape
+ *              is read as exactly total_rows x cols. With origin
+ *              .safetensors: the tensor's shape when it is not 2-D ((n,),
+ *              (), (a, b, c) ...), as the version-1 C-order '<u2' header
+ *              numpy writes for it (mx_npy_tensor_header), byte for byte,
+ *              holding total_rows x cols values; a 2-D tensor stores none.
+ *              With other origins: empty (mx_container_origin_check)
  *   levels     u8 count, then per level: u8 streams, then per stream:
  *              u8 bits, u8 parts, rows, cols
  *   sizes      per stream of the last level: coded size, u32 LE H32 of it
@@ -99,8 +104,11 @@ int mx_container_frame_len(const uint8_t *buf, size_t avail, uint64_t *frame_len
 /* 0 when these origin fields name a file decompress can write back: the
  * Fortran flag only with an .npy origin; an origin header only with a
  * 2-byte .npy origin, and then one that describes exactly the rows x cols
- * matrix in that order (mx_npy_header_fits), so what decompress writes is
- * a file numpy reads as those values. Else -1 saying why (MX_EINPUT). The
+ * matrix in that order (mx_npy_header_fits), or with a .safetensors
+ * origin, and then exactly the header mxbench writes for a shape that is
+ * not 2-D and holds rows x cols values (mx_npy_tensor_header_fits); so
+ * what decompress writes is a file numpy reads as those values. Else -1
+ * saying why (MX_EINPUT). The
  * reader refuses a container that fails it ("corrupt container"), and
  * compress a matrix, so no file is written that decompress refuses. */
 int mx_container_origin_check(mx_origin origin, int fortran, const uint8_t *blob,

@@ -93,7 +93,9 @@ typedef enum {
     MX_ORIGIN_NPY = 1,         /* .npy of 2-byte values; origin_blob = its header */
     MX_ORIGIN_NPY_F32 = 2,     /* .npy of <f4, converted to bf16 (lossy; written
                                   back as a '<u2' .npy of the bf16 bits) */
-    MX_ORIGIN_SAFETENSORS = 3, /* one BF16 tensor of a .safetensors file */
+    MX_ORIGIN_SAFETENSORS = 3, /* one BF16 tensor of a .safetensors file; written
+                                  back as a '<u2' .npy of its shape (origin_blob
+                                  = that header when the shape is not 2-D) */
 } mx_origin;
 
 /* A bf16 matrix. To compress values of your own, fill rows, cols and data
@@ -105,7 +107,8 @@ typedef struct {
     uint16_t *data;        /* rows*cols values, C order */
     mx_origin origin;
     int fortran;           /* the source file stored values column-major */
-    uint8_t *origin_blob;  /* .npy: the header bytes before the data */
+    uint8_t *origin_blob;  /* the .npy header to write before the data: an
+                              .npy's own, or a tensor's shape (see above) */
     size_t origin_blob_len;
 } mx_matrix;
 

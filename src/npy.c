@@ -6,17 +6,20 @@
 #include "../codecs/bf16.h"
 
 #define NPY_MAGIC "\x93NUMPY"
-#define NPY_MAX_DIMS 32
+#define NPY_MAX_DIMS MX_NPY_MAX_DIMS
 
 
-/* The header numpy itself writes for a C-order (rows, cols) '<u2' array:
- * version 1, padded with spaces so the data starts 64-byte aligned. */
-static size_t fresh_header(uint64_t rows, uint64_t cols, uint8_t *hdr)
+/* The header numpy itself writes for a C-order '<u2' array of shape
+ * dims[0..ndim): version 1, padded with spaces so the data starts 64-byte
+ * aligned; the tuple as Python writes it: (), (n,), (a, b), (a, b, c). */
+size_t mx_npy_tensor_header(const uint64_t *dims, size_t ndim, uint8_t *hdr)
 {
-    char dict[160];
-    int n = snprintf(dict, sizeof dict,
-                     "{'descr': '<u2', 'fortran_order': False, 'shape': (%llu, %llu), }",
-                     (unsigned long long)rows, (unsigned long long)cols);
+    char dict[MX_NPY_TENSOR_MAX];
+    int n = snprintf(dict, sizeof dict, "{'descr': '<u2', 'fortran_order': False, 'shape': (");
+    for (size_t i = 0; i < ndim; i++)
+        n += snprintf(dict + n, sizeof dict - (size_t)n, "%s%llu", i ? ", " : "",
+                      (unsigned long long)dims[i]);
+    n += snprintf(dict + n, sizeof dict - (size_t)n, "%s), }", ndim == 1 ? "," : "");
     size_t total = 10 + (size_t)n + 1, padded = (total + 63) / 64 * 64;
     memcpy(hdr, NPY_MAGIC "\x01\x00", 8);
     hdr[8] = (uint8_t)((padded - 10) & 0xff);
@@ -25,6 +28,12 @@ static size_t fresh_header(uint64_t rows, uint64_t cols, uint8_t *hdr)
     memset(hdr + 10 + n, ' ', padded - total);
     hdr[padded - 1] = '\n';
     return padded;
+}
+
+static size_t fresh_header(uint64_t rows, uint64_t cols, uint8_t *hdr)
+{
+    const uint64_t dims[2] = {rows, cols};
+    return mx_npy_tensor_header(dims, 2, hdr);
 }
 
 int mx_npy_sniff(const uint8_t *buf, size_t len)
@@ -313,6 +322,28 @@ int mx_npy_header_fits(const uint8_t *hdr, size_t len, uint64_t rows, uint64_t c
     if (info.rows != rows || info.cols != cols)
         return mx_fail(err, MX_EINPUT, "its shape does not hold the %llux%llu values stored",
                        (unsigned long long)rows, (unsigned long long)cols);
+    return 0;
+}
+
+int mx_npy_tensor_header_fits(const uint8_t *hdr, size_t len, uint64_t rows, uint64_t cols,
+                              mx_error *err)
+{
+    if (mx_npy_header_fits(hdr, len, rows, cols, 0, err))
+        return -1;
+    npy_header nh;
+    size_t start = hdr[6] == 1 ? 10 : 12; /* it fits: a whole header that parses */
+    if (parse_header((const char *)hdr + start, len - start, &nh, err))
+        return -1;
+    /* a 2-D tensor's file stores no header, and any other is the one
+     * mx_npy_tensor_header writes: nothing else is what compress made */
+    if (nh.ndim == 2)
+        return mx_fail(err, MX_EINPUT, "its shape is 2-D, and a 2-D tensor's file stores none");
+    uint8_t want[MX_NPY_TENSOR_MAX];
+    if (mx_npy_tensor_header(nh.dims, nh.ndim, want) != len || memcmp(want, hdr, len) != 0) {
+        char shape[80];
+        shape_text(&nh, shape, sizeof shape);
+        return mx_fail(err, MX_EINPUT, "it is not the header mxbench writes for shape %s", shape);
+    }
     return 0;
 }
 

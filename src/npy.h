@@ -40,6 +40,23 @@ int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_err
  * checked with it, so a file that reads back is one numpy reads too. */
 int mx_npy_header_fits(const uint8_t *hdr, size_t len, uint64_t rows, uint64_t cols,
                        int fortran, mx_error *err);
+/* Most dimensions a shape may have, as numpy 1.x. */
+#define MX_NPY_MAX_DIMS 32
+/* Room for the header of any shape of at most MX_NPY_MAX_DIMS dimensions. */
+#define MX_NPY_TENSOR_MAX 1024
+/* Writes into hdr (MX_NPY_TENSOR_MAX bytes) the version-1 C-order '<u2'
+ * header numpy writes for an array of shape dims[0..ndim), ndim at most
+ * MX_NPY_MAX_DIMS; returns its length. For 2 dimensions it is the fresh
+ * header mx_npy_serialize writes. A .safetensors tensor's matrix keeps
+ * it as its origin header when the tensor is not 2-D, so decompress
+ * gives back the tensor's shape. */
+size_t mx_npy_tensor_header(const uint64_t *dims, size_t ndim, uint8_t *hdr);
+/* 0 when hdr (len bytes) is what a .safetensors tensor's matrix keeps:
+ * mx_npy_header_fits in C order, and byte for byte the
+ * mx_npy_tensor_header of its own shape, which is not 2-D. Else -1
+ * saying why. */
+int mx_npy_tensor_header_fits(const uint8_t *hdr, size_t len, uint64_t rows, uint64_t cols,
+                              mx_error *err);
 /* Stored values (little-endian, width 2 or 4) to bf16 bits. */
 void mx_npy_decode_values(const uint8_t *src, int width, size_t count, uint16_t *dst);
 /* The header serialisation writes before m's values (which have `rows`

@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include "npy.h"
 
 int mx_safetensors_sniff(const uint8_t *buf, size_t len)
 {
@@ -31,19 +32,29 @@ static void shape_text(json_t *shape, char *out, size_t n)
     snprintf(out + k, n - k, "%s", nd == 0 ? "[]" : i < nd ? "..." : "]");
 }
 
-/* 0, or -1 (with err only when the shape is well-formed but refused) */
-static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols, mx_error *err)
+/* The shape into dims[0..*nd) and as a matrix; 0, or -1 (with err only
+ * when the shape is well-formed but refused) */
+static int tensor_shape(json_t *shape, uint64_t *dims, size_t *ndim, uint64_t *rows,
+                        uint64_t *cols, mx_error *err)
 {
     if (!json_is_array(shape))
         return -1;
     size_t nd = json_array_size(shape);
     *rows = 1;
     *cols = 1;
+    char text[96];
+    if (nd > MX_NPY_MAX_DIMS) { /* decompress could write no .npy of it */
+        shape_text(shape, text, sizeof text);
+        return mx_fail(err, MX_EINPUT, "shape %s has %zu dimensions; at most %d are supported",
+                       text, nd, MX_NPY_MAX_DIMS);
+    }
+    *ndim = nd;
     for (size_t i = 0; i < nd; i++) {
         json_t *d = json_array_get(shape, i);
         if (!json_is_integer(d) || json_integer_value(d) < 0)
             return -1;
         uint64_t v = (uint64_t)json_integer_value(d);
+        dims[i] = v;
         if (i + 1 == nd) {
             *cols = v;
         } else {
@@ -52,9 +63,25 @@ static int tensor_shape(json_t *shape, uint64_t *rows, uint64_t *cols, mx_error 
             *rows *= v;
         }
     }
-    char text[96];
     shape_text(shape, text, sizeof text);
     return mx_shape_check_as(*rows, *cols, text, err);
+}
+
+/* A tensor that is not 2-D keeps its shape as the .npy header decompress
+ * writes (the container's origin header): rows x cols alone would give
+ * back (6, 16) for (2, 3, 16). A 2-D one needs none, so its file is the
+ * same as before tensors kept their shape. */
+static int keep_shape(mx_matrix *m, const uint64_t *dims, size_t ndim, mx_error *err)
+{
+    if (ndim == 2)
+        return 0;
+    uint8_t hdr[MX_NPY_TENSOR_MAX];
+    size_t n = mx_npy_tensor_header(dims, ndim, hdr);
+    if (!(m->origin_blob = malloc(n)))
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    memcpy(m->origin_blob, hdr, n);
+    m->origin_blob_len = n;
+    return 0;
 }
 
 int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
@@ -97,10 +124,12 @@ int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
         }
         if (strcmp(json_string_value(dtype), "BF16") != 0)
             continue;
-        uint64_t rows, cols;
+        uint64_t rows, cols, dims[MX_NPY_MAX_DIMS];
+        size_t ndim = 0;
         json_t *offs = json_object_get(t, "data_offsets");
         mx_error serr = {0};
-        int bad_shape = tensor_shape(json_object_get(t, "shape"), &rows, &cols, &serr);
+        int bad_shape =
+            tensor_shape(json_object_get(t, "shape"), dims, &ndim, &rows, &cols, &serr);
         if (bad_shape && serr.code) {
             mx_fail(err, MX_EINPUT, "tensor '%s': %s", key, serr.msg);
             goto fail;
@@ -128,6 +157,8 @@ int mx_safetensors_parse(const uint8_t *buf, size_t len, mx_named_matrix **out,
         for (size_t i = 0; i < count; i++)
             v[k].m.data[i] = (uint16_t)(src[2 * i] | src[2 * i + 1] << 8);
         v[k].m.origin = MX_ORIGIN_SAFETENSORS;
+        if (keep_shape(&v[k].m, dims, ndim, err))
+            goto fail;
         snprintf(v[k].name, sizeof v[k].name, "%s", key);
         k++;
     }

@@ -1,8 +1,12 @@
 /* safetensors.h - read every BF16 tensor of a .safetensors file.
  *
  * The JSON header is parsed with jansson. Shapes map to matrices as for
- * .npy ((n,) -> 1xn, ND -> product of leading dims x last dim). Tensors of
- * other dtypes are skipped; a file with no BF16 tensor is an error. */
+ * .npy ([] -> 1x1, [n] -> 1xn, ND -> product of leading dims x last dim,
+ * at most MX_NPY_MAX_DIMS dims); a shape that is not 2-D is also kept as
+ * the matrix's origin header, the .npy header of that shape
+ * (mx_npy_tensor_header), so decompress gives the tensor back with its
+ * own shape. Tensors of other dtypes are skipped; a file with no BF16
+ * tensor is an error. */
 #ifndef MX_SAFETENSORS_H
 #define MX_SAFETENSORS_H
 #include <stddef.h>
