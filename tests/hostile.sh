@@ -241,6 +241,31 @@ open("src.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h
                             bytes(range(256)) * 4)
 PY2
     "$MX" -q compress -p bfdelta src.npy -o base.mxb || bad "compress the stored-header base"
+    # a .safetensors tensor that is not 2-D keeps its shape the same way:
+    # it came back as a (6, 16) or (1, 40) .npy, the shape lost
+    $PY - <<'PY2' || bad "writing tensors"
+import json, struct
+import numpy as np
+rng = np.random.default_rng(7)
+for name, shape in (("t3", [2, 3, 16]), ("t1", [40])):
+    v = rng.integers(0, 65536, int(np.prod(shape)), dtype=np.uint16).astype("<u2")
+    h = json.dumps({"x": {"dtype": "BF16", "shape": shape, "data_offsets": [0, v.nbytes]}}).encode()
+    open(name + ".safetensors", "wb").write(struct.pack("<Q", len(h)) + h + v.tobytes())
+PY2
+    for t in t3 t1; do
+        "$MX" -q compress -p bfdelta $t.safetensors -o $t.mxb && "$MX" -q decompress $t.mxb -o $t.npy ||
+            bad "round trip of $t.safetensors"
+        "$MX" info $t.mxb | grep -q '^  origin  *\.safetensors tensor$' || bad "info $t.mxb: $("$MX" info $t.mxb)"
+    done
+    $PY - <<'PY2' || bad "a tensor's .npy has other values or another shape"
+import struct
+import numpy as np
+for name, shape in (("t3", (2, 3, 16)), ("t1", (40,))):
+    raw = open(name + ".safetensors", "rb").read()
+    a = np.load(name + ".npy")
+    assert a.shape == shape and a.dtype == np.uint16, (name, a.shape, a.dtype)
+    assert a.tobytes() == raw[8 + struct.unpack("<Q", raw[:8])[0]:], name
+PY2
     $PY - "$xxh3" <<'PY2' || bad "rebuilding containers"
 import base64, struct, sys
 import numpy as np
@@ -295,11 +320,21 @@ open("noise.mxb", "wb").write(with_header(base, bytes(range(7, 77))))
 open("shape.mxb", "wb").write(with_header(base, npy(d % ("<u2", "(32, 16)"))))
 open("f8.mxb", "wb").write(with_header(base, npy(d % ("<f8", "(16, 32)"))))
 open("raw.mxb", "wb").write(with_header(base, npy(d % ("<u2", "(16, 32)")), origin=0))
+# a tensor's header: only the one compress writes for its 6x16 values
+t3 = open("t3.mxb", "rb").read()
+open("t3same.mxb", "wb").write(with_header(t3, npy(d % ("<u2", "(2, 3, 16)"))))
+open("st_shape.mxb", "wb").write(with_header(t3, npy(d % ("<u2", "(2, 3, 17)"))))
+open("st_flat.mxb", "wb").write(with_header(t3, npy(d % ("<u2", "(96,)"))))
+open("st_2d.mxb", "wb").write(with_header(t3, npy(d % ("<u2", "(6, 16)"))))
+open("st_i2.mxb", "wb").write(with_header(t3, npy(d % ("<i2", "(2, 3, 16)"))))
+open("st_rogue.mxb", "wb").write(with_header(
+    t3, b"\x93NUMPY\x01\x00\x40\x00{'descr': '<f8', 'fortran_order': True, 'shape': (99999999999, -3), }"))
 PY2
+    cmp -s t3.mxb t3same.mxb || bad "rebuilt with its own header, a tensor's container should be the same bytes"
     cmp -s base.mxb same.mxb || bad "rebuilt with its own header, a container should be the same bytes"
     "$MX" -q verify same.mxb >/dev/null && "$MX" -q decompress same.mxb -o same.npy && cmp -s src.npy same.npy ||
         bad "a container rebuilt with its own header should still decode"
-    for f in rogue noise shape f8 raw; do
+    for f in rogue noise shape f8 raw st_shape st_flat st_2d st_i2 st_rogue; do
         for cmd in verify info; do
             expect_error "$cmd $f.mxb" "$MX" $cmd $f.mxb
             grep -q 'corrupt container' "$tmp/stderr" || bad "$cmd $f.mxb: $(cat "$tmp/stderr")"

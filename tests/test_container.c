@@ -5,6 +5,7 @@
 #include <xxhash.h>
 #include "../src/container.h"
 #include "../src/engine.h"
+#include "../src/npy.h"
 #include "check.h"
 #include "edge.h"
 
@@ -320,6 +321,74 @@ static void check_origin_header(const mx_matrix *small)
     mx_ctx_set_frame_rows(ctx, 0);
 }
 
+/* A .safetensors tensor that is not 2-D keeps its shape as the header
+ * decompress writes: it comes back, and one other than exactly what
+ * compress writes for such a shape of these values is refused as for .npy
+ * origins, both when read and when compressed. */
+static void check_tensor_header(const mx_matrix *small)
+{
+    static const uint64_t dims[3] = {13, 1, 37};
+    uint8_t good[MX_NPY_TENSOR_MAX], hb[256];
+    mx_matrix m = *small; /* 13 x 37, as a [13, 1, 37] tensor */
+    m.origin = MX_ORIGIN_SAFETENSORS;
+    m.origin_blob = good;
+    m.origin_blob_len = mx_npy_tensor_header(dims, 3, good);
+    CHECK(m.origin_blob_len == npy_header(hb, "{'descr': '<u2', 'fortran_order': False, "
+                                              "'shape': (13, 1, 37), }") &&
+              memcmp(good, hb, m.origin_blob_len) == 0,
+          "a tensor's header is numpy's, padded as numpy pads it");
+    uint8_t *buf, *fake;
+    size_t len, flen;
+    mx_matrix out;
+    mx_error err = {0};
+    if (encode(&m, "zstd:1", &buf, &len))
+        return;
+    CHECK(mx_decompress(ctx, buf, len, &out, &err) == 0 && out.origin == MX_ORIGIN_SAFETENSORS &&
+              out.origin_blob_len == m.origin_blob_len &&
+              memcmp(out.origin_blob, good, m.origin_blob_len) == 0,
+          "the tensor's shape comes back: %s", err.msg);
+    mx_matrix_free(&out);
+    static const struct { const char *dict; int fortran; } cases[] = {
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 37, 1), }", 0}, /* 481 x 1 */
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (481,), }", 0},      /* 1 x 481 */
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 37), }", 0},    /* 2-D: none */
+        {"{'descr': '<i2', 'fortran_order': False, 'shape': (13, 1, 37), }", 0}, /* not ours */
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13,1,37), }", 0},   /* not ours */
+        {"{'descr': '<u2', 'fortran_order': True, 'shape': (13, 1, 37), }", 0},
+        {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 1, 37), }", 1}, /* Fortran */
+        {"{'descr': '<f8', 'fortran_order': False, 'shape': (13, 1, 37), }", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mx_container c;
+        if (mx_container_read(buf, len, &c, &err)) {
+            CHECK(0, "%s", err.msg);
+            break;
+        }
+        c.blob = hb;
+        c.blob_len = npy_header(hb, cases[i].dict);
+        c.fortran = cases[i].fortran;
+        if (mx_container_write(&c, &fake, &flen, &err)) {
+            CHECK(0, "%s", err.msg);
+            break;
+        }
+        int rc = mx_decompress(ctx, fake, flen, &out, &err);
+        CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, "corrupt container"),
+              "tensor case %zu decoded: %s", i, err.msg);
+        if (rc == 0)
+            mx_matrix_free(&out);
+        free(fake);
+    }
+    free(buf);
+    /* compress refuses a tensor whose header does not hold its values */
+    m.origin_blob_len = npy_header(good, "{'descr': '<u2', 'fortran_order': False, 'shape': (13, 2, 37), }");
+    buf = NULL;
+    mx_pipeline p;
+    mx_pipeline_parse("zstd:1", &p, &err);
+    CHECK(mx_compress(ctx, &p, &m, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf &&
+              strstr(err.msg, "origin"),
+          "compress of a tensor its header does not describe: %s", err.msg);
+}
+
 int main(void)
 {
     mx_named_matrix *e;
@@ -339,6 +408,7 @@ int main(void)
         check_corruption(small, specs[i], 1);
     check_hashes(small);
     check_origin_header(small);
+    check_tensor_header(small);
     for (size_t i = 0; i < N_SPECS; i++)
         for (size_t j = 0; j < N_SPECS; j++)
             if (i != j)

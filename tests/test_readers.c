@@ -298,6 +298,16 @@ static void check_safetensors(void)
               "tensor a: %s", a->name);
         CHECK(b->m.rows == 1 && b->m.cols == 4 && b->m.data[0] == (uint16_t)(20 | 21 << 8),
               "tensor b");
+        /* a 1-D tensor keeps its shape as the .npy header decompress
+         * writes; a 2-D one needs none */
+        static const char want[] = "{'descr': '<u2', 'fortran_order': False, 'shape': (4,), }";
+        CHECK(b->m.origin == MX_ORIGIN_SAFETENSORS && b->m.origin_blob_len == 128 &&
+                  memcmp(b->m.origin_blob, "\x93NUMPY\x01\x00\x76\x00", 10) == 0 &&
+                  memcmp(b->m.origin_blob + 10, want, sizeof want - 1) == 0 &&
+                  b->m.origin_blob[127] == '\n',
+              "tensor b's shape (4,) is kept");
+        CHECK(a->m.origin == MX_ORIGIN_SAFETENSORS && !a->m.origin_blob && !a->m.origin_blob_len,
+              "tensor a (2-D) keeps no header");
     }
 
     mx_samples_free(s, n);
@@ -334,6 +344,25 @@ static void check_safetensors(void)
     CHECK(mx_samples_load_file(path, NULL, NULL, &s, &n, &err) == -1 &&
               strstr(err.msg, "shape [9223372036854775807] is too large") && !strstr(err.msg, "1x"),
           "huge tensor: %s", err.msg);
+    mx_samples_free(s, n);
+    s = NULL;
+    n = 0;
+    /* more dimensions than any .npy holds: no file decompress could write */
+    char deep[256];
+    int dn = snprintf(deep, sizeof deep, "{\"d\":{\"dtype\":\"BF16\",\"shape\":[");
+    for (int i = 0; i < 33; i++)
+        dn += snprintf(deep + dn, sizeof deep - (size_t)dn, "%s1", i ? "," : "");
+    dn += snprintf(deep + dn, sizeof deep - (size_t)dn, "],\"data_offsets\":[0,2]}}");
+    uint8_t db[300];
+    for (int i = 0; i < 8; i++)
+        db[i] = (uint8_t)((size_t)dn >> (8 * i));
+    memcpy(db + 8, deep, (size_t)dn);
+    db[8 + dn] = db[9 + dn] = 0;
+    write_tmp("deep.safetensors", db, 8 + (size_t)dn + 2);
+    snprintf(path, sizeof path, "%s/deep.safetensors", tmpdir);
+    CHECK(mx_samples_load_file(path, NULL, NULL, &s, &n, &err) == -1 && err.code == MX_EINPUT &&
+              strstr(err.msg, "has 33 dimensions; at most 32"),
+          "33-D tensor: %s", err.msg);
     mx_samples_free(s, n);
 }
 
