@@ -228,6 +228,56 @@ static size_t npy_header(uint8_t *h, const char *dict)
     return total;
 }
 
+/* The container buf (len bytes) rewritten, checksums and all, with these
+ * origin fields: decompress and describe must both refuse it as corrupt.
+ * 0, or -1 when buf could not be rewritten (a failed check then). */
+static int check_rewrite_refused(const uint8_t *buf, size_t len, const uint8_t *blob,
+                                 size_t blob_len, mx_origin origin, int fortran,
+                                 const char *what, size_t i)
+{
+    mx_container c;
+    uint8_t *fake;
+    size_t flen;
+    mx_matrix out;
+    mx_container_info info;
+    mx_error err = {0};
+    if (mx_container_read(buf, len, &c, &err)) {
+        CHECK(0, "%s", err.msg);
+        return -1;
+    }
+    c.blob = blob;
+    c.blob_len = blob_len;
+    c.origin = origin;
+    c.fortran = fortran;
+    if (mx_container_write(&c, &fake, &flen, &err)) {
+        CHECK(0, "%s", err.msg);
+        return -1;
+    }
+    int rc = mx_decompress(ctx, fake, flen, &out, &err);
+    CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, "corrupt container"),
+          "%s case %zu decoded: %s", what, i, err.msg);
+    if (rc == 0)
+        mx_matrix_free(&out);
+    CHECK(mx_container_describe(fake, flen, &info, &err) == -1 &&
+              strstr(err.msg, "corrupt container"),
+          "%s case %zu described: %s", what, i, err.msg);
+    free(fake);
+    return 0;
+}
+
+/* compress refuses m, whose origin header does not describe its values */
+static void check_compress_refused(const mx_matrix *m, const char *what)
+{
+    uint8_t *buf = NULL;
+    size_t len;
+    mx_pipeline p;
+    mx_error err = {0};
+    mx_pipeline_parse("zstd:1", &p, &err);
+    CHECK(mx_compress(ctx, &p, m, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf &&
+              strstr(err.msg, "origin"),
+          "compress of a %s its header does not describe: %s", what, err.msg);
+}
+
 /* The origin .npy header stored in a container is what decompress writes
  * before the values: one that is no .npy header, or not of these values,
  * was written out as it was (after a verify that said OK), so numpy could
@@ -240,8 +290,8 @@ static void check_origin_header(const mx_matrix *small)
     m.origin = MX_ORIGIN_NPY;
     m.origin_blob = good;
     m.origin_blob_len = npy_header(good, "{'descr': '<i2', 'fortran_order': False, 'shape': (13, 37), }");
-    uint8_t *buf, *fake;
-    size_t len, flen;
+    uint8_t *buf;
+    size_t len;
     mx_matrix out;
     mx_error err = {0};
     if (encode(&m, "zstd:1", &buf, &len))
@@ -269,11 +319,6 @@ static void check_origin_header(const mx_matrix *small)
         {"-", MX_ORIGIN_RAW, 1}, /* no header; Fortran order for a raw file */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        mx_container c;
-        if (mx_container_read(buf, len, &c, &err)) {
-            CHECK(0, "%s", err.msg);
-            break;
-        }
         size_t hl = 0;
         if (!cases[i].dict)
             memcpy(hb, rogue, hl = sizeof rogue - 1);
@@ -282,24 +327,9 @@ static void check_origin_header(const mx_matrix *small)
                 hb[hl] = (uint8_t)(hl * 37 + 11);
         else if (cases[i].dict[0] != '-')
             hl = npy_header(hb, cases[i].dict);
-        c.blob = hb;
-        c.blob_len = hl;
-        c.origin = (mx_origin)cases[i].origin;
-        c.fortran = cases[i].fortran;
-        if (mx_container_write(&c, &fake, &flen, &err)) {
-            CHECK(0, "%s", err.msg);
+        if (check_rewrite_refused(buf, len, hb, hl, (mx_origin)cases[i].origin, cases[i].fortran,
+                                  "origin", i))
             break;
-        }
-        mx_container_info info;
-        int rc = mx_decompress(ctx, fake, flen, &out, &err);
-        CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, "corrupt container"),
-              "case %zu decoded: %s", i, err.msg);
-        if (rc == 0)
-            mx_matrix_free(&out);
-        CHECK(mx_container_describe(fake, flen, &info, &err) == -1 &&
-                  strstr(err.msg, "corrupt container"),
-              "case %zu described: %s", i, err.msg);
-        free(fake);
     }
     free(buf);
     /* frames: the header is the whole matrix's, in the first frame only */
@@ -312,12 +342,7 @@ static void check_origin_header(const mx_matrix *small)
     }
     /* compress refuses a header that does not describe its matrix */
     m.origin_blob_len = npy_header(good, "{'descr': '<u2', 'fortran_order': False, 'shape': (4, 37), }");
-    buf = NULL;
-    mx_pipeline p;
-    mx_pipeline_parse("zstd:1", &p, &err);
-    CHECK(mx_compress(ctx, &p, &m, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf &&
-              strstr(err.msg, "origin"),
-          "compress of a matrix its header does not describe: %s", err.msg);
+    check_compress_refused(&m, "matrix");
     mx_ctx_set_frame_rows(ctx, 0);
 }
 
@@ -337,8 +362,8 @@ static void check_tensor_header(const mx_matrix *small)
                                               "'shape': (13, 1, 37), }") &&
               memcmp(good, hb, m.origin_blob_len) == 0,
           "a tensor's header is numpy's, padded as numpy pads it");
-    uint8_t *buf, *fake;
-    size_t len, flen;
+    uint8_t *buf;
+    size_t len;
     mx_matrix out;
     mx_error err = {0};
     if (encode(&m, "zstd:1", &buf, &len))
@@ -358,35 +383,14 @@ static void check_tensor_header(const mx_matrix *small)
         {"{'descr': '<u2', 'fortran_order': False, 'shape': (13, 1, 37), }", 1}, /* Fortran */
         {"{'descr': '<f8', 'fortran_order': False, 'shape': (13, 1, 37), }", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        mx_container c;
-        if (mx_container_read(buf, len, &c, &err)) {
-            CHECK(0, "%s", err.msg);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (check_rewrite_refused(buf, len, hb, npy_header(hb, cases[i].dict), MX_ORIGIN_SAFETENSORS,
+                                  cases[i].fortran, "tensor", i))
             break;
-        }
-        c.blob = hb;
-        c.blob_len = npy_header(hb, cases[i].dict);
-        c.fortran = cases[i].fortran;
-        if (mx_container_write(&c, &fake, &flen, &err)) {
-            CHECK(0, "%s", err.msg);
-            break;
-        }
-        int rc = mx_decompress(ctx, fake, flen, &out, &err);
-        CHECK(rc == -1 && err.code == MX_EINPUT && strstr(err.msg, "corrupt container"),
-              "tensor case %zu decoded: %s", i, err.msg);
-        if (rc == 0)
-            mx_matrix_free(&out);
-        free(fake);
-    }
     free(buf);
     /* compress refuses a tensor whose header does not hold its values */
     m.origin_blob_len = npy_header(good, "{'descr': '<u2', 'fortran_order': False, 'shape': (13, 2, 37), }");
-    buf = NULL;
-    mx_pipeline p;
-    mx_pipeline_parse("zstd:1", &p, &err);
-    CHECK(mx_compress(ctx, &p, &m, &buf, &len, &err) == -1 && err.code == MX_EINPUT && !buf &&
-              strstr(err.msg, "origin"),
-          "compress of a tensor its header does not describe: %s", err.msg);
+    check_compress_refused(&m, "tensor");
 }
 
 int main(void)
