@@ -496,7 +496,9 @@ typedef struct {
 static int matrix_begin(void *user, const mx_container *whole, mx_error *err)
 {
     mx_matrix *m = ((matrix_sink *)user)->m;
-    if (mx_matrix_alloc(m, whole->rows, whole->cols))
+    /* every frame's decoder writes all its values (or the read fails),
+     * and the frames cover every row (mx_frames_read) */
+    if (mx_matrix_alloc_unset(m, whole->rows, whole->cols))
         return mx_fail(err, MX_EINPUT, "corrupt container: matrix %llux%llu is too large",
                        (unsigned long long)whole->rows, (unsigned long long)whole->cols);
     m->origin = whole->origin;

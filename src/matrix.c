@@ -3,18 +3,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols)
+static int matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols, int zeroed)
 {
     memset(m, 0, sizeof *m);
     if (cols && rows > SIZE_MAX / 2 / cols)
         return -1;
     size_t n = (size_t)(rows * cols);
-    m->data = calloc(n ? n : 1, sizeof(uint16_t));
+    m->data = zeroed ? calloc(n ? n : 1, sizeof(uint16_t)) : malloc((n ? n : 1) * sizeof(uint16_t));
     if (!m->data)
         return -1;
     m->rows = rows;
     m->cols = cols;
     return 0;
+}
+
+int mx_matrix_alloc(mx_matrix *m, uint64_t rows, uint64_t cols)
+{
+    return matrix_alloc(m, rows, cols, 1);
+}
+
+int mx_matrix_alloc_unset(mx_matrix *m, uint64_t rows, uint64_t cols)
+{
+    return matrix_alloc(m, rows, cols, 0);
 }
 
 int mx_shape_check_as(uint64_t rows, uint64_t cols, const char *as, mx_error *err)

@@ -700,6 +700,45 @@ static void check_every_stage(const mx_sample *s, size_t n)
     }
 }
 
+/* Every coder writes every byte of what it decodes: the decoder's matrix
+ * is not zeroed first (mx_matrix_alloc_unset). Decoded over zeros and
+ * over ones, a byte left alone would differ. */
+static void check_writes_every_value(const mx_sample *s, size_t n)
+{
+    mx_work w = MX_WORK_INIT;
+    for (size_t k = 0; mx_stages[k]; k++) {
+        const mx_stage *st = mx_stages[k];
+        if (st->kind != MX_STAGE_ENTROPY)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            mx_params p = {0};
+            mx_error err = {0};
+            mx_stream_desc d = {16, s[i].m.rows, s[i].m.cols};
+            size_t bytes = mx_matrix_count(&s[i].m) * 2, cap = 0, len = 0;
+            uint8_t *frame = NULL, *zeros = malloc(bytes + 1), *ones = malloc(bytes + 1);
+            int rc = !zeros || !ones || mx_stage_parse(st, NULL, &p, &err);
+            if (!rc) {
+                cap = st->bound(&p, bytes);
+                rc = !(frame = malloc(cap + 1)) ||
+                     st->compress(&p, &w, &d, (const uint8_t *)s[i].m.data, bytes, frame, cap, &len, &err);
+            }
+            if (!rc) {
+                memset(zeros, 0, bytes + 1);
+                memset(ones, 0xff, bytes + 1);
+                rc = st->decompress(&p, &w, &d, frame, len, zeros, bytes, &err) ||
+                     st->decompress(&p, &w, &d, frame, len, ones, bytes, &err);
+            }
+            CHECK(rc == 0, "%s on %s: %s", st->name, s[i].name, err.msg);
+            CHECK(rc || memcmp(zeros, ones, bytes) == 0, "%s on %s: a decoded byte was left unwritten",
+                  st->name, s[i].name);
+            free(frame);
+            free(zeros);
+            free(ones);
+        }
+    }
+    mx_work_free(&w);
+}
+
 static void check_quant_scale(void)
 {
     /* the scale is the smallest bf16 >= absmax/qmax */
@@ -761,6 +800,7 @@ int main(void)
                 !strcmp(s[i].name, "edge:specials_8x8") || !strcmp(s[i].name, "edge:one_1x1"))
                 pick[np++] = s[i];
         check_every_stage(pick, np);
+        check_writes_every_value(pick, np);
     }
     check_parse_errors();
     check_quant_scale();
