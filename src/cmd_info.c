@@ -22,19 +22,25 @@ static void print_info(const char *in, const mx_file_stats *st)
     const mx_container *c = &fi->first;
     double ratio =
         st->in_bytes ? (double)fi->rows * (double)fi->cols * 2 / (double)st->in_bytes : 0.0;
+    /* an N-D (or 1-D) origin is named as it comes back, then as coded */
+    char shape[128];
+    if (fi->origin_shape[0])
+        snprintf(shape, sizeof shape, "%s, coded as %llu x %llu bf16", fi->origin_shape,
+                 (unsigned long long)fi->rows, (unsigned long long)fi->cols);
+    else
+        snprintf(shape, sizeof shape, "%llu x %llu bf16", (unsigned long long)fi->rows,
+                 (unsigned long long)fi->cols);
     if (fi->frames > 1) {
-        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %llu x %llu bf16\n"
+        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %s\n"
                "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-               in, c->version, fi->frames, (unsigned long long)fi->rows,
-               (unsigned long long)fi->cols, fi->pipeline, fi->lossy ? "lossy" : "lossless",
+               in, c->version, fi->frames, shape, fi->pipeline, fi->lossy ? "lossy" : "lossless",
                (unsigned long long)st->in_bytes, ratio);
         return;
     }
-    printf("%s\n  format     mxb v%u\n  shape      %llu x %llu bf16\n"
+    printf("%s\n  format     mxb v%u\n  shape      %s\n"
            "  origin     %s%s\n  pipeline   %s (%s)\n  size       %llu bytes "
            "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
-           in, c->version, (unsigned long long)c->rows, (unsigned long long)c->cols,
-           origin_name(c->origin), c->fortran ? ", Fortran order" : "", c->spec,
+           in, c->version, shape, origin_name(c->origin), c->fortran ? ", Fortran order" : "", c->spec,
            c->lossy ? "lossy" : "lossless", (unsigned long long)st->in_bytes, ratio,
            c->header_size, c->coded.n, c->version == 1 ? "xxh64" : "xxh3",
            (unsigned long long)c->value_hash);

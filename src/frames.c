@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine.h"
+#include "npy.h"
 
 /* At most this many frames are coded or decoded at once. */
 #define MAX_BATCH 16
@@ -198,6 +199,17 @@ static const uint8_t *read_header(const mx_byte_source *in, slot *s, uint64_t of
     }
 }
 
+/* The shape of the origin header when it is not 2-D, else "": the header
+ * was checked with the container (mx_container_origin_check). */
+static void origin_shape(const mx_container *c, char *out, size_t n)
+{
+    mx_npy_info ni;
+    mx_error ignored = {0};
+    out[0] = 0;
+    if (c->blob_len && !mx_npy_read_header(c->blob, c->blob_len, &ni, &ignored) && ni.ndim != 2)
+        snprintf(out, n, "%s", ni.shape);
+}
+
 int mx_frames_read(mx_ctx *ctx, const mx_byte_source *in, const mx_row_sink *out,
                    int headers_only, mx_frames_info *info, mx_error *err)
 {
@@ -252,6 +264,7 @@ int mx_frames_read(mx_ctx *ctx, const mx_byte_source *in, const mx_row_sink *out
                 }
                 info->first = hdr;
                 info->first.blob = NULL; /* read into a buffer this call frees */
+                origin_shape(&hdr, info->origin_shape, sizeof info->origin_shape);
                 mx_container whole = hdr;
                 whole.rows = w.rows;
                 if (!headers_only && out && out->begin(out->user, &whole, err)) {

@@ -70,6 +70,9 @@ typedef struct {
     uint64_t rows, cols; /* the whole matrix */
     size_t frames;
     int lossy;           /* some frame is lossy */
+    /* the shape the origin .npy header gives (a tensor's own, an .npy's
+     * as written) when it is not 2-D, else "" */
+    char origin_shape[80];
     char pipeline[MX_SPEC_MAX + 32]; /* the first frame's, + " and others per frame" */
 } mx_frames_info;
 

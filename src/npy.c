@@ -278,8 +278,9 @@ int mx_npy_read_header(const uint8_t *buf, size_t len, mx_npy_info *info, mx_err
     /* the shape is named as the header writes it: rows x cols would show a
      * 1-D shape as 1 x n and fold N-D ones, and a dimension past 64 bits
      * has no figure */
-    char shape[80];
-    shape_text(&nh, shape, sizeof shape);
+    char *shape = info->shape;
+    shape_text(&nh, shape, sizeof info->shape);
+    info->ndim = nh.ndim;
     uint64_t rows = 1, cols = nh.ndim ? nh.dims[nh.ndim - 1] : 1;
     for (size_t i = 0; i + 1 < nh.ndim && !nh.huge; i++) {
         if (nh.dims[i] && rows > UINT64_MAX / nh.dims[i])

@@ -27,6 +27,8 @@ typedef struct {
     int fortran;
     size_t data_offset; /* the header's size: where the data starts */
     int keep_header;    /* the header is not the one mxbench writes: keep it */
+    size_t ndim;        /* dimensions of the shape, which is rows x cols only when 2 */
+    char shape[80];     /* the shape as the header writes it, e.g. "(2, 3, 16)" */
 } mx_npy_info;
 
 /* The header's size from its first 12 bytes (fewer when len is short). */

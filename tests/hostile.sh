@@ -257,6 +257,9 @@ PY2
             bad "round trip of $t.safetensors"
         "$MX" info $t.mxb | grep -q '^  origin  *\.safetensors tensor$' || bad "info $t.mxb: $("$MX" info $t.mxb)"
     done
+    # info names the shape it comes back as, then the one coded
+    "$MX" info t3.mxb | grep -qx '  shape      (2, 3, 16), coded as 6 x 16 bf16' || bad "info t3.mxb: $("$MX" info t3.mxb)"
+    "$MX" info t1.mxb | grep -qx '  shape      (40,), coded as 1 x 40 bf16' || bad "info t1.mxb: $("$MX" info t1.mxb)"
     $PY - <<'PY2' || bad "a tensor's .npy has other values or another shape"
 import struct
 import numpy as np
