@@ -121,7 +121,8 @@ int cli_both_to_one(const char *a, const char *b, const char *out);
 /* Refuses, before any work, an output that exists without -f or cannot be
  * one (mx_output_check): 0, or the exit status. what names the option. */
 int cli_check_output(const char *path, int force, const char *what);
-/* Refuses binary output to a terminal, as zstd does (-f overrides). */
+/* Refuses binary output to a terminal, stdout or a file naming one (-o
+ * /dev/tty), as zstd does for stdout (-f overrides). */
 int cli_check_binary_stdout(const char *path, int force, const char *what);
 /* Refuses reading data from stdin when it is a terminal (-f overrides)
  * and stdin named more than once. */

@@ -1,6 +1,7 @@
 /* cli_out.c - outputs of the commands: checked before the work, written
  * through the atomic writer, cleaned up on a signal; and the context every
  * command codes with. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,9 +109,24 @@ int cli_check_output(const char *path, int force, const char *what)
     return cli_report(&err);
 }
 
+/* Whether the file at path is a terminal (-o /dev/tty, /dev/stdout on
+ * one): only a character device is opened to ask, which has no effect. */
+static int names_terminal(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) || !S_ISCHR(st.st_mode))
+        return 0;
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    int tty = isatty(fd);
+    close(fd);
+    return tty;
+}
+
 int cli_check_binary_stdout(const char *path, int force, const char *what)
 {
-    if (!mx_is_stdio(path) || force || !isatty(1))
+    if (force || !(mx_is_stdio(path) ? isatty(1) : names_terminal(path)))
         return 0;
     fprintf(stderr, "mxbench: refusing to write %s data to a terminal; use -o FILE or redirect "
                     "(-f writes it anyway)\n", what);

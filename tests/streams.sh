@@ -139,6 +139,12 @@ if command -v script >/dev/null 2>&1; then
     grep -q 'refusing to write compressed data to a terminal' tty.out || bad "no tty message: $(cat tty.out)"
     script -qec "'$MX' -d -c a.ref.mxb" /dev/null >tty.out 2>&1
     [ $? = 2 ] && grep -q 'refusing to write decompressed data' tty.out || bad "decompress to a terminal"
+    # a file that names the terminal is one too; /dev/null is not
+    script -qec "'$MX' compress a.npy -o /dev/stdout" /dev/null >tty.out 2>&1
+    [ $? = 2 ] && grep -q 'refusing to write compressed data' tty.out || bad "-o /dev/stdout on a terminal: $(cat tty.out)"
+    script -qec "'$MX' -d a.ref.mxb -o /dev/tty" /dev/null >tty.out 2>&1
+    [ $? = 2 ] && grep -q 'refusing to write decompressed data' tty.out || bad "-o /dev/tty: $(cat tty.out)"
+    script -qec "'$MX' -q -d -f a.ref.mxb -o /dev/null" /dev/null >tty.out 2>&1 || bad "-o /dev/null on a terminal: $(cat tty.out)"
     script -qec "'$MX' -q compress -f -c a.npy | wc -c" /dev/null >tty.out 2>&1 || bad "-f to a terminal"
     script -qec "'$MX' -q compress -f -c a.npy" /dev/null >tty.out 2>&1 || bad "-f -c to a terminal"
     [ "$(wc -c <tty.out)" -gt 100000 ] || bad "-f -c wrote $(wc -c <tty.out) bytes to the terminal"
