@@ -31,9 +31,10 @@ static void print_info(const char *in, const mx_file_stats *st)
         snprintf(shape, sizeof shape, "%llu x %llu bf16", (unsigned long long)fi->rows,
                  (unsigned long long)fi->cols);
     if (fi->frames > 1) {
-        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %s\n"
+        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %s\n  origin     %s%s\n"
                "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-               in, c->version, fi->frames, shape, fi->pipeline, fi->lossy ? "lossy" : "lossless",
+               in, c->version, fi->frames, shape, origin_name(c->origin),
+               c->fortran ? ", Fortran order" : "", fi->pipeline, fi->lossy ? "lossy" : "lossless",
                (unsigned long long)st->in_bytes, ratio);
         return;
     }

@@ -190,7 +190,8 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         mx_fail(err, MX_EINPUT, "%s: not an .npy file (%zu bytes, no NUMPY header)", path, len);
     } else {
         mx_fail(err, MX_EINPUT,
-                "%s: unrecognised file type (want .npy, .safetensors, or .bin/.bf16 with --shape)",
+                "%s: unrecognised file type (want .npy, .safetensors, .bin, .bf16 or .raw; any "
+                "name with --shape)",
                 path);
     }
 out:

@@ -97,6 +97,7 @@ head -c 4096 "$npy" | tail -c 4000 >"$tmp/r.bin"
     bad "multi-frame .npy round trip"
 rows=$("$MX" info "$tmp/fr.mxb" | sed -n 's/.*format .*, \([0-9]*\) frames/\1/p')
 [ "$rows" = 6 ] || bad "info of a 512-row matrix in 100-row frames says '$rows' frames"
+"$MX" info "$tmp/fr.mxb" | grep -qx '  origin     \.npy' || bad "info of frames names no origin: $("$MX" info "$tmp/fr.mxb")"
 "$MX" verify "$tmp/fr.mxb" | grep -q ': OK (6 frames' || bad "verify a multi-frame file"
 "$MX" -q compress --frame-rows 7 --shape 40x50 "$tmp/r.bin" -o "$tmp/fr.bin.mxb" &&
     "$MX" -q decompress "$tmp/fr.bin.mxb" -o "$tmp/fr.bin" && cmp -s "$tmp/r.bin" "$tmp/fr.bin" ||
@@ -187,6 +188,11 @@ expect_error "truncated container" "$tmp/short" "$MX" decompress "$tmp/short.mxb
 # a file of another kind is named as such, not as a bad frame
 expect_error "info on an .npy" "" "$MX" info "$tmp/in.npy"
 grep -q "in.npy: not an mxbench file" "$tmp/stderr" || bad "info on an .npy: $(cat "$tmp/stderr")"
+# a name of no known kind lists the kinds (a .bin needs no --shape)
+head -c 80 /dev/urandom >"$tmp/vals.dat"
+expect_error "a .dat file" "$tmp/vals.dat.mxb" "$MX" compress "$tmp/vals.dat"
+grep -q "unrecognised file type (want .npy, .safetensors, .bin, .bf16 or .raw; any name with --shape)" \
+    "$tmp/stderr" || bad "a .dat file: $(cat "$tmp/stderr")"
 expect_error "verify corrupt" "" "$MX" verify "$tmp/corrupt.mxb"
 expect_error "not a container" "$tmp/in" "$MX" decompress "$tmp/in.npy" -o "$tmp/in"
 expect_error "no .mxb suffix and no -o" "" "$MX" decompress "$tmp/in.npy"
