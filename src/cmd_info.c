@@ -30,21 +30,20 @@ static void print_info(const char *in, const mx_file_stats *st)
     else
         snprintf(shape, sizeof shape, "%llu x %llu bf16", (unsigned long long)fi->rows,
                  (unsigned long long)fi->cols);
+    /* one frame's pipeline and lossiness are the file's (fi's) */
+    printf("%s\n  format     mxb v%u", in, c->version);
+    if (fi->frames > 1)
+        printf(", %zu frames", fi->frames);
+    printf("\n  shape      %s\n  origin     %s%s\n  pipeline   %s (%s)\n"
+           "  size       %llu bytes (ratio %.4f",
+           shape, origin_name(c->origin), c->fortran ? ", Fortran order" : "", fi->pipeline,
+           fi->lossy ? "lossy" : "lossless", (unsigned long long)st->in_bytes, ratio);
     if (fi->frames > 1) {
-        printf("%s\n  format     mxb v%u, %zu frames\n  shape      %s\n  origin     %s%s\n"
-               "  pipeline   %s (%s)\n  size       %llu bytes (ratio %.4f)\n",
-               in, c->version, fi->frames, shape, origin_name(c->origin),
-               c->fortran ? ", Fortran order" : "", fi->pipeline, fi->lossy ? "lossy" : "lossless",
-               (unsigned long long)st->in_bytes, ratio);
+        printf(")\n");
         return;
     }
-    printf("%s\n  format     mxb v%u\n  shape      %s\n"
-           "  origin     %s%s\n  pipeline   %s (%s)\n  size       %llu bytes "
-           "(ratio %.4f; header %zu)\n  streams    %zu\n  %-10s %016llx\n",
-           in, c->version, shape, origin_name(c->origin), c->fortran ? ", Fortran order" : "", c->spec,
-           c->lossy ? "lossy" : "lossless", (unsigned long long)st->in_bytes, ratio,
-           c->header_size, c->coded.n, c->version == 1 ? "xxh64" : "xxh3",
-           (unsigned long long)c->value_hash);
+    printf("; header %zu)\n  streams    %zu\n  %-10s %016llx\n", c->header_size, c->coded.n,
+           c->version == 1 ? "xxh64" : "xxh3", (unsigned long long)c->value_hash);
     const mx_level *top = &c->layout.level[c->layout.n_levels - 1];
     for (size_t j = 0; j < top->n; j++) {
         size_t raw = 0;
