@@ -180,6 +180,20 @@ __attribute__((target(MX_AVX512_TARGET))) static inline __m512i ctx2_512(__m512i
     return _mm512_mask_add_epi32(near, re0, eb, _mm512_set1_epi32(16));
 }
 
+/* Sixteen lanes' windows (wlanes.h) of their dh contexts, from the
+ * reference values: wt holds class cl's, bucket 1..32 at 0..31, bucket 0
+ * (no reference exponent) at 32 */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i win_512(__m512i r, __m512i med,
+                                                                       __m512i wlo, __m512i whi,
+                                                                       __m512i w0)
+{
+    __m512i re = _mm512_and_si512(_mm512_srli_epi32(r, 7), _mm512_set1_epi32(255));
+    __m512i b = _mm512_max_epi32(_mm512_sub_epi32(_mm512_add_epi32(re, _mm512_set1_epi32(32)), med),
+                                 _mm512_setzero_si512());
+    b = _mm512_min_epi32(_mm512_srli_epi32(b, 1), _mm512_set1_epi32(31));
+    return _mm512_mask_mov_epi32(_mm512_permutex2var_epi32(wlo, b, whi), _mm512_testn_epi32_mask(re, re), w0);
+}
+
 /* value_indices_avx2 on sixteen lanes */
 __attribute__((target(MX_AVX512_TARGET))) static size_t
 value_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
@@ -458,28 +472,31 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
 /* decode_avx2 with AVX-512: nv vectors of sixteen lanes a step (a constant) */
 __attribute__((target(MX_AVX512_TARGET), always_inline)) static inline size_t
 decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,
-           uint32_t cl, int med, __m512i *out_of_range, int nv)
+           uint32_t cl, int med, const uint32_t *wt, __m512i *out_of_range, int nv)
 {
     const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
+    const __m512i wlo = _mm512_loadu_si512((const void *)wt), whi = _mm512_loadu_si512((const void *)(wt + 16));
+    const __m512i w0 = _mm512_set1_epi32((int)wt[32]);
     const __m512i m15 = _mm512_set1_epi32(0x7fff);
     const size_t span = 16 * (size_t)nv;
     size_t j = 0;
     for (; w - j >= span && d->end[0] - d->p[0] >= 2 * (ptrdiff_t)span &&
            d->end[1] - d->p[1] >= 2 * (ptrdiff_t)span;
          j += span) {
-        __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, s1[8] = {0}, s2[8] = {0}; /* as need[] */
+        __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s1[8] = {0}, s2[8] = {0}; /* as need[] */
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++) {
             xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
             rv[k] = _mm512_cvtepu16_epi32(
                 _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
             b[k] = base1_512(rv[k], clv, medv);
+            wb[k] = win_512(rv[k], medv, wlo, whi, w0);
         }
-        mx_wl_get_512(d, m, xs, b, s1, nv, 0, 0);
+        mx_wl_get_512(d, m, xs, b, wb, s1, nv, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++)
             b[k] = _mm512_slli_epi32(_mm512_add_epi32(ctx2_512(rv[k], s1[k], medv), _mm512_set1_epi32(CTX_LO)), 12);
-        mx_wl_get_512(d, m, xs, b, s2, nv, 1, 1);
+        mx_wl_get_512(d, m, xs, b, NULL, s2, nv, 1, 1);
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++) {
             _mm512_storeu_si512((void *)(d->x + lane0 + j + 16 * (size_t)k), xs[k]);
@@ -500,25 +517,27 @@ decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, u
 /* 128 lanes at a time while they last, then 64, 32, 16 */
 __attribute__((target(MX_AVX512_TARGET))) static size_t
 decode_avx512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x,
-              size_t w, uint32_t cl, int med, int *bad)
+              size_t w, uint32_t cl, int med, const uint32_t *wt, int *bad)
 {
     __m512i out_of_range = _mm512_setzero_si512();
-    size_t j = decode_512(d, m, lane0, r, x, w, cl, med, &out_of_range, 8);
-    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, &out_of_range, 4);
-    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, &out_of_range, 2);
-    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, &out_of_range, 1);
+    size_t j = decode_512(d, m, lane0, r, x, w, cl, med, wt, &out_of_range, 8);
+    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, wt, &out_of_range, 4);
+    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, wt, &out_of_range, 2);
+    j += decode_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, wt, &out_of_range, 1);
     *bad |= _mm512_test_epi32_mask(out_of_range, out_of_range) != 0;
     return j;
 }
 #endif
 
+/* wt: the windows of class cl's dh contexts (win_512) */
 static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
-                       uint8_t *x, size_t w, uint32_t cl, int med, int *bad)
+                       uint8_t *x, size_t w, uint32_t cl, int med, const uint32_t *wt, int *bad)
 {
     size_t j = 0;
+    (void)wt;
 #ifdef MX_SIMD_X86
     if (d->simd == 2)
-        j = decode_avx512(d, m, lane0, r, x, w, cl, med, bad);
+        j = decode_avx512(d, m, lane0, r, x, w, cl, med, wt, bad);
     else if (d->simd)
         j = decode_avx2(d, m, lane0, r, x, w, cl, med, bad);
 #endif
@@ -558,6 +577,10 @@ int mx_bd_decode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, size_t 
     if (model_init(m, refs->nthird, 0, err) || mx_wl_read_tables(m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
+    uint32_t wt[NCLS][33]; /* decode_row's windows: buckets 1..32, then 0 */
+    for (uint32_t cl = 0; cl < NCLS; cl++)
+        for (uint32_t k = 0; k < 33; k++)
+            wt[cl][k] = m->win[CTX_DH + (k < 32 ? k + 1 : 0) * NCLS + cl];
     size_t nh = 3 * (size_t)R;
     for (size_t lo = 0; lo < nh; lo += l.lanes) {
         size_t a = nh - lo < l.lanes ? nh - lo : l.lanes;
@@ -590,7 +613,7 @@ int mx_bd_decode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, size_t 
             const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
             if (refs->make)
                 r = refs->make(refs->ctx, g, third[g], dist[g], c0, wd, r, scratch);
-            decode_row(&dec, m, i, r, x, wd, ctx_class(third[g]), med, &bad);
+            decode_row(&dec, m, i, r, x, wd, ctx_class(third[g]), med, wt[ctx_class(third[g])], &bad);
         }
     }
     rc = bad ? mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range")

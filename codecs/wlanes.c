@@ -83,6 +83,7 @@ void mx_wl_model_free(mx_wl_model *m)
     free(m->base);
     free(m->lut);
     free(m->sym);
+    free(m->win);
     free(m->used);
     free(m->filled);
     memset(m, 0, sizeof *m);
@@ -242,17 +243,39 @@ __attribute__((target("avx2"))) static void fill_avx2(uint32_t *lut, uint16_t *s
 }
 #endif
 
-/* A context's 4096 slots: symbol syms[i] takes freq[i] of them, in order;
- * with sy NULL (a small alphabet) the symbol goes in the slot itself.
+/* The first symbol of the MX_WL_WINDOW consecutive ones (from the u
+ * ascending used symbols syms) of most frequency, the lowest of equals; at
+ * most alpha - MX_WL_WINDOW, so that the window stays in the alphabet. */
+static uint16_t window_of(const uint16_t *syms, const uint16_t *freq, size_t u, unsigned alpha)
+{
+    uint32_t sum = 0, best = 0;
+    uint16_t win = 0;
+    for (size_t i = 0, j = 0; i < u; i++) { /* windows starting at syms[i] */
+        for (; j < u && syms[j] < syms[i] + MX_WL_WINDOW; j++)
+            sum += freq[j];
+        if (sum > best) {
+            best = sum;
+            win = syms[i];
+        }
+        sum -= freq[i];
+    }
+    return win > alpha - MX_WL_WINDOW ? (uint16_t)(alpha - MX_WL_WINDOW) : win;
+}
+
+/* A context's 4096 slots: symbol syms[i] takes freq[i] of them, in order.
+ * With sy NULL (a small alphabet) the symbol goes in the slot itself,
+ * else in sy, and its place in the window from win (wlanes.h) in the slot.
  * Exactly these slots are written: the vector fill's overrun stays inside
  * the context, under the symbols that follow. */
 static void fill_slots(uint32_t *lut, uint16_t *sy, const uint16_t *syms, const uint16_t *freq,
-                       size_t u, int simd)
+                       size_t u, unsigned win, int simd)
 {
     uint32_t slot = 0;
     (void)simd;
     for (size_t i = 0; i < u; i++) {
-        uint32_t f = freq[i], v = f | (sy ? 0 : (uint32_t)syms[i] << 25);
+        unsigned rel = (unsigned)syms[i] - win; /* wraps when below: outside */
+        uint32_t f = freq[i], top = !sy ? syms[i] : rel < MX_WL_WINDOW ? rel : MX_WL_OUTSIDE;
+        uint32_t v = f | top << 25;
 #ifdef MX_SIMD_X86
         if (simd && slot + (f + 7) / 8 * 8 <= MX_WL_SCALE) {
             fill_avx2(lut + slot, sy ? sy + slot : NULL, v, syms[i], f);
@@ -278,8 +301,10 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
     int rc = -1;
     if (!m->base)
         m->base = calloc(nc + 1, sizeof *m->base);
+    if (!m->win)
+        m->win = calloc(nc + 1, sizeof *m->win);
     int simd = mx_simd_avx2();
-    if (!span || !first || !freq || !syms || !m->base) {
+    if (!span || !first || !freq || !syms || !m->base || !m->win) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -315,6 +340,7 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
     }
     for (size_t c = 0; c < nc; c++) {
         m->base[c] = span[c] ? (uint32_t)(c * MX_WL_SCALE) : 0;
+        m->win[c] = 0;
         if (!span[c] && m->filled[c]) {
             memset(m->lut + c * MX_WL_SCALE, 0, MX_WL_SCALE * sizeof *m->lut);
             memset(m->sym + c * MX_WL_SCALE, 0, MX_WL_SCALE * sizeof *m->sym);
@@ -344,8 +370,10 @@ int mx_wl_read_tables(mx_wl_model *m, const uint8_t *src, size_t n, size_t *off,
         normalise(q, u, freq);
         q += u;
         m->filled[c] = 1;
-        fill_slots(m->lut + c * MX_WL_SCALE, m->alpha[c] <= MX_WL_SMALL ? NULL : m->sym + c * MX_WL_SCALE,
-                   syms, freq, u, simd);
+        int small = m->alpha[c] <= MX_WL_SMALL;
+        m->win[c] = small ? 0 : window_of(syms, freq, u, m->alpha[c]);
+        fill_slots(m->lut + c * MX_WL_SCALE, small ? NULL : m->sym + c * MX_WL_SCALE, syms, freq, u,
+                   m->win[c], simd);
     }
     *off = (size_t)(q - src);
     rc = 0;

@@ -40,6 +40,8 @@
 #define MX_WL_LOW (1u << 15)
 #define MX_WL_ALPHA_MAX 4096
 #define MX_WL_SMALL 128 /* alphabets up to this keep the symbol in the slot */
+#define MX_WL_WINDOW 127 /* larger ones keep the symbol's place in their window */
+#define MX_WL_OUTSIDE 127 /* ... or this, for a symbol outside it */
 
 typedef struct {
     size_t n_ctx;
@@ -50,11 +52,18 @@ typedef struct {
     uint64_t *enc;          /* encoder: per symbol freq | start << 13 | rcp shift << 25 | rcp << 32 */
     /* decoder: each context has 4096 slots of freq | (slot - start) << 13,
      * and for an alphabet of up to 128 symbols the symbol << 25 as well, else
-     * the symbol in `sym` at the same slot; context c's start at c * 4096
-     * (base[c]). An unused context's are zero: frequency 0. */
+     * the symbol in `sym` at the same slot (and its place in the window,
+     * below, << 25); context c's start at c * 4096 (base[c]). An unused
+     * context's are zero: frequency 0. */
     uint32_t *base;
     uint32_t *lut;
     uint16_t *sym;
+    /* decoder: per context of over 128 symbols, the first of the 127
+     * symbols that carry most of its frequency (its window). Their slots
+     * hold symbol - win << 25 as well, and any other symbol's slots
+     * MX_WL_OUTSIDE there, so an AVX-512 decoder gathers `sym` only for
+     * the few lanes outside (mx_wl_get_512). 0 for an unused context. */
+    uint16_t *win;
     uint8_t *used;          /* per context: it has a table (the encoder marks the
                                contexts it counts in, and counts in no other) */
     uint8_t *filled;        /* decoder: the context's slots may be non-zero */
@@ -206,10 +215,14 @@ mx_wl_get32(mx_wl_dec *d, const mx_wl_model *m, __m256i x[4], const __m256i b[4]
  * a constant: many lanes in flight hide the gathers' latency), table
  * lookups by gathers (cheaper than loads on the AMD cores that have
  * AVX-512, unlike Intel's) and each vector's refills by one expanding load.
- * The caller makes sure 32 nv bytes of words remain. */
+ * Not small, wb[k] holds the windows (m->win) of the lanes' contexts, so
+ * that only a vector with a lane outside its window gathers `sym` (for
+ * those lanes): a gather is the costliest step, and this saves one of a
+ * bfdelta value's three. The caller makes sure 32 nv bytes of words
+ * remain. */
 __attribute__((target(MX_AVX512_TARGET), always_inline)) static inline void
-mx_wl_get_512(mx_wl_dec *d, const mx_wl_model *m, __m512i *x, const __m512i *b, __m512i *sym,
-              int nv, int small, int s)
+mx_wl_get_512(mx_wl_dec *d, const mx_wl_model *m, __m512i *x, const __m512i *b, const __m512i *wb,
+              __m512i *sym, int nv, int small, int s)
 {
     const __m512i mask12 = _mm512_set1_epi32(MX_WL_SCALE - 1), lim = _mm512_set1_epi32((int)MX_WL_LOW);
     __mmask16 need[8] = {0}; /* all set for k < nv; gcc cannot tell */
@@ -217,9 +230,16 @@ mx_wl_get_512(mx_wl_dec *d, const mx_wl_model *m, __m512i *x, const __m512i *b, 
     for (int k = 0; k < nv; k++) {
         __m512i slot = _mm512_add_epi32(b[k], _mm512_and_si512(x[k], mask12));
         __m512i e = _mm512_i32gather_epi32(slot, (const void *)m->lut, 4);
-        sym[k] = small ? _mm512_srli_epi32(e, 25)
-                       : _mm512_and_si512(_mm512_i32gather_epi32(slot, (const void *)m->sym, 2),
+        __m512i top = _mm512_srli_epi32(e, 25);
+        if (small) {
+            sym[k] = top;
+        } else {
+            __mmask16 out = _mm512_cmpeq_epi32_mask(top, _mm512_set1_epi32(MX_WL_OUTSIDE));
+            sym[k] = _mm512_add_epi32(top, wb[k]);
+            if (out)
+                sym[k] = _mm512_and_si512(_mm512_mask_i32gather_epi32(sym[k], out, slot, (const void *)m->sym, 2),
                                           _mm512_set1_epi32(0xffff));
+        }
         x[k] = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_and_si512(e, _mm512_set1_epi32(0x1fff)),
                                                    _mm512_srli_epi32(x[k], MX_WL_SCALE_BITS)),
                                 _mm512_and_si512(_mm512_srli_epi32(e, 13), mask12));
