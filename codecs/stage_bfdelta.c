@@ -27,11 +27,11 @@
  * rows back. Otherwise K = 1 and each row is cut into P = ceil(cols / Lmax)
  * chunks of ceil(cols / P) columns, a step each.
  *
- * Frame (after the mode byte): the most common non-zero exponent (u8);
- * the tables (wlanes.h) of the contexts below; the lanes, whose steps
- * are: the row headers (all distance >> 5, then all distance & 31, then all
- * classes; L at a time), then per step of values its dh symbols, then its
- * flip+low symbols. */
+ * Frame (after the mode byte): the most common non-zero exponent (u8) of
+ * every eighth value; the tables (wlanes.h) of the contexts below; the
+ * lanes, whose steps are: the row headers (all distance >> 5, then all
+ * distance & 31, then all classes; L at a time), then per step of values
+ * its dh symbols, then its flip+low symbols. */
 #include <stdlib.h>
 #include <string.h>
 #include "bf16.h"
@@ -276,26 +276,21 @@ static void count_pairs(uint32_t *restrict count, uint8_t *restrict used, const 
     }
 }
 
+/* The commonest non-zero exponent among every eighth value (0, 8, 16..):
+ * the centre of the dh contexts' exponent buckets, which a sample finds as
+ * well as the whole matrix (the decoder reads it from the frame). */
 static int common_exponent(const uint8_t *src, size_t n)
 {
     uint32_t hist[4][256] = {{0}};
     size_t i = 0;
-    /* four histograms, as runs of one exponent would serialise on one, fed
-     * from 64-bit words (four values, LE: value k's exponent at bit 16 k + 7) */
-    for (; i + 8 <= n; i += 8) {
-        uint64_t a, b;
-        memcpy(&a, src + 2 * i, 8);
-        memcpy(&b, src + 2 * i + 8, 8);
-        hist[0][a >> 7 & 255]++;
-        hist[1][a >> 23 & 255]++;
-        hist[2][a >> 39 & 255]++;
-        hist[3][a >> 55 & 255]++;
-        hist[0][b >> 7 & 255]++;
-        hist[1][b >> 23 & 255]++;
-        hist[2][b >> 39 & 255]++;
-        hist[3][b >> 55 & 255]++;
+    /* four histograms, as runs of one exponent would serialise on one */
+    for (; i + 32 <= n; i += 32) {
+        hist[0][mx_bf16_load(src, i) >> 7 & 255]++;
+        hist[1][mx_bf16_load(src, i + 8) >> 7 & 255]++;
+        hist[2][mx_bf16_load(src, i + 16) >> 7 & 255]++;
+        hist[3][mx_bf16_load(src, i + 24) >> 7 & 255]++;
     }
-    for (; i < n; i++)
+    for (; i < n; i += 8)
         hist[0][mx_bf16_load(src, i) >> 7 & 255]++;
     int best = 1;
     uint32_t best_n = 0;
