@@ -102,19 +102,6 @@ static unsigned score(const uint16_t *a, const uint16_t *b, int simd)
     return s;
 }
 
-/* Whether candidate d was scored already: a nearest row, or an earlier
- * group's. The same distance scores the same, so skipping it changes
- * nothing. */
-static int seen_before(const uint32_t *group, size_t j, unsigned d)
-{
-    if (d <= NSHORT)
-        return 1;
-    for (size_t k = 0; k < j; k++)
-        if (group[k] == d)
-            return 1;
-    return 0;
-}
-
 static void choose_one(void *ctx, size_t g)
 {
     const ref_search *rs = ctx;
@@ -123,7 +110,9 @@ static void choose_one(void *ctx, size_t g)
     unsigned best = 0, best_score = 0;
     for (size_t i = 0; i < NSHORT + NGROUP; i++) {
         unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];
-        if (!d || d > t || (i >= NSHORT && seen_before(rs->group + g * NGROUP, i - NSHORT, d)))
+        /* a distance met again scores the same, and so changes nothing:
+         * cheaper to score again than to look for it among those before */
+        if (!d || d > t)
             continue;
         unsigned sc = score(kg, rs->keys + (g - d) * NKEY, rs->simd);
         if (!best || sc > best_score || (sc == best_score && d < best)) {
