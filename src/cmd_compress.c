@@ -7,12 +7,6 @@
 #include "filecodec.h"
 #include "pipeline.h"
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* A tensor name made safe as part of a file name: [A-Za-z0-9._-] only
  * (others become '_'), no leading dot, no "..", at most MX_SAFE_NAME_MAX
  * bytes; so a tensor named "/../../x" cannot steer where the output goes. */
@@ -40,7 +34,7 @@ static int out_name(const cli_opts *o, const char *in, const char *tensor, char 
         snprintf(out, n, "%s", o->output);
     } else if (mx_is_stdio(in)) {
         snprintf(out, n, "-");
-    } else if (ends_with(in, ".safetensors")) {
+    } else if (mx_path_has_ext(in, ".safetensors")) {
         if (!tensor)
             return -1;
         const char *slash = strrchr(in, '/');

@@ -52,12 +52,6 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* Rows [first, first + n) of a file read in row order. */
 static int read_rows(void *user, uint64_t first, uint64_t n, uint16_t *dst, mx_error *err)
 {
@@ -123,7 +117,7 @@ static int probe_rows(mx_input *in, uint64_t size, const mx_shape *shape, mx_err
         return 1;
     }
     /* otherwise raw values, when given a shape they fill exactly */
-    if (mx_container_sniff(head, n) || ends_with(in->path, ".safetensors") || !shape ||
+    if (mx_container_sniff(head, n) || mx_path_has_ext(in->path, ".safetensors") || !shape ||
         !shape->set || shape->cols == 0 || mx_shape_check(shape->rows, shape->cols, NULL) ||
         size != shape->rows * shape->cols * 2)
         return 0; /* the whole-file reader says what is wrong */

@@ -15,6 +15,19 @@ int mx_is_stdio(const char *path)
     return path[0] == '-' && path[1] == 0;
 }
 
+int mx_path_has_ext(const char *path, const char *ext)
+{
+    size_t a = strlen(path), b = strlen(ext);
+    if (a < b)
+        return 0;
+    for (const char *p = path + a - b; *ext; p++, ext++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p; /* ASCII, not the locale's */
+        if (c != *ext)
+            return 0;
+    }
+    return 1;
+}
+
 uint64_t mx_stdin_max(void)
 {
     const char *e = getenv("MXBENCH_STDIN_MAX");

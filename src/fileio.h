@@ -30,6 +30,9 @@
 
 /* 1 when path is "-": stdin as an input, stdout as an output. */
 int mx_is_stdio(const char *path);
+/* 1 when path ends in ext (".npy"), in either case: an input's kind goes
+ * by its extension, and DATA.NPY is as much an .npy as data.npy. */
+int mx_path_has_ext(const char *path, const char *ext);
 /* The most mx_read_file reads from stdin: MX_STDIN_MAX, or fewer bytes
  * when MXBENCH_STDIN_MAX says so (tests). The engine needs whole inputs
  * and stdin cannot be read twice, so it is held in memory; a bound keeps a

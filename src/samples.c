@@ -44,12 +44,6 @@ int mx_tensor_misplaced(const char *path, mx_error *err)
                    "input holds one matrix", path);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* What a sample is called: the file's name; "stdin" for "-". */
 static const char *base_name(const char *path)
 {
@@ -113,7 +107,7 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         return -1;
     int rc = -1;
     /* by name, or by content on stdin, which has none */
-    int safetensors = ends_with(path, ".safetensors") ||
+    int safetensors = mx_path_has_ext(path, ".safetensors") ||
                       (mx_is_stdio(path_in) && mx_safetensors_sniff(buf, len));
     if (tensor && !safetensors) {
         mx_tensor_misplaced(path, err);
@@ -175,7 +169,7 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         *n += keep;
         mx_named_matrices_free(t, nt);
         rc = 0;
-    } else if (ends_with(path, ".bin") || ends_with(path, ".bf16") || ends_with(path, ".raw") ||
+    } else if (mx_path_has_ext(path, ".bin") || mx_path_has_ext(path, ".bf16") || mx_path_has_ext(path, ".raw") ||
                (shape && shape->set) || mx_is_stdio(path_in)) {
         /* stdin has no name to go by: what is not .npy or .safetensors is
          * raw values, as a .bin file */
@@ -186,7 +180,7 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         snprintf(s->name, sizeof s->name, "%s", base_name(path_in));
         (*n)++;
         rc = 0;
-    } else if (ends_with(path, ".npy")) {
+    } else if (mx_path_has_ext(path, ".npy")) {
         mx_fail(err, MX_EINPUT, "%s: not an .npy file (%zu bytes, no NUMPY header)", path, len);
     } else {
         mx_fail(err, MX_EINPUT,

@@ -193,6 +193,17 @@ head -c 80 /dev/urandom >"$tmp/vals.dat"
 expect_error "a .dat file" "$tmp/vals.dat.mxb" "$MX" compress "$tmp/vals.dat"
 grep -q "unrecognised file type (want .npy, .safetensors, .bin, .bf16 or .raw; any name with --shape)" \
     "$tmp/stderr" || bad "a .dat file: $(cat "$tmp/stderr")"
+# extensions in either case: X.BIN holds raw values as x.bin does (an .npy
+# goes by its header, whatever its name); each coded to the same bytes
+cp "$npy" "$tmp/UPPER.NPY" && cp "$npy" "$tmp/lower.npy"
+"$MX" -q compress -f "$tmp/UPPER.NPY" -o "$tmp/upper.mxb" && "$MX" -q compress -f "$tmp/lower.npy" -o "$tmp/lower.mxb" &&
+    cmp -s "$tmp/upper.mxb" "$tmp/lower.mxb" || bad "UPPER.NPY is not coded as lower.npy is"
+head -c 4096 "$npy" | tail -c 2048 >"$tmp/VALS.BIN" && cp "$tmp/VALS.BIN" "$tmp/vals.bin"
+"$MX" -q compress -f "$tmp/VALS.BIN" -o "$tmp/upper.mxb" && "$MX" -q compress -f "$tmp/vals.bin" -o "$tmp/lower.mxb" &&
+    cmp -s "$tmp/upper.mxb" "$tmp/lower.mxb" || bad "VALS.BIN is not coded as vals.bin is"
+"$MX" -q decompress -f "$tmp/upper.mxb" -o "$tmp/back.bin" && cmp -s "$tmp/back.bin" "$tmp/VALS.BIN" ||
+    bad "VALS.BIN does not come back byte for byte"
+rm -f "$tmp/UPPER.NPY" "$tmp/lower.npy" "$tmp/VALS.BIN" "$tmp/vals.bin" "$tmp/upper.mxb" "$tmp/lower.mxb" "$tmp/back.bin"
 expect_error "verify corrupt" "" "$MX" verify "$tmp/corrupt.mxb"
 expect_error "not a container" "$tmp/in" "$MX" decompress "$tmp/in.npy" -o "$tmp/in"
 expect_error "no .mxb suffix and no -o" "" "$MX" decompress "$tmp/in.npy"
