@@ -157,16 +157,26 @@ __attribute__((target("avx2"))) static inline __m256i load8(const uint8_t *p)
 #endif
 
 #ifdef MX_SIMD_X86
-/* base1_avx2 and ctx2_avx2 on sixteen lanes */
-__attribute__((target(MX_AVX512_TARGET))) static inline __m512i base1_512(__m512i r, __m512i cl,
-                                                                         __m512i med)
+/* Sixteen lanes' dh bucket of the reference values r, less one (0..31),
+ * and in *some whether the reference exponent is non-zero (bucket 0 when
+ * not): what base1_512 and win_512 share */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i bucket_512(__m512i r, __m512i med,
+                                                                          __mmask16 *some)
 {
     __m512i re = _mm512_and_si512(_mm512_srli_epi32(r, 7), _mm512_set1_epi32(255));
     __m512i b = _mm512_max_epi32(_mm512_sub_epi32(_mm512_add_epi32(re, _mm512_set1_epi32(32)), med),
                                  _mm512_setzero_si512());
-    b = _mm512_min_epi32(_mm512_srli_epi32(b, 1), _mm512_set1_epi32(31));
-    b = _mm512_maskz_mullo_epi32(_mm512_test_epi32_mask(re, re), _mm512_add_epi32(b, _mm512_set1_epi32(1)),
-                                 _mm512_set1_epi32(NCLS));
+    *some = _mm512_test_epi32_mask(re, re);
+    return _mm512_min_epi32(_mm512_srli_epi32(b, 1), _mm512_set1_epi32(31));
+}
+
+/* base1_avx2 and ctx2_avx2 on sixteen lanes */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i base1_512(__m512i r, __m512i cl,
+                                                                         __m512i med)
+{
+    __mmask16 some;
+    __m512i b = bucket_512(r, med, &some);
+    b = _mm512_maskz_mullo_epi32(some, _mm512_add_epi32(b, _mm512_set1_epi32(1)), _mm512_set1_epi32(NCLS));
     return _mm512_slli_epi32(_mm512_add_epi32(_mm512_add_epi32(b, cl), _mm512_set1_epi32(CTX_DH)), 12);
 }
 
@@ -181,17 +191,15 @@ __attribute__((target(MX_AVX512_TARGET))) static inline __m512i ctx2_512(__m512i
 }
 
 /* Sixteen lanes' windows (wlanes.h) of their dh contexts, from the
- * reference values: wt holds class cl's, bucket 1..32 at 0..31, bucket 0
- * (no reference exponent) at 32 */
+ * reference values: wlo and whi hold class cl's of buckets 1..32, w0 that
+ * of bucket 0 (no reference exponent) */
 __attribute__((target(MX_AVX512_TARGET))) static inline __m512i win_512(__m512i r, __m512i med,
                                                                        __m512i wlo, __m512i whi,
                                                                        __m512i w0)
 {
-    __m512i re = _mm512_and_si512(_mm512_srli_epi32(r, 7), _mm512_set1_epi32(255));
-    __m512i b = _mm512_max_epi32(_mm512_sub_epi32(_mm512_add_epi32(re, _mm512_set1_epi32(32)), med),
-                                 _mm512_setzero_si512());
-    b = _mm512_min_epi32(_mm512_srli_epi32(b, 1), _mm512_set1_epi32(31));
-    return _mm512_mask_mov_epi32(_mm512_permutex2var_epi32(wlo, b, whi), _mm512_testn_epi32_mask(re, re), w0);
+    __mmask16 some;
+    __m512i b = bucket_512(r, med, &some);
+    return _mm512_mask_mov_epi32(w0, some, _mm512_permutex2var_epi32(wlo, b, whi));
 }
 
 /* value_indices_avx2 on sixteen lanes */

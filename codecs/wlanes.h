@@ -42,6 +42,8 @@
 #define MX_WL_SMALL 128 /* alphabets up to this keep the symbol in the slot */
 #define MX_WL_WINDOW 127 /* larger ones keep the symbol's place in their window */
 #define MX_WL_OUTSIDE 127 /* ... or this, for a symbol outside it */
+_Static_assert(MX_WL_WINDOW <= MX_WL_OUTSIDE && MX_WL_OUTSIDE < 128,
+               "a place in the window and the escape share a slot's bits 25..31");
 
 typedef struct {
     size_t n_ctx;
@@ -60,7 +62,7 @@ typedef struct {
     uint16_t *sym;
     /* decoder: per context of over 128 symbols, the first of the 127
      * symbols that carry most of its frequency (its window). Their slots
-     * hold symbol - win << 25 as well, and any other symbol's slots
+     * hold (symbol - win) << 25 as well, and any other symbol's slots
      * MX_WL_OUTSIDE there, so an AVX-512 decoder gathers `sym` only for
      * the few lanes outside (mx_wl_get_512). 0 for an unused context. */
     uint16_t *win;
