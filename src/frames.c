@@ -225,6 +225,7 @@ int mx_frames_read(mx_ctx *ctx, const mx_byte_source *in, const mx_row_sink *out
     mx_frames_info local;
     uint64_t off = 0;
     int rc = 0, lossy = 0, multi = 0;
+    int asked = info != NULL; /* mx_decompress asks for none: no origin shape to parse */
     if (!info)
         info = &local;
     memset(info, 0, sizeof *info);
@@ -264,7 +265,8 @@ int mx_frames_read(mx_ctx *ctx, const mx_byte_source *in, const mx_row_sink *out
                 }
                 info->first = hdr;
                 info->first.blob = NULL; /* read into a buffer this call frees */
-                origin_shape(&hdr, info->origin_shape, sizeof info->origin_shape);
+                if (asked)
+                    origin_shape(&hdr, info->origin_shape, sizeof info->origin_shape);
                 mx_container whole = hdr;
                 whole.rows = w.rows;
                 if (!headers_only && out && out->begin(out->user, &whole, err)) {
