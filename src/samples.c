@@ -169,8 +169,8 @@ static int load_file(const char *path, const mx_shape *shape, const char *tensor
         *n += keep;
         mx_named_matrices_free(t, nt);
         rc = 0;
-    } else if (mx_path_has_ext(path, ".bin") || mx_path_has_ext(path, ".bf16") || mx_path_has_ext(path, ".raw") ||
-               (shape && shape->set) || mx_is_stdio(path_in)) {
+    } else if (mx_path_has_ext(path, ".bin") || mx_path_has_ext(path, ".bf16") ||
+               mx_path_has_ext(path, ".raw") || (shape && shape->set) || mx_is_stdio(path_in)) {
         /* stdin has no name to go by: what is not .npy or .safetensors is
          * raw values, as a .bin file */
         mx_sample *s = grow(v, *n, cap, 1, err);
