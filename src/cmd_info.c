@@ -1,6 +1,7 @@
 /* cmd_info.c - `mxbench info` (the frames' headers) and `mxbench verify`
  * (every frame decoded and checked): both walk a .mxb, so one file. */
 #include <stdio.h>
+#include <string.h>
 #include "cli_cmd.h"
 #include "container.h"
 #include "filecodec.h"
@@ -34,10 +35,12 @@ static void print_info(const char *in, const mx_file_stats *st)
     printf("%s\n  format     mxb v%u", in, c->version);
     if (fi->frames > 1)
         printf(", %zu frames", fi->frames);
-    printf("\n  shape      %s\n  origin     %s%s\n  pipeline   %s (%s)\n"
+    /* a pipeline per frame names its frames in brackets already */
+    int named = fi->pipeline[0] && fi->pipeline[strlen(fi->pipeline) - 1] == ')';
+    printf("\n  shape      %s\n  origin     %s%s\n  pipeline   %s%s%s%s\n"
            "  size       %llu bytes (ratio %.4f",
            shape, origin_name(c->origin), c->fortran ? ", Fortran order" : "", fi->pipeline,
-           fi->lossy ? "lossy" : "lossless", (unsigned long long)st->in_bytes, ratio);
+           named ? "; " : " (", fi->lossy ? "lossy" : "lossless", named ? "" : ")", (unsigned long long)st->in_bytes, ratio);
     if (fi->frames > 1) {
         printf(")\n");
         return;

@@ -17,25 +17,51 @@ static size_t batch_of(const mx_ctx *ctx)
     return ctx->threads > 1 ? (size_t)(ctx->threads > MAX_BATCH ? MAX_BATCH : ctx->threads) : 1;
 }
 
-/* The pipelines of a file's frames, as compress and info report them: the
- * first frame's, then " and others per frame" when a later one differs. */
+/* The pipelines of a file's frames, as compress and info report them:
+ * the one pipeline, or each with its frame count ("bfdelta (14 frames),
+ * zstd:3 (2 frames)") in the order first met; pipelines past SPECS_NAMED
+ * count together as "others". */
+#define SPECS_NAMED 4
 typedef struct {
-    char first[MX_SPEC_MAX];
-    size_t frames;
-    int mixed;
+    char spec[SPECS_NAMED][MX_SPEC_MAX];
+    uint64_t count[SPECS_NAMED];
+    size_t named;
+    uint64_t others, frames;
 } frame_specs;
 
 static void specs_add(frame_specs *f, const char *spec)
 {
-    if (!f->frames++)
-        snprintf(f->first, sizeof f->first, "%s", spec);
-    else
-        f->mixed |= strcmp(f->first, spec) != 0;
+    f->frames++;
+    for (size_t i = 0; i < f->named; i++)
+        if (!strcmp(f->spec[i], spec)) {
+            f->count[i]++;
+            return;
+        }
+    if (f->named == SPECS_NAMED) {
+        f->others++;
+        return;
+    }
+    snprintf(f->spec[f->named], sizeof f->spec[0], "%s", spec);
+    f->count[f->named++] = 1;
 }
 
 static void specs_format(const frame_specs *f, char *out, size_t n)
 {
-    snprintf(out, n, "%s%s", f->first, f->mixed ? " and others per frame" : "");
+    out[0] = 0;
+    if (f->named == 1 && !f->others) {
+        snprintf(out, n, "%s", f->spec[0]);
+        return;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i <= f->named && at < n; i++) {
+        uint64_t c = i < f->named ? f->count[i] : f->others;
+        if (!c)
+            continue;
+        int k = snprintf(out + at, n - at, "%s%s (%llu frame%s)", at ? ", " : "",
+                         i < f->named ? f->spec[i] : "others", (unsigned long long)c,
+                         c == 1 ? "" : "s");
+        at += k < 0 ? n : (size_t)k;
+    }
 }
 
 int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,

@@ -73,7 +73,7 @@ typedef struct {
     /* the shape the origin .npy header gives (a tensor's own, an .npy's
      * as written) when it is not 2-D, else "" */
     char origin_shape[80];
-    char pipeline[MX_SPEC_MAX + 32]; /* the first frame's, + " and others per frame" */
+    char pipeline[MX_SPEC_MAX + 32]; /* as mx_compress_info's */
 } mx_frames_info;
 
 /* Walks the frames of in: decodes every frame into out on the context's

@@ -176,8 +176,10 @@ void mx_ctx_set_progress(mx_ctx *ctx, mx_progress_fn fn, void *user);
 /* What the last successful compress call on a context did. */
 typedef struct {
     char pipeline[MX_SPEC_MAX + 32]; /* what coded it ("auto" names its pick; a file
-                                      * whose frames chose differently adds
-                                      * " and others per frame") */
+                                      * whose frames chose differently names
+                                      * each with its frames, "bfdelta (14
+                                      * frames), zstd:3 (2 frames)", cut short
+                                      * where it does not fit) */
     uint64_t rows, cols;             /* the shape coded (for values without a shape,
                                       * the width found) */
     uint64_t frames;                 /* frames written */

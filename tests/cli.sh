@@ -5,6 +5,7 @@ set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 MX="$top_builddir/mxbench"
 DATA="$top_srcdir/data"
+PY=${PYTHON:-/usr/bin/python3} # Debian's, with numpy
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -105,6 +106,23 @@ rows=$("$MX" info "$tmp/fr.mxb" | sed -n 's/.*format .*, \([0-9]*\) frames/\1/p'
 head -c 3000 "$tmp/fr.mxb" >"$tmp/cut.mxb"
 expect_error "a multi-frame file cut short" "$tmp/cut.npy" "$MX" decompress "$tmp/cut.mxb" -o "$tmp/cut.npy"
 expect_error "verify a multi-frame file cut short" "" "$MX" verify "$tmp/cut.mxb"
+# frames that chose differently are each named with their count, in the
+# order first met: four random rows over and over (zstd:3 codes a repeat as
+# one match), then Gaussian values (bfdelta's)
+"$PY" - "$tmp/mix.npy" <<'PY'
+import sys
+import numpy as np
+rng = np.random.default_rng(1)
+repeats = np.tile(rng.integers(0, 65536, size=(4, 64), dtype=np.uint16), (128, 1))
+gauss = (rng.standard_normal((512, 64)).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+np.save(sys.argv[1], np.concatenate([repeats, gauss]))
+PY
+"$MX" -q compress --frame-rows 256 "$tmp/mix.npy" -o "$tmp/mix.mxb" || bad "compress mixed frames"
+line=$("$MX" info "$tmp/mix.mxb" | grep '^  pipeline')
+[ "$line" = "  pipeline   zstd:3 (2 frames), bfdelta (2 frames); lossless" ] ||
+    bad "info of frames with two pipelines: '$line'"
+"$MX" -q decompress "$tmp/mix.mxb" -o "$tmp/mix2.npy" && cmp -s "$tmp/mix.npy" "$tmp/mix2.npy" ||
+    bad "mixed frames round trip"
 expect_error "--frame-rows 0" "" "$MX" compress --frame-rows 0 "$tmp/in.npy" -o "$tmp/z.mxb"
 expect_error "an empty -o" "" "$MX" compress "$tmp/in.npy" -o ''
 expect_error "an empty --csv=" "" "$MX" --batch "$tmp/in.npy" --csv=
