@@ -29,7 +29,7 @@ typedef enum {
     CLI_QUIET, CLI_VERBOSE, CLI_DECOMPRESS, CLI_SHAPE, CLI_FRAME_ROWS, CLI_TENSOR, CLI_REPEAT,
     CLI_CSV, CLI_JSON, CLI_SCORE, CLI_RAW_SCORE, CLI_MIN_SIM, CLI_RULES, CLI_CONDITION,
     CLI_SAMPLE, CLI_SEED, CLI_PARAM, CLI_PLOT, CLI_PORT, CLI_HOST, CLI_INTERFACE, CLI_PYTHON,
-    CLI_TIMEOUT, CLI_MAX_UPLOAD, CLI_MAX_OUTPUT, CLI_MAX_CONNECTIONS, CLI_BATCH, CLI_LIST,
+    CLI_TIMEOUT, CLI_MAX_UPLOAD, CLI_MAX_OUTPUT, CLI_MAX_CONNECTIONS, CLI_MAX_PER_ADDRESS, CLI_BATCH, CLI_LIST,
     CLI_HELP, CLI_VERSION,
     CLI_N_OPTIONS
 } cli_opt_id;
@@ -56,7 +56,7 @@ typedef struct {
     int threads;          /* after parsing: >= 1 (0 and no -T: every core) */
     uint64_t frame_rows;
     double score_to_beat, timeout;
-    unsigned long port, max_upload, max_output, max_connections, seed;
+    unsigned long port, max_upload, max_output, max_connections, max_per_address, seed;
     long sample_n;
     int iface;            /* mx_eval_interface */
     mx_batch_opts batch;

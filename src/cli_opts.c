@@ -78,6 +78,9 @@ static const cli_option options[] = {
     {CLI_MAX_CONNECTIONS, 0, "max-connections", "N",
      "serve: requests coded at once; more get 503\n(default "
      CLI_TEXT(MX_SERVE_MAX_CONNECTIONS) ")"},
+    {CLI_MAX_PER_ADDRESS, 0, "max-per-address", "N",
+     "serve: connections open at once from one client address;\nmore are closed unanswered "
+     "(default " CLI_TEXT(MX_SERVE_MAX_PER_ADDRESS) ")"},
     {CLI_QUIET, 'q', "quiet", NULL,
      "no progress line or informational lines on stderr (--batch,\neval and sweep show "
      "one on a terminal: cells done/total,\nthe current sample and pipeline, elapsed, ETA)"},
@@ -271,6 +274,11 @@ static int set_option(cli_opts *o, cli_opt_id id, const char *arg)
     case CLI_MAX_CONNECTIONS:
         if (parse_count(arg, 1, 1000, &o->max_connections))
             return cli_usage_error("--max-connections wants 1..1000, got '%s'", arg);
+        return 0;
+    case CLI_MAX_PER_ADDRESS:
+        if (parse_count(arg, 1, MX_SERVE_OPEN_CONNECTIONS, &o->max_per_address))
+            return cli_usage_error("--max-per-address wants 1.." CLI_TEXT(MX_SERVE_OPEN_CONNECTIONS)
+                                   ", got '%s'", arg);
         return 0;
     case CLI_BATCH:
     case CLI_DECOMPRESS: {

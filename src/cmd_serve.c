@@ -16,6 +16,8 @@ static int run(cli_opts *o)
                         o->max_output ? o->max_output : MX_SERVE_MAX_OUTPUT,
                         o->max_connections ? (unsigned)o->max_connections
                                            : MX_SERVE_MAX_CONNECTIONS,
+                        o->max_per_address ? (unsigned)o->max_per_address
+                                           : MX_SERVE_MAX_PER_ADDRESS,
                         &p, o->threads, o->timeout > 0 ? o->timeout : MX_SERVE_TIMEOUT};
     return mx_serve(&so, &err) ? cli_report(&err) : 0;
 }
@@ -24,12 +26,13 @@ const mx_cli_command mx_cmd_serve = {
     "serve",
     "serve",
     "serve [-p SPEC] [--port P] [--host H] [--max-upload BYTES]\n"
-    "      [--max-output BYTES] [--max-connections N] [--timeout S]",
+    "      [--max-output BYTES] [--max-connections N] [--max-per-address N]\n"
+    "      [--timeout S]",
     "HTTP service: GET /health, POST /compress, POST /decompress\n"
     "(default 127.0.0.1:8000, uploads up to 1 GiB)",
     CLI_BIT(CLI_PIPELINE) | CLI_BIT(CLI_THREADS) | CLI_BIT(CLI_PORT) | CLI_BIT(CLI_HOST) |
         CLI_BIT(CLI_MAX_UPLOAD) | CLI_BIT(CLI_MAX_OUTPUT) | CLI_BIT(CLI_MAX_CONNECTIONS) |
-        CLI_BIT(CLI_TIMEOUT),
+        CLI_BIT(CLI_MAX_PER_ADDRESS) | CLI_BIT(CLI_TIMEOUT),
     0,
     0,
     run,

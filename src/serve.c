@@ -1013,6 +1013,8 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
         return mx_fail(err, MX_EINPUT, "bad host address '%s' (want an IPv4 address)", o->host);
     if (!o->max_connections)
         return mx_fail(err, MX_EINPUT, "max connections must be at least 1");
+    if (!o->max_per_address)
+        return mx_fail(err, MX_EINPUT, "max connections per address must be at least 1");
     if (!(o->timeout > 0))
         return mx_fail(err, MX_EINPUT, "the timeout must be positive");
     /* block the stop signals in every thread; the main thread waits for them */
@@ -1046,7 +1048,8 @@ int mx_serve(const mx_serve_opts *o, mx_error *err)
         NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_NOTIFY_COMPLETED, on_done, &s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
         &s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, &s, MHD_OPTION_CONNECTION_TIMEOUT, idle,
-        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        o->max_per_address, MHD_OPTION_END);
     if (!d) {
         watchdog_stop(&s, dog);
         pthread_mutex_destroy(&s.lock);

@@ -27,7 +27,8 @@
  * second over each window of timeout seconds. A client past its deadline
  * gets 408 where no answer has started, and its connection is closed.
  * Connections waiting on clients take no slot, and there may be
- * MX_SERVE_OPEN_CONNECTIONS of them besides max_connections. */
+ * MX_SERVE_OPEN_CONNECTIONS of them besides max_connections, at most
+ * max_per_address from one address (more are closed unanswered). */
 #ifndef MX_SERVE_H
 #define MX_SERVE_H
 #include <stddef.h>
@@ -42,6 +43,8 @@ typedef struct {
     size_t max_upload; /* bytes; larger uploads get 413 */
     size_t max_output; /* bytes a response may hold; more gets 413 */
     unsigned max_connections; /* requests coded at once; more get 503 */
+    unsigned max_per_address; /* connections open at once from one address;
+                               * more are closed unanswered */
     const mx_pipeline *pipeline;
     int threads;       /* per request, compressing and decompressing alike */
     double timeout;    /* seconds for a request's headers, and the rate window */
@@ -51,6 +54,10 @@ typedef struct {
 #define MX_SERVE_MAX_UPLOAD ((size_t)1 << 30)
 #define MX_SERVE_MAX_OUTPUT ((size_t)1 << 30)
 #define MX_SERVE_MAX_CONNECTIONS 4
+/* One client can hold at most this many of the open connections, so
+ * that one address cannot take them all: a client that codes with
+ * max_connections at once needs far fewer. */
+#define MX_SERVE_MAX_PER_ADDRESS 64
 #define MX_SERVE_TIMEOUT 10
 /* The slowest upload or answer kept, in bytes a second over each timeout:
  * 512 kbit/s, which a client on a slow line still beats, while a client

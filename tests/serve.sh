@@ -18,8 +18,8 @@ fi
 DATA="$(cd "$top_srcdir/data" && pwd)"
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl missing (tests/install-deps installs it)"; exit 77; }
 tmp=$(mktemp -d) || exit 99
-pid="" pid2="" pid4="" pid5=""
-trap 'for p in $pid $pid2 $pid4 $pid5; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+pid="" pid2="" pid4="" pid5="" pid6=""
+trap 'for p in $pid $pid2 $pid4 $pid5 $pid6; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -360,4 +360,55 @@ wait $spid
 kill -INT $pid5
 wait $pid5 || bad "server 5 exit status"
 pid5=""
+
+# --- one address cannot hold every connection (--max-per-address N) ------
+# Three idle connections from 127.0.0.1 fill its share of 3: a fourth from
+# it is closed unanswered, while 127.0.0.2 is served, and so are the three
+# when they ask; once they are closed 127.0.0.1 is served again.
+port6=$(free_port)
+"$MX" serve -p 'bytesplit|zstd:1' --port "$port6" --max-per-address 3 2>"$tmp/log6" &
+pid6=$!
+wait_up "server 6" "http://127.0.0.1:$port6" $pid6 "$tmp/log6"
+python3 - "$port6" <<'PY' || bad "--max-per-address"
+import socket, sys
+port = int(sys.argv[1])
+GET = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+def ask(sock):  # the status line of the answer to GET, or "" when closed unanswered
+    try:
+        sock.sendall(GET)
+        got = b""
+        while True:
+            data = sock.recv(4096)
+            if not data:
+                break
+            got += data
+    except OSError:
+        pass
+    sock.close()
+    return got.split(b"\r\n")[0].decode()
+
+def connect(src):
+    return socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(src, 0))
+
+fails = []
+held = [connect("127.0.0.1") for _ in range(3)]
+if ask(connect("127.0.0.1")) != "":
+    fails.append("a fourth connection from one address was answered")
+got = ask(connect("127.0.0.2"))
+if got != "HTTP/1.1 200 OK":
+    fails.append("another address got %r" % got)
+for s in held:
+    got = ask(s)
+    if got != "HTTP/1.1 200 OK":
+        fails.append("a held connection got %r" % got)
+got = ask(connect("127.0.0.1"))
+if got != "HTTP/1.1 200 OK":
+    fails.append("the address, its connections closed, got %r" % got)
+for f in fails:
+    print("FAIL: " + f)
+sys.exit(1 if fails else 0)
+PY
+kill -INT $pid6
+wait $pid6 || bad "server 6 exit status"
 exit $fail

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned sel = data[0];
     int decompress = sel & 1, kind = (sel >> 1) & 3;
     size_t p = (sel >> 3) % 3;
-    mx_serve_opts o = {"127.0.0.1", 0, 1 << 20, 4 << 20, 4, &pipes[p], 1, MX_SERVE_TIMEOUT};
+    mx_serve_opts o = {"127.0.0.1", 0, 1 << 20, 4 << 20, 4, MX_SERVE_MAX_PER_ADDRESS, &pipes[p], 1,
+                       MX_SERVE_TIMEOUT};
     const uint8_t *body = data + 1;
     size_t len = size - 1;
     char line[256] = "", ct[300];
