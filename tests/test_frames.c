@@ -232,9 +232,12 @@ static void check_spec(const char *spec, const mx_matrix *m, uint64_t frame_rows
     free(file);
 
     if (want > 2 && !mx_pipeline_lossy(&p)) {
-        /* cut at every frame boundary */
-        for (size_t k = 0; k + 1 < n; k++)
-            check_refused(buf, ends[k], "truncated", "cut after a frame");
+        /* cut after the first frame, one in the middle and the last but
+         * one (every boundary would decode n^2 / 2 frames: minutes under
+         * ASan for a frame per row) */
+        size_t cuts[3] = {0, (n - 1) / 2, n - 2};
+        for (size_t k = 0; k < 3; k++)
+            check_refused(buf, ends[cuts[k]], "truncated", "cut after a frame");
         /* frames 1 and 2 swapped */
         uint8_t *sw = malloc(len);
         if (sw) {
