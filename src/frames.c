@@ -64,6 +64,39 @@ static void specs_format(const frame_specs *f, char *out, size_t n)
     }
 }
 
+static int nonfinite(uint16_t v) /* NaN or Inf: the exponent all ones */
+{
+    return (v & 0x7f80) == 0x7f80;
+}
+
+/* The NaN/Inf values of part that its n frames (step rows each, bufs and
+ * lens) do not decode bit for bit: some lossy stages keep them, others
+ * code them as 0. Only a part holding any is decoded. */
+static int count_lost(mx_ctx *ctx, const mx_matrix *part, uint64_t step, size_t n,
+                      uint8_t *const *bufs, const size_t *lens, uint64_t *lost, mx_error *err)
+{
+    size_t count = (size_t)(part->rows * part->cols), i = 0;
+    while (i < count && !nonfinite(part->data[i]))
+        i++;
+    if (i == count)
+        return 0;
+    uint16_t *back = malloc(count * 2 + 2);
+    if (!back)
+        return mx_fail(err, MX_EFAIL, "out of memory");
+    mx_matrix parts[MAX_BATCH];
+    for (size_t k = 0; k < n; k++) {
+        parts[k] = (mx_matrix){0};
+        parts[k].rows = part->rows - k * step < step ? part->rows - k * step : step;
+        parts[k].cols = part->cols;
+        parts[k].data = back + (size_t)(k * step * part->cols);
+    }
+    int rc = mx_decode_frames(ctx, (const uint8_t *const *)bufs, lens, parts, n, err);
+    for (; !rc && i < count; i++)
+        *lost += nonfinite(part->data[i]) && back[i] != part->data[i];
+    free(back);
+    return rc;
+}
+
 int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
                     const mx_byte_sink *out, mx_error *err)
 {
@@ -78,6 +111,8 @@ int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
     size_t lens[MAX_BATCH];
     char specs[MAX_BATCH][MX_SPEC_MAX];
     frame_specs used = {0};
+    uint64_t lost = 0;
+    int lossy = mx_pipeline_lossy(p);
     /* the reader refuses origin fields that name no file it can write back:
      * so does the writer, rather than make a file that never decodes */
     if (mx_container_origin_check(m->origin, m->fortran, m->origin_blob, m->origin_blob_len,
@@ -106,6 +141,8 @@ int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
         }
         if (!rc)
             rc = mx_compress_frames(ctx, p, &part, r, rows, n, bufs, lens, specs, err);
+        if (!rc && lossy)
+            rc = count_lost(ctx, &part, step, n, bufs, lens, &lost, err);
         for (size_t i = 0; !rc && i < n; i++) {
             rc = out->write(out->user, bufs[i], lens[i], err);
             specs_add(&used, specs[i]);
@@ -124,6 +161,7 @@ int mx_frames_write(mx_ctx *ctx, const mx_pipeline *p, const mx_row_source *src,
     in->rows = rows;
     in->cols = m->cols;
     in->frames = used.frames;
+    in->nonfinite_lost = lost;
     return 0;
 }
 

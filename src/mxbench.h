@@ -183,6 +183,9 @@ typedef struct {
     uint64_t rows, cols;             /* the shape coded (for values without a shape,
                                       * the width found) */
     uint64_t frames;                 /* frames written */
+    uint64_t nonfinite_lost;         /* NaN and Inf values that do not decode as
+                                      * they were: some lossy stages code them
+                                      * as 0 (0 for a lossless pipeline) */
 } mx_compress_info;
 
 /* Valid until the next call on ctx. */

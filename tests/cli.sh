@@ -123,6 +123,33 @@ line=$("$MX" info "$tmp/mix.mxb" | grep '^  pipeline')
     bad "info of frames with two pipelines: '$line'"
 "$MX" -q decompress "$tmp/mix.mxb" -o "$tmp/mix2.npy" && cmp -s "$tmp/mix.npy" "$tmp/mix2.npy" ||
     bad "mixed frames round trip"
+# NaN/Inf values a lossy pipeline changes are counted in a warning (the
+# count from the decoded bytes here); -q and lossless pipelines say nothing
+"$PY" - "$tmp/inf.npy" <<'PY'
+import sys
+import numpy as np
+g = np.random.default_rng(2).standard_normal((256, 64)).astype(np.float32)
+g[3, 5], g[100, 7], g[200, 1] = np.inf, np.nan, -np.inf
+np.save(sys.argv[1], (g.view(np.uint32) >> 16).astype(np.uint16))
+PY
+for spec in 'quant:sim=0.99' 'q8:rows|zstd:3' 'trunc|zstd:3'; do
+    "$MX" compress -f -p "$spec" "$tmp/inf.npy" -o "$tmp/inf.mxb" 2>"$tmp/warn" >/dev/null &&
+        "$MX" -q decompress -f "$tmp/inf.mxb" -o "$tmp/inf2.npy" || bad "$spec on NaN/Inf"
+    lost=$("$PY" -c "
+import sys, numpy as np
+a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
+print(int((((a & 0x7f80) == 0x7f80) & (a != b)).sum()))" "$tmp/inf.npy" "$tmp/inf2.npy")
+    if [ "$lost" = 0 ]; then
+        ! grep -q warning "$tmp/warn" || bad "$spec keeps NaN/Inf but warns: $(cat "$tmp/warn")"
+    else
+        grep -qx "mxbench: warning: $tmp/inf.npy: $lost NaN/Inf values will not decode as they were (.* changes them; a lossless pipeline keeps them)" "$tmp/warn" ||
+            bad "$spec changes $lost NaN/Inf: warning '$(cat "$tmp/warn")'"
+    fi
+    "$MX" compress -q -f -p "$spec" "$tmp/inf.npy" -o "$tmp/inf.mxb" 2>"$tmp/warn" && [ ! -s "$tmp/warn" ] ||
+        bad "$spec -q: $(cat "$tmp/warn")"
+done
+"$MX" compress -f "$tmp/inf.npy" -o "$tmp/inf.mxb" 2>"$tmp/warn" >/dev/null && ! grep -q warning "$tmp/warn" ||
+    bad "auto on NaN/Inf warns: $(cat "$tmp/warn")"
 expect_error "--frame-rows 0" "" "$MX" compress --frame-rows 0 "$tmp/in.npy" -o "$tmp/z.mxb"
 expect_error "an empty -o" "" "$MX" compress "$tmp/in.npy" -o ''
 expect_error "an empty --csv=" "" "$MX" --batch "$tmp/in.npy" --csv=
