@@ -45,6 +45,29 @@ static void specs_add(frame_specs *f, const char *spec)
     f->count[f->named++] = 1;
 }
 
+/* The first keep pipelines with their frames, the rest together as
+ * "others", into buf (big enough for all of them); returns its length. */
+static size_t specs_print(const frame_specs *f, size_t keep, char *buf, size_t cap)
+{
+    uint64_t others = f->others;
+    for (size_t i = keep; i < f->named; i++)
+        others += f->count[i];
+    size_t at = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i <= keep && at < cap; i++) {
+        uint64_t c = i < keep ? f->count[i] : others;
+        if (!c)
+            continue;
+        int k = snprintf(buf + at, cap - at, "%s%s (%llu frame%s)", at ? ", " : "",
+                         i < keep ? f->spec[i] : "others", (unsigned long long)c,
+                         c == 1 ? "" : "s");
+        at += k < 0 ? cap : (size_t)k;
+    }
+    return at;
+}
+
+/* Whole entries only: where they do not all fit, the last ones count
+ * among "others" (which always fits), so the text always ends in ')'. */
 static void specs_format(const frame_specs *f, char *out, size_t n)
 {
     out[0] = 0;
@@ -52,16 +75,12 @@ static void specs_format(const frame_specs *f, char *out, size_t n)
         snprintf(out, n, "%s", f->spec[0]);
         return;
     }
-    size_t at = 0;
-    for (size_t i = 0; i <= f->named && at < n; i++) {
-        uint64_t c = i < f->named ? f->count[i] : f->others;
-        if (!c)
-            continue;
-        int k = snprintf(out + at, n - at, "%s%s (%llu frame%s)", at ? ", " : "",
-                         i < f->named ? f->spec[i] : "others", (unsigned long long)c,
-                         c == 1 ? "" : "s");
-        at += k < 0 ? n : (size_t)k;
-    }
+    char buf[SPECS_NAMED * (MX_SPEC_MAX + 32) + 64];
+    for (size_t keep = f->named;; keep--)
+        if (specs_print(f, keep, buf, sizeof buf) < n || !keep) {
+            snprintf(out, n, "%s", buf);
+            return;
+        }
 }
 
 static int nonfinite(uint16_t v) /* NaN or Inf: the exponent all ones */

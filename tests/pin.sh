@@ -138,9 +138,15 @@ done
     done
 } >"$tmp/jobs"
 share=${MX_PIN_SHARE:-1}
+case $share in
+'' | *[!0-9]* | 0*) echo "FAIL: MX_PIN_SHARE wants a count >= 1, got '$share'"; exit 1 ;;
+esac
 if [ "$share" != 1 ]; then
     [ "${1:-}" = --write ] && { echo "FAIL: --write pins every output: unset MX_PIN_SHARE"; exit 1; }
-    awk -v n="$share" 'NR % n == 0' "$tmp/jobs" >"$tmp/some" && mv "$tmp/some" "$tmp/jobs"
+    # each input's jobs in turn, from a place that moves on with each
+    # input: every spec on some inputs, whatever the number of specs
+    awk -F '\t' -v n="$share" '!($1 in at) { at[$1] = inputs++ } (at[$1] + seen[$1]++) % n == 0' \
+        "$tmp/jobs" >"$tmp/some" && mv "$tmp/some" "$tmp/jobs"
 fi
 
 # Each worker takes every Nth job; a line is "hash<TAB>input<TAB>options<TAB>spec".
@@ -180,6 +186,7 @@ else
     awk -F '\t' 'NR == FNR { made[$2 FS $3 FS $4] = 1; next } ($2 FS $3 FS $4) in made' \
         "$tmp/all" "$PIN" >"$tmp/pinned"
 fi
+[ -s "$tmp/all" ] || { echo "FAIL: MX_PIN_SHARE=$share left no output to check"; exit 1; }
 if ! cmp -s "$tmp/all" "$tmp/pinned"; then
     echo "FAIL: compressed bytes differ from the pin (< pinned, > now):"
     diff "$tmp/pinned" "$tmp/all" | grep '^[<>]' | head -40
