@@ -90,28 +90,33 @@ static int nonfinite(uint16_t v) /* NaN or Inf: the exponent all ones */
 
 /* The NaN/Inf values of part that its n frames (step rows each, bufs and
  * lens) do not decode bit for bit: some lossy stages keep them, others
- * code them as 0. Only a part holding any is decoded. */
+ * code them as 0. Only a frame holding any is decoded, one at a time
+ * (memory for one frame more). */
 static int count_lost(mx_ctx *ctx, const mx_matrix *part, uint64_t step, size_t n,
                       uint8_t *const *bufs, const size_t *lens, uint64_t *lost, mx_error *err)
 {
-    size_t count = (size_t)(part->rows * part->cols), i = 0;
-    while (i < count && !nonfinite(part->data[i]))
-        i++;
-    if (i == count)
-        return 0;
-    uint16_t *back = malloc(count * 2 + 2);
-    if (!back)
-        return mx_fail(err, MX_EFAIL, "out of memory");
-    mx_matrix parts[MAX_BATCH];
-    for (size_t k = 0; k < n; k++) {
-        parts[k] = (mx_matrix){0};
-        parts[k].rows = part->rows - k * step < step ? part->rows - k * step : step;
-        parts[k].cols = part->cols;
-        parts[k].data = back + (size_t)(k * step * part->cols);
+    uint16_t *back = NULL;
+    int rc = 0;
+    for (size_t k = 0; !rc && k < n; k++) {
+        mx_matrix frame = {0};
+        frame.rows = part->rows - k * step < step ? part->rows - k * step : step;
+        frame.cols = part->cols;
+        const uint16_t *orig = part->data + (size_t)(k * step * part->cols);
+        size_t count = (size_t)(frame.rows * frame.cols), i = 0;
+        while (i < count && !nonfinite(orig[i]))
+            i++;
+        if (i == count)
+            continue;
+        if (!back && !(back = malloc((size_t)((step < part->rows ? step : part->rows) * part->cols) * 2 + 2))) {
+            rc = mx_fail(err, MX_EFAIL, "out of memory");
+            break;
+        }
+        frame.data = back;
+        const uint8_t *fb = bufs[k];
+        rc = mx_decode_frames(ctx, &fb, &lens[k], &frame, 1, err);
+        for (; !rc && i < count; i++)
+            *lost += nonfinite(orig[i]) && back[i] != orig[i];
     }
-    int rc = mx_decode_frames(ctx, (const uint8_t *const *)bufs, lens, parts, n, err);
-    for (; !rc && i < count; i++)
-        *lost += nonfinite(part->data[i]) && back[i] != part->data[i];
     free(back);
     return rc;
 }

@@ -132,8 +132,11 @@ g = np.random.default_rng(2).standard_normal((256, 64)).astype(np.float32)
 g[3, 5], g[100, 7], g[200, 1] = np.inf, np.nan, -np.inf
 np.save(sys.argv[1], (g.view(np.uint32) >> 16).astype(np.uint16))
 PY
-for spec in 'quant:sim=0.99' 'q8:rows|zstd:3' 'trunc|zstd:3'; do
-    "$MX" compress -f -p "$spec" "$tmp/inf.npy" -o "$tmp/inf.mxb" 2>"$tmp/warn" >/dev/null &&
+# (the second in frames of 7 rows, three at a time)
+for run in '-T1 quant:sim=0.99' '--frame-rows=7 -T3 quant:sim=0.99' '-T1 q8:rows|zstd:3' '-T1 trunc|zstd:3'; do
+    opts=${run% *} spec=${run##* }
+    # shellcheck disable=SC2086
+    "$MX" compress -f $opts -p "$spec" "$tmp/inf.npy" -o "$tmp/inf.mxb" 2>"$tmp/warn" >/dev/null &&
         "$MX" -q decompress -f "$tmp/inf.mxb" -o "$tmp/inf2.npy" || bad "$spec on NaN/Inf"
     lost=$("$PY" -c "
 import sys, numpy as np
