@@ -100,12 +100,12 @@ static int compress_one(cli_opts *o, mx_ctx *ctx, const mx_pipeline *p, const ch
         if (o->verbosity >= 1)
             print_compressed(in, st.in_bytes, st.out_bytes, label, input.converted,
                              (size_t)info->frames, outpath);
-        if (info->nonfinite_lost) /* a gradient's overflow must not vanish unseen */
+        uint64_t lost = info->nonfinite_lost;
+        if (lost) /* a gradient's overflow must not vanish unseen */
             cli_info(o, "mxbench: warning: %s: %llu NaN/Inf value%s will not decode as %s "
                      "(%s changes them; a lossless pipeline keeps them)",
-                     mx_is_stdio(in) ? "stdin" : in, (unsigned long long)info->nonfinite_lost,
-                     info->nonfinite_lost == 1 ? "" : "s", info->nonfinite_lost == 1 ? "it was" : "they were",
-                     info->pipeline);
+                     mx_is_stdio(in) ? "stdin" : in, (unsigned long long)lost, lost == 1 ? "" : "s",
+                     lost == 1 ? "it was" : "they were", info->pipeline);
         cli_verbose(o, "%s: %.1f ms on %d thread%s", mx_is_stdio(in) ? "stdin" : in,
                     now_ms() - t0, o->threads, o->threads == 1 ? "" : "s");
     }

@@ -40,7 +40,8 @@ static void print_info(const char *in, const mx_file_stats *st)
     printf("\n  shape      %s\n  origin     %s%s\n  pipeline   %s%s%s%s\n"
            "  size       %llu bytes (ratio %.4f",
            shape, origin_name(c->origin), c->fortran ? ", Fortran order" : "", fi->pipeline,
-           named ? "; " : " (", fi->lossy ? "lossy" : "lossless", named ? "" : ")", (unsigned long long)st->in_bytes, ratio);
+           named ? "; " : " (", fi->lossy ? "lossy" : "lossless", named ? "" : ")",
+           (unsigned long long)st->in_bytes, ratio);
     if (fi->frames > 1) {
         printf(")\n");
         return;

@@ -107,7 +107,8 @@ static int count_lost(mx_ctx *ctx, const mx_matrix *part, uint64_t step, size_t 
             i++;
         if (i == count)
             continue;
-        if (!back && !(back = malloc((size_t)((step < part->rows ? step : part->rows) * part->cols) * 2 + 2))) {
+        uint64_t most = step < part->rows ? step : part->rows; /* rows of the largest frame */
+        if (!back && !(back = malloc((size_t)(most * part->cols) * 2 + 2))) {
             rc = mx_fail(err, MX_EFAIL, "out of memory");
             break;
         }

@@ -178,8 +178,8 @@ typedef struct {
     char pipeline[MX_SPEC_MAX + 32]; /* what coded it ("auto" names its pick; a file
                                       * whose frames chose differently names
                                       * each with its frames, "bfdelta (14
-                                      * frames), zstd:3 (2 frames)", cut short
-                                      * where it does not fit) */
+                                      * frames), zstd:3 (2 frames)"; past four,
+                                      * or what fits, the rest as "others") */
     uint64_t rows, cols;             /* the shape coded (for values without a shape,
                                       * the width found) */
     uint64_t frames;                 /* frames written */
