@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine.h"
+#include "../codecs/bf16.h"
 #include "npy.h"
 
 /* At most this many frames are coded or decoded at once. */
@@ -83,11 +84,6 @@ static void specs_format(const frame_specs *f, char *out, size_t n)
         }
 }
 
-static int nonfinite(uint16_t v) /* NaN or Inf: the exponent all ones */
-{
-    return (v & 0x7f80) == 0x7f80;
-}
-
 /* The NaN/Inf values of part that its n frames (step rows each, bufs and
  * lens) do not decode bit for bit: some lossy stages keep them, others
  * code them as 0. Only a frame holding any is decoded, one at a time
@@ -103,7 +99,7 @@ static int count_lost(mx_ctx *ctx, const mx_matrix *part, uint64_t step, size_t 
         frame.cols = part->cols;
         const uint16_t *orig = part->data + (size_t)(k * step * part->cols);
         size_t count = (size_t)(frame.rows * frame.cols), i = 0;
-        while (i < count && !nonfinite(orig[i]))
+        while (i < count && mx_bf16_is_finite(orig[i]))
             i++;
         if (i == count)
             continue;
@@ -116,7 +112,7 @@ static int count_lost(mx_ctx *ctx, const mx_matrix *part, uint64_t step, size_t 
         const uint8_t *fb = bufs[k];
         rc = mx_decode_frames(ctx, &fb, &lens[k], &frame, 1, err);
         for (; !rc && i < count; i++)
-            *lost += nonfinite(orig[i]) && back[i] != orig[i];
+            *lost += !mx_bf16_is_finite(orig[i]) && back[i] != orig[i];
     }
     free(back);
     return rc;
