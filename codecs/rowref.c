@@ -58,11 +58,11 @@ typedef struct {
     const uint32_t *group;  /* NGROUP candidates per row (0: none) */
     uint16_t *dist;
     uint8_t *cls;
-    int simd;
+    int simd; /* mx_simd_level() */
 } ref_search;
 
 #ifdef MX_SIMD_X86
-__attribute__((target("avx2,popcnt"))) static unsigned score_avx2(const uint16_t *a, const uint16_t *b)
+__attribute__((target("avx2,popcnt"))) static inline unsigned score_avx2(const uint16_t *a, const uint16_t *b)
 {
     unsigned s = 0;
     for (int k = 0; k < NKEY; k += 16) {
@@ -89,45 +89,99 @@ __attribute__((target("avx2,popcnt"))) static size_t agree_avx2(const uint8_t *x
 }
 #endif
 
-static unsigned score(const uint16_t *a, const uint16_t *b, int simd)
-{
 #ifdef MX_SIMD_X86
-    if (simd)
-        return score_avx2(a, b);
+/* score_avx2 and agree_avx2 on 32 keys or columns a vector */
+__attribute__((target(MX_AVX512_TARGET))) static inline unsigned score_avx512(const uint16_t *a, const uint16_t *b)
+{
+    _Static_assert(NKEY == 64, "two vectors of keys");
+    __mmask32 e0 = _mm512_cmpeq_epi16_mask(_mm512_loadu_si512((const void *)a), _mm512_loadu_si512((const void *)b));
+    __mmask32 e1 = _mm512_cmpeq_epi16_mask(_mm512_loadu_si512((const void *)(a + 32)),
+                                           _mm512_loadu_si512((const void *)(b + 32)));
+    return (unsigned)(__builtin_popcount(e0) + __builtin_popcount(e1));
+}
+
+__attribute__((target(MX_AVX512_TARGET))) static size_t agree_avx512(const uint8_t *x, const uint8_t *r,
+                                                                      size_t C, uint64_t *agree)
+{
+    size_t c = 0;
+    uint64_t a = 0;
+    for (; c + 32 <= C; c += 32) {
+        __m512i u = _mm512_srli_epi16(_mm512_loadu_si512((const void *)(x + 2 * c)), 7);
+        __m512i v = _mm512_srli_epi16(_mm512_loadu_si512((const void *)(r + 2 * c)), 7);
+        a += (unsigned)__builtin_popcount(_mm512_cmpeq_epi16_mask(u, v));
+    }
+    *agree += a;
+    return c;
+}
 #endif
-    (void)simd;
+
+/* Row g's best candidate (0: none), t = g % B. Each candidate as (score +
+ * 1) << 11 | (2047 - distance), the largest winning: the higher score, the
+ * nearer on ties, without a branch the data decides (a distance met again
+ * scores the same, and so changes nothing: cheaper to score it again than
+ * to look for it among those before). A function of each instruction set,
+ * so that its scores are inlined. */
+_Static_assert(MX_ROWREF_WINDOW < 2048, "a distance in 11 bits");
+#define PICK(score)                                                                                 \
+    const uint16_t *kg = rs->keys + g * NKEY;                                                      \
+    uint32_t best = 0;                                                                             \
+    for (size_t i = 0; i < NSHORT + NGROUP; i++) {                                                 \
+        unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];          \
+        if (!d || d > t)                                                                           \
+            continue;                                                                              \
+        uint32_t key = (score(kg, rs->keys + (g - d) * NKEY) + 1) << 11 | (2047 - d);              \
+        best = key > best ? key : best;                                                            \
+    }                                                                                              \
+    return best ? 2047 - (best & 2047) : 0
+
+static unsigned score_scalar(const uint16_t *a, const uint16_t *b)
+{
     unsigned s = 0;
     for (size_t k = 0; k < NKEY; k++)
         s += a[k] == b[k];
     return s;
 }
 
+static unsigned pick(const ref_search *rs, size_t g, size_t t)
+{
+    PICK(score_scalar);
+}
+
+#ifdef MX_SIMD_X86
+__attribute__((target(MX_AVX512_TARGET))) static unsigned pick_avx512(const ref_search *rs, size_t g, size_t t)
+{
+    PICK(score_avx512);
+}
+
+__attribute__((target("avx2,popcnt"))) static unsigned pick_avx2(const ref_search *rs, size_t g, size_t t)
+{
+    PICK(score_avx2);
+}
+#endif
+
 static void choose_one(void *ctx, size_t g)
 {
     const ref_search *rs = ctx;
     size_t t = g % rs->B;
-    const uint16_t *kg = rs->keys + g * NKEY;
-    unsigned best = 0, best_score = 0;
-    for (size_t i = 0; i < NSHORT + NGROUP; i++) {
-        unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];
-        /* a distance met again scores the same, and so changes nothing:
-         * cheaper to score again than to look for it among those before */
-        if (!d || d > t)
-            continue;
-        unsigned sc = score(kg, rs->keys + (g - d) * NKEY, rs->simd);
-        if (!best || sc > best_score || (sc == best_score && d < best)) {
-            best = d;
-            best_score = sc;
-        }
-    }
+    unsigned best;
+#ifdef MX_SIMD_X86
+    if (rs->simd == 2)
+        best = pick_avx512(rs, g, t);
+    else if (rs->simd)
+        best = pick_avx2(rs, g, t);
+    else
+#endif
+        best = pick(rs, g, t);
     unsigned cl = 0;
     if (best) {
         const uint8_t *row = rs->src + 2 * g * rs->C, *ref = row - 2 * (size_t)best * rs->C;
         uint64_t agree = 0;
         size_t c = 0;
 #ifdef MX_SIMD_X86
+        if (rs->simd == 2)
+            c = agree_avx512(row, ref, (size_t)rs->C, &agree);
         if (rs->simd)
-            c = agree_avx2(row, ref, (size_t)rs->C, &agree);
+            c += agree_avx2(row + 2 * c, ref + 2 * c, (size_t)rs->C - c, &agree);
 #endif
         for (; c < rs->C; c++)
             agree += (mx_bf16_load(row, c) >> 7) == (mx_bf16_load(ref, c) >> 7);
@@ -193,9 +247,17 @@ static int scan_rows(const uint8_t *src, uint64_t R, uint64_t C, size_t B, size_
                     /* the top bits of the product: its low bits would
                      * come from the first column's alone, and crowd */
                     size_t sl = (size_t)((h * 0x9e3779b97f4a7c15u) >> (64 - bits));
-                    while (table[sl] != UINT64_MAX && (uint32_t)table[sl] != h)
-                        sl = (sl + 1) & (cap - 1);
-                    uint64_t d = table[sl] == UINT64_MAX ? 0 : g - (table[sl] >> 32);
+                    uint64_t e = table[sl];
+                    /* whether the first slot is empty or holds the key is
+                     * the data's to say: no branch on it (a mispredicted
+                     * one costs more than the probe); past it, seldom */
+                    if (e != UINT64_MAX && (uint32_t)e != h) {
+                        do {
+                            sl = (sl + 1) & (cap - 1);
+                            e = table[sl];
+                        } while (e != UINT64_MAX && (uint32_t)e != h);
+                    }
+                    uint64_t d = e == UINT64_MAX ? 0 : g - (e >> 32);
                     group[g * NGROUP + j] = d && d <= lim[i] ? (uint32_t)d : 0;
                     table[sl] = g << 32 | h;
                 }
@@ -218,7 +280,7 @@ int mx_rowref_search(const uint8_t *src, uint64_t R, uint64_t C, size_t B, uint1
     /* nk sampled columns; the zero padding is equal in every row, so it
      * adds the same to every score */
     if (keys && group && !scan_rows(src, R, C, B, nk, keys, group)) {
-        ref_search rs = {src, R, C, B, keys, group, dist, cls, mx_simd_avx2()};
+        ref_search rs = {src, R, C, B, keys, group, dist, cls, mx_simd_level()};
         mx_parallel_for((size_t)R, threads, choose_one, &rs);
         rc = 0;
     }
