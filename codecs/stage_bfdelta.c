@@ -31,7 +31,12 @@
  * every eighth value; the tables (wlanes.h) of the contexts below; the
  * lanes, whose steps are: the row headers (all distance >> 5, then all
  * distance & 31, then all classes; L at a time), then per step of values
- * its dh symbols, then its flip+low symbols. */
+ * its dh symbols, then its flip+low symbols.
+ *
+ * Raw frame (see "raw frames" below for when): a zero byte, then the
+ * exponent as above; RAW_BITS bit planes of the low bits of k - r; the
+ * tables; the lanes, whose value steps hold one symbol a value,
+ * (k - r + 2^15) >> 5 << 1 | flip, under the dh contexts. */
 #include <stdlib.h>
 #include <string.h>
 #include "bf16.h"
@@ -84,10 +89,13 @@ static inline const uint8_t *row_ref(const uint8_t *src, const uint8_t *refs, co
 
 /* What a work (work.h) keeps of bfdelta between calls: both models and the
  * lane encoder, the bulk of a call's memory (the decoder's slots alone are
- * 5 MB, the encoder's counts and entries 8 MB, mostly untouched). */
+ * 5 MB, the encoder's counts and entries 8 MB, mostly untouched), and a
+ * raw frame's low bits. */
 typedef struct {
     mx_wl_model enc_model, dec_model;
     mx_wl_enc enc;
+    uint8_t *low;
+    size_t low_cap;
 } kept;
 
 static void kept_clear(void *state)
@@ -96,6 +104,23 @@ static void kept_clear(void *state)
     mx_wl_model_free(&k->enc_model);
     mx_wl_model_free(&k->dec_model);
     mx_wl_enc_free(&k->enc);
+    free(k->low);
+    k->low = NULL;
+    k->low_cap = 0;
+}
+
+/* k's buffer of at least n bytes (its contents undefined); NULL when out
+ * of memory */
+static uint8_t *kept_low(kept *k, size_t n)
+{
+    if (k->low_cap < n) {
+        free(k->low);
+        k->low_cap = 0;
+        if (!(k->low = malloc(n)))
+            return NULL;
+        k->low_cap = n;
+    }
+    return k->low;
 }
 
 static const mx_work_kind kept_kind = {"bfdelta", sizeof(kept), kept_clear};
@@ -269,6 +294,205 @@ static void value_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t
     }
 }
 
+/* --- raw frames: the low bits beside the lanes ---
+ * A raw frame codes one symbol a value, (dl >> 5) << 1 | flip, under the
+ * dh contexts, and the five low bits of dl as they are. Where values
+ * rarely equal their reference (no repeated rows), those bits are nearly
+ * uniform and the flip is better predicted by the dh context than by dh:
+ * raw frames are smaller there, and a value costs one rANS symbol, not
+ * two. Where values often equal their reference, the low bits of those
+ * values are zeros that the second symbol codes almost free: they are
+ * worth 5 bits each in a raw frame. So a frame is raw when fewer than 1 in
+ * RAW_EQUAL of the values of every RAW_EVERY-th row (0, RAW_EVERY, ..)
+ * equal their reference (those rows cost a raw frame about 5 / RAW_EQUAL
+ * bits a value), and it has at least RAW_MIN values (below, both kinds
+ * are fast, and the two-symbol kind is the smaller). */
+#define RAW_BITS 5
+#define RAW_EQUAL 50
+#define RAW_EVERY 8
+#define RAW_MIN 4096
+
+#ifdef MX_SIMD_X86
+/* Of n values at x, how many equal those at r, sixteen at a time; *done:
+ * how many were looked at */
+__attribute__((target("avx2,popcnt"))) static uint64_t equal_avx2(const uint8_t *x, const uint8_t *r, size_t n,
+                                                                   size_t *done)
+{
+    uint64_t e = 0;
+    size_t c = 0;
+    for (; c + 16 <= n; c += 16) {
+        __m256i eq = _mm256_cmpeq_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * c)),
+                                        _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * c)));
+        e += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(eq)) / 2;
+    }
+    *done = c;
+    return e;
+}
+#endif
+
+static int raw_frame(const uint8_t *src, const uint8_t *refs, const uint8_t *zero, const uint16_t *dist,
+                     uint64_t R, uint64_t C, int simd)
+{
+    if (R * C < RAW_MIN)
+        return 0;
+    uint64_t equal = 0, seen = 0;
+    for (uint64_t g = 0; g < R; g += RAW_EVERY) {
+        const uint8_t *x = src + 2 * g * C, *r = row_ref(src, refs, zero, dist[g], g, C);
+        size_t c = 0;
+#ifdef MX_SIMD_X86
+        if (simd)
+            equal += equal_avx2(x, r, (size_t)C, &c);
+#endif
+        for (; c < C; c++)
+            equal += mx_bf16_load(x, c) == mx_bf16_load(r, c);
+        seen += C;
+    }
+    (void)simd;
+    return equal * RAW_EQUAL < seen;
+}
+
+#ifdef MX_SIMD_X86
+/* raw_indices on sixteen lanes */
+__attribute__((target(MX_AVX512_TARGET))) static size_t
+raw_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
+                   uint8_t *low)
+{
+    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
+    const __m512i m15 = _mm512_set1_epi32(0x7fff), k32 = _mm512_set1_epi32(32768);
+    size_t j = 0;
+    for (; j + 16 <= w; j += 16) {
+        __m512i xv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * j)));
+        __m512i rv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * j)));
+        __m512i dl = _mm512_add_epi32(_mm512_sub_epi32(_mm512_and_si512(xv, m15), _mm512_and_si512(rv, m15)), k32);
+        __m512i sym = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(dl, RAW_BITS), 1),
+                                      _mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15));
+        _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_512(rv, clv, medv), sym));
+        _mm_storeu_si128((__m128i *)(void *)(low + j),
+                         _mm512_cvtepi32_epi8(_mm512_and_si512(dl, _mm512_set1_epi32((1 << RAW_BITS) - 1))));
+    }
+    return j;
+}
+
+__attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x, const uint8_t *r,
+                                                                size_t w, uint32_t cl, int med,
+                                                                uint32_t *i1, uint8_t *low)
+{
+    const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
+    const __m256i m15 = _mm256_set1_epi32(0x7fff), k32 = _mm256_set1_epi32(32768);
+    size_t j = 0;
+    for (; j + 8 <= w; j += 8) {
+        __m256i xv = load8(x + 2 * j), rv = load8(r + 2 * j);
+        __m256i dl = _mm256_add_epi32(_mm256_sub_epi32(_mm256_and_si256(xv, m15), _mm256_and_si256(rv, m15)), k32);
+        __m256i sym = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(dl, RAW_BITS), 1),
+                                      _mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15));
+        _mm256_storeu_si256((__m256i *)(void *)(i1 + j), _mm256_add_epi32(base1_avx2(rv, clv, medv), sym));
+        __m256i lo = _mm256_and_si256(dl, _mm256_set1_epi32((1 << RAW_BITS) - 1));
+        __m128i p16 = _mm_packus_epi32(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
+        _mm_storel_epi64((__m128i *)(void *)(low + j), _mm_packus_epi16(p16, p16));
+    }
+    return j;
+}
+#endif
+
+/* A raw frame's symbols (flat indices) of w values x against the
+ * reference values r, class cl, and their low bits. */
+static void raw_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, int simd,
+                        uint32_t *i1, uint8_t *low)
+{
+    size_t j = 0;
+#ifdef MX_SIMD_X86
+    if (simd == 2)
+        j = raw_indices_avx512(x, r, w, cl, med, i1, low);
+    if (simd)
+        j += raw_indices_avx2(x + 2 * j, r + 2 * j, w - j, cl, med, i1 + j, low + j);
+#endif
+    (void)simd;
+    for (; j < w; j++) {
+        uint16_t xv = mx_bf16_load(x, j), rv = mx_bf16_load(r, j);
+        unsigned dl = (unsigned)((int)(xv & 0x7fff) - (int)(rv & 0x7fff) + 32768);
+        i1[j] = base1_of(rv >> 7 & 255, cl, med) + ((dl >> RAW_BITS) << 1 | (unsigned)((xv ^ rv) >> 15));
+        low[j] = (uint8_t)(dl & ((1u << RAW_BITS) - 1));
+    }
+}
+
+/* The low bits of n values as RAW_BITS bit planes of ceil(n / 8) bytes,
+ * bit b of every value in turn, value i at bit i % 8 of byte i / 8 (the
+ * order of numpy's packbits(bitorder="little")); low has 64 bytes of
+ * zeros past n. */
+#ifdef MX_SIMD_X86
+__attribute__((target(MX_AVX512_TARGET))) static size_t pack_avx512(const uint8_t *low, size_t n, uint8_t *planes,
+                                                                     size_t nb)
+{
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i v = _mm512_loadu_si512((const void *)(low + i));
+        for (int b = 0; b < RAW_BITS; b++) {
+            uint64_t bits = _mm512_test_epi8_mask(v, _mm512_set1_epi8((char)(1 << b)));
+            memcpy(planes + (size_t)b * nb + i / 8, &bits, 8); /* LE host (configure checks) */
+        }
+    }
+    return i;
+}
+#endif
+
+static void pack_planes(const uint8_t *low, size_t n, int simd, uint8_t *planes)
+{
+    size_t nb = (n + 7) / 8, i = 0;
+#ifdef MX_SIMD_X86
+    if (simd == 2)
+        i = pack_avx512(low, n, planes, nb);
+#endif
+    (void)simd;
+    for (; i < n; i += 8) {
+        uint64_t q; /* eight values' bits b at bits 8 j + b, gathered into byte bits j */
+        memcpy(&q, low + i, 8);
+        for (int b = 0; b < RAW_BITS; b++)
+            planes[(size_t)b * nb + i / 8] = (uint8_t)(((q >> b & 0x0101010101010101u) * 0x0102040810204080u) >> 56);
+    }
+}
+
+/* pack_planes backwards: the low bits of n values into low (room for n +
+ * 64) */
+#ifdef MX_SIMD_X86
+__attribute__((target(MX_AVX512_TARGET))) static size_t unpack_avx512(const uint8_t *planes, size_t nb, size_t n,
+                                                                       uint8_t *low)
+{
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i v = _mm512_setzero_si512();
+        for (int b = 0; b < RAW_BITS; b++) {
+            uint64_t bits;
+            memcpy(&bits, planes + (size_t)b * nb + i / 8, 8);
+            v = _mm512_mask_add_epi8(v, _cvtu64_mask64(bits), v, _mm512_set1_epi8((char)(1 << b)));
+        }
+        _mm512_storeu_si512((void *)(low + i), v);
+    }
+    return i;
+}
+#endif
+
+static void unpack_planes(const uint8_t *planes, size_t n, int simd, uint8_t *low)
+{
+    size_t nb = (n + 7) / 8, i = 0;
+#ifdef MX_SIMD_X86
+    if (simd == 2)
+        i = unpack_avx512(planes, nb, n, low);
+#endif
+    (void)simd;
+    uint64_t spread[256]; /* a byte's bit j at bit 8 j */
+    for (unsigned v = 0; v < 256; v++) {
+        spread[v] = 0;
+        for (unsigned j = 0; j < 8; j++)
+            spread[v] |= (uint64_t)(v >> j & 1) << (8 * j);
+    }
+    for (; i < n; i += 8) {
+        uint64_t q = 0;
+        for (int b = 0; b < RAW_BITS; b++)
+            q |= spread[planes[(size_t)b * nb + i / 8]] << b;
+        memcpy(low + i, &q, 8);
+    }
+}
+
 /* --- the coder --- */
 
 /* Counts both symbols of w values and marks their dh contexts used (4096
@@ -280,6 +504,15 @@ static void count_pairs(uint32_t *restrict count, uint8_t *restrict used, const 
     for (size_t i = 0; i < w; i++) {
         count[i1[i]]++;
         count[i2[i]]++;
+        used[i1[i] >> 12] = 1;
+    }
+}
+
+/* count_pairs for a raw frame's one symbol a value */
+static void count_ones(uint32_t *restrict count, uint8_t *restrict used, const uint32_t *restrict i1, size_t w)
+{
+    for (size_t i = 0; i < w; i++) {
+        count[i1[i]]++;
         used[i1[i] >> 12] = 1;
     }
 }
@@ -328,16 +561,20 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
                  const uint8_t *third, unsigned nthird, const uint8_t *refs, mx_bytes *out,
                  mx_error *err)
 {
-    size_t n = (size_t)(R * C);
+    size_t n = (size_t)(R * C), nb = (n + 7) / 8;
     mx_rowref_layout l = mx_rowref_layout_of(R, C);
     size_t steps = l.B * l.P;
     kept *k = mx_work_state(w, &kept_kind), one = {0}; /* one: a call without a work to keep */
     mx_wl_model *m = k ? &k->enc_model : &one.enc_model;
     mx_wl_enc *e = k ? &k->enc : &one.enc;
-    uint8_t *zero = calloc((size_t)C + 16, 2);
+    kept *kl = k ? k : &one;
+    uint8_t *zero = calloc((size_t)C + 16, 2), *low = NULL;
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
-    int rc = -1, simd = mx_simd_level();
-    if (!zero || !i1) {
+    int rc = -1, simd = mx_simd_level(), raw = zero && raw_frame(src, refs, zero, dist, R, C, simd);
+    /* the low bits, zeros past n (the planes' last byte), then their planes */
+    if (raw && (low = kept_low(kl, n + 64 + RAW_BITS * nb)))
+        memset(low + n, 0, 64);
+    if (!zero || !i1 || (raw && !low)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -349,8 +586,13 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
         const uint8_t *x = src + 2 * g * C, *r = row_ref(src, refs, zero, dist[g], g, C);
         for (uint64_t c = 0; c < C; c += l.lanes) {
             size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
-            value_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, i2);
-            count_pairs(m->count, m->used, i1, i2, wd);
+            if (raw) {
+                raw_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, low + g * C + c);
+                count_ones(m->count, m->used, i1, wd);
+            } else {
+                value_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, i2);
+                count_pairs(m->count, m->used, i1, i2, wd);
+            }
         }
         m->count[mx_wl_index(m, CTX_DHI, dist[g] >> 5)]++;
         m->count[mx_wl_index(m, CTX_DLO, dist[g] & 31)]++;
@@ -358,9 +600,13 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
     }
     for (unsigned c = CTX_LO; c < CTX_N; c++) /* small: scanned whole */
         m->used[c] = 1;
-    uint8_t med8 = (uint8_t)med;
-    mx_bytes_put(out, &med8, 1);
-    if (mx_wl_write_tables(m, out, err) || mx_wl_enc_init(e, l.lanes, n + 3 * (size_t)R, n, err))
+    uint8_t head[2] = {0, (uint8_t)med}; /* a raw frame starts with a zero (med is not) */
+    mx_bytes_put(out, head + !raw, raw ? 2 : 1);
+    if (raw) {
+        pack_planes(low, n, simd, low + n + 64);
+        mx_bytes_put(out, low + n + 64, RAW_BITS * nb);
+    }
+    if (mx_wl_write_tables(m, out, err) || mx_wl_enc_init(e, l.lanes, n + 3 * (size_t)R, raw ? 0 : n, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
         step_pos sp = step_at(&l, R, C, s);
@@ -368,10 +614,14 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
             uint64_t g = (uint64_t)(i / l.Lc) * l.B + sp.t, c0 = (uint64_t)sp.p * l.Lc;
             const uint8_t *x = src + 2 * (g * C + c0);
             const uint8_t *r = row_ref(src, refs, zero, dist[g], g, C) + 2 * c0;
-            value_indices(x, r, sp.a - i < l.Lc ? sp.a - i : l.Lc, ctx_class(third[g]), med, simd,
-                          i1 + i, i2 + i);
+            size_t wd = sp.a - i < l.Lc ? sp.a - i : l.Lc;
+            if (raw) /* the low bits again, to i2's room: they are in the planes */
+                raw_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, (uint8_t *)i2 + i);
+            else
+                value_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, i2 + i);
         }
-        mx_wl_enc_step(e, m, i2, sp.a, 1);
+        if (!raw)
+            mx_wl_enc_step(e, m, i2, sp.a, 1);
         mx_wl_enc_step(e, m, i1, sp.a, 0);
     }
     size_t nh = 3 * (size_t)R;
@@ -532,6 +782,111 @@ decode_avx512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r
 }
 #endif
 
+/* decode_scalar for a raw frame: one symbol a value, its low bits from low */
+static void decode_raw_scalar(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
+                              uint8_t *x, size_t w, uint32_t cl, int med, const uint8_t *low, int *bad)
+{
+    for (size_t j = 0; j < w; j++) {
+        uint16_t rv = mx_bf16_load(r, j);
+        uint32_t s = mx_wl_get(d, m, lane0 + j, base1_of(rv >> 7 & 255, cl, med), 0, 0);
+        int k = (int)(rv & 0x7fff) + (int)((s >> 1) << RAW_BITS | low[j]) - 32768;
+        *bad |= k < 0 || k > 0x7fff;
+        uint16_t v = (uint16_t)((k & 0x7fff) | ((s ^ rv >> 15) & 1) << 15);
+        memcpy(x + 2 * j, &v, 2);
+    }
+}
+
+#ifdef MX_SIMD_X86
+/* A raw frame's values from their symbols s, low bits and reference values
+ * (32-bit lanes): the magnitude, out of range where a bit above 14 is set */
+#define RAW_MAGNITUDE(set1, add, sub, and, slli, srli, rv, s, lo)                                  \
+    sub(add(add(and(rv, set1(0x7fff)), slli(srli(s, 1), RAW_BITS)), lo), set1(32768))
+#define RAW_SIGN(set1, xor, and, slli, srli, rv, s) slli(and(xor(s, srli(rv, 15)), set1(1)), 15)
+
+__attribute__((target("avx2,popcnt"))) static size_t
+decode_raw_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,
+                uint32_t cl, int med, const uint8_t *low, int *bad)
+{
+    const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
+    __m256i out_of_range = _mm256_setzero_si256();
+    size_t j = 0;
+    for (; w - j >= 32 && d->end[0] - d->p[0] >= 64; j += 32) {
+        __m256i xs[4], rv[4], b[4], s[4];
+        MX_WL_UNROLL
+        for (int k = 0; k < 4; k++) {
+            xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + lane0 + j + 8 * (size_t)k));
+            rv[k] = load8(r + 2 * (j + 8 * (size_t)k));
+            b[k] = base1_avx2(rv[k], clv, medv);
+        }
+        mx_wl_get32(d, m, xs, b, s, 0, 0);
+        MX_WL_UNROLL
+        for (int k = 0; k < 4; k++) {
+            _mm256_storeu_si256((__m256i *)(void *)(d->x + lane0 + j + 8 * (size_t)k), xs[k]);
+            __m256i lo = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(low + j + 8 * (size_t)k)));
+            __m256i kk = RAW_MAGNITUDE(_mm256_set1_epi32, _mm256_add_epi32, _mm256_sub_epi32, _mm256_and_si256,
+                                       _mm256_slli_epi32, _mm256_srli_epi32, rv[k], s[k], lo);
+            out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(_mm256_set1_epi32(0x7fff), kk));
+            __m256i sign = RAW_SIGN(_mm256_set1_epi32, _mm256_xor_si256, _mm256_and_si256, _mm256_slli_epi32,
+                                    _mm256_srli_epi32, rv[k], s[k]);
+            __m256i v = _mm256_and_si256(_mm256_or_si256(kk, sign), _mm256_set1_epi32(0xffff));
+            _mm_storeu_si128((__m128i *)(void *)(x + 2 * (j + 8 * (size_t)k)),
+                             _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+        }
+    }
+    *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
+    return j;
+}
+
+__attribute__((target(MX_AVX512_TARGET), always_inline)) static inline size_t
+decode_raw_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,
+               uint32_t cl, int med, const uint32_t *wt, const uint8_t *low, __m512i *out_of_range, int nv)
+{
+    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
+    const __m512i wlo = _mm512_loadu_si512((const void *)wt), whi = _mm512_loadu_si512((const void *)(wt + 16));
+    const __m512i w0 = _mm512_set1_epi32((int)wt[32]);
+    const size_t span = 16 * (size_t)nv;
+    size_t j = 0;
+    for (; w - j >= span && d->end[0] - d->p[0] >= 2 * (ptrdiff_t)span; j += span) {
+        __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s[8] = {0}; /* as need[] */
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++) {
+            xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
+            rv[k] = _mm512_cvtepu16_epi32(
+                _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
+            b[k] = base1_512(rv[k], clv, medv);
+            wb[k] = win_512(rv[k], medv, wlo, whi, w0);
+        }
+        mx_wl_get_512(d, m, xs, b, wb, s, nv, 0, 0);
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++) {
+            _mm512_storeu_si512((void *)(d->x + lane0 + j + 16 * (size_t)k), xs[k]);
+            __m512i lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(low + j + 16 * (size_t)k)));
+            __m512i kk = RAW_MAGNITUDE(_mm512_set1_epi32, _mm512_add_epi32, _mm512_sub_epi32, _mm512_and_si512,
+                                       _mm512_slli_epi32, _mm512_srli_epi32, rv[k], s[k], lo);
+            *out_of_range = _mm512_or_si512(*out_of_range, _mm512_andnot_si512(_mm512_set1_epi32(0x7fff), kk));
+            __m512i sign = RAW_SIGN(_mm512_set1_epi32, _mm512_xor_si512, _mm512_and_si512, _mm512_slli_epi32,
+                                    _mm512_srli_epi32, rv[k], s[k]);
+            __m512i v = _mm512_and_si512(_mm512_or_si512(kk, sign), _mm512_set1_epi32(0xffff));
+            _mm256_storeu_si256((__m256i *)(void *)(x + 2 * (j + 16 * (size_t)k)), _mm512_cvtepi32_epi16(v));
+        }
+    }
+    return j;
+}
+
+__attribute__((target(MX_AVX512_TARGET))) static size_t
+decode_raw_avx512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,
+                  uint32_t cl, int med, const uint32_t *wt, const uint8_t *low, int *bad)
+{
+    __m512i out_of_range = _mm512_setzero_si512();
+    size_t j = decode_raw_512(d, m, lane0, r, x, w, cl, med, wt, low, &out_of_range, 8);
+    j += decode_raw_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, wt, low + j, &out_of_range, 4);
+    j += decode_raw_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, wt, low + j, &out_of_range, 2);
+    j += decode_raw_512(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, wt, low + j, &out_of_range, 1);
+    *bad |= _mm512_test_epi32_mask(out_of_range, out_of_range) != 0;
+    return j;
+}
+#endif
+
 /* wt: the windows of class cl's dh contexts (win_512) */
 static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r,
                        uint8_t *x, size_t w, uint32_t cl, int med, const uint32_t *wt, int *bad)
@@ -545,6 +900,21 @@ static void decode_row(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const u
         j = decode_avx2(d, m, lane0, r, x, w, cl, med, bad);
 #endif
     decode_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, bad);
+}
+
+/* decode_row for a raw frame; low: the values' low bits */
+static void decode_row_raw(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x,
+                           size_t w, uint32_t cl, int med, const uint32_t *wt, const uint8_t *low, int *bad)
+{
+    size_t j = 0;
+    (void)wt;
+#ifdef MX_SIMD_X86
+    if (d->simd == 2)
+        j = decode_raw_avx512(d, m, lane0, r, x, w, cl, med, wt, low, bad);
+    else if (d->simd)
+        j = decode_raw_avx2(d, m, lane0, r, x, w, cl, med, low, bad);
+#endif
+    decode_raw_scalar(d, m, lane0 + j, r + 2 * j, x + 2 * j, w - j, cl, med, low + j, bad);
 }
 
 /* bfdelta's own rows: a class (0 for none, else 1..4) with each reference */
@@ -567,16 +937,22 @@ int mx_bd_decode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, size_t 
     uint8_t *scratch = refs->make ? malloc(2 * (l.lanes + 16)) : zero;
     uint32_t *base = malloc((l.lanes + 8) * sizeof *base);
     uint16_t *s1 = malloc((l.lanes + 16) * sizeof *s1);
-    int rc = -1, bad = 0;
-    if (!dist || !third || !zero || !scratch || !base || !s1) {
+    int rc = -1, bad = 0, raw = n > 0 && src[0] == 0;
+    size_t nv = (size_t)(R * C), nb = (nv + 7) / 8;
+    uint8_t *low = raw ? kept_low(k ? k : &one, nv + 64) : NULL;
+    if (!dist || !third || !zero || !scratch || !base || !s1 || (raw && !low)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
-    if (n < 1) {
+    if (n < 1 || (raw && (n < 2 || (n - 2) / RAW_BITS < nb))) {
         mx_fail(err, MX_EINPUT, "corrupt data: truncated bfdelta stream");
         goto out;
     }
-    int med = src[0];
+    int med = src[raw];
+    if (raw) {
+        unpack_planes(src + 2, nv, mx_simd_level(), low);
+        off = 2 + RAW_BITS * nb;
+    }
     if (model_init(m, refs->nthird, 0, err) || mx_wl_read_tables(m, src, n, &off, err) ||
         mx_wl_dec_init(&dec, l.lanes, src + off, n - off, err))
         goto out;
@@ -616,7 +992,11 @@ int mx_bd_decode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, size_t 
             const uint8_t *r = dist[g] ? x - 2 * (size_t)dist[g] * C : zero;
             if (refs->make)
                 r = refs->make(refs->ctx, g, third[g], dist[g], c0, wd, r, scratch);
-            decode_row(&dec, m, i, r, x, wd, ctx_class(third[g]), med, wt[ctx_class(third[g])], &bad);
+            if (raw)
+                decode_row_raw(&dec, m, i, r, x, wd, ctx_class(third[g]), med, wt[ctx_class(third[g])],
+                               low + g * C + c0, &bad);
+            else
+                decode_row(&dec, m, i, r, x, wd, ctx_class(third[g]), med, wt[ctx_class(third[g])], &bad);
         }
     }
     rc = bad ? mx_fail(err, MX_EINPUT, "corrupt data: bfdelta value out of range")

@@ -62,7 +62,7 @@ def matrix(arg):
     return arg, rng.integers(0, 65536, (R, C)).astype(np.uint16)
 
 
-bad = 0
+bad, kinds = 0, set()
 with tempfile.TemporaryDirectory() as tmp:
     for arg in sys.argv[3:]:
         name, v = matrix(arg)
@@ -101,11 +101,15 @@ with tempfile.TemporaryDirectory() as tmp:
                 print("FAIL %s %s %dx%d: numpy decodes it to other values" % (spec, name, R, C))
                 bad += 1
                 continue
-            # damage is refused, never decoded into something else (a lossy
-            # frame's step is a plain float: the container's checksum guards it)
-            for k in range(8 if ok and len(frame) > 8 and spec == "bfdelta" else 0):
+            # damage to the lanes is refused, never decoded into something
+            # else (a lossy frame's step is a plain float, a raw frame's low
+            # bits are plain bits: the container's checksum guards those)
+            planes = 5 * -(-R * C // 8) if ok and frame[1] == 0 else 0
+            kinds.add((spec, "raw" if planes else "stored" if not ok else "two symbols"))
+            for k in range(8 if ok and len(frame) > 8 + planes and spec == "bfdelta" else 0):
                 cut = bytearray(frame)
-                cut[int(rng.integers(1, len(cut)))] ^= 1 << int(rng.integers(0, 8))
+                at = int(rng.integers(1, len(cut) - planes))
+                cut[at + planes * (at >= 3)] ^= 1 << int(rng.integers(0, 8))
                 try:
                     if decode(bytes(cut), len(raw), (16, R, C)) != theirs.astype("<u2").tobytes():
                         print("FAIL %s %s: a flipped bit decoded to other values" % (spec, name))
@@ -113,5 +117,10 @@ with tempfile.TemporaryDirectory() as tmp:
                 except (ValueError, IndexError):
                     pass
             print("ok   %-15s %s %dx%d (%d -> %d bytes)" % (spec, name, R, C, len(raw), len(cont)))
+for spec in ("bfdelta",):  # both kinds of its frame were met
+    for kind in ("raw", "two symbols"):
+        if (spec, kind) not in kinds:
+            print("FAIL %s: no %s frame among the inputs" % (spec, kind))
+            bad += 1
 print("%d failed" % bad)
 sys.exit(1 if bad else 0)
