@@ -351,11 +351,24 @@ static int raw_frame(const uint8_t *src, const uint8_t *refs, const uint8_t *zer
     return equal * RAW_EQUAL < seen;
 }
 
+/* The low bits of a raw frame's values go straight to their bit planes:
+ * RAW_BITS planes of nb = ceil(n / 8) bytes, bit b of every value in turn,
+ * value i at bit i % 8 of byte i / 8 (numpy's packbits(bitorder="little")
+ * order). or_bits sets the bits of up to 16 values from value i on in
+ * plane bytes that start zeroed (with 4 bytes to spare at the end). */
+static inline void or_bits(uint8_t *plane, size_t i, uint32_t bits)
+{
+    uint32_t v;
+    memcpy(&v, plane + i / 8, 4); /* LE host (configure checks) */
+    v |= bits << (i % 8);
+    memcpy(plane + i / 8, &v, 4);
+}
+
 #ifdef MX_SIMD_X86
 /* raw_indices on sixteen lanes */
 __attribute__((target(MX_AVX512_TARGET))) static size_t
 raw_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
-                   uint8_t *low)
+                   uint8_t *planes, size_t nb, size_t at)
 {
     const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
     const __m512i m15 = _mm512_set1_epi32(0x7fff), k32 = _mm512_set1_epi32(32768);
@@ -367,15 +380,15 @@ raw_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, in
         __m512i sym = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(dl, RAW_BITS), 1),
                                       _mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15));
         _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_512(rv, clv, medv), sym));
-        _mm_storeu_si128((__m128i *)(void *)(low + j),
-                         _mm512_cvtepi32_epi8(_mm512_and_si512(dl, _mm512_set1_epi32((1 << RAW_BITS) - 1))));
+        for (int b = 0; planes && b < RAW_BITS; b++)
+            or_bits(planes + (size_t)b * nb, at + j, _mm512_test_epi32_mask(dl, _mm512_set1_epi32(1 << b)));
     }
     return j;
 }
 
-__attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x, const uint8_t *r,
-                                                                size_t w, uint32_t cl, int med,
-                                                                uint32_t *i1, uint8_t *low)
+__attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x, const uint8_t *r, size_t w,
+                                                                uint32_t cl, int med, uint32_t *i1,
+                                                                uint8_t *planes, size_t nb, size_t at)
 {
     const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
     const __m256i m15 = _mm256_set1_epi32(0x7fff), k32 = _mm256_set1_epi32(32768);
@@ -386,73 +399,38 @@ __attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x,
         __m256i sym = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(dl, RAW_BITS), 1),
                                       _mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15));
         _mm256_storeu_si256((__m256i *)(void *)(i1 + j), _mm256_add_epi32(base1_avx2(rv, clv, medv), sym));
-        __m256i lo = _mm256_and_si256(dl, _mm256_set1_epi32((1 << RAW_BITS) - 1));
-        __m128i p16 = _mm_packus_epi32(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
-        _mm_storel_epi64((__m128i *)(void *)(low + j), _mm_packus_epi16(p16, p16));
+        for (int b = 0; planes && b < RAW_BITS; b++) /* bit b to the sign, then a byte of signs */
+            or_bits(planes + (size_t)b * nb, at + j,
+                    (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(dl, 31 - b))));
     }
     return j;
 }
 #endif
 
 /* A raw frame's symbols (flat indices) of w values x against the
- * reference values r, class cl, and their low bits. */
+ * reference values r, class cl; with planes, their low bits to the planes
+ * (or_bits) as values at .. at + w - 1. */
 static void raw_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, int simd,
-                        uint32_t *i1, uint8_t *low)
+                        uint32_t *i1, uint8_t *planes, size_t nb, size_t at)
 {
     size_t j = 0;
 #ifdef MX_SIMD_X86
     if (simd == 2)
-        j = raw_indices_avx512(x, r, w, cl, med, i1, low);
+        j = raw_indices_avx512(x, r, w, cl, med, i1, planes, nb, at);
     if (simd)
-        j += raw_indices_avx2(x + 2 * j, r + 2 * j, w - j, cl, med, i1 + j, low + j);
+        j += raw_indices_avx2(x + 2 * j, r + 2 * j, w - j, cl, med, i1 + j, planes, nb, at + j);
 #endif
     (void)simd;
     for (; j < w; j++) {
         uint16_t xv = mx_bf16_load(x, j), rv = mx_bf16_load(r, j);
         unsigned dl = (unsigned)((int)(xv & 0x7fff) - (int)(rv & 0x7fff) + 32768);
         i1[j] = base1_of(rv >> 7 & 255, cl, med) + ((dl >> RAW_BITS) << 1 | (unsigned)((xv ^ rv) >> 15));
-        low[j] = (uint8_t)(dl & ((1u << RAW_BITS) - 1));
+        for (int b = 0; planes && b < RAW_BITS; b++)
+            or_bits(planes + (size_t)b * nb, at + j, dl >> b & 1);
     }
 }
 
-/* The low bits of n values as RAW_BITS bit planes of ceil(n / 8) bytes,
- * bit b of every value in turn, value i at bit i % 8 of byte i / 8 (the
- * order of numpy's packbits(bitorder="little")); low has 64 bytes of
- * zeros past n. */
-#ifdef MX_SIMD_X86
-__attribute__((target(MX_AVX512_TARGET))) static size_t pack_avx512(const uint8_t *low, size_t n, uint8_t *planes,
-                                                                     size_t nb)
-{
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-        __m512i v = _mm512_loadu_si512((const void *)(low + i));
-        for (int b = 0; b < RAW_BITS; b++) {
-            uint64_t bits = _mm512_test_epi8_mask(v, _mm512_set1_epi8((char)(1 << b)));
-            memcpy(planes + (size_t)b * nb + i / 8, &bits, 8); /* LE host (configure checks) */
-        }
-    }
-    return i;
-}
-#endif
-
-static void pack_planes(const uint8_t *low, size_t n, int simd, uint8_t *planes)
-{
-    size_t nb = (n + 7) / 8, i = 0;
-#ifdef MX_SIMD_X86
-    if (simd == 2)
-        i = pack_avx512(low, n, planes, nb);
-#endif
-    (void)simd;
-    for (; i < n; i += 8) {
-        uint64_t q; /* eight values' bits b at bits 8 j + b, gathered into byte bits j */
-        memcpy(&q, low + i, 8);
-        for (int b = 0; b < RAW_BITS; b++)
-            planes[(size_t)b * nb + i / 8] = (uint8_t)(((q >> b & 0x0101010101010101u) * 0x0102040810204080u) >> 56);
-    }
-}
-
-/* pack_planes backwards: the low bits of n values into low (room for n +
- * 64) */
+/* The low bits of n values from their planes into low (room for n + 64) */
 #ifdef MX_SIMD_X86
 __attribute__((target(MX_AVX512_TARGET))) static size_t unpack_avx512(const uint8_t *planes, size_t nb, size_t n,
                                                                        uint8_t *low)
@@ -571,9 +549,9 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
     uint8_t *zero = calloc((size_t)C + 16, 2), *low = NULL;
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
     int rc = -1, simd = mx_simd_level(), raw = zero && raw_frame(src, refs, zero, dist, R, C, simd);
-    /* the low bits, zeros past n (the planes' last byte), then their planes */
-    if (raw && (low = kept_low(kl, n + 64 + RAW_BITS * nb)))
-        memset(low + n, 0, 64);
+    /* the bit planes of the low bits, zeroed for or_bits */
+    if (raw && (low = kept_low(kl, RAW_BITS * nb + 4)))
+        memset(low, 0, RAW_BITS * nb + 4);
     if (!zero || !i1 || (raw && !low)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
@@ -587,7 +565,8 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
         for (uint64_t c = 0; c < C; c += l.lanes) {
             size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
             if (raw) {
-                raw_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, low + g * C + c);
+                raw_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, low, nb,
+                            (size_t)(g * C + c));
                 count_ones(m->count, m->used, i1, wd);
             } else {
                 value_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, i2);
@@ -602,10 +581,8 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
         m->used[c] = 1;
     uint8_t head[2] = {0, (uint8_t)med}; /* a raw frame starts with a zero (med is not) */
     mx_bytes_put(out, head + !raw, raw ? 2 : 1);
-    if (raw) {
-        pack_planes(low, n, simd, low + n + 64);
-        mx_bytes_put(out, low + n + 64, RAW_BITS * nb);
-    }
+    if (raw)
+        mx_bytes_put(out, low, RAW_BITS * nb);
     if (mx_wl_write_tables(m, out, err) || mx_wl_enc_init(e, l.lanes, n + 3 * (size_t)R, raw ? 0 : n, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
@@ -615,8 +592,8 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
             const uint8_t *x = src + 2 * (g * C + c0);
             const uint8_t *r = row_ref(src, refs, zero, dist[g], g, C) + 2 * c0;
             size_t wd = sp.a - i < l.Lc ? sp.a - i : l.Lc;
-            if (raw) /* the low bits again, to i2's room: they are in the planes */
-                raw_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, (uint8_t *)i2 + i);
+            if (raw) /* the low bits are in the planes already */
+                raw_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, NULL, 0, 0);
             else
                 value_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, i2 + i);
         }
