@@ -546,13 +546,13 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
     mx_wl_model *m = k ? &k->enc_model : &one.enc_model;
     mx_wl_enc *e = k ? &k->enc : &one.enc;
     kept *kl = k ? k : &one;
-    uint8_t *zero = calloc((size_t)C + 16, 2), *low = NULL;
+    uint8_t *zero = calloc((size_t)C + 16, 2), *planes = NULL;
     uint32_t *i1 = malloc((2 * l.lanes + 16) * sizeof *i1), *i2 = i1 + l.lanes + 8;
     int rc = -1, simd = mx_simd_level(), raw = zero && raw_frame(src, refs, zero, dist, R, C, simd);
     /* the bit planes of the low bits, zeroed for or_bits */
-    if (raw && (low = kept_low(kl, RAW_BITS * nb + 4)))
-        memset(low, 0, RAW_BITS * nb + 4);
-    if (!zero || !i1 || (raw && !low)) {
+    if (raw && (planes = kept_low(kl, RAW_BITS * nb + 4)))
+        memset(planes, 0, RAW_BITS * nb + 4);
+    if (!zero || !i1 || (raw && !planes)) {
         mx_fail(err, MX_EFAIL, "out of memory");
         goto out;
     }
@@ -565,7 +565,7 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
         for (uint64_t c = 0; c < C; c += l.lanes) {
             size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
             if (raw) {
-                raw_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, low, nb,
+                raw_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, planes, nb,
                             (size_t)(g * C + c));
                 count_ones(m->count, m->used, i1, wd);
             } else {
@@ -582,7 +582,7 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
     uint8_t head[2] = {0, (uint8_t)med}; /* a raw frame starts with a zero (med is not) */
     mx_bytes_put(out, head + !raw, raw ? 2 : 1);
     if (raw)
-        mx_bytes_put(out, low, RAW_BITS * nb);
+        mx_bytes_put(out, planes, RAW_BITS * nb);
     if (mx_wl_write_tables(m, out, err) || mx_wl_enc_init(e, l.lanes, n + 3 * (size_t)R, raw ? 0 : n, err))
         goto out;
     for (size_t s = steps; s-- > 0;) {
