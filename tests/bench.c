@@ -3,8 +3,9 @@
  * more data sets, printed side by side with reference lines (order-0
  * bounds, a row/column scale model: bench_bounds.h), then issue 17's
  * targets with MET or MISSED, then the lossy pipelines' sizes and lowest
- * similarities. Per-matrix rows go to PREFIX-LABEL.csv (and
- * PREFIX-LABEL-lossy.csv); -v prints them too. -p runs only the pipelines
+ * similarities. With -o, per-matrix rows go to PREFIX-LABEL.csv (and
+ * PREFIX-LABEL-lossy.csv; a quick run leaves no files behind); -v prints
+ * them too. -p runs only the pipelines
  * given (a peer of the table keeps its role). `make bench` runs it on
  * ../shared/data and ../shared/data-llama, then on the bundled data. Not
  * part of `make check`: timings belong in a benchmark, not in a test.
@@ -867,7 +868,7 @@ static int parse_args(int argc, char **argv, options *o)
 {
     int opt;
     o->repeat = 5;
-    o->prefix = "bench";
+    o->prefix = NULL; /* no -o: no CSV files */
     o->cond = MX_SUBMITTED;
     while ((opt = getopt(argc, argv, "r:o:c:p:v")) != -1) {
         if (opt == 'c' && mx_condition_parse(optarg) >= 0)
@@ -1002,8 +1003,9 @@ int main(int argc, char **argv)
     print_lossy(o.set, o.n_sets, e, ne);
     printf("\n");
     for (size_t s = 0; s < o.n_sets; s++) {
-        failed |= write_csv(o.prefix, &o.set[s], e, ne, 0) != 0;
-        if (lossy)
+        if (o.prefix)
+            failed |= write_csv(o.prefix, &o.set[s], e, ne, 0) != 0;
+        if (o.prefix && lossy)
             failed |= write_csv(o.prefix, &o.set[s], e, ne, 1) != 0;
         free_set(&o.set[s]);
     }
