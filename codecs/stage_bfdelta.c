@@ -227,18 +227,27 @@ __attribute__((target(MX_AVX512_TARGET))) static inline __m512i win_512(__m512i 
     return _mm512_mask_mov_epi32(w0, some, _mm512_permutex2var_epi32(wlo, b, whi));
 }
 
+/* Sixteen values *xv of x and their references *rv of r; returns their
+ * magnitudes' differences plus 32768. */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i delta_512(const uint8_t *x, const uint8_t *r,
+                                                                          __m512i *xv, __m512i *rv)
+{
+    const __m512i m15 = _mm512_set1_epi32(0x7fff);
+    *xv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)x));
+    *rv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)r));
+    return _mm512_add_epi32(_mm512_sub_epi32(_mm512_and_si512(*xv, m15), _mm512_and_si512(*rv, m15)),
+                            _mm512_set1_epi32(32768));
+}
+
 /* value_indices_avx2 on sixteen lanes */
 __attribute__((target(MX_AVX512_TARGET))) static size_t
 value_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
                      uint32_t *i2)
 {
     const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
-    const __m512i m15 = _mm512_set1_epi32(0x7fff), k32 = _mm512_set1_epi32(32768);
     size_t j = 0;
     for (; j + 16 <= w; j += 16) {
-        __m512i xv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * j)));
-        __m512i rv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * j)));
-        __m512i dl = _mm512_add_epi32(_mm512_sub_epi32(_mm512_and_si512(xv, m15), _mm512_and_si512(rv, m15)), k32);
+        __m512i xv, rv, dl = delta_512(x + 2 * j, r + 2 * j, &xv, &rv);
         __m512i s1 = _mm512_srli_epi32(dl, 4);
         __m512i s2 = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15), 4),
                                      _mm512_and_si512(dl, _mm512_set1_epi32(15)));
@@ -250,16 +259,25 @@ value_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, 
     return j;
 }
 
+/* delta_512 for eight values */
+__attribute__((target("avx2"))) static inline __m256i delta_avx2(const uint8_t *x, const uint8_t *r, __m256i *xv,
+                                                                 __m256i *rv)
+{
+    const __m256i m15 = _mm256_set1_epi32(0x7fff);
+    *xv = load8(x);
+    *rv = load8(r);
+    return _mm256_add_epi32(_mm256_sub_epi32(_mm256_and_si256(*xv, m15), _mm256_and_si256(*rv, m15)),
+                            _mm256_set1_epi32(32768));
+}
+
 __attribute__((target("avx2"))) static size_t value_indices_avx2(const uint8_t *x, const uint8_t *r,
                                                                   size_t w, uint32_t cl, int med,
                                                                   uint32_t *i1, uint32_t *i2)
 {
     const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
-    const __m256i m15 = _mm256_set1_epi32(0x7fff), k32 = _mm256_set1_epi32(32768);
     size_t j = 0;
     for (; j + 8 <= w; j += 8) {
-        __m256i xv = load8(x + 2 * j), rv = load8(r + 2 * j);
-        __m256i dl = _mm256_add_epi32(_mm256_sub_epi32(_mm256_and_si256(xv, m15), _mm256_and_si256(rv, m15)), k32);
+        __m256i xv, rv, dl = delta_avx2(x + 2 * j, r + 2 * j, &xv, &rv);
         __m256i s1 = _mm256_srli_epi32(dl, 4);
         __m256i s2 = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15), 4),
                                      _mm256_and_si256(dl, _mm256_set1_epi32(15)));
@@ -371,12 +389,9 @@ raw_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, in
                    uint8_t *planes, size_t nb, size_t at)
 {
     const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
-    const __m512i m15 = _mm512_set1_epi32(0x7fff), k32 = _mm512_set1_epi32(32768);
     size_t j = 0;
     for (; j + 16 <= w; j += 16) {
-        __m512i xv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(x + 2 * j)));
-        __m512i rv = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * j)));
-        __m512i dl = _mm512_add_epi32(_mm512_sub_epi32(_mm512_and_si512(xv, m15), _mm512_and_si512(rv, m15)), k32);
+        __m512i xv, rv, dl = delta_512(x + 2 * j, r + 2 * j, &xv, &rv);
         __m512i sym = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(dl, RAW_BITS), 1),
                                       _mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15));
         _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_512(rv, clv, medv), sym));
@@ -391,11 +406,9 @@ __attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x,
                                                                 uint8_t *planes, size_t nb, size_t at)
 {
     const __m256i clv = _mm256_set1_epi32((int)cl), medv = _mm256_set1_epi32(med);
-    const __m256i m15 = _mm256_set1_epi32(0x7fff), k32 = _mm256_set1_epi32(32768);
     size_t j = 0;
     for (; j + 8 <= w; j += 8) {
-        __m256i xv = load8(x + 2 * j), rv = load8(r + 2 * j);
-        __m256i dl = _mm256_add_epi32(_mm256_sub_epi32(_mm256_and_si256(xv, m15), _mm256_and_si256(rv, m15)), k32);
+        __m256i xv, rv, dl = delta_avx2(x + 2 * j, r + 2 * j, &xv, &rv);
         __m256i sym = _mm256_or_si256(_mm256_slli_epi32(_mm256_srli_epi32(dl, RAW_BITS), 1),
                                       _mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15));
         _mm256_storeu_si256((__m256i *)(void *)(i1 + j), _mm256_add_epi32(base1_avx2(rv, clv, medv), sym));
@@ -656,6 +669,39 @@ static void decode_scalar(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, cons
 }
 
 #ifdef MX_SIMD_X86
+/* Eight decoded values, magnitude kk and sign in bit 15 of sign, to x as
+ * bf16; a magnitude outside 0..32767 sets bits of *out_of_range. */
+__attribute__((target("avx2"))) static inline void put8_avx2(uint8_t *x, __m256i kk, __m256i sign,
+                                                             __m256i *out_of_range)
+{
+    *out_of_range = _mm256_or_si256(*out_of_range, _mm256_andnot_si256(_mm256_set1_epi32(0x7fff), kk));
+    __m256i v = _mm256_and_si256(_mm256_or_si256(kk, sign), _mm256_set1_epi32(0xffff));
+    _mm_storeu_si128((__m128i *)(void *)x, _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+}
+
+/* put8_avx2 for sixteen values */
+__attribute__((target(MX_AVX512_TARGET))) static inline void put16_avx512(uint8_t *x, __m512i kk, __m512i sign,
+                                                                          __m512i *out_of_range)
+{
+    *out_of_range = _mm512_or_si512(*out_of_range, _mm512_andnot_si512(_mm512_set1_epi32(0x7fff), kk));
+    __m512i v = _mm512_and_si512(_mm512_or_si512(kk, sign), _mm512_set1_epi32(0xffff));
+    _mm256_storeu_si256((__m256i *)(void *)x, _mm512_cvtepi32_epi16(v));
+}
+
+/* A step's four vectors of eight lanes from x and r (their reference
+ * values): the lanes' states, the references and the first symbols'
+ * contexts. */
+__attribute__((target("avx2"), always_inline)) static inline void
+load_step_avx2(const uint32_t *x, const uint8_t *r, __m256i clv, __m256i medv, __m256i *xs, __m256i *rv, __m256i *b)
+{
+    MX_WL_UNROLL
+    for (int k = 0; k < 4; k++) {
+        xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(x + 8 * (size_t)k));
+        rv[k] = load8(r + 16 * (size_t)k);
+        b[k] = base1_avx2(rv[k], clv, medv);
+    }
+}
+
 /* decode_scalar, 32 lanes at a time while 64 bytes remain in both streams
  * (so no load passes an end); returns where it stopped. */
 __attribute__((target("avx2,popcnt"))) static size_t
@@ -668,12 +714,7 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
     size_t j = 0;
     for (; w - j >= 32 && d->end[0] - d->p[0] >= 64 && d->end[1] - d->p[1] >= 64; j += 32) {
         __m256i xs[4], rv[4], b[4], s1[4], s2[4];
-        MX_WL_UNROLL
-        for (int k = 0; k < 4; k++) {
-            xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + lane0 + j + 8 * (size_t)k));
-            rv[k] = load8(r + 2 * (j + 8 * (size_t)k));
-            b[k] = base1_avx2(rv[k], clv, medv);
-        }
+        load_step_avx2(d->x + lane0 + j, r + 2 * j, clv, medv, xs, rv, b);
         mx_wl_get32(d, m, xs, b, s1, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < 4; k++)
@@ -687,16 +728,29 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
                                           _mm256_add_epi32(_mm256_slli_epi32(s1[k], 4),
                                                            _mm256_and_si256(s2[k], _mm256_set1_epi32(15))));
             kk = _mm256_sub_epi32(kk, _mm256_set1_epi32(32768)); /* dh = s1 - 2048 */
-            out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(m15, kk));
             __m256i sign = _mm256_slli_epi32(_mm256_xor_si256(_mm256_srli_epi32(s2[k], 4),
                                                               _mm256_srli_epi32(rv[k], 15)), 15);
-            __m256i v = _mm256_and_si256(_mm256_or_si256(kk, sign), _mm256_set1_epi32(0xffff));
-            _mm_storeu_si128((__m128i *)(void *)(x + 2 * (j + 8 * (size_t)k)),
-                             _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+            put8_avx2(x + 2 * (j + 8 * (size_t)k), kk, sign, &out_of_range);
         }
     }
     *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
     return j;
+}
+
+/* A step's nv vectors of sixteen lanes from x and r (their reference
+ * values): the lanes' states, the references, the first symbols'
+ * contexts and their windows. */
+__attribute__((target(MX_AVX512_TARGET), always_inline)) static inline void
+load_step_512(const uint32_t *x, const uint8_t *r, int nv, __m512i clv, __m512i medv, __m512i wlo, __m512i whi,
+              __m512i w0, __m512i *xs, __m512i *rv, __m512i *b, __m512i *wb)
+{
+    MX_WL_UNROLL
+    for (int k = 0; k < nv; k++) {
+        xs[k] = _mm512_loadu_si512((const void *)(x + 16 * (size_t)k));
+        rv[k] = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r + 32 * (size_t)k)));
+        b[k] = base1_512(rv[k], clv, medv);
+        wb[k] = win_512(rv[k], medv, wlo, whi, w0);
+    }
 }
 
 /* decode_avx2 with AVX-512: nv vectors of sixteen lanes a step (a constant) */
@@ -714,14 +768,7 @@ decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, u
            d->end[1] - d->p[1] >= 2 * (ptrdiff_t)span;
          j += span) {
         __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s1[8] = {0}, s2[8] = {0}; /* as need[] */
-        MX_WL_UNROLL
-        for (int k = 0; k < nv; k++) {
-            xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
-            rv[k] = _mm512_cvtepu16_epi32(
-                _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
-            b[k] = base1_512(rv[k], clv, medv);
-            wb[k] = win_512(rv[k], medv, wlo, whi, w0);
-        }
+        load_step_512(d->x + lane0 + j, r + 2 * j, nv, clv, medv, wlo, whi, w0, xs, rv, b, wb);
         mx_wl_get_512(d, m, xs, b, wb, s1, nv, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++)
@@ -734,11 +781,9 @@ decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, u
                                           _mm512_add_epi32(_mm512_slli_epi32(s1[k], 4),
                                                            _mm512_and_si512(s2[k], _mm512_set1_epi32(15))));
             kk = _mm512_sub_epi32(kk, _mm512_set1_epi32(32768)); /* dh = s1 - 2048 */
-            *out_of_range = _mm512_or_si512(*out_of_range, _mm512_andnot_si512(m15, kk));
             __m512i sign = _mm512_slli_epi32(_mm512_xor_si512(_mm512_srli_epi32(s2[k], 4),
                                                               _mm512_srli_epi32(rv[k], 15)), 15);
-            __m512i v = _mm512_and_si512(_mm512_or_si512(kk, sign), _mm512_set1_epi32(0xffff));
-            _mm256_storeu_si256((__m256i *)(void *)(x + 2 * (j + 16 * (size_t)k)), _mm512_cvtepi32_epi16(v));
+            put16_avx512(x + 2 * (j + 16 * (size_t)k), kk, sign, out_of_range);
         }
     }
     return j;
@@ -789,12 +834,7 @@ decode_raw_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t 
     size_t j = 0;
     for (; w - j >= 32 && d->end[0] - d->p[0] >= 64; j += 32) {
         __m256i xs[4], rv[4], b[4], s[4];
-        MX_WL_UNROLL
-        for (int k = 0; k < 4; k++) {
-            xs[k] = _mm256_loadu_si256((const __m256i *)(const void *)(d->x + lane0 + j + 8 * (size_t)k));
-            rv[k] = load8(r + 2 * (j + 8 * (size_t)k));
-            b[k] = base1_avx2(rv[k], clv, medv);
-        }
+        load_step_avx2(d->x + lane0 + j, r + 2 * j, clv, medv, xs, rv, b);
         mx_wl_get32(d, m, xs, b, s, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
@@ -802,12 +842,9 @@ decode_raw_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t 
             __m256i lo = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(low + j + 8 * (size_t)k)));
             __m256i kk = RAW_MAGNITUDE(_mm256_set1_epi32, _mm256_add_epi32, _mm256_sub_epi32, _mm256_and_si256,
                                        _mm256_slli_epi32, _mm256_srli_epi32, rv[k], s[k], lo);
-            out_of_range = _mm256_or_si256(out_of_range, _mm256_andnot_si256(_mm256_set1_epi32(0x7fff), kk));
             __m256i sign = RAW_SIGN(_mm256_set1_epi32, _mm256_xor_si256, _mm256_and_si256, _mm256_slli_epi32,
                                     _mm256_srli_epi32, rv[k], s[k]);
-            __m256i v = _mm256_and_si256(_mm256_or_si256(kk, sign), _mm256_set1_epi32(0xffff));
-            _mm_storeu_si128((__m128i *)(void *)(x + 2 * (j + 8 * (size_t)k)),
-                             _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+            put8_avx2(x + 2 * (j + 8 * (size_t)k), kk, sign, &out_of_range);
         }
     }
     *bad |= !_mm256_testz_si256(out_of_range, out_of_range);
@@ -825,14 +862,7 @@ decode_raw_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *
     size_t j = 0;
     for (; w - j >= span && d->end[0] - d->p[0] >= 2 * (ptrdiff_t)span; j += span) {
         __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s[8] = {0}; /* as need[] */
-        MX_WL_UNROLL
-        for (int k = 0; k < nv; k++) {
-            xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
-            rv[k] = _mm512_cvtepu16_epi32(
-                _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
-            b[k] = base1_512(rv[k], clv, medv);
-            wb[k] = win_512(rv[k], medv, wlo, whi, w0);
-        }
+        load_step_512(d->x + lane0 + j, r + 2 * j, nv, clv, medv, wlo, whi, w0, xs, rv, b, wb);
         mx_wl_get_512(d, m, xs, b, wb, s, nv, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++) {
@@ -840,11 +870,9 @@ decode_raw_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *
             __m512i lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(low + j + 16 * (size_t)k)));
             __m512i kk = RAW_MAGNITUDE(_mm512_set1_epi32, _mm512_add_epi32, _mm512_sub_epi32, _mm512_and_si512,
                                        _mm512_slli_epi32, _mm512_srli_epi32, rv[k], s[k], lo);
-            *out_of_range = _mm512_or_si512(*out_of_range, _mm512_andnot_si512(_mm512_set1_epi32(0x7fff), kk));
             __m512i sign = RAW_SIGN(_mm512_set1_epi32, _mm512_xor_si512, _mm512_and_si512, _mm512_slli_epi32,
                                     _mm512_srli_epi32, rv[k], s[k]);
-            __m512i v = _mm512_and_si512(_mm512_or_si512(kk, sign), _mm512_set1_epi32(0xffff));
-            _mm256_storeu_si256((__m256i *)(void *)(x + 2 * (j + 16 * (size_t)k)), _mm512_cvtepi32_epi16(v));
+            put16_avx512(x + 2 * (j + 16 * (size_t)k), kk, sign, out_of_range);
         }
     }
     return j;
