@@ -737,22 +737,6 @@ decode_avx2(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, 
     return j;
 }
 
-/* A step's nv vectors of sixteen lanes from x and r (their reference
- * values): the lanes' states, the references, the first symbols'
- * contexts and their windows. */
-__attribute__((target(MX_AVX512_TARGET), always_inline)) static inline void
-load_step_512(const uint32_t *x, const uint8_t *r, int nv, __m512i clv, __m512i medv, __m512i wlo, __m512i whi,
-              __m512i w0, __m512i *xs, __m512i *rv, __m512i *b, __m512i *wb)
-{
-    MX_WL_UNROLL
-    for (int k = 0; k < nv; k++) {
-        xs[k] = _mm512_loadu_si512((const void *)(x + 16 * (size_t)k));
-        rv[k] = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r + 32 * (size_t)k)));
-        b[k] = base1_512(rv[k], clv, medv);
-        wb[k] = win_512(rv[k], medv, wlo, whi, w0);
-    }
-}
-
 /* decode_avx2 with AVX-512: nv vectors of sixteen lanes a step (a constant) */
 __attribute__((target(MX_AVX512_TARGET), always_inline)) static inline size_t
 decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, uint8_t *x, size_t w,
@@ -768,7 +752,15 @@ decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, u
            d->end[1] - d->p[1] >= 2 * (ptrdiff_t)span;
          j += span) {
         __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s1[8] = {0}, s2[8] = {0}; /* as need[] */
-        load_step_512(d->x + lane0 + j, r + 2 * j, nv, clv, medv, wlo, whi, w0, xs, rv, b, wb);
+        /* unrolled here, not in a helper: clang -O1 with sanitizers took minutes on one */
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++) {
+            xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
+            rv[k] = _mm512_cvtepu16_epi32(
+                _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
+            b[k] = base1_512(rv[k], clv, medv);
+            wb[k] = win_512(rv[k], medv, wlo, whi, w0);
+        }
         mx_wl_get_512(d, m, xs, b, wb, s1, nv, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++)
@@ -862,7 +854,14 @@ decode_raw_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *
     size_t j = 0;
     for (; w - j >= span && d->end[0] - d->p[0] >= 2 * (ptrdiff_t)span; j += span) {
         __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s[8] = {0}; /* as need[] */
-        load_step_512(d->x + lane0 + j, r + 2 * j, nv, clv, medv, wlo, whi, w0, xs, rv, b, wb);
+        MX_WL_UNROLL
+        for (int k = 0; k < nv; k++) {
+            xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));
+            rv[k] = _mm512_cvtepu16_epi32(
+                _mm256_loadu_si256((const __m256i *)(const void *)(r + 2 * (j + 16 * (size_t)k))));
+            b[k] = base1_512(rv[k], clv, medv);
+            wb[k] = win_512(rv[k], medv, wlo, whi, w0);
+        }
         mx_wl_get_512(d, m, xs, b, wb, s, nv, 0, 0);
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++) {
