@@ -64,6 +64,31 @@ f = open("/tmp/mx-seed-lr.mxb", "rb").read()
 open(out, "wb").write(bytes([10, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
 PY
 rm -f /tmp/mx-seed-lr.npy /tmp/mx-seed-lr.mxb
+# a bfdelta raw frame for fuzz_entropy (stage 8, 16-bit, 64x64 = RAW_MIN
+# values) and in its file for fuzz_container: pseudo-random values that
+# never repeat a row, so the frame is raw
+python3 - <<'PY'
+import math, struct
+vals = []
+for i in range(64 * 64):
+    x = math.sin(12.9898 * (i + 1)) * 43758.5453
+    vals.append(struct.unpack("<I", struct.pack("<f", (x - math.floor(x) - 0.5) * 3.0))[0] >> 16)
+h = "{'descr': '<u2', 'fortran_order': False, 'shape': (64, 64), }"
+h += " " * (118 - len(h)) + "\n"
+open("/tmp/mx-seed-raw.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<4096H", *vals))
+PY
+"$MX" -q compress -f -p bfdelta /tmp/mx-seed-raw.npy -o /tmp/mx-seed-raw.mxb
+n=$("$MX" info /tmp/mx-seed-raw.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
+python3 - "$n" "$C/entropy/bfdelta64-raw" <<'PY'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+f = open("/tmp/mx-seed-raw.mxb", "rb").read()
+frame = f[len(f) - 8 - n:len(f) - 8]
+assert frame[:2] == b"\x06\x00", "not a bfdelta raw frame"
+open(out, "wb").write(bytes([8, 3, 63, 63]) + frame)
+PY
+cp /tmp/mx-seed-raw.mxb "$C/container/bfdelta-raw.mxb" # and whole, for fuzz_container
+rm -f /tmp/mx-seed-raw.npy /tmp/mx-seed-raw.mxb
 # multi-frame files (container.h "Frames")
 "$MX" -q compress -f --frame-rows 4 -p 'expsplit|rans' data/edge/odd_13x37.npy -o "$C/container/frames1.mxb"
 "$MX" -q compress -f --frame-rows 5 -p auto data/edge/sparse_31x64.npy -o "$C/container/frames2.mxb"
