@@ -18,77 +18,69 @@ done
 # frame layout, container v1) so that their readers are fuzzed too
 "$MX" -q compress -f -p bfxor tests/compat/attn_24x256.npy -o "$C/container/bfxor-wide.mxb"
 cp tests/compat/*.mxb "$C/container/"
-# a bfxor frame for fuzz_entropy (stage 7 of the entropy table, 16-bit,
-# 64x64: wide enough for the vector paths): the stream out of a container
-python3 - <<'PY'
-import struct
+# npy64 OUT: the 8192 bytes of 64x64 uint16 values on stdin as a .npy
+npy64() {
+    python3 -c '
+import struct, sys
+v = sys.stdin.buffer.read()
+assert len(v) == 8192
+h = "{\x27descr\x27: \x27<u2\x27, \x27fortran_order\x27: False, \x27shape\x27: (64, 64), }"
+h += " " * (118 - len(h)) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + v)' "$1"
+}
+# entropy_seed SPEC STAGE OUT [HEX]: /tmp/mx-seed.npy coded with SPEC into
+# /tmp/mx-seed.mxb, and its stream, out of the container, as a seed of
+# fuzz_entropy (STAGE of the entropy table, 16-bit, 64x64); the stream
+# must start with the bytes HEX
+entropy_seed() {
+    "$MX" -q compress -f -p "$1" /tmp/mx-seed.npy -o /tmp/mx-seed.mxb
+    n=$("$MX" info /tmp/mx-seed.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
+    python3 - "$n" "$2" "$3" "${4:-}" <<'PY'
+import sys
+n, stage, out, prefix = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], bytes.fromhex(sys.argv[4])
+f = open("/tmp/mx-seed.mxb", "rb").read()
+frame = f[len(f) - 8 - n:len(f) - 8]
+assert frame.startswith(prefix), "%s: the stream does not start with %s" % (out, prefix.hex())
+open(out, "wb").write(bytes([stage, 3, 63, 63]) + frame)
+PY
+}
+# a bfxor frame (stage 7; 64x64 is wide enough for the vector paths)
+python3 - <<'PY' | npy64 /tmp/mx-seed.npy
+import struct, sys
 buf = open("data/l1.attn.forward.s1.npy", "rb").read()
 hlen = struct.unpack("<H", buf[8:10])[0]
 vals = buf[10 + hlen:]
-rows = b"".join(vals[r * 512:r * 512 + 128] for r in range(64))
-h = "{'descr': '<u2', 'fortran_order': False, 'shape': (64, 64), }"
-h += " " * (118 - len(h)) + "\n"
-open("/tmp/mx-seed-64.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + rows)
+sys.stdout.buffer.write(b"".join(vals[r * 512:r * 512 + 128] for r in range(64)))
 PY
-"$MX" -q compress -f -p bfxor /tmp/mx-seed-64.npy -o /tmp/mx-seed-64.mxb
-n=$("$MX" info /tmp/mx-seed-64.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
-python3 - "$n" "$C/entropy/bfxor64" <<'PY'
-import sys
-n, out = int(sys.argv[1]), sys.argv[2]
-f = open("/tmp/mx-seed-64.mxb", "rb").read()
-open(out, "wb").write(bytes([7, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
-PY
-rm -f /tmp/mx-seed-64.npy /tmp/mx-seed-64.mxb
-# a quantlr frame with a rank-4 prediction (stage 10 of the entropy table,
-# 16-bit, 64x64): a matrix of rank 4, so the prediction is chosen. (The
-# seed quantlr64-order0 is the same from the build before 2026-12-01 that
-# wrote mode 8 frames, factors order-0 coded: kept, as this cannot remake it.)
-python3 - <<'PY'
-import math, struct
+entropy_seed bfxor 7 "$C/entropy/bfxor64"
+# a quantlr frame with a rank-4 prediction (stage 10): a matrix of rank 4,
+# so the prediction is chosen. (The seed quantlr64-order0 is the same from
+# the build before 2026-12-01 that wrote mode 8 frames, factors order-0
+# coded: kept, as this cannot remake it.)
+python3 - <<'PY' | npy64 /tmp/mx-seed.npy
+import math, struct, sys
 rows = []
 for r in range(64):
     for c in range(64):
         x = sum(math.sin(0.3 * (r + 1) * (j + 1)) * math.cos(0.17 * (c + 1) * (j + 2)) for j in range(4))
         rows.append(struct.unpack("<I", struct.pack("<f", x))[0] >> 16)
-h = "{'descr': '<u2', 'fortran_order': False, 'shape': (64, 64), }"
-h += " " * (118 - len(h)) + "\n"
-open("/tmp/mx-seed-lr.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() +
-                                        struct.pack("<4096H", *rows))
+sys.stdout.buffer.write(struct.pack("<4096H", *rows))
 PY
-"$MX" -q compress -f -p quantlr:sim=0.99 /tmp/mx-seed-lr.npy -o /tmp/mx-seed-lr.mxb
-n=$("$MX" info /tmp/mx-seed-lr.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
-python3 - "$n" "$C/entropy/quantlr64" <<'PY'
-import sys
-n, out = int(sys.argv[1]), sys.argv[2]
-f = open("/tmp/mx-seed-lr.mxb", "rb").read()
-open(out, "wb").write(bytes([10, 3, 63, 63]) + f[len(f) - 8 - n:len(f) - 8])
-PY
-rm -f /tmp/mx-seed-lr.npy /tmp/mx-seed-lr.mxb
-# a bfdelta raw frame for fuzz_entropy (stage 8, 16-bit, 64x64 = RAW_MIN
-# values) and in its file for fuzz_container: pseudo-random values that
-# never repeat a row, so the frame is raw
-python3 - <<'PY'
-import math, struct
+entropy_seed quantlr:sim=0.99 10 "$C/entropy/quantlr64"
+# a bfdelta raw frame (stage 8; 64x64 = RAW_MIN values; mode 6, then the
+# zero of a raw frame), and its file for fuzz_container: pseudo-random
+# values that never repeat a row, so the frame is raw
+python3 - <<'PY' | npy64 /tmp/mx-seed.npy
+import math, struct, sys
 vals = []
 for i in range(64 * 64):
     x = math.sin(12.9898 * (i + 1)) * 43758.5453
     vals.append(struct.unpack("<I", struct.pack("<f", (x - math.floor(x) - 0.5) * 3.0))[0] >> 16)
-h = "{'descr': '<u2', 'fortran_order': False, 'shape': (64, 64), }"
-h += " " * (118 - len(h)) + "\n"
-open("/tmp/mx-seed-raw.npy", "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<4096H", *vals))
+sys.stdout.buffer.write(struct.pack("<4096H", *vals))
 PY
-"$MX" -q compress -f -p bfdelta /tmp/mx-seed-raw.npy -o /tmp/mx-seed-raw.mxb
-n=$("$MX" info /tmp/mx-seed-raw.mxb | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
-python3 - "$n" "$C/entropy/bfdelta64-raw" <<'PY'
-import sys
-n, out = int(sys.argv[1]), sys.argv[2]
-f = open("/tmp/mx-seed-raw.mxb", "rb").read()
-frame = f[len(f) - 8 - n:len(f) - 8]
-assert frame[:2] == b"\x06\x00", "not a bfdelta raw frame"
-open(out, "wb").write(bytes([8, 3, 63, 63]) + frame)
-PY
-cp /tmp/mx-seed-raw.mxb "$C/container/bfdelta-raw.mxb" # and whole, for fuzz_container
-rm -f /tmp/mx-seed-raw.npy /tmp/mx-seed-raw.mxb
+entropy_seed bfdelta 8 "$C/entropy/bfdelta64-raw" 0600
+cp /tmp/mx-seed.mxb "$C/container/bfdelta-raw.mxb"
+rm -f /tmp/mx-seed.npy /tmp/mx-seed.mxb
 # multi-frame files (container.h "Frames")
 "$MX" -q compress -f --frame-rows 4 -p 'expsplit|rans' data/edge/odd_13x37.npy -o "$C/container/frames1.mxb"
 "$MX" -q compress -f --frame-rows 5 -p auto data/edge/sparse_31x64.npy -o "$C/container/frames2.mxb"
