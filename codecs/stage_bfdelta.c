@@ -752,7 +752,8 @@ decode_512(mx_wl_dec *d, const mx_wl_model *m, size_t lane0, const uint8_t *r, u
            d->end[1] - d->p[1] >= 2 * (ptrdiff_t)span;
          j += span) {
         __m512i xs[8] = {0}, rv[8] = {0}, b[8] = {0}, wb[8] = {0}, s1[8] = {0}, s2[8] = {0}; /* as need[] */
-        /* unrolled here, not in a helper: clang -O1 with sanitizers took minutes on one */
+        /* in place, not in a helper like load_step_avx2's: unrolling nv, a parameter of an
+         * always_inline helper, took clang -O1 under the sanitizers minutes */
         MX_WL_UNROLL
         for (int k = 0; k < nv; k++) {
             xs[k] = _mm512_loadu_si512((const void *)(d->x + lane0 + j + 16 * (size_t)k));

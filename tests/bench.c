@@ -1003,10 +1003,11 @@ int main(int argc, char **argv)
     print_lossy(o.set, o.n_sets, e, ne);
     printf("\n");
     for (size_t s = 0; s < o.n_sets; s++) {
-        if (o.prefix)
+        if (o.prefix) {
             failed |= write_csv(o.prefix, &o.set[s], e, ne, 0) != 0;
-        if (o.prefix && lossy)
-            failed |= write_csv(o.prefix, &o.set[s], e, ne, 1) != 0;
+            if (lossy)
+                failed |= write_csv(o.prefix, &o.set[s], e, ne, 1) != 0;
+        }
         free_set(&o.set[s]);
     }
     mx_ctx_free(ctx);
