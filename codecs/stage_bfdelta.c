@@ -195,14 +195,27 @@ __attribute__((target(MX_AVX512_TARGET))) static inline __m512i bucket_512(__m51
     return _mm512_min_epi32(_mm512_srli_epi32(b, 1), _mm512_set1_epi32(31));
 }
 
+/* Sixteen lanes' exponent bucket of base1_of (0..32), from the reference
+ * values */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i ctx_bucket_512(__m512i r, __m512i med)
+{
+    __mmask16 some;
+    __m512i b = bucket_512(r, med, &some);
+    return _mm512_maskz_add_epi32(some, b, _mm512_set1_epi32(1));
+}
+
+/* base1_of on sixteen lanes, from their ctx_bucket_512 */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i base1_of_bucket_512(__m512i b, __m512i cl)
+{
+    b = _mm512_mullo_epi32(b, _mm512_set1_epi32(NCLS));
+    return _mm512_slli_epi32(_mm512_add_epi32(_mm512_add_epi32(b, cl), _mm512_set1_epi32(CTX_DH)), 12);
+}
+
 /* base1_avx2 and ctx2_avx2 on sixteen lanes */
 __attribute__((target(MX_AVX512_TARGET))) static inline __m512i base1_512(__m512i r, __m512i cl,
                                                                          __m512i med)
 {
-    __mmask16 some;
-    __m512i b = bucket_512(r, med, &some);
-    b = _mm512_maskz_mullo_epi32(some, _mm512_add_epi32(b, _mm512_set1_epi32(1)), _mm512_set1_epi32(NCLS));
-    return _mm512_slli_epi32(_mm512_add_epi32(_mm512_add_epi32(b, cl), _mm512_set1_epi32(CTX_DH)), 12);
+    return base1_of_bucket_512(ctx_bucket_512(r, med), cl);
 }
 
 __attribute__((target(MX_AVX512_TARGET))) static inline __m512i ctx2_512(__m512i r, __m512i s1, __m512i med)
@@ -382,21 +395,45 @@ static inline void or_bits(uint8_t *plane, size_t i, uint32_t bits)
     memcpy(plane + i / 8, &v, 4);
 }
 
+/* or_bits for exactly 8 x nbytes values: on a byte boundary a plain store,
+ * as or_bits' load of the bytes the last call stored (partly) would wait on
+ * that store, every plane and every step */
+static inline void put_bits(uint8_t *plane, size_t i, uint32_t bits, size_t nbytes)
+{
+    if (i % 8)
+        or_bits(plane, i, bits);
+    else
+        memcpy(plane + i / 8, &bits, nbytes); /* LE host: the low bytes */
+}
+
 #ifdef MX_SIMD_X86
-/* raw_indices on sixteen lanes */
+/* raw_indices on sixteen lanes; with used, marks the contexts met once,
+ * from a mask of the buckets met (a store a value costs more) */
 __attribute__((target(MX_AVX512_TARGET))) static size_t
 raw_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
-                   uint8_t *planes, size_t nb, size_t at)
+                   uint8_t *planes, size_t nb, size_t at, uint8_t *used)
 {
-    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
+    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med), one = _mm512_set1_epi32(1);
+    __m512i seen = _mm512_setzero_si512(); /* bit b: a reference of bucket b (0..31) */
+    __mmask16 top = 0;                     /* bucket 32 */
     size_t j = 0;
     for (; j + 16 <= w; j += 16) {
         __m512i xv, rv, dl = delta_512(x + 2 * j, r + 2 * j, &xv, &rv);
         __m512i sym = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(dl, RAW_BITS), 1),
                                       _mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15));
-        _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_512(rv, clv, medv), sym));
-        for (int b = 0; planes && b < RAW_BITS; b++)
-            or_bits(planes + (size_t)b * nb, at + j, _mm512_test_epi32_mask(dl, _mm512_set1_epi32(1 << b)));
+        __m512i b = ctx_bucket_512(rv, medv);
+        _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_of_bucket_512(b, clv), sym));
+        if (used) {
+            seen = _mm512_or_si512(seen, _mm512_sllv_epi32(one, b));
+            top |= _mm512_cmpeq_epi32_mask(b, _mm512_set1_epi32(32));
+        }
+        for (int bit = 0; planes && bit < RAW_BITS; bit++)
+            put_bits(planes + (size_t)bit * nb, at + j, _mm512_test_epi32_mask(dl, _mm512_set1_epi32(1 << bit)), 2);
+    }
+    if (used) {
+        uint64_t all = (uint64_t)(uint32_t)_mm512_reduce_or_epi32(seen) | (uint64_t)!!top << 32;
+        for (; all; all &= all - 1)
+            used[CTX_DH + (uint32_t)__builtin_ctzll(all) * NCLS + cl] = 1;
     }
     return j;
 }
@@ -413,8 +450,8 @@ __attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x,
                                       _mm256_srli_epi32(_mm256_xor_si256(xv, rv), 15));
         _mm256_storeu_si256((__m256i *)(void *)(i1 + j), _mm256_add_epi32(base1_avx2(rv, clv, medv), sym));
         for (int b = 0; planes && b < RAW_BITS; b++) /* bit b to the sign, then a byte of signs */
-            or_bits(planes + (size_t)b * nb, at + j,
-                    (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(dl, 31 - b))));
+            put_bits(planes + (size_t)b * nb, at + j,
+                     (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(dl, 31 - b))), 1);
     }
     return j;
 }
@@ -422,16 +459,19 @@ __attribute__((target("avx2"))) static size_t raw_indices_avx2(const uint8_t *x,
 
 /* A raw frame's symbols (flat indices) of w values x against the
  * reference values r, class cl; with planes, their low bits to the planes
- * (or_bits) as values at .. at + w - 1. */
+ * (or_bits) as values at .. at + w - 1, and their contexts marked in used. */
 static void raw_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, int simd,
-                        uint32_t *i1, uint8_t *planes, size_t nb, size_t at)
+                        uint32_t *i1, uint8_t *planes, size_t nb, size_t at, uint8_t *used)
 {
     size_t j = 0;
 #ifdef MX_SIMD_X86
     if (simd == 2)
-        j = raw_indices_avx512(x, r, w, cl, med, i1, planes, nb, at);
+        j = raw_indices_avx512(x, r, w, cl, med, i1, planes, nb, at, used);
+    size_t marked = j; /* the AVX-512 loop marked its own */
     if (simd)
         j += raw_indices_avx2(x + 2 * j, r + 2 * j, w - j, cl, med, i1 + j, planes, nb, at + j);
+    for (size_t i = marked; used && i < j; i++)
+        used[i1[i] >> 12] = 1;
 #endif
     (void)simd;
     for (; j < w; j++) {
@@ -440,6 +480,8 @@ static void raw_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t c
         i1[j] = base1_of(rv >> 7 & 255, cl, med) + ((dl >> RAW_BITS) << 1 | (unsigned)((xv ^ rv) >> 15));
         for (int b = 0; planes && b < RAW_BITS; b++)
             or_bits(planes + (size_t)b * nb, at + j, dl >> b & 1);
+        if (used)
+            used[i1[j] >> 12] = 1;
     }
 }
 
@@ -499,13 +541,12 @@ static void count_pairs(uint32_t *restrict count, uint8_t *restrict used, const 
     }
 }
 
-/* count_pairs for a raw frame's one symbol a value */
-static void count_ones(uint32_t *restrict count, uint8_t *restrict used, const uint32_t *restrict i1, size_t w)
+/* count_pairs for a raw frame's one symbol a value, whose contexts
+ * raw_indices marked */
+static void count_ones(uint32_t *restrict count, const uint32_t *restrict i1, size_t w)
 {
-    for (size_t i = 0; i < w; i++) {
+    for (size_t i = 0; i < w; i++)
         count[i1[i]]++;
-        used[i1[i] >> 12] = 1;
-    }
 }
 
 /* The commonest non-zero exponent among every eighth value (0, 8, 16..):
@@ -579,8 +620,8 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
             size_t wd = C - c < l.lanes ? (size_t)(C - c) : l.lanes;
             if (raw) {
                 raw_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, planes, nb,
-                            (size_t)(g * C + c));
-                count_ones(m->count, m->used, i1, wd);
+                            (size_t)(g * C + c), m->used);
+                count_ones(m->count, i1, wd);
             } else {
                 value_indices(x + 2 * c, r + 2 * c, wd, ctx_class(third[g]), med, simd, i1, i2);
                 count_pairs(m->count, m->used, i1, i2, wd);
@@ -606,7 +647,7 @@ int mx_bd_encode(mx_work *w, uint64_t R, uint64_t C, const uint8_t *src, const u
             const uint8_t *r = row_ref(src, refs, zero, dist[g], g, C) + 2 * c0;
             size_t wd = sp.a - i < l.Lc ? sp.a - i : l.Lc;
             if (raw) /* the low bits are in the planes already */
-                raw_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, NULL, 0, 0);
+                raw_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, NULL, 0, 0, NULL);
             else
                 value_indices(x, r, wd, ctx_class(third[g]), med, simd, i1 + i, i2 + i);
         }
