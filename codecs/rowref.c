@@ -125,10 +125,15 @@ _Static_assert(MX_ROWREF_WINDOW < 2048, "a distance in 11 bits");
 #define PICK(score)                                                                                 \
     const uint16_t *kg = rs->keys + g * NKEY;                                                      \
     uint32_t best = 0;                                                                             \
-    for (size_t i = 0; i < NSHORT + NGROUP; i++) {                                                 \
-        unsigned d = i < NSHORT ? (unsigned)(i + 1) : rs->group[g * NGROUP + i - NSHORT];          \
-        if (!d || d > t)                                                                           \
-            continue;                                                                              \
+    for (size_t i = 0; i < NSHORT && i < t; i++) {                                                 \
+        uint32_t key = (score(kg, rs->keys + (g - i - 1) * NKEY) + 1) << 11 | (uint32_t)(2046 - i); \
+        best = key > best ? key : best;                                                            \
+    }                                                                                              \
+    /* a group without a candidate scores row g - 1 again, which changes   \
+     * nothing: no branch on what the data decides */                      \
+    for (size_t i = 0; t && i < NGROUP; i++) {                                                     \
+        unsigned d = rs->group[g * NGROUP + i];                                                    \
+        d = d ? d : 1; /* the scan gave d <= t */                                                  \
         uint32_t key = (score(kg, rs->keys + (g - d) * NKEY) + 1) << 11 | (2047 - d);              \
         best = key > best ? key : best;                                                            \
     }                                                                                              \
@@ -248,17 +253,22 @@ static int scan_rows(const uint8_t *src, uint64_t R, uint64_t C, size_t B, size_
                      * come from the first column's alone, and crowd */
                     size_t sl = (size_t)((h * 0x9e3779b97f4a7c15u) >> (64 - bits));
                     uint64_t e = table[sl];
-                    /* whether the first slot is empty or holds the key is
-                     * the data's to say: no branch on it (a mispredicted
-                     * one costs more than the probe); past it, seldom */
-                    if (e != UINT64_MAX && (uint32_t)e != h) {
+                    /* whether the first slot is empty (key 2^32 - 1) or
+                     * holds the key is the data's to say: no branch on it
+                     * (a mispredicted one costs more than the probe; the
+                     * product, which is 0 when either is, keeps the
+                     * compiler from making two); past it, seldom */
+                    uint32_t k = (uint32_t)e;
+                    if ((uint64_t)(k ^ h) * (uint32_t)(k + 1) != 0) {
                         do {
                             sl = (sl + 1) & (cap - 1);
                             e = table[sl];
                         } while (e != UINT64_MAX && (uint32_t)e != h);
                     }
-                    uint64_t d = e == UINT64_MAX ? 0 : g - (e >> 32);
-                    group[g * NGROUP + j] = d && d <= lim[i] ? (uint32_t)d : 0;
+                    /* an empty slot's row reads 2^32 - 1, past every row
+                     * (a frame has fewer), so d wraps past lim as well */
+                    uint64_t d = g - (e >> 32);
+                    group[g * NGROUP + j] = d - 1 < lim[i] ? (uint32_t)d : 0;
                     table[sl] = g << 32 | h;
                 }
             }
