@@ -407,26 +407,51 @@ static inline void put_bits(uint8_t *plane, size_t i, uint32_t bits, size_t nbyt
 }
 
 #ifdef MX_SIMD_X86
+/* Sixteen values' raw-frame symbols (flat indices) to i1, with mark their
+ * buckets met to *seen and *top (raw_indices_avx512); returns their
+ * k - r + 2^15 */
+__attribute__((target(MX_AVX512_TARGET))) static inline __m512i
+raw16_512(const uint8_t *x, const uint8_t *r, __m512i clv, __m512i medv, uint32_t *i1, int mark,
+          __m512i *seen, __mmask16 *top)
+{
+    __m512i xv, rv, dl = delta_512(x, r, &xv, &rv);
+    __m512i sym = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(dl, RAW_BITS), 1),
+                                  _mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15));
+    __m512i b = ctx_bucket_512(rv, medv);
+    _mm512_storeu_si512((void *)i1, _mm512_add_epi32(base1_of_bucket_512(b, clv), sym));
+    if (mark) {
+        *seen = _mm512_or_si512(*seen, _mm512_sllv_epi32(_mm512_set1_epi32(1), b));
+        *top |= _mm512_cmpeq_epi32_mask(b, _mm512_set1_epi32(32));
+    }
+    return dl;
+}
+
 /* raw_indices on sixteen lanes; with used, marks the contexts met once,
- * from a mask of the buckets met (a store a value costs more) */
+ * from a mask of the buckets met (a store a value costs more). Rows that
+ * start on a plane byte go 64 values a step: their low bytes in one vector,
+ * then a byte test and an 8-byte store per plane. */
 __attribute__((target(MX_AVX512_TARGET))) static size_t
 raw_indices_avx512(const uint8_t *x, const uint8_t *r, size_t w, uint32_t cl, int med, uint32_t *i1,
                    uint8_t *planes, size_t nb, size_t at, uint8_t *used)
 {
-    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med), one = _mm512_set1_epi32(1);
+    const __m512i clv = _mm512_set1_epi32((int)cl), medv = _mm512_set1_epi32(med);
     __m512i seen = _mm512_setzero_si512(); /* bit b: a reference of bucket b (0..31) */
     __mmask16 top = 0;                     /* bucket 32 */
     size_t j = 0;
-    for (; j + 16 <= w; j += 16) {
-        __m512i xv, rv, dl = delta_512(x + 2 * j, r + 2 * j, &xv, &rv);
-        __m512i sym = _mm512_or_si512(_mm512_slli_epi32(_mm512_srli_epi32(dl, RAW_BITS), 1),
-                                      _mm512_srli_epi32(_mm512_xor_si512(xv, rv), 15));
-        __m512i b = ctx_bucket_512(rv, medv);
-        _mm512_storeu_si512((void *)(i1 + j), _mm512_add_epi32(base1_of_bucket_512(b, clv), sym));
-        if (used) {
-            seen = _mm512_or_si512(seen, _mm512_sllv_epi32(one, b));
-            top |= _mm512_cmpeq_epi32_mask(b, _mm512_set1_epi32(32));
+    for (; planes && at % 8 == 0 && j + 64 <= w; j += 64) {
+        __m128i lo[4];
+        for (int k = 0; k < 4; k++)
+            lo[k] = _mm512_cvtepi32_epi8(raw16_512(x + 2 * (j + 16 * (size_t)k), r + 2 * (j + 16 * (size_t)k),
+                                                   clv, medv, i1 + j + 16 * (size_t)k, !!used, &seen, &top));
+        __m512i v = _mm512_inserti32x4(_mm512_castsi128_si512(lo[0]), lo[1], 1);
+        v = _mm512_inserti32x4(_mm512_inserti32x4(v, lo[2], 2), lo[3], 3);
+        for (int bit = 0; bit < RAW_BITS; bit++) {
+            uint64_t m = _mm512_test_epi8_mask(v, _mm512_set1_epi8((char)(1 << bit)));
+            memcpy(planes + (size_t)bit * nb + (at + j) / 8, &m, 8);
         }
+    }
+    for (; j + 16 <= w; j += 16) {
+        __m512i dl = raw16_512(x + 2 * j, r + 2 * j, clv, medv, i1 + j, !!used, &seen, &top);
         for (int bit = 0; planes && bit < RAW_BITS; bit++)
             put_bits(planes + (size_t)bit * nb, at + j, _mm512_test_epi32_mask(dl, _mm512_set1_epi32(1 << bit)), 2);
     }
