@@ -530,16 +530,16 @@ __attribute__((target("avx2,popcnt"))) static void encode_avx2(mx_wl_enc *e, con
     e->w[s] = w;
 }
 
-/* code8 on sixteen lanes with AVX-512: the low halves of the entries
- * (frequency and start) by one gather, q = x / freq by a float division
- * made exact (x < freq 2^19 after the refill, so q < 2^19 and the float
+/* code8 on sixteen lanes with AVX-512, given the low halves of their
+ * entries (frequency and start): q = x / freq by a float division made
+ * exact (x < freq 2^19 after the refill, so q < 2^19 and the float
  * quotient is within 1/16 of it: at most one off, which the remainder
  * shows), the emitting lanes' words compressed to the bottom of 16, with
- * their count. The same states as put_one's reciprocal, one gather fewer. */
+ * their count. The same states as put_one's reciprocal, without its
+ * high halves. */
 __attribute__((target(MX_AVX512_TARGET))) static inline __m512i
-code16(__m512i x, __m512i idx, const uint64_t *enc, __m256i *words, unsigned *count)
+code16(__m512i x, __m512i in, __m256i *words, unsigned *count)
 {
-    __m512i in = _mm512_i32gather_epi32(idx, (const void *)enc, 8); /* LE: the low half */
     __m512i freq = _mm512_and_si512(in, _mm512_set1_epi32(0x1fff));
     __m512i start = _mm512_and_si512(_mm512_srli_epi32(in, 13), _mm512_set1_epi32(0xfff));
     __mmask16 emit = _mm512_cmpge_epu32_mask(x, _mm512_slli_epi32(freq, 19));
@@ -567,11 +567,14 @@ __attribute__((target(MX_AVX512_TARGET))) static void encode_avx512(mx_wl_enc *e
         to -= 64;
         __m256i words[4];
         unsigned n[4];
+        uint32_t in[64]; /* the entries' low halves: scalar loads outrun a gather */
+        for (int k = 0; k < 64; k++)
+            in[k] = (uint32_t)enc[idx[to + (size_t)k]];
         MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
             uint32_t *xp = e->x + to + 16 * (size_t)k;
-            __m512i ix = _mm512_loadu_si512((const void *)(idx + to + 16 * (size_t)k));
-            _mm512_storeu_si512((void *)xp, code16(_mm512_loadu_si512((const void *)xp), ix, enc, &words[k], &n[k]));
+            __m512i ik = _mm512_loadu_si512((const void *)(in + 16 * k));
+            _mm512_storeu_si512((void *)xp, code16(_mm512_loadu_si512((const void *)xp), ik, &words[k], &n[k]));
         }
         MX_WL_UNROLL
         for (int k = 4; k-- > 0;) {
