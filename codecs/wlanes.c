@@ -126,11 +126,12 @@ static uint64_t enc_entry(uint32_t f, uint32_t start)
     return f | (uint64_t)start << 13 | (uint64_t)shift << 25 | (uint64_t)rcp << 32;
 }
 
-/* Whether the 16 counts at c are all zero. */
-static int zero16(const uint32_t *c)
+/* Whether the n counts at c are all zero (n a constant: the compiler
+ * makes it vector ORs and one test). */
+static inline int zero_run(const uint32_t *c, int n)
 {
     uint32_t any = 0;
-    for (int k = 0; k < 16; k++)
+    for (int k = 0; k < n; k++)
         any |= c[k];
     return !any;
 }
@@ -158,12 +159,17 @@ int mx_wl_write_tables(mx_wl_model *m, mx_bytes *out, mx_error *err)
         const uint32_t *cnt = m->count + m->off[c];
         uint32_t a = m->used[c] ? m->alpha[c] : 0, b = 0;
         if (a) {
-            /* most of a 4096-symbol context is zero: 16 counts a test first */
-            while (a >= 16 && zero16(cnt + a - 16))
+            /* most of a 4096-symbol context is zero: 64, then 16
+             * counts a test first */
+            while (a >= 64 && zero_run(cnt + a - 64, 64))
+                a -= 64;
+            while (a >= 16 && zero_run(cnt + a - 16, 16))
                 a -= 16;
             while (a > 0 && !cnt[a - 1])
                 a--;
-            while (b + 16 <= a && zero16(cnt + b))
+            while (b + 64 <= a && zero_run(cnt + b, 64))
+                b += 64;
+            while (b + 16 <= a && zero_run(cnt + b, 16))
                 b += 16;
             while (b < a && !cnt[b])
                 b++;
