@@ -579,8 +579,8 @@ __attribute__((target(MX_AVX512_TARGET))) static void encode_avx512(mx_wl_enc *e
         MX_WL_UNROLL
         for (int k = 0; k < 4; k++) {
             uint32_t *xp = e->x + to + 16 * (size_t)k;
-            __m512i ik = _mm512_loadu_si512((const void *)(in + 16 * k));
-            _mm512_storeu_si512((void *)xp, code16(_mm512_loadu_si512((const void *)xp), ik, &words[k], &n[k]));
+            __m512i entries = _mm512_loadu_si512((const void *)(in + 16 * k));
+            _mm512_storeu_si512((void *)xp, code16(_mm512_loadu_si512((const void *)xp), entries, &words[k], &n[k]));
         }
         MX_WL_UNROLL
         for (int k = 4; k-- > 0;) {
