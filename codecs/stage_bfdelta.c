@@ -492,11 +492,11 @@ static void raw_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t c
 #ifdef MX_SIMD_X86
     if (simd == 2)
         j = raw_indices_avx512(x, r, w, cl, med, i1, planes, nb, at, used);
+#endif
     size_t marked = j; /* the AVX-512 loop marked its own */
+#ifdef MX_SIMD_X86
     if (simd)
         j += raw_indices_avx2(x + 2 * j, r + 2 * j, w - j, cl, med, i1 + j, planes, nb, at + j);
-    for (size_t i = marked; used && i < j; i++)
-        used[i1[i] >> 12] = 1;
 #endif
     (void)simd;
     for (; j < w; j++) {
@@ -505,9 +505,9 @@ static void raw_indices(const uint8_t *x, const uint8_t *r, size_t w, uint32_t c
         i1[j] = base1_of(rv >> 7 & 255, cl, med) + ((dl >> RAW_BITS) << 1 | (unsigned)((xv ^ rv) >> 15));
         for (int b = 0; planes && b < RAW_BITS; b++)
             or_bits(planes + (size_t)b * nb, at + j, dl >> b & 1);
-        if (used)
-            used[i1[j] >> 12] = 1;
     }
+    for (size_t i = marked; used && i < w; i++) /* the AVX2 and scalar ones */
+        used[i1[i] >> 12] = 1;
 }
 
 /* The low bits of n values from their planes into low (room for n + 64) */
